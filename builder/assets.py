@@ -1,0 +1,35 @@
+"""The theme's static files, fingerprinted so a browser never shows a stale stylesheet."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from builder.markdown import pygments_css
+
+FINGERPRINTED = {".css", ".js"}
+
+
+def theme_assets(theme_dir: Path) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Return (output files, logical name -> fingerprinted URL path).
+
+    Templates ask for `assets["style.css"]` and get "static/style.1a2b3c4d.css".
+    """
+    files: dict[str, bytes] = {}
+    names: dict[str, str] = {}
+    static = theme_dir / "static"
+    sources = sorted(p for p in static.rglob("*") if p.is_file()) if static.is_dir() else []
+    for path in sources:
+        name = path.relative_to(static).as_posix()
+        data = path.read_bytes()
+        if name == "style.css":
+            data += b"\n/* Code highlighting (Pygments) */\n" + pygments_css().encode()
+        names[name] = _fingerprint(name, data) if path.suffix in FINGERPRINTED else f"static/{name}"
+        files[names[name]] = data
+    return files, names
+
+
+def _fingerprint(name: str, data: bytes) -> str:
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    stem, dot, suffix = name.rpartition(".")
+    return f"static/{stem}.{digest}{dot}{suffix}"

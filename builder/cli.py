@@ -1,0 +1,135 @@
+"""The `foretell` command: a thin layer that parses arguments, runs the pipeline, prints."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from builder import __version__, newfile, pipeline
+from builder.errors import BuildFailed, Problem
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="foretell", description="Build a static site of prediction articles."
+    )
+    parser.add_argument("--version", action="version", version=f"foretell {__version__}")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    build = sub.add_parser("build", help="build the site into output/")
+    _site_options(build)
+    build.add_argument("--output", type=Path, help="output folder (default: SOURCE/output)")
+    build.add_argument("--clean", action="store_true", help="rebuild everything from scratch")
+    build.add_argument("--drafts", action="store_true", help="include drafts")
+    build.set_defaults(func=run_build)
+
+    check = sub.add_parser("check", help="report every problem in the content, write nothing")
+    _site_options(check)
+    check.set_defaults(func=run_check)
+
+    new = sub.add_parser("new", help="write a new prediction file, ready to edit")
+    new.add_argument("title", help="the article's title")
+    new.add_argument("--author", help="author key from site.yaml (default: the first one)")
+    _site_options(new)
+    new.set_defaults(func=run_new)
+    return parser
+
+
+def _site_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--source", "-s", type=Path, default=Path("."), help="site folder (default: .)"
+    )
+    parser.add_argument(
+        "--now", type=_date, help="today's date YYYY-MM-DD (default: the real date)"
+    )
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _console() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def print_problems(console: Console, problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        style = "red" if problem.is_error else "yellow"
+        console.print(f"[{style}]{problem.severity}[/]: {problem}", markup=True, soft_wrap=True)
+
+
+def _summary(problems: Sequence[Problem]) -> str:
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    return f"{errors} error(s), {warnings} warning(s)"
+
+
+def run_build(args: argparse.Namespace) -> int:
+    console = _console()
+    options = pipeline.BuildOptions(
+        root=args.source, now=args.now, output=args.output, clean=args.clean, drafts=args.drafts
+    )
+    try:
+        with console.status("Building…"):
+            report = pipeline.build(options)
+    except BuildFailed as failed:
+        print_problems(console, failed.problems)
+        console.print(f"[red]Build failed[/]: {_summary(failed.problems)}; output left unchanged.")
+        return 1
+    print_problems(console, report.warnings)
+    took = sum(report.timings.values())
+    console.print(
+        f"[green]Built[/] {report.pages} pages ({report.files} files, {report.changed} changed) "
+        f"in {took:.2f} s"
+    )
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    console = _console()
+    options = pipeline.BuildOptions(root=args.source, now=args.now)
+    try:
+        loaded = pipeline.load(options)
+    except BuildFailed as failed:
+        print_problems(console, failed.problems)
+        console.print(f"[red]Check failed[/]: {_summary(failed.problems)}")
+        return 1
+    print_problems(console, loaded.warnings)
+    count = len(loaded.site.predictions)
+    console.print(f"[green]OK[/]: {count} predictions, {_summary(loaded.warnings)}")
+    return 0
+
+
+def run_new(args: argparse.Namespace) -> int:
+    console = _console()
+    try:
+        path = newfile.create(args.source, args.title, author=args.author, now=args.now)
+    except newfile.NewFileError as exc:
+        console.print(f"[red]error[/]: {exc}")
+        return 1
+    console.print(f"Created {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""site.yaml: the typed site configuration and its validation, every problem collected."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.errors import Problem
+from builder.fields import FieldReader
+from builder.yamlpos import YamlError
+from builder.yamlpos import load as load_yaml
+
+CONFIG_FILE = "site.yaml"
+AUTHOR_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+SITE_KEYS = (
+    "title", "url", "description", "language", "timezone", "paginate", "theme",
+    "authors", "votes", "feed_size",
+)  # fmt: skip
+AUTHOR_KEYS = ("name", "bio", "url")
+
+
+@dataclass(frozen=True)
+class Author:
+    key: str
+    name: str
+    bio: str = ""
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    url: str  # absolute, always ending in "/"
+    description: str = ""
+    language: str = "en"
+    timezone: str = "UTC"
+    paginate: int = 20
+    theme: str = "default"
+    authors: tuple[Author, ...] = ()
+    votes_endpoint: str | None = None
+    feed_size: int = 20
+
+    def author(self, key: str) -> Author | None:
+        return next((a for a in self.authors if a.key == key), None)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+def load_config(root: Path) -> tuple[SiteConfig | None, list[Problem]]:
+    """Read and validate `root/site.yaml`; the config is None when it has errors."""
+    path = root / CONFIG_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, [Problem(CONFIG_FILE, None, None, "not found: is this a foretell site?")]
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(CONFIG_FILE, None, None, f"cannot be read: {exc}")]
+    try:
+        located = load_yaml(text)
+    except YamlError as exc:
+        return None, [Problem(CONFIG_FILE, exc.line, None, exc.message)]
+    reader = FieldReader(located, CONFIG_FILE)
+    config = _read(reader, root)
+    errors = [p for p in reader.problems if p.is_error]
+    return (None if errors else config), reader.problems
+
+
+def _read(r: FieldReader, root: Path) -> SiteConfig | None:
+    if r.mapping("") is None:
+        r.report("", "site.yaml must be a mapping of settings")
+        return None
+    r.unknown_keys("", SITE_KEYS)
+    title = r.string("title", required=True)
+    url = _url(r, "url", required=True)
+    timezone = r.string("timezone") or "UTC"
+    if timezone not in zoneinfo.available_timezones():
+        r.report("timezone", f"unknown time zone {timezone!r} (use an IANA name like Europe/Paris)")
+    theme = r.string("theme") or "default"
+    if not (root / "themes" / theme / "templates").is_dir():
+        r.report("theme", f"no theme folder themes/{theme}/templates")
+    paginate = r.integer("paginate", default=20)
+    votes_endpoint = None
+    if r.mapping("votes") is not None:
+        r.unknown_keys("votes", ("endpoint",))
+        votes_endpoint = _url(r, "votes.endpoint", required=True)
+    return SiteConfig(
+        title=title or "",
+        url=(url or "https://example.org").rstrip("/") + "/",
+        description=r.string("description") or "",
+        language=r.string("language") or "en",
+        timezone=timezone,
+        paginate=paginate,
+        theme=theme,
+        authors=_authors(r),
+        votes_endpoint=votes_endpoint.rstrip("/") if votes_endpoint else None,
+        feed_size=r.integer("feed_size", default=max(paginate, 20), minimum=20),
+    )
+
+
+def _url(r: FieldReader, field: str, *, required: bool) -> str | None:
+    url = r.string(field, required=required)
+    if url is not None and not re.match(r"^https?://[^/\s]+", url):
+        r.report(field, f"expected an absolute http(s) URL, got {url!r}")
+        return None
+    return url
+
+
+def _authors(r: FieldReader) -> tuple[Author, ...]:
+    authors = r.mapping("authors") or {}
+    result = []
+    for key in authors:
+        field = f"authors.{key}"
+        if not AUTHOR_KEY.match(key):
+            r.report(field, "author keys are lower-case letters, digits, '-' and '_'")
+        if r.mapping(field, required=True) is None:
+            continue
+        r.unknown_keys(field, AUTHOR_KEYS)
+        name = r.string(f"{field}.name", required=True) or key
+        bio = r.string(f"{field}.bio") or ""
+        url = _url(r, f"{field}.url", required=False)
+        result.append(Author(key=key, name=name, bio=bio, url=url))
+    return tuple(sorted(result, key=lambda a: a.key))

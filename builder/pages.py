@@ -1,0 +1,69 @@
+"""Every HTML page of the site, as specs: which template renders what, at which path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from builder import taxonomy
+from builder.model import Prediction, Site, Term
+from builder.render import PageSpec
+
+# Status lists: URL, title, how to pick and order the predictions.
+STATUS_LISTS = (
+    ("open/", "Open predictions", taxonomy.open_predictions),
+    ("resolved/", "Resolved predictions", taxonomy.resolved_predictions),
+    ("upcoming/", "Upcoming target dates", taxonomy.upcoming_predictions),
+)
+TERM_KINDS = (("categories", "Categories"), ("tags", "Tags"), ("authors", "Authors"))
+
+
+def all_pages(site: Site) -> list[PageSpec]:
+    return [*prediction_pages(site), *list_pages(site)]
+
+
+def prediction_pages(site: Site) -> Iterator[PageSpec]:
+    for prediction in site.predictions:
+        yield prediction_page(site, prediction)
+
+
+def prediction_page(site: Site, prediction: Prediction) -> PageSpec:
+    return PageSpec(
+        path=f"{prediction.url}index.html",
+        url=prediction.url,
+        template="prediction.html",
+        context={
+            "prediction": prediction,
+            "author": site.author(prediction.author),
+            "author_term": site.author_term(prediction.author),
+        },
+    )
+
+
+def list_pages(site: Site) -> Iterator[PageSpec]:
+    yield from _paginated(site, "", site.config.title, "home", site.predictions)
+    for url, title, pick in STATUS_LISTS:
+        yield from _paginated(site, url, title, url.strip("/"), pick(site))
+    for kind, title in TERM_KINDS:
+        terms: tuple[Term, ...] = getattr(site, kind)
+        yield PageSpec(f"{kind}/index.html", f"{kind}/", "terms.html",
+                       {"title": title, "kind": kind, "terms": terms})  # fmt: skip
+        for term in terms:
+            yield from _paginated(site, term.url, term.name, kind, term.predictions, term=term)
+    yield PageSpec("404.html", "404.html", "404.html", {"title": "Page not found"})
+
+
+def _paginated(
+    site: Site,
+    base: str,
+    title: str,
+    kind: str,
+    items: Sequence[Prediction],
+    term: Term | None = None,
+) -> Iterator[PageSpec]:
+    for page in taxonomy.paginate(items, site.config.paginate, base):
+        yield PageSpec(
+            path=f"{page.url}index.html",
+            url=page.url,
+            template="list.html",
+            context={"title": title, "kind": kind, "pager": page, "term": term},
+        )

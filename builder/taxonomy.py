@@ -1,0 +1,94 @@
+"""Group predictions into categories, tags, authors and status lists; paginate lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from builder.config import SiteConfig
+from builder.model import Prediction, Site, Term, newest_first, status
+from builder.slugs import slugify
+
+
+def build_site(config: SiteConfig, predictions: Iterable[Prediction], now: dt.date) -> Site:
+    published = newest_first(list(predictions))
+    return Site(
+        config=config,
+        now=now,
+        predictions=published,
+        categories=_terms("categories", published, lambda p: [p.category] if p.category else []),
+        tags=_terms("tags", published, lambda p: list(p.tags)),
+        authors=_author_terms(config, published),
+    )
+
+
+def _terms(
+    kind: str, predictions: Sequence[Prediction], names: Callable[[Prediction], list[str]]
+) -> tuple[Term, ...]:
+    """Terms whose names fold to the same slug ("Économie", "economie") are one term."""
+    groups: dict[str, list[Prediction]] = {}
+    display: dict[str, str] = {}
+    for prediction in predictions:
+        for name in dict.fromkeys(names(prediction)):
+            slug = slugify(name)
+            groups.setdefault(slug, []).append(prediction)
+            display[slug] = min(display.get(slug, name), name)
+    return tuple(Term(kind, slug, display[slug], tuple(groups[slug])) for slug in sorted(groups))
+
+
+def _author_terms(config: SiteConfig, predictions: Sequence[Prediction]) -> tuple[Term, ...]:
+    return tuple(
+        Term("authors", a.key, a.name, tuple(p for p in predictions if p.author == a.key))
+        for a in config.authors
+    )
+
+
+def open_predictions(site: Site) -> tuple[Prediction, ...]:
+    return tuple(p for p in site.predictions if p.resolution is None)
+
+
+def resolved_predictions(site: Site) -> tuple[Prediction, ...]:
+    """Most recently resolved first."""
+    done = [p for p in site.predictions if p.resolution is not None]
+    return tuple(sorted(done, key=lambda p: (p.resolution.date, p.slug), reverse=True))  # type: ignore[union-attr]
+
+
+def upcoming_predictions(site: Site) -> tuple[Prediction, ...]:
+    """Open predictions whose target date has not passed, nearest first."""
+    waiting = [p for p in open_predictions(site) if status(p, site.now).key in ("open", "soon")]
+    return tuple(sorted(waiting, key=lambda p: (p.target_date, p.slug)))
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a paginated list."""
+
+    number: int
+    count: int  # number of pages
+    items: tuple[Prediction, ...]
+    base: str  # URL of page 1, e.g. "tags/mexico/"
+    total: int  # items over all pages
+
+    def url_of(self, number: int) -> str:
+        return self.base if number == 1 else f"{self.base}page/{number}/"
+
+    @property
+    def url(self) -> str:
+        return self.url_of(self.number)
+
+    @property
+    def previous(self) -> str | None:
+        return self.url_of(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        return self.url_of(self.number + 1) if self.number < self.count else None
+
+
+def paginate(items: Sequence[Prediction], size: int, base: str) -> list[Page]:
+    """Always at least one page, so an empty list still has its index."""
+    chunks = [tuple(items[i : i + size]) for i in range(0, len(items), size)] or [()]
+    return [
+        Page(n, len(chunks), chunk, base, len(items)) for n, chunk in enumerate(chunks, start=1)
+    ]

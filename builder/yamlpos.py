@@ -1,0 +1,125 @@
+"""YAML with positions: every value comes with the line of its key, so messages can say where.
+
+We compose the document (libyaml when available) and construct plain Python values ourselves,
+node by node, so that one impossible date or an alias bomb becomes a located problem instead of
+an exception that loses every other finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Front matter is small; a document that expands past this many nodes is an alias bomb.
+MAX_NODES = 20_000
+
+
+class YamlError(Exception):
+    """A YAML document we cannot use, with the 1-based line in the document (if known)."""
+
+    def __init__(self, message: str, line: int | None = None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.field = field
+
+
+@dataclass
+class Located:
+    """A constructed document plus the line (1-based, in the document) of every dotted key."""
+
+    data: Any
+    lines: dict[str, int] = field(default_factory=dict)
+    bad_values: list[YamlError] = field(default_factory=list)
+
+    def line(self, path: str) -> int | None:
+        """Line of `path`, falling back to its nearest located parent."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path.rpartition(".")[0]
+        return None
+
+
+def load(text: str) -> Located:
+    """Parse one YAML document; raise YamlError for syntax errors and alias bombs."""
+    try:
+        node = yaml.compose(text, Loader=Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise YamlError(f"YAML syntax error: {exc.problem or exc}", line) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"YAML error: {exc}") from None
+    located = Located(data=None)
+    if node is None:
+        return located
+    builder = _Builder(located)
+    located.data = builder.build(node, "")
+    return located
+
+
+class _Builder:
+    def __init__(self, located: Located) -> None:
+        self.located = located
+        self.constructor = yaml.SafeLoader("")
+        self.visits = 0
+
+    def build(self, node: yaml.Node, path: str) -> Any:
+        self.visits += 1
+        if self.visits > MAX_NODES:
+            raise YamlError(
+                f"document expands to more than {MAX_NODES} values "
+                "(a YAML alias bomb?); refusing to read it",
+                node.start_mark.line + 1,
+            )
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, _join(path, str(i))) for i, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _mapping(self, node: yaml.MappingNode, path: str) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+            key_path = _join(path, key)
+            self.located.lines.setdefault(key_path, key_node.start_mark.line + 1)
+            if key in result:
+                self.located.bad_values.append(
+                    YamlError("duplicate key", key_node.start_mark.line + 1, key_path)
+                )
+            result[key] = self.build(value_node, key_path)
+        return result
+
+    def _scalar(self, node: yaml.Node, path: str) -> Any:
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (ValueError, yaml.YAMLError) as exc:
+            message = f"invalid value {node.value!r} ({exc})"
+            if node.tag.endswith(":timestamp"):
+                message = f"impossible date {node.value!r} ({exc})"
+            self.located.bad_values.append(YamlError(message, node.start_mark.line + 1, path))
+            return _INVALID
+
+
+class _Invalid:
+    """Placeholder for a value that failed to construct; its problem is already recorded."""
+
+    def __repr__(self) -> str:
+        return "<invalid>"
+
+
+_INVALID = _Invalid()
+
+
+def is_invalid(value: Any) -> bool:
+    return value is _INVALID
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key

@@ -1,0 +1,114 @@
+"""Shared fixtures: small real sites written into temporary folders."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from builder.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+NOW = "2026-11-25"
+
+SITE_YAML = """\
+title: "Test Desk"
+url: "https://test.example.org"
+description: "Forecasts for tests."
+language: en
+timezone: UTC
+paginate: 3
+authors:
+  ada: {name: "Ada Quill", bio: "Energy writer."}
+  bo: {name: "Bo Ek", bio: "Space writer."}
+"""
+
+
+def prediction_text(
+    title: str = "A prediction",
+    *,
+    date: str = "2026-01-10",
+    author: str = "ada",
+    extra: str = "",
+    prediction_extra: str = "",
+    body: str = "Body text.\n",
+    target: str = "2027-01-01",
+    statement: str = "Something will happen.",
+) -> str:
+    """A valid prediction file; `extra` adds top-level lines, `prediction_extra` nested ones."""
+    front = (
+        f"title: {title!r}\n"
+        f"date: {date}\n"
+        f"author: {author}\n"
+        f"{extra}"
+        "prediction:\n"
+        f"  statement: {statement!r}\n"
+        f"  target_date: {target}\n"
+        f"{textwrap.indent(prediction_extra, '  ')}"
+    )
+    return f"---\n{front}---\n{body}"
+
+
+class SiteFolder:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.output = root / "output"
+
+    def write(self, name: str, text: str | bytes) -> Path:
+        path = self.root / "content" / "predictions" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    def config(self, text: str) -> None:
+        (self.root / "site.yaml").write_text(text, encoding="utf-8")
+
+    def build(self, *args: str) -> int:
+        return main(["build", "--source", str(self.root), "--now", NOW, *args])
+
+    def check(self, *args: str) -> int:
+        return main(["check", "--source", str(self.root), "--now", NOW, *args])
+
+    def html(self, path: str) -> BeautifulSoup:
+        target = self.output / path
+        if target.is_dir() or path.endswith("/") or path == "":
+            target = target / "index.html"
+        return BeautifulSoup(target.read_text(encoding="utf-8"), "lxml")
+
+    def files(self) -> dict[str, bytes]:
+        return {
+            p.relative_to(self.output).as_posix(): p.read_bytes()
+            for p in sorted(self.output.rglob("*"))
+            if p.is_file()
+        }
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> SiteFolder:
+    folder = SiteFolder(tmp_path / "site")
+    folder.root.mkdir()
+    folder.config(SITE_YAML)
+    shutil.copytree(REPO / "themes", folder.root / "themes")
+    return folder
+
+
+@pytest.fixture
+def example_site(tmp_path: Path) -> SiteFolder:
+    """A copy of the repository's own example site."""
+    root = tmp_path / "example"
+    root.mkdir()
+    for name in ("site.yaml",):
+        shutil.copy(REPO / name, root / name)
+    for name in ("content", "themes"):
+        shutil.copytree(REPO / name, root / name)
+    return SiteFolder(root)
+
+
+BuildFn = Callable[..., int]
