@@ -51,7 +51,12 @@ class SiteConfig:
 
 
 def load_config(root: Path) -> tuple[SiteConfig | None, list[Problem]]:
-    """Read and validate `root/site.yaml`; the config is None when it has errors."""
+    """Read and validate `root/site.yaml`.
+
+    The config is None only when the file cannot be used at all; otherwise it is returned with
+    defaults in place of bad values, so the content can still be checked against it and every
+    problem reported in one run. Callers must check `problems` for errors.
+    """
     path = root / CONFIG_FILE
     try:
         text = path.read_text(encoding="utf-8")
@@ -64,9 +69,7 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Problem]]:
     except YamlError as exc:
         return None, [Problem(CONFIG_FILE, exc.line, None, exc.message)]
     reader = FieldReader(located, CONFIG_FILE)
-    config = _read(reader, root)
-    errors = [p for p in reader.problems if p.is_error]
-    return (None if errors else config), reader.problems
+    return _read(reader, root), reader.problems
 
 
 def _read(r: FieldReader, root: Path) -> SiteConfig | None:

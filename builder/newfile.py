@@ -45,8 +45,9 @@ class NewFileError(Exception):
 
 def create(root: Path, title: str, *, author: str | None, now: dt.date | None) -> Path:
     config, problems = load_config(root)
-    if config is None:
-        raise NewFileError("; ".join(str(p) for p in problems))
+    errors = [str(p) for p in problems if p.is_error]
+    if config is None or errors:
+        raise NewFileError("; ".join(errors))
     if author is None:
         if not config.authors:
             raise NewFileError("site.yaml has no authors; add one under authors:")

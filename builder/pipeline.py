@@ -58,6 +58,7 @@ def load(options: BuildOptions) -> Loaded:
     config, problems = load_config(options.root)
     if config is None:
         raise BuildFailed(problems)
+    # With a flawed config we still read the content, to report every problem in one run.
     authors = [a.key for a in config.authors]
     results = read_all(options.root, prediction_files(options.root), authors)
     problems += [p for r in results for p in r.problems]

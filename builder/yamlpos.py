@@ -80,8 +80,12 @@ class _Builder:
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, _join(path, str(i))) for i, item in enumerate(node.value)]
+            return [self._item(item, _join(path, str(i))) for i, item in enumerate(node.value)]
         return self._scalar(node, path)
+
+    def _item(self, node: yaml.Node, path: str) -> Any:
+        self.located.lines.setdefault(path, node.start_mark.line + 1)
+        return self.build(node, path)
 
     def _mapping(self, node: yaml.MappingNode, path: str) -> dict[str, Any]:
         result: dict[str, Any] = {}

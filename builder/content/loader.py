@@ -32,6 +32,7 @@ class FileResult:
     source: str
     prediction: Prediction | None
     problems: tuple[Problem, ...]
+    slug_line: int = 1  # where the slug comes from: its key, or the file's first line
 
 
 def prediction_files(root: Path) -> list[Path]:
@@ -93,7 +94,7 @@ def parse_prediction(source: str, text: str, authors: Collection[str]) -> FileRe
     prediction = Prediction(
         source=source, body_html=rendered.html, summary=rendered.summary, **values
     )
-    return FileResult(source, prediction, tuple(reader.problems))
+    return FileResult(source, prediction, tuple(reader.problems), reader.line_of("slug") or 1)
 
 
 def _check_citations(
@@ -132,6 +133,6 @@ def check_duplicates(results: Iterable[FileResult]) -> list[Problem]:
             names = " and ".join(r.source for r in claimants)
             for r in claimants:
                 problems.append(
-                    Problem(r.source, None, "slug", f"slug {slug!r} is used by {names}")
+                    Problem(r.source, r.slug_line, "slug", f"slug {slug!r} is used by {names}")
                 )
     return problems

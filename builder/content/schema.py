@@ -82,13 +82,14 @@ def _slug(r: FieldReader, default: str) -> str | None:
 
 def _confidence(r: FieldReader) -> float | None:
     raw = r.raw("prediction.confidence")
-    value = r.number("prediction.confidence", low=0.0, high=1.0)
-    if value is None and isinstance(raw, int | float) and 1 < raw <= 100:
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and 2 <= raw <= 100:
+        # Most likely a percentage: say so instead of just "out of range".
         r.report(
             "prediction.confidence",
-            f"write a probability from 0 to 1 (did you mean {raw / 100:g}?)",
+            f"must be between 0 and 1, got {raw:g} (did you mean {raw / 100:g}?)",
         )
-    return value
+        return None
+    return r.number("prediction.confidence", low=0.0, high=1.0)
 
 
 def _resolution(r: FieldReader) -> Resolution | None:

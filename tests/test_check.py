@@ -1,0 +1,202 @@
+"""`foretell check`: every author mistake, reported as path:line: field: message, all at once."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from conftest import SiteFolder, prediction_text
+
+VALID = prediction_text  # a valid file; the cases below break one thing each
+
+# (file name, file content, expected "path:line: field" prefix, words the message must hold)
+ERRORS = [
+    (
+        "syntax.md",
+        "---\ntitle: A\ndate: 2026-01-01\ntags: [a, b\nauthor: ada\n---\n",
+        "syntax.md:5",
+        "YAML syntax error",
+    ),
+    ("list.md", "---\n- a\n- b\n---\nBody\n", "list.md", "must be a mapping"),
+    ("nofront.md", "Just a body, no front matter.\n", "nofront.md:1", "no front matter"),
+    ("latin1.md", VALID("Caf\u00e9").encode("latin-1"), "latin1.md:2", "not UTF-8"),
+    (
+        "notitle.md",
+        VALID().replace("title: 'A prediction'\n", ""),
+        "notitle.md",
+        "title: is required",
+    ),
+    ("nodate.md", VALID().replace("date: 2026-01-10\n", ""), "nodate.md", "date: is required"),
+    ("noauthor.md", VALID().replace("author: ada\n", ""), "noauthor.md", "author: is required"),
+    (
+        "nostatement.md",
+        VALID().replace("  statement: 'Something will happen.'\n", ""),
+        "nostatement.md",
+        "prediction.statement: is required",
+    ),
+    (
+        "notarget.md",
+        VALID().replace("  target_date: 2027-01-01\n", ""),
+        "notarget.md",
+        "prediction.target_date: is required",
+    ),
+    (
+        "baddate.md",
+        VALID(target="2026-02-30"),
+        "baddate.md:7: prediction.target_date",
+        "impossible date",
+    ),
+    ("badpubdate.md", VALID(date="'next week'"), "badpubdate.md:3: date", "expected a date"),
+    (
+        "overconfident.md",
+        VALID(prediction_extra="confidence: 1.5\n"),
+        "overconfident.md:8: prediction.confidence",
+        "between 0 and 1",
+    ),
+    (
+        "percent.md",
+        VALID(prediction_extra="confidence: 75\n"),
+        "percent.md:8: prediction.confidence",
+        "did you mean 0.75",
+    ),
+    (
+        "wordconfidence.md",
+        VALID(prediction_extra="confidence: likely\n"),
+        "wordconfidence.md:8: prediction.confidence",
+        "expected a number",
+    ),
+    (
+        "outcome.md",
+        VALID(prediction_extra="resolution: {outcome: maybe, date: 2027-02-01}\n"),
+        "outcome.md:8: prediction.resolution.outcome",
+        "expected one of yes, no, void",
+    ),
+    ("author.md", VALID(author="nobody"), "author.md:4: author", "unknown author 'nobody'"),
+    ("unsafe.md", VALID(extra="slug: ../x\n"), "unsafe.md:5: slug", "unsafe slug"),
+    ("Has Space.md", VALID(), "Has Space.md:1: slug", "unsafe slug"),
+    (
+        "cite.md",
+        VALID(body="First line.\nSee [3] here.\n"),
+        "cite.md:10: body",
+        "citation [3] has no reference 3",
+    ),
+    (
+        "reftype.md",
+        VALID(extra='references: "a string"\n'),
+        "reftype.md:5: references",
+        "expected a list",
+    ),
+    (
+        "unknown.md",
+        VALID(extra="catgory: Space\n"),
+        "unknown.md:5: catgory",
+        "did you mean 'category'",
+    ),
+    (
+        "unknownnested.md",
+        VALID(prediction_extra="confidense: 0.5\n"),
+        "unknownnested.md:8: prediction.confidense",
+        "did you mean 'confidence'",
+    ),
+    ("tagstype.md", VALID(extra="tags: {a: 1}\n"), "tagstype.md:5: tags", "expected a list"),
+]
+
+BOMB = (
+    "---\n"
+    + "a0: &a0 [x, x, x, x, x, x, x, x, x]\n"
+    + "".join(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 7)}]\n" for i in range(1, 12))
+    + "---\n"
+)
+
+
+def _write(site: SiteFolder, name: str, content: str | bytes) -> None:
+    site.write(name, content)
+
+
+@pytest.mark.parametrize(("name", "content", "where", "words"), ERRORS, ids=[e[0] for e in ERRORS])
+def test_each_error_names_file_line_and_field(
+    site: SiteFolder, capsys: pytest.CaptureFixture[str], name, content, where, words
+) -> None:
+    _write(site, name, content)
+    assert site.check() == 1
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("error:")]
+    assert any(f"content/predictions/{where}" in line and words in line for line in lines), err
+    assert "Traceback" not in err
+    assert site.build() == 1
+
+
+def test_duplicate_slugs_name_both_files(site: SiteFolder, capsys) -> None:
+    site.write("one.md", VALID(extra="slug: same\n"))
+    site.write("same.md", VALID())
+    assert site.check() == 1
+    err = capsys.readouterr().err
+    assert "content/predictions/one.md:5: slug: slug 'same' is used by" in err
+    assert "content/predictions/same.md:1: slug" in err
+    assert err.count("content/predictions/one.md and content/predictions/same.md") == 2
+
+
+def test_alias_bomb_is_refused_quickly(site: SiteFolder, capsys) -> None:
+    site.write("bomb.md", BOMB)
+    started = time.perf_counter()
+    assert site.check() == 1
+    assert time.perf_counter() - started < 5  # a generous bound: expanding it would take hours
+    assert "bomb.md:" in capsys.readouterr().err
+
+
+WARNINGS = [
+    (
+        VALID(date="2026-12-23", target="2026-12-22"),
+        "w.md:7: prediction.target_date",
+        "before the publication date",
+    ),
+    (VALID(extra="references:\n  - {title: Never cited}\n"), "w.md:6: references.0", "never cited"),
+    (
+        VALID(prediction_extra="resolution: {outcome: yes, date: 2025-01-01}\n"),
+        "w.md:8: prediction.resolution.date",
+        "before the publication date",
+    ),
+]
+
+
+@pytest.mark.parametrize(("content", "where", "words"), WARNINGS)
+def test_warnings_do_not_stop_the_build(site: SiteFolder, capsys, content, where, words) -> None:
+    site.write("w.md", content)
+    assert site.check() == 0
+    err = capsys.readouterr().err
+    assert any(
+        line.startswith("warning:") and where in line and words in line for line in err.splitlines()
+    ), err
+    assert site.build() == 0
+    assert (site.output / "predictions" / "w" / "index.html").exists()
+
+
+def test_check_reports_every_problem_in_one_run(site: SiteFolder, capsys) -> None:
+    for name, content, _, _ in ERRORS:
+        _write(site, name, content)
+    site.write("bomb.md", BOMB)
+    site.write("one.md", VALID(extra="slug: same\n"))
+    site.write("same.md", VALID())
+    site.write("w.md", WARNINGS[0][0])
+    assert site.check() == 1
+    err = capsys.readouterr().err
+    for name, _, where, words in ERRORS:
+        assert any(where in line and words in line for line in err.splitlines()), name
+    assert "bomb.md" in err and "is used by" in err and "before the publication date" in err
+    summary = err.strip().splitlines()[-1]
+    assert summary.startswith("Check failed:") and "1 warning(s)" in summary
+
+
+def test_clean_site_checks_ok(site: SiteFolder, capsys) -> None:
+    site.write("ok.md", VALID())
+    assert site.check() == 0
+    assert "OK: 1 predictions, 0 error(s), 0 warning(s)" in capsys.readouterr().err
+    assert not site.output.exists(), "check writes nothing"
+
+
+def test_yes_and_no_are_outcomes_not_booleans(site: SiteFolder) -> None:
+    site.write("y.md", VALID(prediction_extra="resolution: {outcome: yes, date: 2026-05-01}\n"))
+    site.write("n.md", VALID(prediction_extra="resolution:\n  outcome: no\n  date: 2026-05-01\n"))
+    assert site.build() == 0
+    assert site.html("predictions/y/").select_one(".status")["class"][-1] == "status-yes"
+    assert site.html("predictions/n/").select_one(".status")["class"][-1] == "status-no"

@@ -1,0 +1,76 @@
+"""The command line: help, version, `new`, and no traceback for bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import SiteFolder
+
+from builder import __version__
+from builder.cli import main
+
+
+def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "builder", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+def test_version_and_help() -> None:
+    assert _run("--version").stdout.strip() == f"foretell {__version__}"
+    helped = _run("--help")
+    assert helped.returncode == 0
+    for command in ("build", "check", "new"):
+        assert command in helped.stdout
+        sub = _run(command, "--help")
+        assert sub.returncode == 0 and "--source" in sub.stdout
+
+
+def test_bad_now_is_a_usage_error(site: SiteFolder) -> None:
+    result = _run("build", "--source", str(site.root), "--now", "2026-13-01")
+    assert result.returncode == 2
+    assert "expected a date YYYY-MM-DD" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_broken_site_gives_messages_not_tracebacks(site: SiteFolder) -> None:
+    site.write("bad.md", b"---\ntitle: \xff\n---\n")
+    (site.root / "site.yaml").write_text((site.root / "site.yaml").read_text() + "extra: 1\n")
+    result = _run("build", "--source", str(site.root))
+    assert result.returncode == 1
+    assert "site.yaml:10: extra: unknown key" in result.stderr
+    assert "content/predictions/bad.md:2: is not UTF-8" in result.stderr  # both, in one run
+    assert "Traceback" not in result.stderr
+    result = _run("check", "--source", str(site.root / "nowhere"))
+    assert result.returncode == 1 and "site.yaml: not found" in result.stderr
+
+
+def test_new_writes_a_file_that_checks(
+    site: SiteFolder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["new", "Will it rain in Zürich?", "--source", str(site.root), "--now", "2026-03-04"]
+    assert main(args) == 0
+    path = site.root / "content" / "predictions" / "will-it-rain-in-zurich.md"
+    text = path.read_text()
+    assert "date: 2026-03-04" in text and "author: ada" in text and "draft: true" in text
+    assert 'title: "Will it rain in Zürich?"' in text
+    assert site.check() == 0
+    assert main(args) == 1  # never overwrites
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_build_from_the_site_folder(site: SiteFolder) -> None:
+    site.write(
+        "x.md",
+        "---\ntitle: X\ndate: 2026-01-01\nauthor: ada\nprediction:\n"
+        "  statement: S\n  target_date: 2027-01-01\n---\n",
+    )
+    result = _run("build", "--now", "2026-02-01", cwd=site.root)
+    assert result.returncode == 0, result.stderr
+    assert (site.root / "output" / "predictions" / "x" / "index.html").is_file()
