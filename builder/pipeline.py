@@ -111,3 +111,19 @@ def build(options: BuildOptions) -> Report:
     timings["write"] = time.perf_counter() - started
     html = sum(name.endswith(".html") for name in files)
     return Report(html, len(files), changed, loaded.warnings, timings)
+
+
+class Builder:
+    """Builds one site again and again (for `serve`), reusing what has not changed.
+
+    `files()` returns the whole site as {path: bytes}, or raises BuildFailed with every problem.
+    """
+
+    def __init__(self, options: BuildOptions) -> None:
+        self.options = options
+        self.warnings: list[Problem] = []
+
+    def files(self) -> dict[str, bytes]:
+        loaded = load(self.options)
+        self.warnings = loaded.warnings
+        return render_site(loaded.site, self.options.root)
