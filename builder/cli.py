@@ -12,6 +12,8 @@ from rich.console import Console
 
 from builder import __version__, newfile, pipeline
 from builder.errors import BuildFailed, Problem
+from builder.resolve import add_parser as add_resolve_parser
+from builder.serve.command import add_parser as add_serve_parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -49,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--author", help="author key from site.yaml (default: the first one)")
     _site_options(new)
     new.set_defaults(func=run_new)
+
+    add_serve_parser(sub)
+    add_resolve_parser(sub)
     return parser
 
 

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
 from builder.config import Author, SiteConfig
+from builder.scoring import Scores, score
+
+if TYPE_CHECKING:
+    from builder.history import FileHistory
 
 Outcome = Literal["yes", "no", "void"]
 OUTCOMES: tuple[Outcome, ...] = ("yes", "no", "void")
@@ -40,6 +45,7 @@ class Prediction:
     statement: str
     target_date: dt.date
     body_html: str
+    digest: str = ""  # hash of the source file: identifies this exact version for caching
     summary: str = ""
     category: str | None = None
     tags: tuple[str, ...] = ()
@@ -94,6 +100,30 @@ class Term:
         return f"{self.kind}/{self.slug}/"
 
 
+NO_SCORES = score(())  # the record of an author with no published prediction
+
+
+@dataclass(frozen=True)
+class AuthorStats:
+    """What pages show about an author: only this, so a page's inputs stay small and exact.
+
+    `scores` is the author's track record over their published predictions (drafts never
+    count), computed once per build (see trackrecord.py).
+    """
+
+    key: str
+    name: str
+    scores: Scores = NO_SCORES
+
+    @property
+    def count(self) -> int:
+        return self.scores.predictions
+
+    @property
+    def url(self) -> str:
+        return f"authors/{self.key}/"
+
+
 @dataclass(frozen=True)
 class Site:
     config: SiteConfig
@@ -102,10 +132,15 @@ class Site:
     categories: tuple[Term, ...]
     tags: tuple[Term, ...]
     authors: tuple[Term, ...]
+    # Precomputed once per build, so a page looks its figures up instead of scanning.
+    records: Mapping[str, AuthorStats] = field(default_factory=dict)  # author key -> record
+    record: Scores = NO_SCORES  # the whole site's
+    history: Mapping[str, FileHistory] = field(default_factory=dict)  # slug -> git history
 
     def author(self, key: str) -> Author:
         found = self.config.author(key)
         return found if found is not None else Author(key=key, name=key)
 
-    def author_term(self, key: str) -> Term:
-        return next(term for term in self.authors if term.slug == key)
+    def author_stats(self, key: str) -> AuthorStats:
+        found = self.records.get(key)
+        return found if found is not None else AuthorStats(key=key, name=self.author(key).name)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from builder import taxonomy
+from builder import integrity, taxonomy
+from builder.charts import calibration_svg
 from builder.model import Prediction, Site, Term
 from builder.render import PageSpec
+from builder.trackrecord import prediction_points
 
 # Status lists: URL, title, how to pick and order the predictions.
 STATUS_LISTS = (
@@ -34,7 +36,27 @@ def prediction_page(site: Site, prediction: Prediction) -> PageSpec:
         context={
             "prediction": prediction,
             "author": site.author(prediction.author),
-            "author_term": site.author_term(prediction.author),
+            "author_stats": site.author_stats(prediction.author),
+            "points": prediction_points(prediction),
+            "integrity": integrity.notice(site.history.get(prediction.slug)),
+        },
+    )
+
+
+def track_record_page(site: Site) -> PageSpec:
+    """Every author's record (in site.yaml's order), the site's, and how they are computed."""
+    title = f"Calibration of every forecast on {site.config.title}"
+    return PageSpec(
+        path="track-record/index.html",
+        url="track-record/",
+        template="track_record.html",
+        context={
+            "title": "Track record",
+            "records": tuple(site.records.values()),
+            "site_record": site.record,
+            "chart": calibration_svg(
+                site.record.calibration, title=title, element_id="site-calibration"
+            ),
         },
     )
 
@@ -49,6 +71,8 @@ def list_pages(site: Site) -> Iterator[PageSpec]:
                        {"title": title, "kind": kind, "terms": terms})  # fmt: skip
         for term in terms:
             yield from _paginated(site, term.url, term.name, kind, term.predictions, term=term)
+    yield track_record_page(site)
+
     yield PageSpec("404.html", "404.html", "404.html", {"title": "Page not found"})
 
 
@@ -65,5 +89,23 @@ def _paginated(
             path=f"{page.url}index.html",
             url=page.url,
             template="list.html",
-            context={"title": title, "kind": kind, "pager": page, "term": term},
+            context={
+                "title": title,
+                "kind": kind,
+                "pager": page,
+                "term": term,
+                "author": site.author(term.slug) if kind == "authors" and term else None,
+                # An author's record and chart open page 1 only, so that resolving one of
+                # their predictions does not re-render every page of their list.
+                **_record(site, term if kind == "authors" and page.number == 1 else None),
+            },
         )
+
+
+def _record(site: Site, term: Term | None) -> dict[str, object]:
+    if term is None:
+        return {"record": None, "chart": None}
+    record = site.author_stats(term.slug)
+    title = f"Calibration of {record.name}\u2019s forecasts"
+    chart = calibration_svg(record.scores.calibration, title=title, element_id="author-calibration")
+    return {"record": record, "chart": chart}

@@ -1,23 +1,37 @@
 """The build, step by step: config -> content -> model -> render -> write.
 
 `load()` reads and validates everything and raises BuildFailed with every problem found;
-`render_site()` turns a loaded site into output files in memory; `build()` writes them.
-Nothing is written unless all of the input is good.
+`render_site()` turns a loaded site into output files in memory, re-rendering only pages whose
+key changed; `build()` writes them and remembers what it did in the build cache. Nothing is
+written unless all of the input is good.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder import assets, pages, sitemap
+from builder import (
+    __version__,
+    assets,
+    cache,
+    calendar,
+    feeds,
+    integrity,
+    pages,
+    sitemap,
+    trackrecord,
+)
+from builder.cache import STAMP, Manifest, OutputEntry
 from builder.config import SiteConfig, load_config
-from builder.content.loader import check_duplicates, prediction_files, read_all
+from builder.content.loader import FileEntry, check_duplicates, prediction_files, read_all
 from builder.errors import BuildFailed, Problem
-from builder.model import Site
+from builder.fingerprint import PageKeys, digest
+from builder.inputs import inputs_digest, output_stats
+from builder.model import Site, status
 from builder.parallel import render_pages
 from builder.render import Renderer
 from builder.taxonomy import build_site
@@ -32,11 +46,23 @@ class BuildOptions:
     clean: bool = False
     drafts: bool = False
 
+    @property
+    def out(self) -> Path:
+        return (self.output or self.root / "output").resolve()
+
 
 @dataclass
 class Loaded:
     site: Site
     warnings: list[Problem]
+    files: dict[str, FileEntry]
+
+
+@dataclass
+class Rendered:
+    files: dict[str, bytes]  # newly rendered pages and every non-page file
+    keys: dict[str, str]  # page path -> key, for every page of the site
+    reused: set[str]  # pages whose previous output is still right
 
 
 @dataclass
@@ -44,6 +70,7 @@ class Report:
     pages: int
     files: int
     changed: int
+    rendered: int
     warnings: list[Problem]
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -53,14 +80,15 @@ def today(config: SiteConfig) -> dt.date:
     return dt.datetime.now(config.zone).date()
 
 
-def load(options: BuildOptions) -> Loaded:
+def load(options: BuildOptions, previous: Mapping[str, FileEntry] | None = None) -> Loaded:
     """Read and validate the whole site; raise BuildFailed listing every error."""
     config, problems = load_config(options.root)
     if config is None:
         raise BuildFailed(problems)
     # With a flawed config we still read the content, to report every problem in one run.
     authors = [a.key for a in config.authors]
-    results = read_all(options.root, prediction_files(options.root), authors)
+    files = read_all(options.root, prediction_files(options.root), authors, previous)
+    results = [entry.result for entry in files.values()]
     problems += [p for r in results for p in r.problems]
     problems += check_duplicates(results)
     if any(p.is_error for p in problems):
@@ -69,7 +97,7 @@ def load(options: BuildOptions) -> Loaded:
     if not options.drafts:
         predictions = [p for p in predictions if not p.draft]
     now = options.now or today(config)
-    return Loaded(build_site(config, predictions, now), sorted(problems))
+    return Loaded(build_site(config, predictions, now), sorted(problems), files)
 
 
 # Files other than HTML pages; later stages (feeds, calendar, votes) add theirs here.
@@ -80,41 +108,86 @@ def _seo_files(site: Site, specs: list[pages.PageSpec]) -> dict[str, bytes]:
     return {"sitemap.xml": sitemap.sitemap(site, specs), "robots.txt": sitemap.robots(site)}
 
 
-EXTRAS: tuple[Extra, ...] = (_seo_files,)
+EXTRAS: tuple[Extra, ...] = (
+    _seo_files,
+    feeds.feed_files,
+    calendar.calendar_files,
+    trackrecord.track_record_files,
+)
 
 
-def render_site(
-    site: Site, root: Path, timings: dict[str, float] | None = None
-) -> dict[str, bytes]:
-    timings = {} if timings is None else timings
-    started = time.perf_counter()
+def render_site(site: Site, root: Path, previous: Mapping[str, str] | None = None) -> Rendered:
+    """Render the site; pages whose key is in `previous` (path -> key) are not rendered again."""
+    previous = previous or {}
     theme_dir = root / "themes" / site.config.theme
     files, names = assets.theme_assets(theme_dir)
-    specs = pages.all_pages(site)
     renderer = Renderer(site, theme_dir, names)
-    files.update(render_pages(renderer, specs))
-    timings["render"] = time.perf_counter() - started
+    base = digest(repr((__version__, site.config, sorted(names.items()))).encode())
+    keys = PageKeys(renderer.env, base, lambda p: status(p, site.now).key)
+    specs = pages.all_pages(site)
+    page_keys = {spec.path: keys.key(spec.template, spec.url, spec.context) for spec in specs}
+    todo = [spec for spec in specs if previous.get(spec.path) != page_keys[spec.path]]
+    files.update(render_pages(renderer, todo))
     for extra in EXTRAS:
         files.update(extra(site, specs))
-    return files
+    reused = set(page_keys) - {spec.path for spec in todo}
+    return Rendered(files, page_keys, reused)
 
 
 def build(options: BuildOptions) -> Report:
     timings: dict[str, float] = {}
-    started = time.perf_counter()
-    loaded = load(options)
-    timings["load"] = time.perf_counter() - started
-    files = render_site(loaded.site, options.root, timings)
-    started = time.perf_counter()
-    out = options.output or options.root / "output"
-    changed = write_output(out, files, clean=options.clean)
-    timings["write"] = time.perf_counter() - started
-    html = sum(name.endswith(".html") for name in files)
-    return Report(html, len(files), changed, loaded.warnings, timings)
+    clock = _Clock(timings)
+    if options.clean:
+        cache.clear(options.root)
+    manifest = cache.load_manifest(options.root)
+    config, _ = load_config(options.root)
+    now = options.now or (today(config) if config else None)
+    # Pages show git history (integrity.py): a commit changes them even when no file did.
+    head = integrity.git_head(options.root)
+    stamp = inputs_digest(options.root, f"{STAMP} / git {head}", now, options.drafts, options.out)
+    current = output_stats(options.out) if manifest.output_dir == str(options.out) else {}
+    recorded = {path: entry.stat for path, entry in manifest.outputs.items()}
+    if manifest.inputs == stamp and current == recorded:
+        clock("check")
+        count = len(manifest.outputs)
+        return Report(count, count, 0, 0, manifest.warnings, timings)
+    resolved = BuildOptions(options.root, now, options.output, options.clean, options.drafts)
+    loaded = load(resolved, cache.load_files(options.root))
+    site = integrity.with_history(loaded.site, options.root, head, use_cache=not options.clean)
+    clock("load")
+    # Pages still on disk exactly as the last build wrote them need no new render.
+    intact = {
+        path: entry.key
+        for path, entry in manifest.outputs.items()
+        if entry.key is not None and current.get(path) == entry.stat
+    }
+    rendered = render_site(site, options.root, intact)
+    clock("render")
+    changed = write_output(options.out, rendered.files, keep=rendered.reused, clean=options.clean)
+    stats = output_stats(options.out)
+    outputs = {path: OutputEntry(rendered.keys.get(path), stat) for path, stat in stats.items()}
+    manifest = Manifest(str(options.out), outputs, stamp, loaded.warnings)
+    cache.save(options.root, manifest, loaded.files)
+    clock("write")
+    html = sum(name.endswith(".html") for name in rendered.keys)
+    rendered_count = len(rendered.keys) - len(rendered.reused)
+    return Report(html, len(stats), changed, rendered_count, loaded.warnings, timings)
+
+
+class _Clock:
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def __call__(self, step: str) -> None:
+        now = time.perf_counter()
+        self.timings[step] = now - self.last
+        self.last = now
 
 
 class Builder:
-    """Builds one site again and again (for `serve`), reusing what has not changed.
+    """Builds one site again and again in memory (for `serve`), reusing what has not changed:
+    unchanged files are not parsed again and unchanged pages not rendered again.
 
     `files()` returns the whole site as {path: bytes}, or raises BuildFailed with every problem.
     """
@@ -122,8 +195,19 @@ class Builder:
     def __init__(self, options: BuildOptions) -> None:
         self.options = options
         self.warnings: list[Problem] = []
+        self._entries: dict[str, FileEntry] = {}
+        self._pages: dict[str, tuple[str, bytes]] = {}  # path -> (key, bytes)
 
     def files(self) -> dict[str, bytes]:
-        loaded = load(self.options)
-        self.warnings = loaded.warnings
-        return render_site(loaded.site, self.options.root)
+        loaded = load(self.options, self._entries)
+        self._entries, self.warnings = loaded.files, loaded.warnings
+        previous = {path: key for path, (key, _) in self._pages.items()}
+        root = self.options.root
+        site = integrity.with_history(loaded.site, root, integrity.git_head(root))
+        rendered = render_site(site, root, previous)
+        pages = {path: self._pages[path] for path in rendered.reused}
+        for path, key in rendered.keys.items():
+            if path not in rendered.reused:
+                pages[path] = (key, rendered.files[path])
+        self._pages = pages
+        return {**rendered.files, **{path: data for path, (_, data) in pages.items()}}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +38,13 @@ class Renderer:
             auto_reload=False,
         )
         self.env.filters.update(longdate=longdate, percent=percent, slug=slugify)
+        self.env.filters.update(points=signed_points, brier=brier)
+        # Globals depend only on the config, the assets and --now (through status), which the
+        # page cache keys cover; anything else a page shows must come through its context.
         self.env.globals.update(
-            site=site,
             config=site.config,
             status=lambda p: status(p, site.now),
+            author_name=lambda key: site.author(key).name,
             assets=assets,
         )
 
@@ -74,3 +78,26 @@ def longdate(value: dt.date | None) -> str:
 
 def percent(value: float | None) -> str:
     return "" if value is None else f"{round(value * 100)}%"
+
+
+def signed_points(value: float | None) -> str:
+    """ "+98.6", "\u2212150.3" (a real minus sign), "0": points always show their sign."""
+    if value is None:
+        return ""
+    text = _half_up(value, "0.1")
+    if text in ("0.0", "-0.0"):
+        return "0"
+    return text.replace("-", "\u2212") if text.startswith("-") else f"+{text}"
+
+
+def brier(value: float | None) -> str:
+    """Brier scores are read to three decimals (0.000 is perfect, 0.250 a coin flip)."""
+    return "" if value is None else _half_up(value, "0.001")
+
+
+def _half_up(value: float, step: str) -> str:
+    # Rounded as a person computing by hand would: (0.1 - 1)^2 is 0.009999999999999995 in
+    # floats, so a Brier score of 0.0375 can come out as 0.03749999999999999, which
+    # f"{x:.3f}" shows as 0.037. Ten decimals first drop that noise; then half up: 0.038.
+    exact = Decimal(f"{value:.10f}")
+    return str(exact.quantize(Decimal(step), rounding=ROUND_HALF_UP))

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from builder.config import SiteConfig
 from builder.model import Prediction, Site, Term, newest_first, status
 from builder.slugs import slugify
+from builder.trackrecord import author_records
 
 
 def build_site(config: SiteConfig, predictions: Iterable[Prediction], now: dt.date) -> Site:
     published = newest_first(list(predictions))
+    records, overall = author_records(config, published)
     return Site(
         config=config,
         now=now,
@@ -20,6 +22,8 @@ def build_site(config: SiteConfig, predictions: Iterable[Prediction], now: dt.da
         categories=_terms("categories", published, lambda p: [p.category] if p.category else []),
         tags=_terms("tags", published, lambda p: list(p.tags)),
         authors=_author_terms(config, published),
+        records=records,
+        record=overall,
     )
 
 

@@ -6,8 +6,9 @@ process when there are enough files to make two cores worth it.
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -19,6 +20,7 @@ from builder.content.frontmatter import split_front_matter
 from builder.content.schema import read_front_matter
 from builder.errors import Problem
 from builder.fields import FieldReader
+from builder.inputs import Stat, stat_of
 from builder.model import Prediction
 from builder.yamlpos import YamlError
 from builder.yamlpos import load as load_yaml
@@ -42,33 +44,87 @@ def prediction_files(root: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*.md") if p.is_file())
 
 
-def read_all(root: Path, files: list[Path], authors: Collection[str]) -> list[FileResult]:
-    """Results in the order of `files`, whatever the number of workers."""
-    work = partial(read_prediction, root, authors=frozenset(authors))
-    if len(files) < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
-        return [work(path) for path in files]
+@dataclass
+class FileEntry:
+    """A content file as last read: its stat, the hash of its bytes, and the parse result.
+
+    Kept between builds (see cache.py) so unchanged files are neither read nor parsed again.
+    """
+
+    stat: Stat | None
+    digest: str
+    authors: frozenset[str]  # validation depends on the set of author keys
+    result: FileResult
+
+
+def read_all(
+    root: Path,
+    files: list[Path],
+    authors: Collection[str],
+    previous: Mapping[str, FileEntry] | None = None,
+) -> dict[str, FileEntry]:
+    """Entries keyed by source path, in the order of `files`, reusing `previous` where the
+    file's stat, or failing that its bytes, are unchanged."""
+    keys = frozenset(authors)
+    previous = previous or {}
+    entries: dict[str, FileEntry | None] = {}
+    todo: list[tuple[Path, str | None]] = []
+    for path in files:
+        source = path.relative_to(root).as_posix()
+        old = previous.get(source)
+        usable = old is not None and old.authors == keys
+        if usable and old.stat is not None and old.stat == stat_of(path):  # type: ignore[union-attr]
+            entries[source] = old
+        else:
+            entries[source] = None
+            todo.append((path, old.digest if usable else None))  # type: ignore[union-attr]
+    for entry in _read_many(root, todo, keys):
+        old = previous.get(entry.result.source)
+        same = old is not None and old.authors == keys and entry.digest == old.digest
+        if same and entry.result.prediction is None:
+            entry = FileEntry(entry.stat, entry.digest, keys, old.result)  # type: ignore[union-attr]
+        entries[entry.result.source] = entry
+    return {source: entry for source, entry in entries.items() if entry is not None}
+
+
+def _read_many(
+    root: Path, todo: list[tuple[Path, str | None]], authors: frozenset[str]
+) -> list[FileEntry]:
+    work = partial(read_entry, root, authors=authors)
+    if len(todo) < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
+        return [work(item) for item in todo]
     workers = min(os.cpu_count() or 2, 8)
-    chunk = max(1, len(files) // (workers * 8))
+    chunk = max(1, len(todo) // (workers * 8))
     with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-        return list(pool.map(work, files, chunksize=chunk))
+        return list(pool.map(work, todo, chunksize=chunk))
 
 
-def read_prediction(root: Path, path: Path, authors: Collection[str]) -> FileResult:
+def read_entry(root: Path, item: tuple[Path, str | None], authors: frozenset[str]) -> FileEntry:
+    """Read one file; when its bytes hash to `known_digest`, skip parsing (result is a stub)."""
+    path, known_digest = item
     source = path.relative_to(root).as_posix()
+    stat = stat_of(path)  # before reading: if the file changes meanwhile, the next build rereads
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
         raw = path.read_bytes()
-        line = raw[: exc.start].count(b"\n") + 1
-        return _failed(
-            source, line, f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
-        )
     except OSError as exc:
-        return _failed(source, None, f"cannot be read: {exc.strerror}")
-    return parse_prediction(source, text, authors)
+        return FileEntry(
+            None, "", authors, _failed(source, None, f"cannot be read: {exc.strerror}")
+        )
+    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    if digest == known_digest:
+        return FileEntry(stat, digest, authors, FileResult(source, None, ()))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        message = f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
+        return FileEntry(stat, digest, authors, _failed(source, line, message))
+    return FileEntry(stat, digest, authors, parse_prediction(source, text, authors, digest))
 
 
-def parse_prediction(source: str, text: str, authors: Collection[str]) -> FileResult:
+def parse_prediction(
+    source: str, text: str, authors: Collection[str], digest: str = ""
+) -> FileResult:
     split = split_front_matter(text.removeprefix("\ufeff"))
     if split is None:
         return _failed(
@@ -92,7 +148,11 @@ def parse_prediction(source: str, text: str, authors: Collection[str]) -> FileRe
     if values is None or any(p.is_error for p in reader.problems):
         return FileResult(source, None, tuple(reader.problems))
     prediction = Prediction(
-        source=source, body_html=rendered.html, summary=rendered.summary, **values
+        source=source,
+        body_html=rendered.html,
+        summary=rendered.summary,
+        digest=digest,
+        **values,
     )
     return FileResult(source, prediction, tuple(reader.problems), reader.line_of("slug") or 1)
 

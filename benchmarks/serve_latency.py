@@ -1,0 +1,124 @@
+"""Edit-to-served latency of `foretell serve` on a generated site.
+
+    python benchmarks/serve_latency.py --count 1000 --edits 10
+
+Generates a site (benchmarks/generate.py), starts `foretell serve` on it, then saves an edit to
+one article's body again and again. Each sample is the time from just before the file is written
+until the new text is served over HTTP (polled every 5 ms), so it covers the file event, the
+debounce, the rebuild and the swap. Prints every sample, the median, and the rebuild times serve
+reported itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402  (benchmarks/ is not a package)
+
+NOW = "2026-06-01"  # the date generate.py's sites are made for
+URL = re.compile(r"http://127\.0\.0\.1:\d+/")
+REBUILT = re.compile(r": rebuilt in ([\d.]+) s")
+POLL = 0.005
+TIMEOUT = 60.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1000, help="predictions (default 1000)")
+    parser.add_argument("--edits", type=int, default=10, help="edits to time (default 10)")
+    parser.add_argument("--pause", type=float, default=1.0, help="seconds between edits")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="foretell-serve-latency-") as tmp:
+        root = Path(tmp) / "site"
+        started = time.perf_counter()
+        generate(root, args.count, seed=1)
+        print(f"generated {args.count} predictions in {time.perf_counter() - started:.1f} s")
+        article = sorted((root / "content" / "predictions").glob("*.md"))[args.count // 2]
+        log_path = Path(tmp) / "serve.log"
+        with log_path.open("wb") as log:
+            command = [sys.executable, "-m", "builder", "serve", "--source", str(root)]
+            command += ["--port", "0", "--now", NOW]
+            env = {**os.environ, "PYTHONPATH": str(REPO)}
+            started = time.perf_counter()
+            proc = subprocess.Popen(command, stdout=log, stderr=log, env=env)
+            try:
+                url = _wait_for_url(proc, log_path)
+                print(f"serve ready in {time.perf_counter() - started:.1f} s at {url}")
+                samples = _measure(url, article, args.edits, args.pause)
+            finally:
+                proc.send_signal(signal.SIGINT)
+                code = proc.wait(timeout=60)
+        text = log_path.read_text(encoding="utf-8", errors="replace")
+    if code != 0 or "Traceback" in text:
+        print(text, file=sys.stderr)
+        return 1
+    rebuilds = [float(m) for m in REBUILT.findall(text)]
+    print("samples (ms): " + " ".join(f"{s * 1000:.0f}" for s in samples))
+    print(
+        f"edit-to-served latency at {args.count} predictions: median "
+        f"{statistics.median(samples) * 1000:.0f} ms (min {min(samples) * 1000:.0f}, "
+        f"max {max(samples) * 1000:.0f}, n={len(samples)})"
+    )
+    if rebuilds:
+        print(f"rebuild time reported by serve: median {statistics.median(rebuilds) * 1000:.0f} ms")
+    return 0
+
+
+def _wait_for_url(proc: subprocess.Popen[bytes], log_path: Path) -> str:
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"serve exited:\n{log_path.read_text()}")
+        match = URL.search(log_path.read_text(encoding="utf-8", errors="replace"))
+        if match:
+            return match.group(0)
+        time.sleep(0.1)
+    raise SystemExit("serve did not start")
+
+
+def _measure(url: str, article: Path, edits: int, pause: float) -> list[float]:
+    original = article.read_text(encoding="utf-8")
+    samples: list[float] = []
+    with httpx.Client(timeout=10) as client:
+        page = _page_of(client, url, article)
+        for n in range(edits):
+            marker = f"Latency probe {n} {time.time_ns()}."
+            time.sleep(pause)  # let the previous rebuild settle: one edit, one rebuild
+            started = time.perf_counter()
+            article.write_text(f"{original}\n{marker}\n", encoding="utf-8")
+            while marker not in client.get(page).text:
+                if time.perf_counter() - started > TIMEOUT:
+                    raise SystemExit(f"edit {n} not served after {TIMEOUT} s")
+                time.sleep(POLL)
+            samples.append(time.perf_counter() - started)
+            print(f"  edit {n + 1}: {samples[-1] * 1000:.0f} ms", flush=True)
+    return samples
+
+
+def _page_of(client: httpx.Client, url: str, article: Path) -> str:
+    """The URL of the article's page (the slug may differ from the file name)."""
+    slug = re.search(r"^slug: *\"?([^\"\n]+)", article.read_text(encoding="utf-8"), re.M)
+    page = f"{url}predictions/{slug.group(1) if slug else article.stem}/"
+    if client.get(page).status_code != 200:
+        raise SystemExit(f"{page} is not served")
+    return page
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""The build cache in `.foretell/cache/`: what the last build read and wrote.
+
+Two files, so that the common case stays cheap: `manifest.pickle` (small: the digest of every
+input's stat, and every output file's key and stat) answers "did anything change?" on its own;
+`files.pickle` (large: every content file's parse result and rendered body) is read only when
+something did. A cache that is missing, corrupt or from another version of foretell is ignored,
+never trusted.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from builder import __version__
+from builder.content.loader import FileEntry
+from builder.errors import Problem
+from builder.inputs import Stat
+
+CACHE_DIR = Path(".foretell") / "cache"
+MANIFEST = "manifest.pickle"
+FILES = "files.pickle"
+# Any change to foretell or to the Python that pickled the cache makes it another cache.
+STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 2"
+
+T = TypeVar("T")
+
+
+@dataclass
+class OutputEntry:
+    key: str | None  # page key, or None for files that are regenerated every build
+    stat: Stat
+
+
+@dataclass
+class Manifest:
+    output_dir: str = ""
+    outputs: dict[str, OutputEntry] = field(default_factory=dict)
+    inputs: str = ""  # digest of every input's stat and the options: the no-op check
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def load_manifest(root: Path) -> Manifest:
+    return read_pickle(root, MANIFEST, Manifest) or Manifest()
+
+
+def load_files(root: Path) -> dict[str, FileEntry]:
+    return read_pickle(root, FILES, dict) or {}
+
+
+def save(root: Path, manifest: Manifest, files: dict[str, FileEntry]) -> None:
+    write_pickle(root, FILES, files)
+    write_pickle(root, MANIFEST, manifest)
+
+
+def clear(root: Path) -> None:
+    for name in (MANIFEST, FILES):
+        (root / CACHE_DIR / name).unlink(missing_ok=True)
+
+
+def read_pickle(root: Path, name: str, kind: type[T]) -> T | None:
+    """The value stored under `name`, or None when it is missing, corrupt, of another type,
+    or written by another version of foretell."""
+    try:
+        with (root / CACHE_DIR / name).open("rb") as handle:
+            stamp, value = pickle.load(handle)
+    except Exception:  # a corrupt cache, of whatever kind, is simply not used
+        return None
+    return value if stamp == STAMP and isinstance(value, kind) else None
+
+
+def write_pickle(root: Path, name: str, value: Any) -> None:
+    """Write atomically: a build killed halfway leaves the previous cache, not half of one."""
+    folder = root / CACHE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump((STAMP, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, folder / name)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

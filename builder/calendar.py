@@ -1,0 +1,120 @@
+"""The calendar of target dates, built with icalendar: `calendar.ics` with one all-day event per
+published prediction, and `predictions/<slug>/prediction.ics` with that prediction's event alone.
+
+Nothing comes from the clock: an event's UID is `<slug>@<host>` and its DTSTAMP is the
+prediction's publication date at 00:00 UTC, so two builds of the same input are byte-identical
+and a calendar app sees an edited prediction as the same event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from functools import cache, lru_cache
+from urllib.parse import urlsplit
+
+from icalendar import Calendar, Event, vDuration
+
+from builder import urls
+from builder.model import Prediction, Site
+from builder.render import PageSpec, percent
+
+SITE_CALENDAR = "calendar.ics"
+PREDICTION_CALENDAR = "prediction.ics"  # inside predictions/<slug>/
+PRODID = "-//foretell//Prediction target dates//EN"
+REFRESH = dt.timedelta(days=1)  # how often a subscribed calendar app should look again
+
+
+def calendar_files(site: Site, _specs: list[PageSpec]) -> dict[str, bytes]:
+    """The pipeline extra: the site's calendar and one calendar per prediction."""
+    published = [p for p in site.predictions if not p.draft]
+    files = {SITE_CALENDAR: site_calendar(site, published)}
+    for p in published:
+        files[prediction_calendar_path(p)] = prediction_calendar(site, p)
+    return files
+
+
+def prediction_calendar_path(p: Prediction) -> str:
+    return f"{p.url}{PREDICTION_CALENDAR}"
+
+
+def site_calendar(site: Site, predictions: Iterable[Prediction]) -> bytes:
+    """Every prediction's event, nearest target date first (ties by slug)."""
+    calendar = _calendar()
+    calendar.add("x-wr-calname", site.config.title)
+    if site.config.description:
+        calendar.add("x-wr-caldesc", site.config.description)
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(REFRESH))
+    ordered = sorted(predictions, key=lambda p: (p.target_date, p.slug))
+    return _with_events(calendar, [event_bytes(p, site.config.url) for p in ordered])
+
+
+def prediction_calendar(site: Site, p: Prediction) -> bytes:
+    """One event to import; no calendar name, so apps add it to a calendar the reader picks."""
+    return _single_head() + event_bytes(p, site.config.url) + _END
+
+
+@cache
+def _single_head() -> bytes:
+    return _with_events(_calendar(), [])[: -len(_END)]
+
+
+def _calendar() -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    return calendar
+
+
+def _with_events(calendar: Calendar, events: Iterable[bytes]) -> bytes:
+    """What `calendar.to_ical()` gives once the events are added as subcomponents, without
+    serialising an event twice: icalendar folds lines one character at a time, and a site's
+    events go both in calendar.ics and in each prediction's own file."""
+    empty = bytes(calendar.to_ical())
+    assert empty.endswith(_END), empty
+    return empty[: -len(_END)] + b"".join(events) + _END
+
+
+_END = b"END:VCALENDAR\r\n"
+
+
+@lru_cache(maxsize=32768)  # `serve` builds again and again; most predictions do not change
+def event_bytes(p: Prediction, base_url: str) -> bytes:
+    return bytes(event(p, base_url).to_ical())
+
+
+def event(p: Prediction, base_url: str) -> Event:
+    """An all-day event on the target date, free time (TRANSP), stable UID and DTSTAMP."""
+    page = urls.absolute(base_url, p.url)
+    item = Event()
+    item.add("uid", uid(p, base_url))
+    item.add("dtstamp", dtstamp(p))
+    item.add("dtstart", p.target_date)
+    item.add("dtend", p.target_date + dt.timedelta(days=1))
+    item.add("summary", p.title)
+    item.add("description", description(p, page))
+    item.add("url", page)
+    item.add("transp", "TRANSPARENT")
+    if p.category:
+        item.add("categories", [p.category])
+    return item
+
+
+def uid(p: Prediction, base_url: str) -> str:
+    return f"{p.slug}@{urlsplit(base_url).hostname}"
+
+
+def dtstamp(p: Prediction) -> dt.datetime:
+    """The publication date at 00:00 UTC: fixed for the life of the prediction."""
+    return dt.datetime.combine(p.date, dt.time(), tzinfo=dt.UTC)
+
+
+def description(p: Prediction, page: str) -> str:
+    lines = [f"Prediction: {p.statement}"]
+    if p.confidence is not None:
+        lines.append(f"Author's confidence: {percent(p.confidence)}")
+    lines += ["", page]
+    return "\n".join(lines)

@@ -1,0 +1,358 @@
+"""RSS 2.0 and Atom feeds, built with feedgen: the newest predictions, the resolutions, and one
+feed per category, author and tag.
+
+Everything in a feed is derived from the content, never from the clock: entry dates are the
+publication (or resolution) date at 00:00 in the site's time zone, and a feed's `updated` /
+`lastBuildDate` is its newest entry's date, so two builds of the same input are byte-identical.
+Entry ids are tag URIs made of the host, a date and the slug (see `entry_id`), so editing a
+title or a body never makes a reader show an old prediction as new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape, unescape
+from urllib.parse import quote, urljoin, urlsplit
+
+from feedgen.feed import FeedGenerator
+
+from builder import __version__, urls
+from builder.model import Prediction, Site, Term, status
+from builder.render import PageSpec, longdate, percent
+from builder.taxonomy import resolved_predictions
+
+MAIN_RSS = "feed.xml"
+MAIN_ATOM = "atom.xml"
+RESOLUTIONS = "resolutions.xml"
+TERM_FEED = "feed.xml"  # inside a term's folder: categories/<slug>/feed.xml
+TERM_LABELS = {"categories": "Category", "tags": "Tag", "authors": "Author"}
+URL_ATTRIBUTES = ("href", "src", "poster", "cite")
+OUTCOME_TEXT = {
+    "yes": "yes: it happened",
+    "no": "no: it did not happen",
+    "void": "void: the question could not be settled",
+}
+CONFIDENCE = "Author\u2019s confidence"
+EPOCH = dt.date(1970, 1, 1)  # `updated` of an empty feed on a site with no predictions
+
+
+@dataclass(frozen=True)
+class Category:
+    term: str
+    scheme: str  # the absolute URL of the category or tag index
+
+
+@dataclass(frozen=True)
+class Item:
+    """One feed entry, in feed-neutral terms."""
+
+    id: str
+    title: str
+    link: str
+    published: dt.datetime
+    updated: dt.datetime
+    author: str
+    categories: tuple[Category, ...]
+    summary: str
+    content: str  # HTML, every URL absolute
+
+
+@dataclass(frozen=True)
+class Feed:
+    path: str  # output file, e.g. "categories/space/feed.xml"
+    title: str
+    page: str  # the site path of the HTML page it follows, e.g. "categories/space/"
+    description: str
+    items: tuple[Item, ...]
+
+
+def feed_files(site: Site, _specs: list[PageSpec]) -> dict[str, bytes]:
+    """The pipeline extra: every feed of the site, as {path: bytes}."""
+    fallback = _fallback_date(site)
+    main = main_feed(site)
+    files = {
+        MAIN_RSS: rss(site, main, fallback),
+        MAIN_ATOM: atom(site, main, fallback),
+        RESOLUTIONS: rss(site, resolutions_feed(site), fallback),
+    }
+    for term in (*site.categories, *site.authors, *site.tags):
+        feed = term_feed(site, term)
+        files[feed.path] = rss(site, feed, fallback)
+    return files
+
+
+# The feeds ---------------------------------------------------------------------------------
+
+
+def latest(site: Site, predictions: Iterable[Prediction]) -> tuple[Prediction, ...]:
+    """The newest `feed_size` published predictions; `predictions` are already newest first."""
+    return tuple(p for p in predictions if not p.draft)[: site.config.feed_size]
+
+
+def main_feed(site: Site) -> Feed:
+    items = tuple(prediction_item(site, p) for p in latest(site, site.predictions))
+    description = site.config.description or site.config.title
+    return Feed(MAIN_RSS, site.config.title, "", description, items)
+
+
+def resolutions_feed(site: Site) -> Feed:
+    """The newest resolutions first (a prediction's resolution, not its publication)."""
+    resolved = latest(site, resolved_predictions(site))
+    items = tuple(resolution_item(site, p) for p in resolved)
+    title = f"Resolutions · {site.config.title}"
+    description = f"Predictions as they resolve on {site.config.title}."
+    return Feed(RESOLUTIONS, title, "resolved/", description, items)
+
+
+def term_feed(site: Site, term: Term) -> Feed:
+    items = tuple(prediction_item(site, p) for p in latest(site, term.predictions))
+    title = f"{TERM_LABELS[term.kind]}: {term.name} · {site.config.title}"
+    description = f"Predictions under {term.name} on {site.config.title}."
+    return Feed(f"{term.url}{TERM_FEED}", title, term.url, description, items)
+
+
+# Entries ----------------------------------------------------------------------------------
+
+
+def entry_id(site: Site, date: dt.date, path: str) -> str:
+    """A tag URI (RFC 4151): `tag:<host>,<date>:<site sub-path><path>`.
+
+    `predictions/<slug>` with the publication date for a prediction, `resolutions/<slug>`
+    with the resolution date for its resolution. Only the host, the date and the slug go in,
+    so a new title, a new body or a rebuild keeps the id.
+    """
+    parts = urlsplit(site.config.url)
+    prefix = urls.root_path(site.config.url).lstrip("/")
+    return f"tag:{parts.hostname},{date.isoformat()}:{quote(prefix + path)}"
+
+
+def midnight(site: Site, date: dt.date) -> dt.datetime:
+    """A date as a moment: 00:00 in the site's time zone."""
+    return dt.datetime.combine(date, dt.time(), tzinfo=site.config.zone)
+
+
+def prediction_item(site: Site, p: Prediction) -> Item:
+    updated = p.resolution.date if p.resolution else p.date
+    return Item(
+        id=entry_id(site, p.date, f"predictions/{p.slug}"),
+        title=p.title,
+        link=urls.absolute(site.config.url, p.url),
+        published=midnight(site, p.date),
+        updated=midnight(site, max(updated, p.date)),
+        author=site.author(p.author).name,
+        categories=_categories(site, p),
+        summary=p.statement,
+        content=article_html(p, site.config.url),
+    )
+
+
+def resolution_item(site: Site, p: Prediction) -> Item:
+    assert p.resolution is not None
+    return Item(
+        id=entry_id(site, p.resolution.date, f"resolutions/{p.slug}"),
+        title=f"Resolved {p.resolution.outcome}: {p.title}",
+        link=urls.absolute(site.config.url, p.url),
+        published=midnight(site, p.resolution.date),
+        updated=midnight(site, p.resolution.date),
+        author=site.author(p.author).name,
+        categories=_categories(site, p),
+        summary=f"{status(p, site.now).label}. {p.statement}",
+        content=resolution_html(p, site.config.url),
+    )
+
+
+def _categories(site: Site, p: Prediction) -> tuple[Category, ...]:
+    base = site.config.url
+    found = [Category(p.category, urls.absolute(base, "categories/"))] if p.category else []
+    found += [Category(tag, urls.absolute(base, "tags/")) for tag in p.tags]
+    return tuple(found)
+
+
+# Entry content ----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)  # a prediction is in several feeds, and `serve` builds again and again
+def article_html(p: Prediction, base_url: str) -> str:
+    """The prediction, then the article, then its references; every URL made absolute."""
+    parts = [_claim_html(p), _resolution_line(p), p.body_html, _references_html(p)]
+    return absolutize("\n".join(part for part in parts if part), urls.absolute(base_url, p.url))
+
+
+@lru_cache(maxsize=4096)
+def resolution_html(p: Prediction, base_url: str) -> str:
+    assert p.resolution is not None
+    page = urls.absolute(base_url, p.url)
+    r = p.resolution
+    facts = [
+        ("Outcome", escape(OUTCOME_TEXT[r.outcome])),
+        ("Resolved on", _time(r.date)),
+        ("Target date", _time(p.target_date)),
+    ]
+    facts += _confidence(p)
+    if r.evidence:
+        facts.append(("Evidence", f'<a href="{escape(r.evidence)}">{escape(r.evidence)}</a>'))
+    parts = [
+        f"<p><strong>Prediction:</strong> {escape(p.statement)}</p>",
+        _facts_html(facts),
+        f"<p>{escape(r.note)}</p>" if r.note else "",
+        f'<p><a href="{escape(page)}">Read the prediction: {escape(p.title)}</a></p>',
+    ]
+    return absolutize("\n".join(part for part in parts if part), page)
+
+
+def _claim_html(p: Prediction) -> str:
+    facts = [("Target date", _time(p.target_date))]
+    facts += _confidence(p)
+    return f"<p><strong>Prediction:</strong> {escape(p.statement)}</p>\n{_facts_html(facts)}"
+
+
+def _confidence(p: Prediction) -> list[tuple[str, str]]:
+    if p.confidence is None:
+        return []
+    return [(CONFIDENCE, escape(percent(p.confidence)))]
+
+
+def _resolution_line(p: Prediction) -> str:
+    if p.resolution is None:
+        return ""
+    evidence = p.resolution.evidence
+    link = f' (<a href="{escape(evidence)}">evidence</a>)' if evidence else ""
+    return (
+        f"<p><strong>Resolved {p.resolution.outcome}</strong> on "
+        f"{_time(p.resolution.date)}{link}.</p>"
+    )
+
+
+def _facts_html(facts: Sequence[tuple[str, str]]) -> str:
+    """`facts` are (label, HTML) pairs; labels are plain text."""
+    rows = "".join(f"<li>{escape(label)}: {value}</li>" for label, value in facts)
+    return f"<ul>{rows}</ul>"
+
+
+def _time(date: dt.date) -> str:
+    return f'<time datetime="{date.isoformat()}">{escape(longdate(date))}</time>'
+
+
+def _references_html(p: Prediction) -> str:
+    if not p.references:
+        return ""
+    items = []
+    for ref in p.references:
+        source = ", ".join(escape(part) for part in (ref.publisher, longdate(ref.date)) if part)
+        title = escape(ref.title)
+        link = f'<a href="{escape(ref.url)}">{title}</a>' if ref.url else f"<cite>{title}</cite>"
+        items.append(f'<li id="ref-{ref.number}">{source + ". " if source else ""}{link}</li>')
+    return f"<h2>References</h2>\n<ol>{''.join(items)}</ol>"
+
+
+def absolutize(html: str, base: str) -> str:
+    """`html` with every relative URL in an href, src, poster or cite attribute ("x", "/x",
+    "#x", "//h/x", "") resolved against `base`, the absolute URL of the page it comes from.
+
+    Only those attribute values change: text, comments, the contents of script and style
+    elements and every other byte are kept as they are.
+    """
+    out, pos = [], 0
+    while match := _TOKEN.search(html, pos):
+        out += [html[pos : match.start()], _rewrite_tag(match, base)]
+        pos = match.end()
+        name = (match["name"] or "").lower()
+        if name in RAW_TEXT:  # its contents are not HTML: skip to its end tag
+            end = re.compile(rf"</{name}[\s>/]", re.IGNORECASE).search(html, pos)
+            stop = end.start() if end else len(html)
+            out.append(html[pos:stop])
+            pos = stop
+    out.append(html[pos:])
+    return "".join(out)
+
+
+RAW_TEXT = ("script", "style")
+_ATTR = r"""\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?"""
+# A comment (kept), or a start tag with its attributes; a quoted value may hold ">".
+_TOKEN = re.compile(
+    rf"<!--.*?-->|<(?P<name>[A-Za-z][^\s/>]*)(?P<attrs>(?:{_ATTR})*)(?P<end>\s*/?>)", re.DOTALL
+)
+_ATTRS = re.compile(
+    r"""(?P<lead>\s+(?P<key>[^\s"'>/=]+)\s*=\s*)(?P<value>"[^"]*"|'[^']*'|[^\s>]+)"""
+)
+
+_HAS_URL = re.compile(rf"\s(?:{'|'.join(URL_ATTRIBUTES)})\s*=", re.IGNORECASE)  # a quick test
+
+
+def _rewrite_tag(tag: re.Match[str], base: str) -> str:
+    if tag["name"] is None or not _HAS_URL.search(tag["attrs"]):
+        return tag[0]
+    attrs = _ATTRS.sub(lambda attr: _rewrite_attr(attr, base), tag["attrs"])
+    return f"<{tag['name']}{attrs}{tag['end']}"
+
+
+def _rewrite_attr(attr: re.Match[str], base: str) -> str:
+    if attr["key"].lower() not in URL_ATTRIBUTES:
+        return attr[0]
+    raw = attr["value"]
+    value = unescape(raw[1:-1] if raw[0] in "\"'" else raw)
+    fixed = _absolute(value, base)
+    return attr[0] if fixed == value else f'{attr["lead"]}"{escape(fixed)}"'
+
+
+def _absolute(url: str, base: str) -> str:
+    try:
+        return url if urlsplit(url.strip()).scheme else urljoin(base, url.strip())
+    except ValueError:  # not a URL at all ("http://[oops"): left for the reader to judge
+        return url
+
+
+# Serialisation with feedgen ---------------------------------------------------------------
+
+
+def _fallback_date(site: Site) -> dt.date:
+    """`updated` of a feed with no entries: the newest publication on the site (not the clock,
+    which would change the file every day)."""
+    dates = [p.date for p in site.predictions if not p.draft]
+    return max(dates, default=EPOCH)
+
+
+def rss(site: Site, feed: Feed, fallback: dt.date) -> bytes:
+    generator = _generator(site, feed, feed.path, fallback)
+    return bytes(generator.rss_str(pretty=True))
+
+
+def atom(site: Site, feed: Feed, fallback: dt.date) -> bytes:
+    generator = _generator(site, feed, MAIN_ATOM, fallback)
+    return bytes(generator.atom_str(pretty=True))
+
+
+def _generator(site: Site, feed: Feed, self_path: str, fallback: dt.date) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.load_extension("dc", atom=False, rss=True)  # RSS <author> needs an email: dc:creator
+    fg.id(urls.absolute(site.config.url, self_path))
+    fg.title(feed.title)
+    fg.description(feed.description)
+    fg.language(site.config.language)
+    fg.link(href=urls.absolute(site.config.url, self_path), rel="self")
+    fg.link(href=urls.absolute(site.config.url, feed.page), rel="alternate")  # last: RSS <link>
+    fg.generator("foretell", version=__version__)
+    newest = max((item.updated for item in feed.items), default=midnight(site, fallback))
+    fg.updated(newest)  # both atom:updated and lastBuildDate; feedgen's default is the clock
+    for item in feed.items:
+        _add_entry(fg, item)
+    return fg
+
+
+def _add_entry(fg: FeedGenerator, item: Item) -> None:
+    entry = fg.add_entry(order="append")
+    entry.id(item.id)  # also the RSS guid, isPermaLink="false"
+    entry.title(item.title)
+    entry.link(href=item.link, rel="alternate")
+    entry.published(item.published)
+    entry.updated(item.updated)
+    entry.author(name=item.author)
+    entry.dc.dc_creator(item.author)
+    for category in item.categories:
+        entry.category(term=category.term, scheme=category.scheme, label=category.term)
+    entry.summary(item.summary)
+    entry.content(item.content, type="html")

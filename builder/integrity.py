@@ -1,0 +1,145 @@
+"""Integrity from git, as the build uses it: each published prediction's history, cached,
+and what its page may claim about it.
+
+Reading history costs seconds on a large site (history.py), so the result is kept in
+`.foretell/cache/history.pickle`, keyed by the commit HEAD points at and each file's
+digest. A file's history depends only on HEAD and on that file (its path and bytes), so
+with HEAD unchanged only new or edited files are read again; when HEAD moves (a commit,
+an amend, a checkout) everything is. A cache that is missing or corrupt is ignored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder import cache
+from builder.history import FileHistory, TrackedFields, read_history
+from builder.model import Prediction, Site
+from builder.render import longdate, percent
+
+HISTORY_FILE = "history.pickle"
+
+
+@dataclass
+class HistoryCache:
+    head: str | None = None
+    # source path -> (digest of the file, its history or None when it has none)
+    entries: dict[str, tuple[str, FileHistory | None]] = field(default_factory=dict)
+
+
+def git_head(root: Path) -> str | None:
+    """The commit HEAD points at, or None outside git (or without git, or before the
+    first commit). One cheap process: it runs on every build, no-op ones included."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--verify", "--quiet", "HEAD"],
+            capture_output=True,
+            check=False,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+        )
+    except OSError:
+        return None
+    head = done.stdout.decode("ascii", "replace").strip()
+    return head if done.returncode == 0 and head else None
+
+
+def read_site_history(
+    root: Path, predictions: Iterable[Prediction], head: str | None, *, use_cache: bool = True
+) -> dict[str, FileHistory]:
+    """slug -> history of each published prediction that has one."""
+    published = [p for p in predictions if not p.draft]
+    stored = cache.read_pickle(root, HISTORY_FILE, HistoryCache) if use_cache else None
+    reusable = stored.entries if stored is not None and stored.head == head else {}
+    entries: dict[str, tuple[str, FileHistory | None]] = {}
+    todo: list[Prediction] = []
+    for p in published:
+        old = reusable.get(p.source)
+        if old is not None and p.digest and old[0] == p.digest:
+            entries[p.source] = old
+        else:
+            todo.append(p)
+    if todo:
+        # Outside git there is nothing to read: no need to ask git again.
+        found = _read(root, todo) if head is not None else {}
+        for p in todo:
+            entries[p.source] = (p.digest, found.get(Path(p.source)))
+    if stored is None or stored.head != head or stored.entries != entries:
+        cache.write_pickle(root, HISTORY_FILE, HistoryCache(head, entries))
+    return {p.slug: h for p in published if (h := entries[p.source][1]) is not None}
+
+
+def _read(root: Path, predictions: list[Prediction]) -> dict[Path, FileHistory]:
+    files = [Path(p.source) for p in predictions]
+    current = {
+        Path(p.source): TrackedFields(p.statement, p.target_date, p.confidence) for p in predictions
+    }
+    return read_history(root, files, current)
+
+
+def with_history(site: Site, root: Path, head: str | None, *, use_cache: bool = True) -> Site:
+    """The site, its predictions' git history attached (the step right after loading)."""
+    history = read_site_history(root, site.predictions, head, use_cache=use_cache)
+    return dataclasses.replace(site, history=history)
+
+
+# --- What a page says ---------------------------------------------------------------
+
+FIELD_LABELS = {"statement": "Statement", "target_date": "Target date", "confidence": "Confidence"}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One edit of the claim after its first publication, worded for readers."""
+
+    label: str  # Statement | Target date | Confidence
+    date: dt.date
+    commit: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Integrity:
+    """What a prediction page may claim: only built from history that vouches for it."""
+
+    first_commit: str
+    first_date: dt.date
+    changes: tuple[Change, ...]  # oldest first; empty: unchanged since publication
+
+
+def notice(history: FileHistory | None) -> Integrity | None:
+    """None (the page claims nothing either way) without history, or when the file differs
+    from its last commit: readers would see text that history does not hold yet."""
+    if history is None or history.uncommitted:
+        return None
+    changes = tuple(
+        Change(
+            FIELD_LABELS[e.field],
+            e.date,
+            e.commit,
+            _shown(e.field, e.before),
+            _shown(e.field, e.after),
+        )
+        for e in history.edits
+    )
+    return Integrity(history.first_commit, history.first_date, changes)
+
+
+def _shown(name: str, value: str) -> str:
+    """history.py keeps normalised text ("0.7", "2026-12-31"); show what pages show."""
+    if value == "":
+        return "(none)"
+    try:
+        if name == "confidence":
+            return percent(float(value))
+        if name == "target_date":
+            return longdate(dt.date.fromisoformat(value))
+    except ValueError:
+        pass  # an old version held something the build would refuse: show it as it was
+    return value

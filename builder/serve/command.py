@@ -1,0 +1,191 @@
+"""The `serve` subcommand: options, terminal output, and a clean start and stop.
+
+Only this module is imported by the CLI; the web server, the watcher and the build are loaded
+when `serve` actually runs, so other commands do not pay for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import signal
+import socket
+import threading
+import time
+import webbrowser
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.markup import escape
+
+if TYPE_CHECKING:
+    from builder.serve.server import PreviewServer
+    from builder.serve.state import Outcome
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = subparsers.add_parser(
+        "serve",
+        help="preview the site: serve it, rebuild on change, reload the browser",
+        description=(
+            "Build the site in memory and serve it for preview. Watches content/, themes/ and "
+            "site.yaml, rebuilds on every save and reloads open pages by themselves. Never "
+            "writes output/."
+        ),
+    )
+    serve.add_argument(
+        "--source", "-s", type=Path, default=Path("."), help="site folder (default: .)"
+    )
+    serve.add_argument("--now", type=_date, help="today's date YYYY-MM-DD (default: the real date)")
+    serve.add_argument("--drafts", action="store_true", help="include drafts")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--port", type=_port, default=8000, help="port, 0 for any free one (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--open", dest="open_browser", action="store_true", help="open the site in a browser"
+    )
+    serve.set_defaults(func=run)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number 0-65535, got {text!r}")
+    return int(text)
+
+
+def run(args: argparse.Namespace) -> int:
+    console = Console(stderr=True, highlight=False)
+    root: Path = args.source.resolve()
+    if not (root / "site.yaml").is_file():
+        console.print(f"[red]error[/]: no site.yaml in {escape(str(root))}: is it a foretell site?")
+        return 1
+    try:
+        sock = _listen(args.host, args.port)
+    except OSError as exc:
+        where = f"{args.host}:{args.port}"
+        console.print(f"[red]error[/]: cannot listen on {where}: {exc.strerror or exc}")
+        return 1
+
+    from builder.pipeline import BuildOptions
+    from builder.serve.server import Events, create_app, server
+    from builder.serve.state import LiveSite
+    from builder.serve.watch import Watcher
+
+    live = LiveSite(BuildOptions(root, args.now, drafts=args.drafts))
+    terminal = Terminal(console)
+    watcher = Watcher(root, lambda batch: terminal.rebuilt(batch.describe(), live.rebuild()))
+    events = Events(live)
+    preview = server(create_app(live, events), events)
+    with sock, _signals(preview):
+        try:
+            watcher.start()  # before the first build: a save made during it is not missed
+            terminal.rebuilt(None, live.rebuild())
+            url = _url(sock, live.snapshot.prefix)
+            console.print(f"Serving [bold]{url}[/]  (Ctrl-C to stop)", soft_wrap=True)
+            if sock.getsockname()[0] not in ("127.0.0.1", "::1"):
+                console.print(f"[yellow]warning[/]: listening on {args.host}: visible to others")
+            if args.open_browser:
+                # In a thread: some browsers block webbrowser.open until they exit.
+                threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+            preview.run(sockets=[sock])
+        except KeyboardInterrupt:  # Ctrl-C during the first build, before the server ran
+            pass
+        finally:
+            watcher.stop()
+    console.print("Stopped.")
+    return 0
+
+
+@contextlib.contextmanager
+def _signals(preview: PreviewServer) -> Iterator[None]:
+    """Ctrl-C (SIGINT) and SIGTERM for the whole session, ending it without a traceback.
+
+    While uvicorn runs, it catches them itself, shuts down gracefully, and then raises the
+    signal again for the handler it replaced: this one, which then only asks an already
+    stopped server to stop. Before the server runs, they interrupt the first build. Set
+    explicitly, also because a shell may have started us with SIGINT ignored.
+    """
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        if not preview.started:
+            raise KeyboardInterrupt
+        preview.should_exit = True
+
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    # Bound here rather than by uvicorn: port 0 works and the real port can be printed, and a
+    # port in use becomes a one-line error instead of a log record.
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _url(sock: socket.socket, prefix: str) -> str:
+    host, port = sock.getsockname()[:2]
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}{prefix}"
+
+
+class Terminal:
+    """One short line per build; errors in red, warnings in yellow when they change."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self._warnings: tuple[object, ...] = ()
+
+    def rebuilt(self, changed: str | None, outcome: Outcome) -> None:
+        took = f"{outcome.seconds:.2f} s"
+        what = "first build" if changed is None else escape(changed)
+        stamp = time.strftime("%H:%M:%S")
+        if not outcome.ok:
+            count = len(outcome.errors)
+            kept = "serving the last good version" if outcome.files else "nothing to serve yet"
+            self.console.print(
+                f"[dim]{stamp}[/] {what}: [bold red]build failed[/] "
+                f"({count} error{'s' if count != 1 else ''}, {took}); {kept}",
+                soft_wrap=True,
+            )
+            for problem in outcome.errors:
+                self.console.print(f"  [red]error[/]: {escape(str(problem))}", soft_wrap=True)
+            if outcome.trace:
+                self.console.print(escape(outcome.trace), style="dim", soft_wrap=True)
+        elif changed is None:
+            self.console.print(f"[green]Built[/] {outcome.files} files in {took}")
+        else:
+            result = "no page changed" if outcome.unchanged else "[green]rebuilt[/]"
+            self.console.print(f"[dim]{stamp}[/] {what}: {result} in {took}", soft_wrap=True)
+        if outcome.warnings != self._warnings:
+            self._warnings = outcome.warnings
+            for problem in outcome.warnings:
+                self.console.print(f"  [yellow]warning[/]: {escape(str(problem))}", soft_wrap=True)

@@ -1,0 +1,201 @@
+"""The live site: one Builder for the whole session, rebuilt on demand, swapped in atomically.
+
+Requests read `LiveSite.snapshot`, an immutable value that a rebuild replaces in one
+assignment, so a request sees either the old site or the new one, never a half-built mix.
+A failed build keeps the last good files and records the problems beside them: pages keep
+being served, with the problems shown on top.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import secrets
+import threading
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import jinja2
+
+from builder import urls
+from builder.config import load_config
+from builder.errors import BuildFailed, Problem
+from builder.pipeline import Builder, BuildOptions
+
+# `File "/x/themes/default/templates/page.html", line 12` in a formatted traceback: what is
+# left of a template error raised in a forked render worker (the traceback object is lost
+# when the exception is pickled back; only this text survives, as its __cause__).
+_FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    build_id: str  # changes with every build, good or bad: open pages reload when it does
+    files: Mapping[str, bytes] | None  # the last good site; None until a build has succeeded
+    problems: tuple[Problem, ...] = ()  # errors of the latest build; empty when it succeeded
+    prefix: str = "/"  # the URL path the site lives under ("/" or "/blog/")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one rebuild did, for the terminal."""
+
+    seconds: float
+    files: int  # in the site now served
+    errors: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    trace: str | None = None  # a genuine bug's traceback, for the terminal only
+    unchanged: bool = False  # the rebuilt site is byte-identical: no reload sent
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class LiveSite:
+    options: BuildOptions
+    builder: Builder = field(init=False)
+    snapshot: Snapshot = field(init=False)
+
+    def __post_init__(self) -> None:
+        # One Builder for the whole session: it keeps what it can between builds (incremental).
+        self.builder = Builder(self.options)
+        # Unique per server process, so a tab left open across a restart reloads too.
+        boot = secrets.token_hex(4)
+        self._ids = (f"{boot}-{n}" for n in itertools.count(1))
+        self._lock = threading.Lock()  # one build at a time (first build vs watcher)
+        self._listeners: list[Callable[[], None]] = []
+        self.snapshot = Snapshot(next(self._ids), None)
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        """Call `listener()` (from the building thread) after every new snapshot."""
+        self._listeners.append(listener)
+
+    def rebuild(self) -> Outcome:
+        with self._lock:
+            started = time.perf_counter()
+            outcome = self._build()
+            outcome = replace(outcome, seconds=time.perf_counter() - started)
+        if not outcome.unchanged:
+            for listener in self._listeners:
+                listener()
+        return outcome
+
+    def _build(self) -> Outcome:
+        previous = self.snapshot
+        root = self.options.root
+        try:
+            # A shallow copy: the dict we serve must never change under a request, even if
+            # the Builder reuses and updates its own dict on the next build.
+            files = dict(self.builder.files())
+        except BuildFailed as failed:
+            errors = tuple(p for p in failed.problems if p.is_error)
+            warnings = tuple(p for p in failed.problems if not p.is_error)
+            return self._failed(previous, errors, warnings)
+        except Exception as exc:  # a template error, or a genuine bug: never kill the server
+            problem = template_problem(exc, root)
+            if problem is not None:
+                return self._failed(previous, (problem,))
+            internal = Problem("(foretell)", None, None, f"{type(exc).__name__}: {exc}")
+            return self._failed(previous, (internal,), trace=traceback.format_exc())
+        warnings = tuple(self.builder.warnings)
+        if previous.files == files and not previous.problems:
+            return Outcome(0.0, len(files), warnings=warnings, unchanged=True)
+        self.snapshot = Snapshot(next(self._ids), files, (), _prefix(root))
+        return Outcome(0.0, len(files), warnings=warnings)
+
+    def _failed(
+        self,
+        previous: Snapshot,
+        errors: tuple[Problem, ...],
+        warnings: tuple[Problem, ...] = (),
+        trace: str | None = None,
+    ) -> Outcome:
+        self.snapshot = Snapshot(next(self._ids), previous.files, errors, previous.prefix)
+        count = len(previous.files) if previous.files is not None else 0
+        return Outcome(0.0, count, errors, warnings, trace)
+
+
+def _prefix(root: Path) -> str:
+    """Serve the site under its URL's path, as it will live, so that 404.html (whose links
+    start from the site's root path) works too."""
+    config, _ = load_config(root)
+    return urls.root_path(config.url) if config is not None else "/"
+
+
+def template_problem(exc: BaseException, root: Path) -> Problem | None:
+    """Locate an exception raised while rendering a template: template file and line.
+
+    None when no template is involved (then it is a bug of ours, not the author's).
+    """
+    message = _template_message(exc)
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        filename = exc.filename or _find_syntax_error(root, exc)
+        if filename:
+            return Problem(_relative(filename, root), exc.lineno, None, message)
+    for filename, line in reversed(_frames(exc)):
+        if _is_template(filename, root):
+            return Problem(_relative(filename, root), line, None, message)
+    if isinstance(exc, jinja2.TemplateError):  # e.g. not found, raised outside any template
+        return Problem(f"themes/{_theme_hint(root)}", None, None, message)
+    return None
+
+
+def _find_syntax_error(root: Path, exc: jinja2.TemplateSyntaxError) -> str | None:
+    """The template file with this syntax error, for errors raised by parsing a template's
+    source without its name (as a build may do to find what a template includes)."""
+    config, _ = load_config(root)
+    folder = root / "themes" / (config.theme if config else "default") / "templates"
+    env = jinja2.Environment()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        try:
+            env.parse(path.read_text(encoding="utf-8"), path.name, str(path))
+        except jinja2.TemplateSyntaxError as found:
+            if (found.lineno, found.message) == (exc.lineno, exc.message):
+                return str(path)
+        except (OSError, UnicodeDecodeError):
+            continue
+    return None
+
+
+def _template_message(exc: BaseException) -> str:
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return f"template syntax error: {exc.message}"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"template not found: {exc.name}"
+    if isinstance(exc, jinja2.UndefinedError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _frames(exc: BaseException) -> list[tuple[str, int]]:
+    """(file, line) of each frame, innermost last, for a local or a pickled-back exception."""
+    frames = [(f.filename, f.lineno or 0) for f in traceback.extract_tb(exc.__traceback__)]
+    remote = exc.__cause__
+    if remote is not None and hasattr(remote, "tb"):  # concurrent.futures' _RemoteTraceback
+        frames += [(m["file"], int(m["line"])) for m in _FRAME.finditer(str(remote.tb))]
+    return frames
+
+
+def _is_template(filename: str, root: Path) -> bool:
+    try:
+        rel = Path(filename).resolve().relative_to(root.resolve() / "themes")
+    except (ValueError, OSError):
+        return False
+    return "templates" in rel.parts[1:2]
+
+
+def _relative(filename: str, root: Path) -> str:
+    try:
+        return Path(filename).resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return filename
+
+
+def _theme_hint(root: Path) -> str:
+    config, _ = load_config(root)
+    return f"{config.theme}/templates" if config is not None else "templates"

@@ -1,0 +1,192 @@
+"""Watch a site's sources and hand over debounced batches of changes, one batch at a time.
+
+Editors save in bursts (write a temp file, rename, touch the folder), so events are collected
+until the tree has been quiet for `DEBOUNCE` seconds and then handed over as one batch. The
+callback runs on the watcher's single worker thread, so handling (rebuilding) is serialized:
+events that arrive meanwhile simply form the next batch.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+
+Kind = Literal["content", "templates", "static", "config"]
+
+DEBOUNCE = 0.1  # seconds of quiet that end a batch
+MAX_WAIT = 1.0  # ...but never hold a batch longer than this behind a steady stream of events
+
+# Only events that mean "the bytes changed". Opened/closed/attrib events are left out: the
+# build itself opens every file, and reacting to that would rebuild forever.
+EVENTS: list[type[FileSystemEvent]] = [
+    FileCreatedEvent,
+    FileModifiedEvent,
+    FileDeletedEvent,
+    FileMovedEvent,
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+]
+
+# Editors' scratch files: vim's swap files and its "4913" write test, emacs' "#x#"/".#x",
+# backups ending in "~".
+_SCRATCH_SUFFIXES = (".swp", ".swx", ".swo", ".tmp", "~")
+
+
+@dataclass(frozen=True)
+class Change:
+    path: str  # relative to the site root, with "/"
+    kind: Kind
+    created: bool = False  # the event created the file (see Watcher._collect)
+
+
+@dataclass(frozen=True)
+class Batch:
+    changes: tuple[Change, ...]
+
+    @property
+    def kinds(self) -> set[Kind]:
+        return {c.kind for c in self.changes}
+
+    def describe(self) -> str:
+        """One short phrase for the terminal: the file, or how many files of which kinds."""
+        if len(self.changes) == 1:
+            return self.changes[0].path
+        kinds = ", ".join(sorted(self.kinds))
+        return f"{len(self.changes)} files ({kinds})"
+
+
+def classify(root: Path, path: str | bytes, *, created: bool = False) -> Change | None:
+    """The kind of change a path is, or None when the build does not read it."""
+    text = path.decode() if isinstance(path, bytes) else path
+    try:
+        rel = PurePosixPath(Path(text).relative_to(root).as_posix())
+    except ValueError:
+        return None
+    parts = rel.parts
+    if not parts or any(_is_scratch(part) for part in parts):  # also inside hidden folders
+        return None
+    if parts == ("site.yaml",):
+        return Change(str(rel), "config", created)
+    if parts[0] == "content":
+        return Change(str(rel), "content", created)
+    if parts[0] == "themes":
+        kind: Kind = "templates" if parts[2:3] == ("templates",) else "static"
+        return Change(str(rel), kind, created)
+    return None
+
+
+def _is_scratch(name: str) -> bool:
+    return (
+        name.startswith((".", "#"))
+        or name.endswith(_SCRATCH_SUFFIXES)
+        or name == "4913"
+        or name == "__pycache__"
+    )
+
+
+class _Collector(FileSystemEventHandler):
+    def __init__(self, root: Path, inbox: queue.Queue[Change | None]) -> None:
+        self.root = root
+        self.inbox = inbox
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if type(event) not in EVENTS:
+            return
+        created = event.event_type == "created"
+        for path in (event.src_path, getattr(event, "dest_path", "")):
+            change = classify(self.root, path, created=created) if path else None
+            if change is not None:
+                self.inbox.put(change)
+
+
+class Watcher:
+    """`start()`, then `on_batch(batch)` is called (on one worker thread) after each burst of
+    changes; `stop()` ends the observer and the worker, waiting for a batch in progress."""
+
+    def __init__(self, root: Path, on_batch: Callable[[Batch], None]) -> None:
+        self.root = root.resolve()
+        self.on_batch = on_batch
+        self._inbox: queue.Queue[Change | None] = queue.Queue()
+        self._observer = Observer()
+        self._worker = threading.Thread(target=self._work, name="foretell-rebuild", daemon=True)
+        self._stopping = threading.Event()
+        self._handler = _Collector(self.root, self._inbox)
+        self._watched: set[str] = set()
+
+    def start(self) -> None:
+        # The root itself only for site.yaml (and content/ or themes/ appearing): watching it
+        # recursively would also watch output/, which `foretell build` rewrites beside us.
+        self._observer.schedule(self._handler, str(self.root), recursive=False, event_filter=EVENTS)
+        self._watch_folders()
+        self._observer.start()
+        self._worker.start()
+
+    def _watch_folders(self) -> None:
+        for name in ("content", "themes"):
+            if name not in self._watched and (self.root / name).is_dir():
+                self._observer.schedule(
+                    self._handler, str(self.root / name), recursive=True, event_filter=EVENTS
+                )
+                self._watched.add(name)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._inbox.put(None)  # wakes the worker
+        self._observer.stop()
+        if self._observer.is_alive():
+            self._observer.join()
+        if self._worker.is_alive():
+            self._worker.join()
+
+    def _work(self) -> None:
+        while not self._stopping.is_set():
+            first = self._inbox.get()
+            if first is None:
+                return
+            batch = self._collect(first)
+            if batch is None:
+                return
+            self._watch_folders()  # content/ or themes/ may have been created since
+            if not batch.changes:
+                continue
+            try:
+                self.on_batch(batch)
+            except Exception:  # a bug of ours: say so, but keep watching
+                traceback.print_exc()
+
+    def _collect(self, first: Change) -> Batch | None:
+        """Gather changes until DEBOUNCE seconds pass without one (or MAX_WAIT in all)."""
+        seen: dict[str, Change] = {first.path: first}
+        deadline = time.monotonic() + MAX_WAIT
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                change = self._inbox.get(timeout=min(DEBOUNCE, left))
+            except queue.Empty:
+                break
+            if change is None:
+                return None
+            seen.setdefault(change.path, change)
+        # A file created and gone again within the batch is an editor's or a tool's scratch
+        # file (sed -i, atomic saves): not worth a rebuild, nor a mention.
+        kept = [c for p, c in sorted(seen.items()) if not c.created or (self.root / p).exists()]
+        return Batch(tuple(kept))

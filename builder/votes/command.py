@@ -1,0 +1,271 @@
+"""`foretell votes serve`: run the vote endpoint.
+
+Usable three ways: `foretell votes serve ...` (the main CLI calls `add_parser`),
+`python -m builder.votes serve ...`, and `main([...])` from Python.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import logging
+import signal
+import socket
+import sqlite3
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:  # imported lazily below: `foretell build` need not load a web server
+    import uvicorn
+    from starlette.applications import Starlette
+
+log = logging.getLogger("foretell.votes")
+
+DEFAULT_RATE_LIMIT = 60  # votes per client IP per minute
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    votes = subparsers.add_parser(
+        "votes", help="the reader-vote endpoint", description="The reader-vote endpoint."
+    )
+    votes.set_defaults(func=lambda args: _usage(votes))
+    commands = votes.add_subparsers(title="commands", metavar="COMMAND")
+    serve = commands.add_parser(
+        "serve",
+        help="serve the vote API over HTTP",
+        description=(
+            "Serve the vote API for the predictions listed in the votes manifest. "
+            "Reloads the manifest when it changes, or on SIGHUP."
+        ),
+    )
+    serve.add_argument(
+        "--db",
+        type=Path,
+        default=Path("votes.sqlite3"),
+        help="SQLite database file, created if missing (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--manifest",
+        type=Path,
+        default=Path("output/votes-manifest.json"),
+        help="votes manifest written by the build (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--port",
+        type=_port,
+        default=8787,
+        help="port to listen on, 0 for any free port (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--allow-origin",
+        dest="allow_origins",
+        metavar="URL",
+        type=_origin,
+        action="append",
+        default=[],
+        help="site origin allowed to call the API from a browser (repeatable), "
+        "e.g. https://predictions.example.org",
+    )
+    serve.add_argument(
+        "--rate-limit",
+        type=_non_negative,
+        default=DEFAULT_RATE_LIMIT,
+        metavar="N",
+        help="votes per client IP per minute, 0 for no limit (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--trust-forwarded-for",
+        action="store_true",
+        help="take the client IP from X-Forwarded-For (right-most entry); "
+        "only behind a reverse proxy that sets it",
+    )
+    serve.set_defaults(func=serve_command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`foretell votes ...` on its own: `main(["serve", "--port", "8787"])`."""
+    parser = argparse.ArgumentParser(prog="foretell")
+    subparsers = parser.add_subparsers()
+    add_parser(subparsers)
+    args = parser.parse_args(["votes", *(sys.argv[1:] if argv is None else argv)])
+    result: int = args.func(args)
+    return result
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port out of range: {port}")
+    return port
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {value}")
+    return value
+
+
+def _origin(text: str) -> str:
+    """Normalise an origin the way browsers send it: scheme://host[:port], no path."""
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(
+            f"not an origin: {text!r} (expected e.g. https://predictions.example.org)"
+        )
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        raise argparse.ArgumentTypeError(
+            f"an origin has no path, query or user: {text!r} (use {parts.scheme}://{parts.netloc})"
+        )
+    # A trailing "/" or upper case would never match the browser's Origin header.
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def _fail(message: str) -> int:
+    print(f"foretell votes serve: error: {message}", file=sys.stderr)
+    return 2
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    from .app import create_app
+    from .manifest import ManifestError, load_manifest
+    from .store import VoteStore
+
+    try:
+        load_manifest(args.manifest)  # before touching the database: no side effects on error
+    except ManifestError as exc:
+        return _fail(str(exc))
+    if not args.db.parent.is_dir():
+        return _fail(f"{args.db}: directory {args.db.parent} does not exist")
+    try:
+        store = VoteStore(args.db)
+    except (sqlite3.Error, OSError) as exc:
+        return _fail(f"{args.db}: cannot open the vote database: {exc}")
+    try:
+        try:
+            app = create_app(
+                store,
+                args.manifest,
+                allow_origins=args.allow_origins,
+                rate_limit=args.rate_limit or None,
+                trust_forwarded_for=args.trust_forwarded_for,
+            )
+        except ManifestError as exc:
+            return _fail(str(exc))
+        try:
+            sock = _listen(args.host, args.port)
+        except OSError as exc:
+            return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+        with sock:
+            _run(app, sock, args)
+    finally:
+        store.close()  # commits anything still queued
+    return 0
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    # We bind the socket ourselves (rather than letting uvicorn do it) so that port 0 works
+    # and the real port can be announced, and so bind errors become a one-line message.
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _run(app: Starlette, sock: socket.socket, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    config = uvicorn.Config(
+        app,
+        log_config=_log_config(),
+        access_log=False,  # AccessLog in app.py logs each request, without voter ids
+        proxy_headers=False,  # uvicorn would trust X-Forwarded-For from 127.0.0.1 by default
+        server_header=False,
+        lifespan="off",
+        timeout_graceful_shutdown=5,
+    )
+    server = uvicorn.Server(config)
+
+    # uvicorn re-raises SIGINT/SIGTERM after its graceful shutdown, which with the default
+    # handlers would kill us before the store is closed. Handlers of our own are restored by
+    # uvicorn afterwards and just ask the server to stop (also useful during startup).
+    def stop(signum: int, frame: FrameType | None) -> None:
+        server.should_exit = True
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        asyncio.run(_serve(server, app, sock, args))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+async def _serve(
+    server: uvicorn.Server, app: Starlette, sock: socket.socket, args: argparse.Namespace
+) -> None:
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGHUP, _reload_manifest, app)
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    log.info(
+        "serving votes for %d predictions from %s on http://%s:%d (database %s)",
+        len(app.state.manifest.current()),
+        args.manifest,
+        shown,
+        port,
+        args.db,
+    )
+    if not args.allow_origins:
+        log.warning("no --allow-origin given: browsers on other sites cannot use this API")
+    try:
+        await server.serve(sockets=[sock])
+    finally:
+        loop.remove_signal_handler(signal.SIGHUP)
+
+
+def _reload_manifest(app: Starlette) -> None:
+    log.info("SIGHUP: reloading the votes manifest")
+    app.state.manifest.reload()
+
+
+def _log_config() -> dict[str, Any]:
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["foretell.votes"] = {
+        "handlers": ["default"],
+        "level": "INFO",
+        "propagate": False,
+    }
+    return config
+
+
+if __name__ == "__main__":
+    sys.exit(main())

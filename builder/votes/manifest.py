@@ -1,0 +1,165 @@
+"""The votes manifest: which predictions can be voted on, and until when.
+
+The static build writes it (``build_manifest``) next to the site; the vote endpoint reads it
+(``load_manifest``) and follows its changes (``ManifestWatcher``). It holds only public facts —
+slug and target date — so it can be published with the site.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+MANIFEST_VERSION = 1
+
+# A slug travels in a URL path segment and in the comma-separated `ids` of the batch endpoint,
+# so it may not contain "/", ",", URL delimiters, whitespace or control characters.
+_SLUG_RE = re.compile(r"[^/,?#%\s\x00-\x1f\x7f]{1,1000}")
+
+log = logging.getLogger("foretell.votes")
+
+
+class ManifestError(Exception):
+    """The manifest file is missing, unreadable or not a valid votes manifest."""
+
+
+def is_valid_slug(slug: object) -> bool:
+    return isinstance(slug, str) and _SLUG_RE.fullmatch(slug) is not None
+
+
+def build_manifest(entries: Iterable[tuple[str, datetime.date]]) -> bytes:
+    """Serialise (slug, target_date) pairs as the manifest, byte-for-byte deterministic.
+
+    Raises ValueError for a slug the endpoint could not route, or the same slug twice: better
+    to fail the build than to publish a manifest the endpoint will refuse.
+    """
+    dates: dict[str, datetime.date] = {}
+    for slug, target_date in entries:
+        if not is_valid_slug(slug):
+            raise ValueError(f"votes manifest: slug {slug!r} cannot be used in a URL")
+        if slug in dates:
+            raise ValueError(f"votes manifest: slug {slug!r} appears twice")
+        # datetime is a subclass of date; its isoformat() would leak a time of day.
+        if isinstance(target_date, datetime.datetime) or not isinstance(target_date, datetime.date):
+            raise ValueError(f"votes manifest: target date of {slug!r} must be a date")
+        dates[slug] = target_date
+    document = {
+        "version": MANIFEST_VERSION,
+        "predictions": [
+            {"slug": slug, "target_date": dates[slug].isoformat()} for slug in sorted(dates)
+        ],
+    }
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def load_manifest(path: Path) -> dict[str, datetime.date]:
+    """Read a manifest written by `build_manifest`; raise ManifestError saying what is wrong."""
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ManifestError(f"{path}: votes manifest not found (build the site first)") from None
+    except OSError as exc:
+        raise ManifestError(f"{path}: cannot read votes manifest: {exc.strerror}") from None
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ManifestError(f"{path}: votes manifest is not valid JSON: {exc}") from None
+    return _parse(path, document)
+
+
+def _parse(path: Path, document: object) -> dict[str, datetime.date]:
+    if not isinstance(document, Mapping):
+        raise ManifestError(f"{path}: votes manifest must be a JSON object")
+    if document.get("version") != MANIFEST_VERSION:
+        raise ManifestError(
+            f"{path}: unsupported votes manifest version {document.get('version')!r} "
+            f"(expected {MANIFEST_VERSION})"
+        )
+    predictions = document.get("predictions")
+    if not isinstance(predictions, list):
+        raise ManifestError(f"{path}: 'predictions' must be a list")
+    result: dict[str, datetime.date] = {}
+    for index, item in enumerate(predictions):
+        where = f"{path}: predictions[{index}]"
+        if not isinstance(item, Mapping):
+            raise ManifestError(f"{where} must be an object")
+        slug = item.get("slug")
+        if not is_valid_slug(slug):
+            raise ManifestError(f"{where}: invalid slug {slug!r}")
+        assert isinstance(slug, str)  # narrowed by is_valid_slug, for the type checker
+        if slug in result:
+            raise ManifestError(f"{where}: slug {slug!r} appears twice")
+        raw_date = item.get("target_date")
+        try:
+            if not isinstance(raw_date, str) or len(raw_date) != 10:
+                raise ValueError
+            result[slug] = datetime.date.fromisoformat(raw_date)
+        except ValueError:
+            raise ManifestError(
+                f"{where}: target_date must be YYYY-MM-DD, got {raw_date!r}"
+            ) from None
+    return result
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """One version of the file, swapped in whole so readers never see half an update."""
+
+    signature: tuple[int, int, int, int] | None  # (ino, size, mtime_ns, ctime_ns) at load
+    predictions: Mapping[str, datetime.date]
+
+
+class ManifestWatcher:
+    """The current manifest, re-read whenever the file changes.
+
+    `current()` costs one stat() per call, cheap enough to do on every request, and notices
+    atomic replacements (inode) and in-place rewrites (size, mtime, and ctime, which catches
+    even copies that preserve the mtime, like `cp -p`). When the new file is
+    broken (for example caught mid-write by a non-atomic writer) the last good version stays in
+    force, and the broken version is not re-parsed until it changes again.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._failed_signature: tuple[int, int, int, int] | None = None
+        signature = self._stat()
+        self._loaded = _Loaded(signature, load_manifest(self.path))  # fail loudly at startup
+
+    def current(self) -> Mapping[str, datetime.date]:
+        signature = self._stat()
+        if (
+            signature is not None
+            and signature != self._loaded.signature
+            and signature != self._failed_signature
+        ):
+            self._load(signature)
+        return self._loaded.predictions
+
+    def reload(self) -> bool:
+        """Re-read the file even if it looks unchanged (SIGHUP). True when it was loaded."""
+        return self._load(self._stat())
+
+    def _load(self, signature: tuple[int, int, int, int] | None) -> bool:
+        try:
+            predictions = load_manifest(self.path)
+        except ManifestError as exc:
+            self._failed_signature = signature
+            log.warning("keeping the previous votes manifest: %s", exc)
+            return False
+        self._loaded = _Loaded(signature, predictions)
+        self._failed_signature = None
+        log.info("loaded votes manifest %s: %d predictions", self.path, len(predictions))
+        return True
+
+    def _stat(self) -> tuple[int, int, int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None  # gone for now (being replaced?): keep serving the last good version
+        return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)

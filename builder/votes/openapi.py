@@ -1,0 +1,210 @@
+"""The OpenAPI 3.1 description of the vote endpoint, served at /v1/openapi.json.
+
+Hand-written, because the API is small; tests check it against the real routes and validate
+real responses against its schemas, so it cannot silently drift from the code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .store import CHOICES, VOTER_RE
+
+MAX_BATCH_IDS = 100
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _json(_ref("Error"), description)
+
+
+_SLUG_PARAM = {
+    "name": "slug",
+    "in": "path",
+    "required": True,
+    "description": "The prediction's slug, as listed in the votes manifest.",
+    "schema": {"type": "string"},
+}
+
+_VOTER_SCHEMA = {
+    "type": "string",
+    "pattern": f"^{VOTER_RE.pattern}$",
+    "description": "An opaque random id the widget creates once and keeps in localStorage.",
+}
+
+_COUNTS = {
+    "type": "object",
+    "properties": {c: {"type": "integer", "minimum": 0} for c in CHOICES},
+    "required": list(CHOICES),
+    "additionalProperties": False,
+}
+
+_TALLY_PROPERTIES: dict[str, Any] = {
+    "counts": _COUNTS,
+    "total": {"type": "integer", "minimum": 0},
+    "open": {"type": "boolean", "description": "Voting is open through the target date (UTC)."},
+    "target_date": {"type": "string", "format": "date"},
+}
+
+_RATE_LIMITED = {
+    "description": "Too many votes from this client; retry after the given seconds.",
+    "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}},
+    "content": {"application/json": {"schema": _ref("Error")}},
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    prediction_votes = {
+        "type": "object",
+        "properties": {
+            "slug": {"type": "string"},
+            **_TALLY_PROPERTIES,
+            "your_choice": {
+                "enum": [*CHOICES, None],
+                "description": "Present when `voter` was given: that voter's choice, or null.",
+            },
+        },
+        "required": ["slug", "counts", "total", "open", "target_date"],
+        "additionalProperties": False,
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "foretell votes",
+            "version": "1",
+            "description": (
+                "Reader votes on predictions: will happen, won't happen, maybe. One vote per "
+                "voter per prediction; voting again replaces the earlier choice."
+            ),
+        },
+        "paths": {
+            "/healthz": {
+                "get": {
+                    "summary": "Liveness check",
+                    "operationId": "health",
+                    "responses": {"200": _json(_ref("Health"), "The endpoint is up.")},
+                }
+            },
+            "/v1/predictions/{slug}/votes": {
+                "parameters": [_SLUG_PARAM],
+                "get": {
+                    "summary": "Vote counts of one prediction",
+                    "operationId": "getVotes",
+                    "parameters": [
+                        {
+                            "name": "voter",
+                            "in": "query",
+                            "required": False,
+                            "description": "Also report this voter's choice as `your_choice`.",
+                            "schema": _VOTER_SCHEMA,
+                        }
+                    ],
+                    "responses": {
+                        "200": _json(_ref("PredictionVotes"), "Current counts."),
+                        "400": _error("Invalid voter id."),
+                        "404": _error("No such prediction in the manifest."),
+                    },
+                },
+                "post": {
+                    "summary": "Vote on a prediction (or change one's vote)",
+                    "operationId": "castVote",
+                    "requestBody": {
+                        "required": True,
+                        "description": "At most 1024 bytes.",
+                        "content": {"application/json": {"schema": _ref("Vote")}},
+                    },
+                    "responses": {
+                        "200": _json(
+                            _ref("PredictionVotes"),
+                            "The vote is stored on disk; counts include it.",
+                        ),
+                        "400": _error("Malformed JSON, unknown field, bad choice or voter."),
+                        "404": _error("No such prediction in the manifest."),
+                        "409": _error("Voting on this prediction has closed."),
+                        "413": _error("Request body larger than 1024 bytes."),
+                        "415": _error("Content-Type is not application/json."),
+                        "429": _RATE_LIMITED,
+                    },
+                },
+            },
+            "/v1/votes": {
+                "get": {
+                    "summary": "Vote counts of several predictions",
+                    "operationId": "getManyVotes",
+                    "parameters": [
+                        {
+                            "name": "ids",
+                            "in": "query",
+                            "required": True,
+                            "description": f"Comma-separated slugs, at most {MAX_BATCH_IDS}.",
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        "200": _json(_ref("ManyVotes"), "Counts of each known prediction."),
+                        "400": _error(f"No ids, an empty id, or more than {MAX_BATCH_IDS}."),
+                    },
+                },
+            },
+            "/v1/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "operationId": "openapi",
+                    "responses": {"200": {"description": "The OpenAPI document."}},
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Vote": {
+                    "type": "object",
+                    "properties": {"choice": {"enum": list(CHOICES)}, "voter": _VOTER_SCHEMA},
+                    "required": ["choice", "voter"],
+                    "additionalProperties": False,
+                },
+                "PredictionVotes": prediction_votes,
+                "ManyVotes": {
+                    "type": "object",
+                    "properties": {
+                        "votes": {
+                            "type": "object",
+                            "description": "Keyed by slug.",
+                            "additionalProperties": {
+                                "type": "object",
+                                "properties": _TALLY_PROPERTIES,
+                                "required": list(_TALLY_PROPERTIES),
+                                "additionalProperties": False,
+                            },
+                        },
+                        "unknown": {
+                            "type": "array",
+                            "items": {"type": "string"},
+                            "description": "Requested slugs that are not in the manifest.",
+                        },
+                    },
+                    "required": ["votes", "unknown"],
+                    "additionalProperties": False,
+                },
+                "Health": {
+                    "type": "object",
+                    "properties": {
+                        "status": {"const": "ok"},
+                        "predictions": {"type": "integer", "minimum": 0},
+                    },
+                    "required": ["status", "predictions"],
+                },
+                "Error": {
+                    "type": "object",
+                    "properties": {"error": {"type": "string"}},
+                    "required": ["error"],
+                },
+            }
+        },
+    }

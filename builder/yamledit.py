@@ -1,0 +1,217 @@
+"""Write a `resolution:` block into a prediction file's text, changing nothing else.
+
+The file is never re-dumped: that would lose comments, key order, quoting and formatting. We
+compose the front matter with PyYAML's pure-Python loader, whose marks give the character
+offset of every node in the text, find the `prediction:` mapping, and splice the block in at
+the right offset, in the file's own indentation and line endings. A `resolution:` key already
+there (only replaced when asked) is swapped for the new block, and only it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import yaml
+
+from builder.content.frontmatter import FENCE
+
+# YAML's line breaks: where a line of a YAML document ends.
+_BREAKS = ("\r\n", "\r", "\n", "\x85", "\u2028", "\u2029")
+
+
+class EditError(Exception):
+    """The text cannot be edited safely; the message says why, for the author."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """The resolution to write, already validated."""
+
+    outcome: str  # yes | no | void
+    date: dt.date
+    evidence: str | None = None
+    note: str | None = None
+
+    def pairs(self, *, flow: bool = False) -> list[tuple[str, str]]:
+        # `outcome: yes` unquoted, as authors write it (the loader reads YAML's yes/no
+        # booleans back as the words).
+        pairs = [("outcome", self.outcome), ("date", self.date.isoformat())]
+        if self.evidence is not None:
+            pairs.append(("evidence", scalar(self.evidence, flow=flow)))
+        if self.note is not None:
+            pairs.append(("note", scalar(self.note, flow=flow)))
+        return pairs
+
+
+def add_resolution(text: str, block: Block, *, replace: bool = False) -> str:
+    """`text` (a whole prediction file) with `block` as `prediction.resolution`.
+
+    An existing `resolution` key is an error unless `replace`, which swaps it (its value and
+    any comment on its last line) for `block`.
+    """
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    body = text[len(bom) :]
+    start, end = _front_matter_span(body)
+    yaml_text = body[start:end]
+    edited = _edit(yaml_text, block, replace)
+    return bom + body[:start] + edited + body[end:]
+
+
+def _front_matter_span(text: str) -> tuple[int, int]:
+    """Offsets of the YAML between the `---` fences, found as split_front_matter finds it."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip("\r\n").rstrip() != FENCE:
+        raise EditError("the file has no front matter (no '---' line at the top)")
+    offset = len(lines[0])
+    start = offset
+    for line in lines[1:]:
+        if line.rstrip("\r\n").rstrip() == FENCE:
+            return start, offset
+        offset += len(line)
+    raise EditError("the front matter has no closing '---' line")
+
+
+def _edit(yaml_text: str, block: Block, replace: bool) -> str:
+    try:
+        # The pure-Python loader: its marks count characters of this very string.
+        root = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise EditError(f"the front matter is not valid YAML ({exc})") from None
+    if not isinstance(root, yaml.MappingNode):
+        raise EditError("the front matter is not a mapping of fields")
+    key, mapping = _find(root, "prediction")
+    if key is None or not isinstance(mapping, yaml.MappingNode) or not mapping.value:
+        raise EditError("the front matter has no 'prediction:' mapping")
+    old_key, old_value = _find(mapping, "resolution")
+    if old_key is not None and not replace:
+        raise EditError("'prediction' already has a 'resolution' (use --force to replace it)")
+    if mapping.flow_style:
+        return _edit_flow(yaml_text, mapping, block, old_key, old_value)
+    return _edit_block(yaml_text, key, mapping, block, old_key, old_value)
+
+
+def _find(mapping: yaml.MappingNode, name: str) -> tuple[yaml.Node | None, yaml.Node | None]:
+    # The last one wins, as when the loader builds the dict.
+    found: tuple[yaml.Node | None, yaml.Node | None] = (None, None)
+    for key, value in mapping.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == name:
+            found = (key, value)
+    return found
+
+
+def _edit_block(
+    text: str,
+    parent_key: yaml.Node,
+    mapping: yaml.MappingNode,
+    block: Block,
+    old_key: yaml.Node | None,
+    old_value: yaml.Node | None,
+) -> str:
+    indent = mapping.value[0][0].start_mark.column
+    step = indent - parent_key.start_mark.column
+    if step <= 0:  # e.g. `? prediction` complex keys: not worth guessing
+        raise EditError("cannot tell the indentation of the 'prediction:' mapping")
+    if old_key is not None and old_value is not None:
+        # From the start of the key's line (block keys start their line) to the end of the
+        # line where its value ends.
+        cut_from = old_key.start_mark.index - old_key.start_mark.column
+        cut_to = _line_end(text, _content_end(old_value))
+    else:
+        # After the line where the mapping's last value ends: comments and blank lines
+        # below it stay where they are.
+        cut_from = cut_to = _line_end(text, _content_end(mapping.value[-1][1]))
+    newline = _newline_before(text, cut_to)
+    lines = [f"{' ' * indent}resolution:"]
+    lines += [f"{' ' * (indent + step)}{name}: {value}" for name, value in block.pairs()]
+    return text[:cut_from] + "".join(line + newline for line in lines) + text[cut_to:]
+
+
+def _edit_flow(
+    text: str,
+    mapping: yaml.MappingNode,
+    block: Block,
+    old_key: yaml.Node | None,
+    old_value: yaml.Node | None,
+) -> str:
+    """`prediction: {statement: ..., target_date: ...}`: stay in flow style."""
+    flow = "resolution: {" + ", ".join(f"{k}: {v}" for k, v in block.pairs(flow=True)) + "}"
+    if old_key is not None and old_value is not None:
+        return text[: old_key.start_mark.index] + flow + text[old_value.end_mark.index :]
+    at = mapping.value[-1][1].end_mark.index
+    return text[:at] + ", " + flow + text[at:]
+
+
+def _content_end(node: yaml.Node) -> int:
+    """Offset just past a value's last character. A block collection's own end mark lies at
+    the next token, past any comments and blank lines, so look at its last item instead."""
+    if isinstance(node, yaml.MappingNode) and not node.flow_style and node.value:
+        return _content_end(node.value[-1][1])
+    if isinstance(node, yaml.SequenceNode) and not node.flow_style and node.value:
+        return _content_end(node.value[-1])
+    return node.end_mark.index
+
+
+def _line_end(text: str, index: int) -> int:
+    """Offset of the start of the next line after `index` (or `index` if it starts a line)."""
+    if index > 0 and text[index - 1] in "\r\n\x85\u2028\u2029":
+        return index  # e.g. block scalars end after their line break
+    for position in range(index, len(text)):
+        char = text[position]
+        if char == "\r":
+            return position + 2 if text.startswith("\r\n", position) else position + 1
+        if char in "\n\x85\u2028\u2029":
+            return position + 1
+    return len(text)
+
+
+def _newline_before(text: str, index: int) -> str:
+    """The line break that ends the line before `index`: new lines use the file's own."""
+    for brk in _BREAKS:
+        if text[:index].endswith(brk):
+            return brk
+    return "\n"
+
+
+# --- Scalars ---------------------------------------------------------------------------
+
+
+def scalar(value: str, *, flow: bool = False) -> str:
+    """`value` as a YAML scalar that reads back as exactly this string: plain when that is
+    safe (a typical URL in block context), double-quoted otherwise."""
+    single_line = not any(brk in value for brk in _BREAKS)
+    if value and value == value.strip() and single_line and _reads_back(value, flow=flow):
+        return value
+    return _double_quoted(value)
+
+
+def _reads_back(value: str, *, flow: bool) -> bool:
+    document = f"{{k: {value}}}\n" if flow else f"k: {value}\n"
+    try:
+        return yaml.safe_load(document) == {"k": value}
+    except yaml.YAMLError:
+        return False
+
+
+def _double_quoted(value: str) -> str:
+    out = []
+    for char in value:
+        code = ord(char)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif (
+            0x20 <= code <= 0x7E
+            or (0xA0 <= code <= 0xD7FF and char not in "\u2028\u2029")
+            or (0xE000 <= code <= 0xFFFD and code != 0xFEFF)
+            or code >= 0x10000
+        ):
+            out.append(char)  # printable in YAML, and not a line break
+        elif code <= 0xFFFF:
+            out.append(f"\\u{code:04x}")
+        else:  # pragma: no cover - every code point above is printable
+            out.append(f"\\U{code:08x}")
+    return '"' + "".join(out) + '"'

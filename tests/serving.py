@@ -1,0 +1,92 @@
+"""Run `foretell serve` as a real process on a free loopback port, for the serve tests."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, TypeVar
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+NOW = "2026-11-25"
+URL = re.compile(r"http://127\.0\.0\.1:\d+/")
+T = TypeVar("T")
+
+
+class Serve:
+    def __init__(self, proc: subprocess.Popen[bytes], log_path: Path, log: IO[bytes]) -> None:
+        self.proc = proc
+        self.log_path = log_path
+        self._log = log
+        self.url = ""
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def get(self, path: str, **kwargs: object) -> httpx.Response:
+        return httpx.get(self.url + path.lstrip("/"), timeout=10, **kwargs)  # type: ignore[arg-type]
+
+    def interrupt(self, timeout: float = 10) -> int:
+        """Ctrl-C, as a terminal sends it; the exit code."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+        return self.proc.wait(timeout=timeout)
+
+
+@contextmanager
+def serving(root: Path, *extra: str) -> Iterator[Serve]:
+    """`foretell serve` on a port the OS picks (it prints the URL); stopped afterwards."""
+    log_path = root.parent / f"serve-{time.monotonic_ns()}.log"
+    with log_path.open("wb") as log:  # a file, not a pipe: nobody has to keep draining it
+        command = [sys.executable, "-m", "builder", "serve", "--source", str(root)]
+        command += ["--port", "0", "--now", NOW, *extra]
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        proc = subprocess.Popen(command, stdout=log, stderr=log, env=env, cwd=root.parent)
+        server = Serve(proc, log_path, log)
+        try:
+            server.url = wait_for(lambda: _url(server), timeout=30, what="the server's URL")
+            wait_for(lambda: _answers(server.url), timeout=10, what="the server to answer")
+            yield server
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+
+
+def _url(server: Serve) -> str | None:
+    if server.proc.poll() is not None:
+        raise AssertionError(f"serve exited with {server.proc.returncode}:\n{server.log()}")
+    match = URL.search(server.log())
+    return match.group(0) if match else None
+
+
+def _answers(url: str) -> bool:
+    try:
+        httpx.get(url, timeout=2)
+    except httpx.TransportError:
+        return False
+    return True
+
+
+def wait_for(check: Callable[[], T | None], *, timeout: float, what: str) -> T:
+    """Poll until `check()` returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)

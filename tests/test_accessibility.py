@@ -1,0 +1,117 @@
+"""axe-core in headless Chromium finds no serious or critical problem on any page kind of the
+example site, in the light and the dark colour scheme, on a phone and on a desktop screen."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from bs4 import BeautifulSoup
+from conftest import SiteFolder
+from playwright.sync_api import sync_playwright
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+SCHEMES = ("light", "dark")
+WIDTHS = (390, 1280)
+BLOCKING = {"serious", "critical"}
+STYLESHEETS_LOADED = """document.querySelector('link[rel=stylesheet]') !== null
+  && [...document.styleSheets].every(sheet => {
+    try { return sheet.cssRules.length > 0 } catch { return false }
+  })"""
+DARK = "matchMedia('(prefers-color-scheme: dark)').matches"
+AXE_RUN = "axe.run(document, {resultTypes: ['violations']})"
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serving(directory: Path) -> Iterator[str]:
+    """`directory` over HTTP on a free loopback port, in a thread; yields the base URL."""
+    handler = functools.partial(QuietHandler, directory=str(directory))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def page_kinds(out: Path) -> dict[str, str]:
+    """One URL of each kind to audit, found in the built site rather than hard-coded."""
+    predictions = sorted((out / "predictions").glob("*/index.html"))
+    html = {p.parent.name: BeautifulSoup(p.read_text("utf-8"), "lxml") for p in predictions}
+    resolved = [slug for slug, page in html.items() if page.select_one(".resolution")]
+    unresolved = [slug for slug in html if slug not in resolved]
+    # Prefer pages with code and tables: highlighted code is where contrast most often fails.
+    open_one = next((s for s in unresolved if html[s].select_one(".prose pre")), unresolved[0])
+    resolved_one = next((s for s in resolved if html[s].select_one(".prose table")), resolved[0])
+    category = sorted(p.parent.name for p in (out / "categories").glob("*/index.html"))[0]
+    return {
+        "home": "",
+        "open prediction": f"predictions/{open_one}/",
+        "resolved prediction": f"predictions/{resolved_one}/",
+        "category": f"categories/{category}/",
+        "authors index": "authors/",
+        "not found": "404.html",
+    }
+
+
+def describe(where: str, violation: dict) -> str:
+    nodes = violation["nodes"]
+    targets = ", ".join(" ".join(map(str, n["target"])) for n in nodes[:5])
+    summary = nodes[0].get("failureSummary", "").replace("\n", " ") if nodes else ""
+    return (
+        f"{where}: {violation['id']} ({violation['impact']}): {violation['help']}\n"
+        f"    {len(nodes)} element(s): {targets}\n    {summary}"
+    )
+
+
+def test_no_serious_accessibility_violations(example_site: SiteFolder) -> None:
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's Chromium is needed (scripts/test installs it)"
+    assert example_site.build() == 0
+    kinds = page_kinds(example_site.output)
+    axe_script = Axe().axe_script
+    problems: list[str] = []
+    with serving(example_site.output) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": WIDTHS[0], "height": 900})
+            for kind, path in kinds.items():
+                response = page.goto(base + path)
+                assert response is not None and response.ok, (kind, path)
+                # Audit what a reader sees: the theme's stylesheet loaded, each scheme applied.
+                assert page.evaluate(STYLESHEETS_LOADED), (kind, "stylesheet did not load")
+                page.evaluate(axe_script)  # once per page; axe re-runs on each scheme and width
+                for scheme in SCHEMES:
+                    page.emulate_media(color_scheme=scheme)
+                    assert page.evaluate(DARK) is (scheme == "dark")
+                    for width in WIDTHS:
+                        page.set_viewport_size({"width": width, "height": 900})
+                        violations = page.evaluate(AXE_RUN)["violations"]
+                        problems += [
+                            describe(f"{kind} ({scheme}, {width}px)", v)
+                            for v in violations
+                            if v["impact"] in BLOCKING
+                        ]
+        finally:
+            browser.close()
+    if problems:
+        listing = "\n".join(problems)
+        pytest.fail(f"{len(problems)} serious or critical violations:\n{listing}", pytrace=False)

@@ -1,0 +1,477 @@
+"""Integrity from git, against real temporary repositories."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from builder.content.frontmatter import split_front_matter
+from builder.history import Edit, FileHistory, TrackedFields, _front_matter, read_history
+
+STATEMENT = "It will rain in Paris on 1 May 2026."
+
+
+def prediction(
+    statement: str = STATEMENT,
+    target: str = "2026-05-01",
+    confidence: str = "0.7",
+    body: str = "Why we think so.\n",
+    extra: str = "",
+) -> str:
+    return (
+        "---\n"
+        "title: Rain\n"
+        "date: 2026-01-01\n"
+        "author: ada\n"
+        f"{extra}"
+        "prediction:\n"
+        f'  statement: "{statement}"\n'
+        f"  target_date: {target}\n"
+        f"  confidence: {confidence}\n"
+        "---\n"
+        f"{body}"
+    )
+
+
+def fields(
+    statement: str = STATEMENT, target: date = date(2026, 5, 1), confidence: float | None = 0.7
+) -> TrackedFields:
+    return TrackedFields(statement, target, confidence)
+
+
+class Repo:
+    """A throwaway repository whose commits have fixed dates and no outside config."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+        self.env = {
+            **os.environ,
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_AUTHOR_NAME": "Ada",
+            "GIT_AUTHOR_EMAIL": "ada@example.org",
+            "GIT_COMMITTER_NAME": "Ada",
+            "GIT_COMMITTER_EMAIL": "ada@example.org",
+        }
+        self.git("init", "-q", "-b", "main")
+
+    def git(self, *args: str, when: str = "2026-01-01T12:00:00+00:00") -> str:
+        env = {**self.env, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+        done = subprocess.run(
+            ["git", "-C", str(self.root), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    def write(self, relative: str, text: str) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def commit(self, when: str, message: str = "change") -> str:
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", "-m", message, when=when)
+        return self.git("rev-parse", "HEAD")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    return Repo(tmp_path / "site")
+
+
+RAIN = "content/predictions/rain.md"
+
+
+@pytest.fixture
+def new_york_clock() -> Iterator[None]:
+    """Run with a local time zone behind UTC, so local and UTC dates can differ."""
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "America/New_York"
+    time.tzset()
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
+
+
+@pytest.mark.usefixtures("new_york_clock")
+def test_statement_edited_in_a_later_commit(repo: Repo) -> None:
+    path = repo.write(RAIN, prediction())
+    # 23:30 in New York is already the next day in UTC: dates are UTC, whatever the
+    # author's offset or the building machine's time zone.
+    first = repo.commit("2026-01-05T23:30:00-05:00")
+    repo.write(RAIN, prediction(statement="It will rain in Paris in May 2026."))
+    second = repo.commit("2026-02-10T09:00:00+00:00")
+
+    now = fields(statement="It will rain in Paris in May 2026.")
+    history = read_history(repo.root, [path], {path: now})[path]
+
+    assert history.first_commit == first[:10]
+    assert history.first_date == date(2026, 1, 6)
+    assert history.edits == (
+        Edit(
+            field="statement",
+            date=date(2026, 2, 10),
+            commit=second[:10],
+            before=STATEMENT,
+            after="It will rain in Paris in May 2026.",
+        ),
+    )
+    assert history.edits_of("statement")[0].before == STATEMENT
+    assert history.edits_of("confidence") == ()
+    assert not history.unchanged
+    assert not history.uncommitted
+
+
+def test_target_date_and_confidence_edits_are_listed_in_order(repo: Repo) -> None:
+    path = repo.write(RAIN, prediction())
+    repo.commit("2026-01-05T10:00:00+00:00")
+    repo.write(RAIN, prediction(confidence="0.9"))
+    c2 = repo.commit("2026-01-20T10:00:00+00:00")
+    repo.write(RAIN, prediction(confidence="0.9", target="2026-06-01"))
+    c3 = repo.commit("2026-03-01T10:00:00+00:00")
+
+    now = fields(target=date(2026, 6, 1), confidence=0.9)
+    history = read_history(repo.root, [path], {path: now})[path]
+
+    assert [(e.field, e.date, e.commit, e.before, e.after) for e in history.edits] == [
+        ("confidence", date(2026, 1, 20), c2[:10], "0.7", "0.9"),
+        ("target_date", date(2026, 3, 1), c3[:10], "2026-05-01", "2026-06-01"),
+    ]
+
+
+def test_body_and_formatting_changes_are_not_edits(repo: Repo) -> None:
+    path = repo.write(RAIN, prediction())
+    first = repo.commit("2026-01-05T10:00:00+00:00")
+    # New body, and the same values written differently: unquoted statement with
+    # doubled spaces folded, a quoted date, a quoted '0.70' for 0.7, key order changed.
+    repo.write(
+        RAIN,
+        "---\ntitle: Rain\ndate: 2026-01-01\nauthor: ada\nprediction:\n"
+        "  confidence: '0.70'\n"
+        "  statement: It will  rain in Paris\n    on 1 May 2026.\n"
+        "  target_date: '2026-05-01'\n"
+        "---\nA much longer argument.\n",
+    )
+    repo.commit("2026-02-01T10:00:00+00:00")
+
+    history = read_history(repo.root, [path], {path: fields()})[path]
+    assert history.first_commit == first[:10]
+    assert history.edits == ()
+    assert history.unchanged
+
+
+def test_file_never_committed_is_absent(repo: Repo) -> None:
+    committed = repo.write(RAIN, prediction())
+    repo.commit("2026-01-05T10:00:00+00:00")
+    fresh = repo.write("content/predictions/snow.md", prediction())
+
+    result = read_history(repo.root, [committed, fresh], {committed: fields(), fresh: fields()})
+    assert set(result) == {committed}
+
+
+def test_uncommitted_change_to_a_tracked_field_makes_no_claim(repo: Repo) -> None:
+    path = repo.write(RAIN, prediction())
+    repo.commit("2026-01-05T10:00:00+00:00")
+    repo.write(RAIN, prediction(statement="Something else."))  # edited, not committed
+
+    history = read_history(repo.root, [path], {path: fields(statement="Something else.")})[path]
+    assert history.uncommitted
+    assert history.edits == ()
+    assert not history.unchanged  # no edit in history, yet "unchanged" would be false
+
+
+def test_staged_but_uncommitted_change_counts_as_uncommitted(repo: Repo) -> None:
+    path = repo.write(RAIN, prediction())
+    repo.commit("2026-01-05T10:00:00+00:00")
+    repo.write(RAIN, prediction(confidence="0.2"))
+    repo.git("add", RAIN)  # in the index is not in history
+
+    history = read_history(repo.root, [path], {path: fields(confidence=0.2)})[path]
+    assert history.uncommitted
+
+
+def test_uncommitted_body_change_still_counts_as_unchanged(repo: Repo) -> None:
+    # Only tracked fields matter: a typo fixed in the body does not cost the claim.
+    path = repo.write(RAIN, prediction())
+    repo.commit("2026-01-05T10:00:00+00:00")
+    repo.write(RAIN, prediction(body="Fixed a typo.\n"))
+
+    history = read_history(repo.root, [path], {path: fields()})[path]
+    assert not history.uncommitted
+    assert history.unchanged
+
+
+def test_current_content_is_read_from_disk_when_not_given(repo: Repo) -> None:
+    path = repo.write(RAIN, prediction())
+    repo.commit("2026-01-05T10:00:00+00:00")
+    assert read_history(repo.root, [path], {})[path].unchanged
+    repo.write(RAIN, prediction(statement="Something else."))
+    assert read_history(repo.root, [path], {})[path].uncommitted
+
+
+def test_not_a_repository_yields_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "plain"
+    path = folder / "rain.md"
+    folder.mkdir()
+    path.write_text(prediction(), encoding="utf-8")
+    # tmp_path is outside any repository (a repository above it would be found by git).
+    assert read_history(folder, [path], {path: fields()}) == {}
+
+
+def test_repository_without_commits_yields_nothing(repo: Repo) -> None:
+    path = repo.write(RAIN, prediction())
+    assert read_history(repo.root, [path], {path: fields()}) == {}
+
+
+def test_shallow_clone_yields_nothing(repo: Repo, tmp_path: Path) -> None:
+    repo.write(RAIN, prediction())
+    repo.commit("2026-01-05T10:00:00+00:00")
+    repo.write(RAIN, prediction(statement="Edited."))
+    repo.commit("2026-02-05T10:00:00+00:00")
+    clone = tmp_path / "clone"
+    repo.git("clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone))
+    path = clone / RAIN
+    # With one commit visible, the edit would be hidden and "unchanged" a lie.
+    assert read_history(clone, [path], {path: fields(statement="Edited.")}) == {}
+
+
+def test_git_missing_yields_nothing(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = repo.write(RAIN, prediction())
+    repo.commit("2026-01-05T10:00:00+00:00")
+    monkeypatch.setenv("PATH", str(repo.root / "no-such-bin"))
+    assert read_history(repo.root, [path], {path: fields()}) == {}
+
+
+def test_names_with_spaces_and_non_ascii(repo: Repo) -> None:
+    odd = "content/pré dictions [2026]/pluie à Paris.md"
+    path = repo.write(odd, prediction())
+    first = repo.commit("2026-01-05T10:00:00+00:00")
+    repo.write(odd, prediction(statement="Pluie à Paris."))
+    repo.commit("2026-02-05T10:00:00+00:00")
+
+    history = read_history(repo.root, [path], {path: fields(statement="Pluie à Paris.")})[path]
+    assert history.first_commit == first[:10]
+    assert [(e.before, e.after) for e in history.edits] == [(STATEMENT, "Pluie à Paris.")]
+
+
+def test_relative_paths_from_a_subfolder_keep_the_callers_keys(repo: Repo) -> None:
+    repo.write(RAIN, prediction())
+    repo.commit("2026-01-05T10:00:00+00:00")
+    content = repo.root / "content"
+    key = Path("predictions/rain.md")  # relative to the repo_root given, not to git's top
+    result = read_history(content, [key], {key: fields()})
+    assert list(result) == [key]
+    assert result[key].unchanged
+
+
+def test_drafts_are_not_publication(repo: Repo) -> None:
+    path = repo.write(RAIN, prediction(statement="Draft wording.", extra="draft: true\n"))
+    repo.commit("2026-01-05T10:00:00+00:00")
+    published = repo.write(RAIN, prediction())
+    second = repo.commit("2026-01-09T10:00:00+00:00")
+
+    history = read_history(repo.root, [published], {path: fields()})[path]
+    assert history.first_commit == second[:10]
+    assert history.first_date == date(2026, 1, 9)
+    assert history.unchanged  # rewording a draft is not editing a published claim
+
+
+def test_only_drafts_committed_is_absent(repo: Repo) -> None:
+    repo.write(RAIN, prediction(extra="draft: true\n"))
+    repo.commit("2026-01-05T10:00:00+00:00")
+    path = repo.write(RAIN, prediction())  # published now, but not committed as such
+    assert read_history(repo.root, [path], {path: fields()}) == {}
+    # Read from disk, a draft is not a published prediction either.
+    repo.write(RAIN, prediction(extra="draft: true\n"))
+    assert read_history(repo.root, [path], {}) == {}
+
+
+def test_broken_versions_are_skipped_not_fatal(repo: Repo) -> None:
+    path = repo.write(RAIN, prediction())
+    first = repo.commit("2026-01-05T10:00:00+00:00")
+    repo.write(RAIN, "---\nprediction: [unclosed\n---\n")  # YAML error
+    repo.commit("2026-01-06T10:00:00+00:00")
+    repo.write(RAIN, "no front matter at all\n")
+    repo.commit("2026-01-07T10:00:00+00:00")
+    repo.write(RAIN, prediction(target="2026-02-30"))  # impossible date
+    repo.commit("2026-01-08T10:00:00+00:00")
+    (repo.root / RAIN).write_bytes(b"---\nprediction:\n  statement: \xff\n---\n")  # not UTF-8
+    repo.commit("2026-01-09T10:00:00+00:00")
+    repo.write(RAIN, prediction(statement="Reworded."))
+    last = repo.commit("2026-01-10T10:00:00+00:00")
+
+    history = read_history(repo.root, [path], {path: fields(statement="Reworded.")})[path]
+    assert history.first_commit == first[:10]
+    # Compared with the last good version (the first), dated when it was committed.
+    assert [(e.field, e.commit, e.before, e.after) for e in history.edits] == [
+        ("statement", last[:10], STATEMENT, "Reworded.")
+    ]
+    assert not history.uncommitted
+
+
+def test_broken_head_version_counts_as_uncommitted(repo: Repo) -> None:
+    path = repo.write(RAIN, prediction())
+    repo.commit("2026-01-05T10:00:00+00:00")
+    repo.write(RAIN, "---\nprediction: [unclosed\n---\n")
+    repo.commit("2026-01-06T10:00:00+00:00")
+    repo.write(RAIN, prediction())  # fixed on disk, not committed yet
+
+    history = read_history(repo.root, [path], {path: fields()})[path]
+    assert history.uncommitted and not history.unchanged
+
+
+def test_deleted_in_head_is_absent(repo: Repo) -> None:
+    path = repo.write(RAIN, prediction())
+    repo.commit("2026-01-05T10:00:00+00:00")
+    repo.git("rm", "-q", RAIN)
+    repo.commit("2026-01-06T10:00:00+00:00")
+    repo.write(RAIN, prediction(statement="A new claim under the old name."))
+    assert read_history(repo.root, [path], {path: fields()}) == {}
+
+
+def test_edit_merged_from_a_branch_is_dated_at_the_merge(repo: Repo) -> None:
+    path = repo.write(RAIN, prediction())
+    first = repo.commit("2026-01-05T10:00:00+00:00")
+    repo.git("checkout", "-q", "-b", "side")
+    repo.write(RAIN, prediction(statement="Side wording."))
+    repo.commit("2026-01-06T10:00:00+00:00")
+    repo.git("checkout", "-q", "main")
+    repo.write("other.txt", "unrelated\n")
+    repo.commit("2026-01-07T10:00:00+00:00")
+    repo.git("merge", "-q", "--no-ff", "-m", "merge", "side", when="2026-01-20T10:00:00+00:00")
+    merge = repo.git("rev-parse", "HEAD")
+
+    history = read_history(repo.root, [path], {path: fields(statement="Side wording.")})[path]
+    assert history.first_commit == first[:10]
+    # Not the side branch's own commit (all of history, not the first-parent line),
+    # and not missing (merges listed without their files).
+    assert [(e.date, e.commit, e.after) for e in history.edits] == [
+        (date(2026, 1, 20), merge[:10], "Side wording.")
+    ]
+
+
+def test_as_dict_is_plain(repo: Repo) -> None:
+    path = repo.write(RAIN, prediction())
+    first = repo.commit("2026-01-05T10:00:00+00:00")
+    repo.write(RAIN, prediction(confidence="0.9"))
+    second = repo.commit("2026-01-06T10:00:00+00:00")
+    data = read_history(repo.root, [path], {path: fields(confidence=0.9)})[path].as_dict()
+    assert data == {
+        "first_commit": first[:10],
+        "first_date": "2026-01-05",
+        "unchanged": False,
+        "uncommitted": False,
+        "edits": [
+            {
+                "field": "confidence",
+                "date": "2026-01-06",
+                "commit": second[:10],
+                "before": "0.7",
+                "after": "0.9",
+            }
+        ],
+    }
+
+
+def test_unchanged_property() -> None:
+    assert FileHistory("abcdef1234", date(2026, 1, 1)).unchanged
+    assert not FileHistory("abcdef1234", date(2026, 1, 1), uncommitted=True).unchanged
+    edit = Edit("statement", date(2026, 1, 2), "bcdef12345", "a", "b")
+    assert not FileHistory("abcdef1234", date(2026, 1, 1), edits=(edit,)).unchanged
+
+
+def count_git_processes(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Record every process started from now on (subprocess.run goes through Popen)."""
+    started: list[list[str]] = []
+    real = subprocess.Popen
+
+    class Counting(real):  # type: ignore[misc, valid-type]
+        def __init__(self, args: list[str], *rest: object, **kwargs: object) -> None:
+            started.append(list(args))
+            super().__init__(args, *rest, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(subprocess, "Popen", Counting)
+    return started
+
+
+@pytest.mark.parametrize("size", [1, 20])
+def test_git_processes_do_not_grow_with_the_number_of_files(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    paths = [repo.write(f"content/predictions/p{i}.md", prediction()) for i in range(size)]
+    repo.commit("2026-01-05T10:00:00+00:00")
+    for i in range(size):
+        repo.write(f"content/predictions/p{i}.md", prediction(statement=f"Edited {i}."))
+    repo.commit("2026-01-06T10:00:00+00:00")
+    current = {p: fields(statement=f"Edited {i}.") for i, p in enumerate(paths)}
+
+    started = count_git_processes(monkeypatch)
+    result = read_history(repo.root, paths, current)
+
+    assert len(result) == size and all(len(h.edits) == 1 for h in result.values())
+    # rev-parse, log and cat-file: three for 1 file and three for 20.
+    assert len(started) == 3
+    assert all(args[0] == "git" for args in started)
+
+
+def test_missing_object_means_no_claims(repo: Repo) -> None:
+    # An old version git cannot produce (a partial clone, a damaged store) leaves a
+    # gap in which an edit could hide.
+    path = repo.write(RAIN, prediction(statement="Original."))
+    repo.commit("2026-01-05T10:00:00+00:00")
+    blob = repo.git("rev-parse", f"HEAD:{RAIN}")
+    repo.write(RAIN, prediction())
+    repo.commit("2026-01-06T10:00:00+00:00")
+    (repo.root / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    assert read_history(repo.root, [path], {path: fields()}) == {}
+
+
+def test_yaml_alias_bomb_in_an_old_version_is_harmless(repo: Repo) -> None:
+    levels = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, 9):
+        prev, name = chr(96 + i), chr(97 + i)
+        levels.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]")
+    bomb = "---\n" + "\n".join(levels) + "\nprediction:\n  statement: *i\n---\n"
+    path = repo.write(RAIN, bomb)  # 9^9 "lol"s if anything walked it
+    repo.commit("2026-01-05T10:00:00+00:00")
+    repo.write(RAIN, prediction())
+    second = repo.commit("2026-01-06T10:00:00+00:00")
+    history = read_history(repo.root, [path], {path: fields()})[path]
+    assert history.first_commit == second[:10]  # the bomb was never a publication
+
+
+fence_texts = st.lists(
+    st.sampled_from(["---", "--- ", "----", "\n", "\r\n", "\r", "\u2028", "\x85", "a", " ", "#"]),
+    max_size=30,
+).map("".join)
+
+
+@given(fence_texts)
+@example("---\na: 1\n----\nb: 2\n---\nbody\n")  # "----" is not a fence
+@example("---\r\na: 1\r\n--- \r\nbody\n---\n")  # trailing space is
+@example("---\na: 1\u2028---\nb\n---\n")  # a line break that is not "\n"
+@example("---\na: 1\n")  # never closed
+def test_front_matter_shortcut_agrees_with_split_front_matter(text: str) -> None:
+    # _front_matter hands split_front_matter only the text up to the closing fence;
+    # the result must be what the whole text gives.
+    split = split_front_matter(text)
+    expected = None if split is None else split.yaml_text
+    assert _front_matter(text.encode("utf-8")) == expected

@@ -1,0 +1,159 @@
+"""Incremental builds: after any edit, the bytes of a clean build; no-op builds touch nothing."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import SiteFolder, prediction_text
+
+from builder.cache import CACHE_DIR, FILES, MANIFEST
+from builder.cli import main
+
+
+def _populate(site: SiteFolder) -> None:
+    for i in range(1, 9):
+        site.write(
+            f"p{i}.md",
+            prediction_text(
+                f"Prediction {i}",
+                date=f"2026-0{i}-01",
+                author="ada" if i % 2 else "bo",
+                extra=f"category: {'Space' if i % 3 else 'Energy'}\ntags: [t{i % 2}, shared]\n",
+                target=f"2026-{i + 3:02d}-15",
+                body=f"Body of {i}.\n",
+            ),
+        )
+
+
+def _clean_build(site: SiteFolder, tmp: Path, now: str = "2026-11-25") -> dict[str, bytes]:
+    """A from-scratch build of the same input, in a separate copy, for comparison."""
+    copy = tmp / "clean-copy"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(site.root, copy, ignore=shutil.ignore_patterns("output", ".foretell"))
+    assert main(["build", "--source", str(copy), "--now", now, "--clean"]) == 0
+    out = copy / "output"
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
+    }
+
+
+def _replace(site: SiteFolder, relative: str, old: str, new: str) -> None:
+    path = site.root / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (relative, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+EDITS: dict[str, Callable[[SiteFolder], None]] = {
+    "body": lambda s: _replace(s, "content/predictions/p3.md", "Body of 3.", "A new body."),
+    "title": lambda s: _replace(s, "content/predictions/p4.md", "Prediction 4", "Renamed"),
+    "tag": lambda s: _replace(s, "content/predictions/p5.md", "[t1, shared]", "[t1, fresh]"),
+    "date": lambda s: _replace(s, "content/predictions/p1.md", "2026-01-01", "2026-12-01"),
+    "author bio": lambda s: _replace(s, "site.yaml", "Energy writer.", "Writes on power."),
+    "site title": lambda s: _replace(s, "site.yaml", "Test Desk", "Other Desk"),
+    "paginate": lambda s: _replace(s, "site.yaml", "paginate: 3", "paginate: 2"),
+    "template": lambda s: _replace(
+        s, "themes/default/templates/partials/card.html", "card-statement", "card-claim"
+    ),
+    "stylesheet": lambda s: _replace(
+        s, "themes/default/static/style.css", ":root {", ":root { --extra: 1;"
+    ),
+    "delete": lambda s: (s.root / "content/predictions/p6.md").unlink(),
+    "add": lambda s: s.write("p9.md", prediction_text("Ninth", date="2026-10-10")),
+    "resolve": lambda s: _replace(
+        s,
+        "content/predictions/p2.md",
+        "  target_date",
+        "  resolution: {outcome: no, date: 2026-07-01}\n  target_date",
+    ),
+    # Scored: bo's points change, so his author page, the track record and the author box
+    # on each of his other predictions must change too.
+    "resolve scored": lambda s: _replace(
+        s,
+        "content/predictions/p4.md",
+        "  target_date",
+        "  confidence: 0.8\n  resolution: {outcome: yes, date: 2026-08-01}\n  target_date",
+    ),
+    "confidence": lambda s: _replace(
+        s, "content/predictions/p3.md", "  target_date", "  confidence: 0.35\n  target_date"
+    ),
+}
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_incremental_build_equals_clean_build(site: SiteFolder, tmp_path: Path, edit: str) -> None:
+    _populate(site)
+    assert site.build() == 0
+    EDITS[edit](site)
+    assert site.build() == 0
+    assert site.files() == _clean_build(site, tmp_path)
+
+
+def test_changing_now_rerenders_only_what_it_affects(site: SiteFolder, tmp_path: Path) -> None:
+    _populate(site)
+    assert main(["build", "--source", str(site.root), "--now", "2026-04-01"]) == 0
+    untouched = (
+        site.output / "predictions" / "p8" / "index.html"
+    )  # target 2026-11-15: open both times
+    before = untouched.stat().st_mtime_ns
+    assert main(["build", "--source", str(site.root), "--now", "2026-06-01"]) == 0
+    assert site.files() == _clean_build(site, tmp_path, now="2026-06-01")
+    assert untouched.stat().st_mtime_ns == before
+
+
+def test_noop_rebuild_rewrites_nothing(site: SiteFolder, capsys) -> None:
+    _populate(site)
+    assert site.build() == 0
+    stats = {p: p.stat().st_mtime_ns for p in site.output.rglob("*")}
+    assert site.build() == 0
+    assert {p: p.stat().st_mtime_ns for p in site.output.rglob("*")} == stats
+    assert "0 changed" in capsys.readouterr().err.strip().splitlines()[-1]
+
+
+def test_an_edited_output_file_is_repaired(site: SiteFolder) -> None:
+    _populate(site)
+    assert site.build() == 0
+    page = site.output / "predictions" / "p1" / "index.html"
+    good = page.read_bytes()
+    page.write_text("tampered")
+    (site.output / "tags" / "index.html").unlink()
+    assert site.build() == 0
+    assert page.read_bytes() == good
+    assert (site.output / "tags" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05garbage"])
+@pytest.mark.parametrize("names", [(FILES,), (MANIFEST,), (FILES, MANIFEST)])
+def test_a_corrupt_cache_is_ignored(
+    site: SiteFolder, tmp_path: Path, damage: bytes, names: tuple[str, ...]
+) -> None:
+    _populate(site)
+    assert site.build() == 0
+    for name in names:
+        (site.root / CACHE_DIR / name).write_bytes(damage)
+    EDITS["title"](site)
+    assert site.build() == 0
+    assert site.files() == _clean_build(site, tmp_path)
+
+
+def test_a_cache_from_another_version_is_ignored(
+    site: SiteFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _populate(site)
+    monkeypatch.setattr("builder.cache.STAMP", "foretell 0.0.0-other")
+    assert site.build() == 0
+    monkeypatch.undo()
+    EDITS["body"](site)
+    assert site.build() == 0
+    assert site.files() == _clean_build(site, tmp_path)
+
+
+def test_clean_removes_stray_files(site: SiteFolder) -> None:
+    _populate(site)
+    site.output.mkdir()
+    (site.output / "stray.txt").write_text("left over")
+    assert site.build() == 0
+    assert not (site.output / "stray.txt").exists()

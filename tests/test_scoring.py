@@ -1,0 +1,331 @@
+"""Scores checked against hand-worked values (the arithmetic is in the comments)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from builder.scoring import (
+    Bin,
+    Forecast,
+    Scores,
+    accuracy,
+    bin_index,
+    brier,
+    calibration,
+    points,
+    score,
+    total_points,
+)
+
+F = Forecast
+
+# The running example: three scored forecasts plus ones that must be ignored.
+SCORED = [F(0.8, "yes"), F(0.3, "no"), F(0.6, "no")]
+IGNORED = [
+    F(0.9, "void"),  # void: counted as void, never as "no"
+    F(0.7, None),  # open
+    F(None, "yes"),  # resolved, but no confidence was stated
+]
+EXAMPLE = SCORED + IGNORED
+
+# points(q) = 100 * (1 + log2 q) for the clipping bounds, written out once.
+POINTS_AT_99 = 100 * (1 + math.log2(0.99))  # 100 * (1 - 0.0145) = 98.550...
+POINTS_AT_01 = 100 * (1 + math.log2(0.01))  # 100 * (1 - 6.6439) = -564.386...
+
+
+# --- Brier -------------------------------------------------------------------
+
+
+def test_brier_hand_worked_ignores_void_open_and_unconfident() -> None:
+    # (0.8 - 1)^2 = 0.04; (0.3 - 0)^2 = 0.09; (0.6 - 0)^2 = 0.36
+    # mean = 0.49 / 3 = 0.16333...
+    # Counting the void one as "no" would give (0.49 + 0.81) / 4 = 0.325.
+    assert brier(EXAMPLE) == pytest.approx(0.49 / 3)
+
+
+def test_brier_extremes() -> None:
+    assert brier([F(1.0, "yes"), F(0.0, "no")]) == 0.0  # perfect
+    assert brier([F(0.0, "yes"), F(1.0, "no")]) == 1.0  # perfectly wrong: (0-1)^2, (1-0)^2
+    assert brier([F(0.5, "yes"), F(0.5, "no")]) == 0.25  # 0.5^2 either way
+
+
+def test_brier_is_none_without_scored_forecasts() -> None:
+    # None, not 0.0: 0.0 would read as a perfect record.
+    assert brier([]) is None
+    assert brier(IGNORED) is None
+
+
+# --- Accuracy ------------------------------------------------------------------
+
+
+def test_accuracy_hand_worked() -> None:
+    # 0.8 said yes, was yes: right. 0.3 said no, was no: right. 0.6 said yes, was no: wrong.
+    # 2 right out of 3.
+    assert accuracy(EXAMPLE) == pytest.approx(2 / 3)
+
+
+def test_accuracy_excludes_exactly_one_half() -> None:
+    # Counting 0.5 as a "no" call would add a wrong (0.5, yes) and a right (0.5, no):
+    # 3 / 5 = 0.6 instead of 2 / 3.
+    forecasts = [*EXAMPLE, F(0.5, "yes"), F(0.5, "no")]
+    assert accuracy(forecasts) == pytest.approx(2 / 3)
+    assert accuracy([F(0.5, "yes"), F(0.5, "no")]) is None
+
+
+def test_accuracy_just_above_and_below_one_half() -> None:
+    # 0.51 is a "yes" call, 0.49 a "no" call: both right here, both wrong flipped.
+    assert accuracy([F(0.51, "yes"), F(0.49, "no")]) == 1.0
+    assert accuracy([F(0.51, "no"), F(0.49, "yes")]) == 0.0
+
+
+def test_accuracy_at_zero_and_one() -> None:
+    # p = 0 calls "no", p = 1 calls "yes".
+    assert accuracy([F(0.0, "no"), F(1.0, "yes")]) == 1.0
+    assert accuracy([F(0.0, "yes"), F(1.0, "no")]) == 0.0
+
+
+def test_accuracy_is_none_when_empty() -> None:
+    assert accuracy([]) is None
+    assert accuracy(IGNORED) is None
+
+
+# --- Points --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("p", "outcome", "expected"),
+    [
+        (0.5, "yes", 0.0),  # 100 * (1 + log2 0.5) = 100 * (1 - 1) = 0
+        (0.5, "no", 0.0),
+        (0.8, "yes", 100 * (1 + math.log2(0.8))),  # 100 * (1 - 0.32193) = 67.807
+        (0.8, "no", 100 * (1 + math.log2(0.2))),  # q = 1 - 0.8: 100 * (1 - 2.32193) = -132.193
+        (0.25, "no", 100 * (1 + math.log2(0.75))),  # q = 0.75: 100 * (1 - 0.41504) = 58.496
+        # Clipping: q is held within [0.01, 0.99].
+        (1.0, "yes", POINTS_AT_99),  # q = 1 -> 0.99: 98.550
+        (0.995, "yes", POINTS_AT_99),  # unclipped would be 99.28
+        (0.0, "no", POINTS_AT_99),  # q = 1 - 0 = 1 -> 0.99
+        (0.0, "yes", POINTS_AT_01),  # q = 0 -> 0.01: -564.386, not -infinity
+        (1.0, "no", POINTS_AT_01),
+        (0.005, "yes", POINTS_AT_01),  # unclipped would be -664.4
+    ],
+)
+def test_points_hand_worked(p: float, outcome: str, expected: float) -> None:
+    assert points(p, outcome) == pytest.approx(expected)  # type: ignore[arg-type]
+
+
+def test_points_clipping_values_written_out() -> None:
+    assert points(1.0, "yes") == pytest.approx(98.5500, abs=1e-4)
+    assert points(0.0, "yes") == pytest.approx(-564.3856, abs=1e-4)
+
+
+def test_points_refuse_void() -> None:
+    with pytest.raises(ValueError):
+        points(0.7, "void")
+
+
+def test_total_points_hand_worked() -> None:
+    # 0.8 yes: 100 * (1 + log2 0.8) = 67.807
+    # 0.3 no:  q = 0.7, 100 * (1 + log2 0.7) = 48.543
+    # 0.6 no:  q = 0.4, 100 * (1 + log2 0.4) = -32.193
+    # sum = 84.157; the void 0.9 would have cost 100 * (1 + log2 0.1) = -232.2 as a "no".
+    expected = 300 + 100 * (math.log2(0.8) + math.log2(0.7) + math.log2(0.4))
+    assert total_points(EXAMPLE) == pytest.approx(expected)
+    assert total_points(EXAMPLE) == pytest.approx(84.157, abs=1e-3)
+
+
+def test_total_points_empty_is_zero() -> None:
+    assert total_points([]) == 0.0
+    assert total_points(IGNORED) == 0.0
+
+
+# --- Calibration ---------------------------------------------------------------
+
+
+def test_calibration_hand_worked() -> None:
+    forecasts = [
+        F(0.0, "no"),  # bin 0
+        F(0.05, "yes"),  # bin 0
+        F(0.1, "no"),  # on the 10% edge: bin 1 (edges go to the bin above)
+        F(0.3, "yes"),  # bin 3, although 0.3 * 10 is 2.9999... or 3.0000...4 in binary
+        F(0.35, "no"),  # bin 3
+        F(0.7, "yes"),  # bin 7
+        F(0.9, "no"),  # bin 9
+        F(0.95, "yes"),  # bin 9
+        F(1.0, "yes"),  # 1.0 belongs to the last bin, there is no 100-110% bin
+        F(0.3, "void"),  # excluded
+        F(0.3, None),  # excluded (open)
+        F(None, "yes"),  # excluded (no confidence)
+    ]
+    bins = calibration(forecasts)
+    assert len(bins) == 10
+    assert [(b.count, b.yes_count) for b in bins] == [
+        (2, 1),  # 0-10%:   1 of 2 happened
+        (1, 0),  # 10-20%
+        (0, 0),
+        (2, 1),  # 30-40%
+        (0, 0),
+        (0, 0),
+        (0, 0),
+        (1, 1),  # 70-80%
+        (0, 0),
+        (3, 2),  # 90-100%: 2 of 3
+    ]
+    assert bins[0].frequency == 0.5
+    assert bins[1].frequency == 0.0  # an observed 0%, distinct from "no data"
+    assert bins[2].frequency is None
+    assert bins[9].frequency == pytest.approx(2 / 3)
+
+
+def test_calibration_edges_are_exact_tenths() -> None:
+    bins = calibration([])
+    assert [(b.low, b.high) for b in bins] == [(k / 10, (k + 1) / 10) for k in range(10)]
+    assert bins[3].low == 0.3  # not 0.30000000000000004 from repeated addition
+    assert bins[3].midpoint == pytest.approx(0.35)
+    assert all(b.count == 0 and b.frequency is None for b in bins)
+
+
+@pytest.mark.parametrize("k", range(10))
+def test_each_stated_tenth_opens_its_own_bin(k: int) -> None:
+    p = float(f"0.{k}")  # exactly as an author writes it: 0.0, 0.1, ..., 0.9
+    assert bin_index(p) == k
+
+
+@pytest.mark.parametrize(("p", "index"), [(0.29, 2), (0.099, 0), (0.999, 9), (1.0, 9)])
+def test_bin_index_just_below_an_edge(p: float, index: int) -> None:
+    assert bin_index(p) == index
+
+
+def test_bin_index_absorbs_binary_rounding_below_an_edge() -> None:
+    # A confidence computed rather than typed, e.g. 1 - 0.7 = 0.30000000000000004 or
+    # 0.7 - 0.4 = 0.29999999999999993, is 30% to its author and goes in 30-40%.
+    assert 0.7 - 0.4 < 0.3
+    assert bin_index(0.7 - 0.4) == 3
+    assert bin_index(1 - 0.7) == 3
+
+
+# --- Forecast validation ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("confidence", [-0.1, 1.01, math.nan, math.inf])
+def test_forecast_rejects_confidence_outside_unit_interval(confidence: float) -> None:
+    with pytest.raises(ValueError):
+        F(confidence, "yes")
+
+
+def test_forecast_rejects_unknown_outcome() -> None:
+    with pytest.raises(ValueError):
+        F(0.5, "maybe")  # type: ignore[arg-type]
+
+
+# --- Scores and JSON --------------------------------------------------------------
+
+
+def test_score_counts_and_figures() -> None:
+    forecasts = [*EXAMPLE, F(0.4, None), F(None, "void")]
+    result = score(forecasts)
+    assert result.predictions == 8
+    assert result.open == 2  # 0.7 and 0.4
+    assert result.resolved == 4  # yes/no: 0.8, 0.3, 0.6 and the unconfident one
+    assert result.void == 2
+    assert result.predictions == result.open + result.resolved + result.void
+    assert result.scored == 3
+    assert result.brier == pytest.approx(0.49 / 3)
+    assert result.accuracy == pytest.approx(2 / 3)
+    assert result.points == pytest.approx(84.157, abs=1e-3)
+    assert sum(b.count for b in result.calibration) == 3
+
+
+def test_score_accepts_a_generator() -> None:
+    # Every figure must see every forecast, not just the first consumer.
+    result = score(f for f in EXAMPLE)
+    assert (result.predictions, result.scored) == (6, 3)
+    assert result.brier is not None
+
+
+def test_score_of_nothing() -> None:
+    result = score([])
+    assert (result.predictions, result.open, result.resolved, result.void) == (0, 0, 0, 0)
+    assert result.brier is None and result.accuracy is None
+    assert result.points == 0.0
+    assert len(result.calibration) == 10
+
+
+def test_as_dict_is_plain_rounded_and_deterministic() -> None:
+    data = score(EXAMPLE).as_dict()
+    assert data["brier"] == 0.1633  # 0.163333... to 4 places
+    assert data["accuracy"] == 0.6667
+    assert data["points"] == 84.16  # 84.157... to 2 places
+    assert data["calibration"][3] == {
+        "low": 0.3,
+        "high": 0.4,
+        "count": 1,
+        "yes_count": 0,
+        "frequency": 0.0,
+    }
+    assert data["calibration"][2]["frequency"] is None
+    assert list(data) == [
+        "predictions",
+        "open",
+        "resolved",
+        "void",
+        "scored",
+        "brier",
+        "accuracy",
+        "points",
+        "calibration",
+    ]
+    # Same input, same bytes; and nothing that json cannot encode.
+    assert json.dumps(data) == json.dumps(score(list(reversed(EXAMPLE))).as_dict())
+
+
+def test_as_dict_never_writes_negative_zero() -> None:
+    # 0.5 on both sides: points 0 + 0; a -0.0 would print as "-0.0" in JSON.
+    data = score([F(0.5, "yes"), F(0.5, "no")]).as_dict()
+    assert json.dumps(data["points"]) == "0.0"
+    # A sum that lands a hair below zero rounds to -0.0 unless normalised.
+    tiny = Scores(1, 0, 1, 0, 1, 0.25, None, -1e-9, calibration([]))
+    assert json.dumps(tiny.as_dict()["points"]) == "0.0"
+    assert Bin(0.0, 0.1, 0, 0).as_dict()["frequency"] is None
+
+
+# --- Properties -------------------------------------------------------------------
+
+outcomes = st.sampled_from(["yes", "no"])
+unit = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
+resolved_forecasts = st.lists(st.builds(Forecast, unit, outcomes), min_size=1)
+any_forecasts = st.lists(
+    st.builds(Forecast, st.none() | unit, st.none() | st.sampled_from(["yes", "no", "void"]))
+)
+
+
+@given(st.lists(st.booleans(), min_size=1))
+def test_brier_is_zero_for_perfect_forecasts(happened: list[bool]) -> None:
+    perfect = [F(1.0, "yes") if h else F(0.0, "no") for h in happened]
+    assert brier(perfect) == 0.0
+    assert accuracy(perfect) == 1.0
+
+
+@given(resolved_forecasts)
+def test_brier_is_between_zero_and_one(forecasts: list[Forecast]) -> None:
+    value = brier(forecasts)
+    assert value is not None
+    assert 0.0 <= value <= 1.0
+
+
+@given(any_forecasts)
+def test_figures_stay_in_range_and_bins_hold_every_scored_forecast(
+    forecasts: list[Forecast],
+) -> None:
+    result = score(forecasts)
+    assert result.predictions == result.open + result.resolved + result.void
+    assert sum(b.count for b in result.calibration) == result.scored
+    assert all(0 <= b.yes_count <= b.count for b in result.calibration)
+    assert result.accuracy is None or 0.0 <= result.accuracy <= 1.0
+    # Each forecast earns between the two clipping bounds.
+    assert POINTS_AT_01 * result.scored - 1e-6 <= result.points
+    assert result.points <= POINTS_AT_99 * result.scored + 1e-6

@@ -1,0 +1,314 @@
+"""`foretell serve`: the real command on a free loopback port, driven over HTTP.
+
+Each test starts `python -m builder serve` against a temporary site, as an author would, so
+socket binding, the watcher, rebuild threads and signals are all exercised. A few pure
+helpers (path resolution, HTML injection, change classification) are tested directly.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from bs4 import BeautifulSoup
+from conftest import REPO, SITE_YAML, SiteFolder, prediction_text
+from serving import Serve, serving, wait_for
+
+from builder.errors import Problem
+from builder.serve import inject
+from builder.serve.server import REFUSED, Found, Redirect, resolve
+from builder.serve.watch import classify
+
+EDIT_TIMEOUT = 20  # seconds for a saved edit to be served
+
+
+def write_alpha(site: SiteFolder, body: str = "First version of the body.\n", **kw: str) -> Path:
+    return site.write("alpha.md", prediction_text("Alpha", body=body, **kw))
+
+
+def raw_status(server: Serve, target: str) -> tuple[int, bytes]:
+    """GET with the request target sent byte for byte: HTTP clients would normalise `/../`."""
+    url = urlsplit(server.url)
+    assert url.hostname is not None and url.port is not None
+    with socket.create_connection((url.hostname, url.port), timeout=5) as conn:
+        conn.sendall(
+            f"GET {target} HTTP/1.1\r\nHost: {url.netloc}\r\nConnection: close\r\n\r\n".encode()
+        )
+        data = b""
+        while chunk := conn.recv(65536):
+            data += chunk
+    return int(data.split(b" ", 2)[1]), data
+
+
+def has_reload_script(html: str) -> bool:
+    return inject.SCRIPT_URL in html and "EventSource" not in html  # external, deferred
+
+
+# --------------------------------------------------------------------------- over HTTP
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SiteFolder, Serve]]:
+    """One server for the tests that only read (starting one costs a second or two)."""
+    site = SiteFolder(tmp_path_factory.mktemp("shared") / "site")  # as conftest's `site`
+    site.root.mkdir()
+    site.config(SITE_YAML)
+    shutil.copytree(REPO / "themes", site.root / "themes")
+    write_alpha(site)
+    with serving(site.root) as server:
+        yield site, server
+
+
+def test_pages_are_served_from_memory_with_the_reload_script(
+    shared: tuple[SiteFolder, Serve],
+) -> None:
+    site, server = shared
+    home = server.get("/")
+    assert home.status_code == 200
+    assert home.headers["content-type"] == "text/html; charset=utf-8"
+    soup = BeautifulSoup(home.text, "lxml")
+    script = soup.find("script", src=inject.SCRIPT_URL)
+    assert script is not None and script.has_attr("defer")
+    assert script.parent is not None and script.parent.name == "body"
+
+    page = server.get("/predictions/alpha/")
+    assert page.status_code == 200
+    assert "First version of the body." in page.text
+    assert has_reload_script(page.text)
+
+    folder = server.get("/predictions/alpha", follow_redirects=False)
+    assert folder.status_code in (301, 302, 307, 308)
+    assert folder.headers["location"] == "/predictions/alpha/"
+
+    stylesheet = soup.find("link", rel="stylesheet")
+    assert stylesheet is not None
+    css = server.get(str(stylesheet["href"]))
+    assert css.status_code == 200
+    assert css.headers["content-type"].startswith("text/css")
+    assert "/__foretell/" not in css.text  # only HTML gets the script
+
+    script_js = server.get(inject.SCRIPT_URL)
+    assert script_js.headers["content-type"].startswith("text/javascript")
+    assert "EventSource" in script_js.text
+    assert "http" not in script_js.text.replace("http://", "")  # no third-party request
+    assert not site.output.exists(), "serve must never write output/"
+
+
+def test_missing_pages_get_the_sites_404_page(shared: tuple[SiteFolder, Serve]) -> None:
+    _, server = shared
+    for path in ("/no/such/page/", "/predictions/beta/", "/missing.css"):
+        response = server.get(path)
+        assert response.status_code == 404, path
+        title = BeautifulSoup(response.text, "lxml").title
+        assert title is not None and title.text == "Page not found · Test Desk"
+        assert has_reload_script(response.text)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/../site.yaml",
+        "/%2e%2e/site.yaml",
+        "/%2E%2E/%2e%2e/site.yaml",
+        "/predictions/..%2f..%2fsite.yaml",
+        "/predictions/%2e%2e%2f%2e%2e%2fsite.yaml",
+        "/predictions/alpha/../../../site.yaml",
+        "/..%5csite.yaml",
+        "/./index.html",
+    ],
+)
+def test_paths_out_of_the_site_are_refused(shared: tuple[SiteFolder, Serve], target: str) -> None:
+    _, server = shared
+    status, response = raw_status(server, target)
+    assert status in (400, 404)
+    assert b"timezone: UTC" not in response  # a line of site.yaml
+    # And the server still serves the site afterwards.
+    assert raw_status(server, "/predictions/alpha/")[0] == 200
+
+
+def test_an_edit_is_served_without_restart_and_tells_open_pages(site: SiteFolder) -> None:
+    article = write_alpha(site)
+    with serving(site.root) as server, httpx.Client(timeout=EDIT_TIMEOUT) as client:
+        page = BeautifulSoup(server.get("/predictions/alpha/").text, "lxml")
+        script = page.find("script", src=inject.SCRIPT_URL)
+        assert script is not None
+        page_build = script["data-build"]
+        with client.stream("GET", server.url + inject.EVENTS_URL.lstrip("/")) as events:
+            assert events.headers["content-type"].startswith("text/event-stream")
+            builds = (line[6:] for line in events.iter_lines() if line.startswith("data: "))
+            assert next(builds) == page_build  # nothing changed yet: no reload
+
+            article.write_text(prediction_text("Alpha", body="Second version.\n"), "utf-8")
+            assert next(builds) != page_build  # the open page is told to reload
+        wait_for(
+            lambda: "Second version." in server.get("/predictions/alpha/").text,
+            timeout=EDIT_TIMEOUT,
+            what="the edit to be served",
+        )
+        assert server.proc.poll() is None
+    assert not site.output.exists(), "serve must never write output/"
+
+
+def test_errors_are_shown_on_the_page_until_fixed(site: SiteFolder) -> None:
+    article = write_alpha(site)
+    template = site.root / "themes" / "default" / "templates" / "prediction.html"
+    source = template.read_text(encoding="utf-8")
+
+    with serving(site.root) as server:
+
+        def alert() -> str | None:
+            soup = BeautifulSoup(server.get("/predictions/alpha/").text, "lxml")
+            box = soup.find(role="alert")
+            return box.get_text(" ", strip=True) if box else None
+
+        # Broken front matter. Line 3 is `date:`, line 4 `author:` (see prediction_text).
+        broken = prediction_text("Alpha", date="2026-02-30", author='"<b>nobody</b>"')
+        article.write_text(broken, encoding="utf-8")
+        shown = wait_for(alert, timeout=EDIT_TIMEOUT, what="the error overlay")
+        assert "content/predictions/alpha.md:3: date:" in shown
+        assert "content/predictions/alpha.md:4: author: unknown author '<b>nobody</b>'" in shown
+        page = server.get("/predictions/alpha/")
+        assert page.status_code == 200
+        assert "<b>nobody</b>" not in page.text  # escaped, not markup
+        assert "First version of the body." in page.text  # the last good page, still served
+        assert server.get("/").status_code == 200
+        assert server.proc.poll() is None
+
+        # The article fixed, a template broken: its file and line are named.
+        article.write_text(prediction_text("Alpha", body="Fixed now.\n"), encoding="utf-8")
+        template.write_text(source.rstrip("\n") + "\n{% if %}\n", encoding="utf-8")
+        line = source.rstrip("\n").count("\n") + 2
+        where = f"themes/default/templates/prediction.html:{line}: template syntax error"
+        wait_for(lambda: where in (alert() or ""), timeout=EDIT_TIMEOUT, what="the template error")
+
+        template.write_text(source, encoding="utf-8")
+        wait_for(
+            lambda: (
+                "Fixed now." in (text := server.get("/predictions/alpha/").text)
+                and 'role="alert"' not in text
+            ),
+            timeout=EDIT_TIMEOUT,
+            what="the errors to go",
+        )
+        assert "build failed" in server.log()  # also said in the terminal
+
+
+def test_a_site_that_never_built_shows_its_errors(site: SiteFolder) -> None:
+    write_alpha(site, date="2026-13-01")
+    with serving(site.root) as server:
+        response = server.get("/")
+        assert response.status_code == 500
+        assert "content/predictions/alpha.md:3: date:" in response.text
+        assert has_reload_script(response.text)
+        write_alpha(site)
+        wait_for(lambda: server.get("/").status_code == 200, timeout=EDIT_TIMEOUT, what="the fix")
+
+
+def test_build_beside_serve_writes_clean_output(site: SiteFolder) -> None:
+    write_alpha(site)
+    with serving(site.root) as server:
+        assert has_reload_script(server.get("/predictions/alpha/").text)
+        assert site.build() == 0
+        built = site.files()
+        assert "predictions/alpha/index.html" in built
+        for name, data in built.items():
+            assert b"__foretell" not in data, f"{name} holds serve's reload script"
+        # serve keeps serving, and a rebuild of its own leaves the real output alone.
+        write_alpha(site, body="Edited while output/ exists.\n")
+        wait_for(
+            lambda: "Edited while" in server.get("/predictions/alpha/").text,
+            timeout=EDIT_TIMEOUT,
+            what="the edit to be served",
+        )
+        assert site.files() == built
+
+
+def test_ctrl_c_stops_cleanly_even_with_open_pages(site: SiteFolder) -> None:
+    write_alpha(site)
+    with serving(site.root) as server, httpx.Client(timeout=10) as client:
+        with client.stream("GET", server.url + inject.EVENTS_URL.lstrip("/")) as events:
+            lines = events.iter_lines()
+            assert any(line.startswith("data: ") for line in lines)
+            assert server.interrupt(timeout=8) == 0
+            list(lines)  # the stream has ended
+        log = server.log()
+        assert "Traceback" not in log
+        assert "Stopped." in log
+        # uvicorn cancels responses that outlive its graceful shutdown and says so: the event
+        # stream must have been ended before that.
+        assert "graceful shutdown exceeded" not in log
+
+
+# --------------------------------------------------------------------------- the parts
+
+
+FILES = {
+    "index.html": b"",
+    "404.html": b"",
+    "predictions/x/index.html": b"",
+    "static/style.abc.css": b"",
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/", Found("index.html")),
+        ("/predictions/x/", Found("predictions/x/index.html")),
+        ("/predictions/x", Redirect("/predictions/x/")),
+        ("/static/style.abc.css", Found("static/style.abc.css")),
+        ("/predictions/", None),
+        ("/predictions/x/index.htm", None),
+        ("//index.html", None),
+        ("/../index.html", REFUSED),
+        ("/predictions/../index.html", REFUSED),
+        ("/predictions/./x/", REFUSED),
+        ("/a\\..\\index.html", REFUSED),
+        ("/index.html\x00", REFUSED),
+    ],
+)
+def test_resolve(path: str, expected: object) -> None:
+    assert resolve(path, FILES) == expected
+
+
+def test_resolve_under_a_sub_path() -> None:
+    assert resolve("/", FILES, "/blog/") == Redirect("/blog/")
+    assert resolve("/blog", FILES, "/blog/") == Redirect("/blog/")
+    assert resolve("/blog/", FILES, "/blog/") == Found("index.html")
+    assert resolve("/blog/predictions/x/", FILES, "/blog/") == Found("predictions/x/index.html")
+    assert resolve("/predictions/x/", FILES, "/blog/") is None
+
+
+def test_inject_places_the_script_and_escapes_the_overlay() -> None:
+    page = b'<html><BODY class="x"><p>Hi</p></BODY></html>'
+    problem = Problem("content/predictions/a.md", 3, "title", "bad <script>alert(1)</script>")
+    out = inject.inject(page, "id-1", [problem]).decode()
+    assert out.index('role="alert"') > out.index('<BODY class="x">')
+    assert out.index('role="alert"') < out.index("<p>Hi</p>")
+    assert out.index('data-build="id-1"') < out.index("</BODY>")
+    assert "content/predictions/a.md:3: title: bad &lt;script&gt;" in out
+    assert "<script>alert" not in out
+    assert 'role="alert"' not in inject.inject(page, "id-1").decode()
+
+
+def test_only_sources_of_the_site_count_as_changes(tmp_path: Path) -> None:
+    def kind(rel: str) -> str | None:
+        change = classify(tmp_path, str(tmp_path / rel))
+        return change.kind if change else None
+
+    assert kind("site.yaml") == "config"
+    assert kind("content/predictions/a.md") == "content"
+    assert kind("themes/default/templates/base.html") == "templates"
+    assert kind("themes/default/static/style.css") == "static"
+    assert kind("output/index.html") is None
+    assert kind("content/predictions/.a.md.swp") is None
+    assert kind("content/predictions/a.md~") is None
+    assert kind("content/predictions/4913") is None
+    assert kind("content/.obsidian/workspace.json") is None
+    assert kind(".foretell/cache/pages") is None
+    assert classify(tmp_path, "/elsewhere/site.yaml") is None

@@ -1,0 +1,220 @@
+"""VoteStore: counting, replacing, durability settings, concurrency and failure handling."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from builder.votes.store import CHOICES, StoreClosed, Tally, VoteStore
+
+
+def voter(n: int) -> str:
+    return f"voter-{n:012d}"  # 18 characters of the allowed alphabet
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "votes.sqlite3"
+
+
+@pytest.fixture
+def store(db: Path) -> Iterator[VoteStore]:
+    with VoteStore(db) as s:
+        yield s
+
+
+def test_unvoted_prediction_has_zero_counts(store: VoteStore) -> None:
+    assert store.tally("nothing") == Tally(0, 0, 0)
+    assert store.tally_and_choice("nothing", voter(1)) == (Tally(), None)
+
+
+def test_cast_vote_returns_tally_including_the_vote(store: VoteStore) -> None:
+    assert store.cast_vote("p", voter(1), "will") == Tally(will=1)
+    assert store.cast_vote("p", voter(2), "maybe") == Tally(will=1, maybe=1)
+    assert store.tally("p").total == 2
+
+
+def test_revote_replaces_the_earlier_choice(store: VoteStore) -> None:
+    store.cast_vote("p", voter(1), "will")
+    assert store.cast_vote("p", voter(1), "wont") == Tally(wont=1)
+    assert store.tally_and_choice("p", voter(1)) == (Tally(wont=1), "wont")
+
+
+def test_same_vote_twice_counts_once(store: VoteStore) -> None:
+    # Catches a trigger that counts every upsert, not just changes.
+    store.cast_vote("p", voter(1), "will")
+    assert store.cast_vote("p", voter(1), "will") == Tally(will=1)
+
+
+def test_votes_are_per_prediction(store: VoteStore) -> None:
+    store.cast_vote("p", voter(1), "will")
+    store.cast_vote("q", voter(1), "wont")
+    assert store.tally_and_choice("p", voter(1)) == (Tally(will=1), "will")
+    assert store.tally_and_choice("q", voter(1)) == (Tally(wont=1), "wont")
+    assert store.tally_and_choice("q", voter(2)) == (Tally(wont=1), None)
+
+
+def test_tallies_for_many_slugs(store: VoteStore) -> None:
+    store.cast_vote("p", voter(1), "will")
+    store.cast_vote("q", voter(1), "maybe")
+    assert store.tallies(["q", "p", "none", "p"]) == {
+        "q": Tally(maybe=1),
+        "p": Tally(will=1),
+        "none": Tally(),
+    }
+    assert store.tallies([]) == {}
+
+
+def test_tallies_match_a_recount_after_random_activity(store: VoteStore, db: Path) -> None:
+    # Model-based: the trigger-maintained tallies must equal what a plain count gives.
+    rng = random.Random(5)
+    model: dict[tuple[str, str], str] = {}
+    for _ in range(40):
+        # Chunks of queued votes, so batches also hold several votes of one voter.
+        futures = []
+        for _ in range(rng.randrange(1, 40)):
+            slug, who, choice = rng.choice("abc"), voter(rng.randrange(25)), rng.choice(CHOICES)
+            futures.append(store.submit_vote(slug, who, choice))
+            model[slug, who] = choice  # votes are applied in submission order
+        for future in futures:
+            future.result()
+    for slug in "abc":
+        expected = {c: 0 for c in CHOICES}
+        for (s, _), c in model.items():
+            if s == slug:
+                expected[c] += 1
+        assert store.tally(slug).counts() == expected
+    with sqlite3.connect(db) as conn:
+        recount = conn.execute(
+            "SELECT v.slug, v.choice, count(*), t.n FROM votes v"
+            " JOIN tallies t USING (slug, choice) GROUP BY v.slug, v.choice"
+        ).fetchall()
+    conn.close()
+    assert all(count == n for _, _, count, n in recount)
+
+
+def test_a_returned_vote_is_committed(store: VoteStore, db: Path) -> None:
+    # Catches acknowledging before COMMIT: another connection must already see the row.
+    store.cast_vote("p", voter(1), "will")
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT count(*) FROM votes").fetchone() == (1,)
+    finally:
+        conn.close()
+
+
+def test_votes_survive_reopening(db: Path) -> None:
+    with VoteStore(db) as store:
+        store.cast_vote("p", voter(1), "will")
+        store.cast_vote("p", voter(2), "wont")
+    with VoteStore(db) as store:
+        assert store.tally_and_choice("p", voter(2)) == (Tally(will=1, wont=1), "wont")
+
+
+def test_durability_settings(store: VoteStore, db: Path) -> None:
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        conn.close()
+    # synchronous is per connection: check the one that writes (2 = FULL).
+    assert store._writer.execute("PRAGMA synchronous").fetchone() == (2,)
+
+
+def test_voter_ids_are_not_stored_in_clear(store: VoteStore, db: Path) -> None:
+    # The id is what lets a browser change its vote; a copied database must not reveal it.
+    secret = "SECRET_voter_id_0123456789"
+    store.cast_vote("p", secret, "will")
+    store.close()
+    stored = b"".join(p.read_bytes() for p in db.parent.iterdir() if p.name.startswith(db.name))
+    assert secret.encode() not in stored
+
+
+def test_concurrent_voters_from_many_threads_all_count(store: VoteStore) -> None:
+    errors: list[BaseException] = []
+
+    def vote_many(t: int) -> None:
+        try:
+            for i in range(25):
+                store.cast_vote("p", voter(t * 1000 + i), CHOICES[i % 3])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=vote_many, args=(t,)) for t in range(24)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert store.tally("p").total == 24 * 25
+    assert store.tally("p") == Tally(will=24 * 9, wont=24 * 8, maybe=24 * 8)
+
+
+def test_one_voter_racing_themselves_counts_once(store: VoteStore) -> None:
+    futures = [store.submit_vote("p", voter(7), CHOICES[i % 3]) for i in range(100)]
+    for future in futures:
+        future.result()
+    assert store.tally("p").total == 1
+
+
+def test_close_commits_queued_votes_then_refuses_new_ones(db: Path) -> None:
+    store = VoteStore(db)
+    futures = [store.submit_vote("p", voter(i), "maybe") for i in range(200)]
+    store.close()
+    assert all(f.done() and f.exception() is None for f in futures)
+    with pytest.raises(StoreClosed):
+        store.submit_vote("p", voter(1), "will")
+    store.close()  # idempotent
+    with VoteStore(db) as reopened:
+        assert reopened.tally("p") == Tally(maybe=200)
+
+
+@pytest.mark.parametrize(
+    ("who", "choice"), [(voter(1), "yes"), ("short", "will"), (voter(1) + "\n", "will")]
+)
+def test_invalid_votes_are_refused_before_queueing(store: VoteStore, who: str, choice: str) -> None:
+    with pytest.raises(ValueError):
+        store.submit_vote("p", who, choice)
+
+
+class _FailOnce:
+    """Wraps the writer connection; the next executemany fails like a full disk would."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self.failed = False
+
+    def executemany(self, *args: Any) -> Any:
+        if not self.failed:
+            self.failed = True
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._conn.executemany(*args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
+def test_failed_commit_fails_its_votes_and_the_writer_carries_on(store: VoteStore) -> None:
+    # Catches a writer thread that dies on an error (later votes would hang forever) and
+    # one that leaves the transaction open (later votes would fail or be lost).
+    real = store._writer
+    store._writer = _FailOnce(real)  # type: ignore[assignment]
+    with pytest.raises(sqlite3.OperationalError, match="disk is full"):
+        store.cast_vote("p", voter(1), "will")
+    assert store.submit_vote("p", voter(2), "wont").result(timeout=5) == Tally(wont=1)
+    store._writer = real
+    assert store.tally_and_choice("p", voter(1)) == (Tally(wont=1), None)
+
+
+def test_unopenable_database_raises_sqlite_error(tmp_path: Path) -> None:
+    (tmp_path / "not-a-db").write_bytes(b"this is not SQLite " * 100)
+    with pytest.raises(sqlite3.DatabaseError):
+        VoteStore(tmp_path / "not-a-db")
+    with pytest.raises(sqlite3.OperationalError):
+        VoteStore(tmp_path)  # a directory
