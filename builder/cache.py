@@ -1,10 +1,10 @@
 """The build cache in `.foretell/cache/`: what the last build read and wrote.
 
-Two files, so that the common case stays cheap: `manifest.pickle` (small: the digest of every
-input's stat, and every output file's key and stat) answers "did anything change?" on its own;
-`files.pickle` (large: every content file's parse result and rendered body) is read only when
-something did. A cache that is missing, corrupt or from another version of foretell is ignored,
-never trusted.
+Several files, so that the common case stays cheap: `manifest.pickle` (small: the digest of
+every input's stat, and every output file's key and stat) answers "did anything change?" on its
+own; `files.pickle` (large: every content file's parse result and rendered body) and
+`memo.pickle` (serialised feed entries and calendar events) are read only when something did.
+A cache that is missing, corrupt or from another version of foretell is ignored, never trusted.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from builder.inputs import Stat
 CACHE_DIR = Path(".foretell") / "cache"
 MANIFEST = "manifest.pickle"
 FILES = "files.pickle"
+MEMO = "memo.pickle"
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
 STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 2"
 
@@ -53,13 +54,20 @@ def load_files(root: Path) -> dict[str, FileEntry]:
     return read_pickle(root, FILES, dict) or {}
 
 
-def save(root: Path, manifest: Manifest, files: dict[str, FileEntry]) -> None:
+def load_memo(root: Path) -> dict[str, object]:
+    return read_pickle(root, MEMO, dict) or {}
+
+
+def save(
+    root: Path, manifest: Manifest, files: dict[str, FileEntry], memo: dict[str, object]
+) -> None:
     write_pickle(root, FILES, files)
-    write_pickle(root, MANIFEST, manifest)
+    write_pickle(root, MEMO, memo)
+    write_pickle(root, MANIFEST, manifest)  # last: it vouches for the other two
 
 
 def clear(root: Path) -> None:
-    for name in (MANIFEST, FILES):
+    for name in (MANIFEST, FILES, MEMO):
         (root / CACHE_DIR / name).unlink(missing_ok=True)
 
 

@@ -9,36 +9,47 @@ and a calendar app sees an edited prediction as the same event.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from functools import cache, lru_cache
+from collections.abc import Callable, Iterable
+from functools import cache, partial
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, vDuration
 
 from builder import urls
 from builder.model import Prediction, Site
+from builder.outputs import Memo, Output
 from builder.render import PageSpec, percent
 
 SITE_CALENDAR = "calendar.ics"
 PREDICTION_CALENDAR = "prediction.ics"  # inside predictions/<slug>/
 PRODID = "-//foretell//Prediction target dates//EN"
 REFRESH = dt.timedelta(days=1)  # how often a subscribed calendar app should look again
+Events = Callable[[Prediction], bytes]  # a prediction's VEVENT, serialised
 
 
-def calendar_files(site: Site, _specs: list[PageSpec]) -> dict[str, bytes]:
-    """The pipeline extra: the site's calendar and one calendar per prediction."""
-    published = [p for p in site.predictions if not p.draft]
-    files = {SITE_CALENDAR: site_calendar(site, published)}
+def calendar_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[Output]:
+    """The pipeline extra: the site's calendar and one calendar per prediction, each made only
+    when its predictions changed; events are kept in `memo` between builds."""
+    published = tuple(p for p in site.predictions if not p.draft)
+    events = partial(_event_bytes, memo, site.config.url)
+    outputs = [
+        Output(
+            SITE_CALENDAR,
+            {"predictions": published},
+            lambda: site_calendar(site, published, events),
+        )
+    ]
     for p in published:
-        files[prediction_calendar_path(p)] = prediction_calendar(site, p)
-    return files
+        make = partial(prediction_calendar, p, events)
+        outputs.append(Output(prediction_calendar_path(p), {"prediction": p}, make))
+    return outputs
 
 
 def prediction_calendar_path(p: Prediction) -> str:
     return f"{p.url}{PREDICTION_CALENDAR}"
 
 
-def site_calendar(site: Site, predictions: Iterable[Prediction]) -> bytes:
+def site_calendar(site: Site, predictions: Iterable[Prediction], events: Events) -> bytes:
     """Every prediction's event, nearest target date first (ties by slug)."""
     calendar = _calendar()
     calendar.add("x-wr-calname", site.config.title)
@@ -47,12 +58,12 @@ def site_calendar(site: Site, predictions: Iterable[Prediction]) -> bytes:
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH))
     ordered = sorted(predictions, key=lambda p: (p.target_date, p.slug))
-    return _with_events(calendar, [event_bytes(p, site.config.url) for p in ordered])
+    return _with_events(calendar, [events(p) for p in ordered])
 
 
-def prediction_calendar(site: Site, p: Prediction) -> bytes:
+def prediction_calendar(p: Prediction, events: Events) -> bytes:
     """One event to import; no calendar name, so apps add it to a calendar the reader picks."""
-    return _single_head() + event_bytes(p, site.config.url) + _END
+    return _single_head() + events(p) + _END
 
 
 @cache
@@ -81,9 +92,13 @@ def _with_events(calendar: Calendar, events: Iterable[bytes]) -> bytes:
 _END = b"END:VCALENDAR\r\n"
 
 
-@lru_cache(maxsize=32768)  # `serve` builds again and again; most predictions do not change
 def event_bytes(p: Prediction, base_url: str) -> bytes:
     return bytes(event(p, base_url).to_ical())
+
+
+def _event_bytes(memo: Memo, base_url: str, p: Prediction) -> bytes:
+    # Serialising is slow (icalendar folds lines a character at a time): once per version.
+    return memo.get(f"ics:{p.digest}:{base_url}", lambda: event_bytes(p, base_url))
 
 
 def event(p: Prediction, base_url: str) -> Event:

@@ -9,11 +9,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from builder import __version__, newfile, pipeline
 from builder.errors import BuildFailed, Problem
 from builder.resolve import add_parser as add_resolve_parser
 from builder.serve.command import add_parser as add_serve_parser
+from builder.votes.command import add_parser as add_votes_parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -54,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_serve_parser(sub)
     add_resolve_parser(sub)
+    add_votes_parser(sub)
     return parser
 
 
@@ -80,7 +83,8 @@ def _console() -> Console:
 def print_problems(console: Console, problems: Sequence[Problem]) -> None:
     for problem in problems:
         style = "red" if problem.is_error else "yellow"
-        console.print(f"[{style}]{problem.severity}[/]: {problem}", markup=True, soft_wrap=True)
+        text = escape(str(problem))  # an author's text is never read as rich markup
+        console.print(f"[{style}]{problem.severity}[/]: {text}", soft_wrap=True)
 
 
 def _summary(problems: Sequence[Problem]) -> str:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from html import escape, unescape
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -22,6 +22,7 @@ from feedgen.feed import FeedGenerator
 
 from builder import __version__, urls
 from builder.model import Prediction, Site, Term, status
+from builder.outputs import Memo, Output
 from builder.render import PageSpec, longdate, percent
 from builder.taxonomy import resolved_predictions
 
@@ -38,6 +39,7 @@ OUTCOME_TEXT = {
 }
 CONFIDENCE = "Author\u2019s confidence"
 EPOCH = dt.date(1970, 1, 1)  # `updated` of an empty feed on a site with no predictions
+Content = Callable[[Prediction], str]  # a prediction's entry content, every URL absolute
 
 
 @dataclass(frozen=True)
@@ -70,19 +72,35 @@ class Feed:
     items: tuple[Item, ...]
 
 
-def feed_files(site: Site, _specs: list[PageSpec]) -> dict[str, bytes]:
-    """The pipeline extra: every feed of the site, as {path: bytes}."""
+def feed_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[Output]:
+    """The pipeline extra: every feed of the site, each made only when its entries changed;
+    entry content is kept in `memo` between builds."""
     fallback = _fallback_date(site)
-    main = main_feed(site)
-    files = {
-        MAIN_RSS: rss(site, main, fallback),
-        MAIN_ATOM: atom(site, main, fallback),
-        RESOLUTIONS: rss(site, resolutions_feed(site), fallback),
-    }
+    content = partial(_memo_article, memo, site.config.url)
+    newest = latest(site, site.predictions)
+    resolved = latest(site, resolved_predictions(site))
+    outputs = [
+        Output(MAIN_RSS, {"items": newest, "fallback": fallback},
+               lambda: rss(site, main_feed(site, content), fallback)),
+        Output(MAIN_ATOM, {"items": newest, "fallback": fallback},
+               lambda: atom(site, main_feed(site, content), fallback)),
+        Output(RESOLUTIONS, {"items": resolved, "fallback": fallback},
+               lambda: rss(site, resolutions_feed(site), fallback)),
+    ]  # fmt: skip
     for term in (*site.categories, *site.authors, *site.tags):
-        feed = term_feed(site, term)
-        files[feed.path] = rss(site, feed, fallback)
-    return files
+        inputs = {"term": term, "items": latest(site, term.predictions), "fallback": fallback}
+        make = partial(_term_rss, site, term, content, fallback)
+        outputs.append(Output(f"{term.url}{TERM_FEED}", inputs, make))
+    return outputs
+
+
+def _term_rss(site: Site, term: Term, content: Content, fallback: dt.date) -> bytes:
+    return rss(site, term_feed(site, term, content), fallback)
+
+
+def _memo_article(memo: Memo, base_url: str, p: Prediction) -> str:
+    # Making URLs absolute parses the whole article: once per version of it, not per feed.
+    return memo.get(f"feed:{p.digest}:{base_url}", lambda: article_html(p, base_url))
 
 
 # The feeds ---------------------------------------------------------------------------------
@@ -93,8 +111,8 @@ def latest(site: Site, predictions: Iterable[Prediction]) -> tuple[Prediction, .
     return tuple(p for p in predictions if not p.draft)[: site.config.feed_size]
 
 
-def main_feed(site: Site) -> Feed:
-    items = tuple(prediction_item(site, p) for p in latest(site, site.predictions))
+def main_feed(site: Site, content: Content) -> Feed:
+    items = tuple(prediction_item(site, p, content) for p in latest(site, site.predictions))
     description = site.config.description or site.config.title
     return Feed(MAIN_RSS, site.config.title, "", description, items)
 
@@ -108,8 +126,8 @@ def resolutions_feed(site: Site) -> Feed:
     return Feed(RESOLUTIONS, title, "resolved/", description, items)
 
 
-def term_feed(site: Site, term: Term) -> Feed:
-    items = tuple(prediction_item(site, p) for p in latest(site, term.predictions))
+def term_feed(site: Site, term: Term, content: Content) -> Feed:
+    items = tuple(prediction_item(site, p, content) for p in latest(site, term.predictions))
     title = f"{TERM_LABELS[term.kind]}: {term.name} · {site.config.title}"
     description = f"Predictions under {term.name} on {site.config.title}."
     return Feed(f"{term.url}{TERM_FEED}", title, term.url, description, items)
@@ -135,7 +153,7 @@ def midnight(site: Site, date: dt.date) -> dt.datetime:
     return dt.datetime.combine(date, dt.time(), tzinfo=site.config.zone)
 
 
-def prediction_item(site: Site, p: Prediction) -> Item:
+def prediction_item(site: Site, p: Prediction, content: Content) -> Item:
     updated = p.resolution.date if p.resolution else p.date
     return Item(
         id=entry_id(site, p.date, f"predictions/{p.slug}"),
@@ -146,7 +164,7 @@ def prediction_item(site: Site, p: Prediction) -> Item:
         author=site.author(p.author).name,
         categories=_categories(site, p),
         summary=p.statement,
-        content=article_html(p, site.config.url),
+        content=content(p),
     )
 
 
@@ -175,7 +193,6 @@ def _categories(site: Site, p: Prediction) -> tuple[Category, ...]:
 # Entry content ----------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4096)  # a prediction is in several feeds, and `serve` builds again and again
 def article_html(p: Prediction, base_url: str) -> str:
     """The prediction, then the article, then its references; every URL made absolute."""
     parts = [_claim_html(p), _resolution_line(p), p.body_html, _references_html(p)]

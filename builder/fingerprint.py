@@ -20,8 +20,6 @@ from jinja2 import meta
 
 from builder.model import Prediction, Term
 
-Hasher = Any  # hashlib's blake2b object
-
 
 def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
@@ -35,41 +33,51 @@ class PageKeys:
         self.base = base.encode()
         self.status = status
         self.template_digest = cache(self._template_digest)
+        # Encodings of the frozen objects pages share (predictions, author records), by id:
+        # each is encoded once per build, not once per page that shows it. The object is kept
+        # alongside so its id cannot be reused while the memo lives.
+        self._memo: dict[int, tuple[object, bytes]] = {}
 
     def key(self, template: str, url: str, context: Mapping[str, Any]) -> str:
         h = hashlib.blake2b(self.base, digest_size=16)
-        h.update(self.template_digest(template).encode())
+        if template:  # outputs made by code, not templates, have none
+            h.update(self.template_digest(template).encode())
         h.update(url.encode())
-        self._feed(h, context)
+        h.update(self._encode(context))
         return h.hexdigest()
 
     def _template_digest(self, name: str) -> str:
         """The template's source and, recursively, every template it extends or includes."""
-        source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+        source, filename, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+        parsed = self.env.parse(source, name, filename)
         parts = [source]
-        for child in sorted(n for n in meta.find_referenced_templates(self.env.parse(source)) if n):
+        for child in sorted(n for n in meta.find_referenced_templates(parsed) if n):
             parts.append(self.template_digest(child))
         return digest("\0".join(parts).encode())
 
-    def _feed(self, h: Hasher, value: Any) -> None:
+    def _encode(self, value: Any) -> bytes:
         if value is None or isinstance(value, str | int | float | bool | dt.date):
-            h.update(f"{type(value).__name__}:{value!r};".encode())
-        elif isinstance(value, Prediction):
-            h.update(f"P:{value.digest}:{self.status(value)};".encode())
-        elif isinstance(value, Term):
+            return f"{type(value).__name__}:{value!r};".encode()
+        if isinstance(value, Mapping):
+            return f"{{{len(value)}".encode() + b"".join(
+                k.encode() + b"=" + self._encode(value[k]) for k in sorted(value)
+            )
+        if isinstance(value, list | tuple):
+            return f"[{len(value)}".encode() + b"".join(self._encode(item) for item in value)
+        memo = self._memo.get(id(value))
+        if memo is None:
+            memo = self._memo[id(value)] = (value, self._encode_object(value))
+        return memo[1]
+
+    def _encode_object(self, value: Any) -> bytes:
+        if isinstance(value, Prediction):
+            return f"P:{value.digest}:{self.status(value)};".encode()
+        if isinstance(value, Term):
             # List pages get their items through the pager; a term itself shows name and count.
-            h.update(f"T:{value.kind}:{value.slug}:{value.name}:{len(value.predictions)};".encode())
-        elif isinstance(value, Mapping):
-            for key in sorted(value):
-                h.update(f"{key}=".encode())
-                self._feed(h, value[key])
-        elif isinstance(value, list | tuple):
-            h.update(f"[{len(value)}".encode())
-            for item in value:
-                self._feed(h, item)
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            h.update(f"{type(value).__name__}(".encode())
-            for field in dataclasses.fields(value):
-                self._feed(h, getattr(value, field.name))
-        else:
-            raise TypeError(f"cannot fingerprint {type(value).__name__} in a page context")
+            return f"T:{value.kind}:{value.slug}:{value.name}:{len(value.predictions)};".encode()
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            fields = dataclasses.fields(value)
+            return f"{type(value).__name__}(".encode() + b"".join(
+                self._encode(getattr(value, field.name)) for field in fields
+            )
+        raise TypeError(f"cannot fingerprint {type(value).__name__} in a page context")

@@ -107,17 +107,20 @@ NO_SCORES = score(())  # the record of an author with no published prediction
 class AuthorStats:
     """What pages show about an author: only this, so a page's inputs stay small and exact.
 
-    `scores` is the author's track record over their published predictions (drafts never
-    count), computed once per build (see trackrecord.py).
+    The figures of the author's track record over their published predictions (drafts
+    never count), computed once per build (trackrecord.py). Every prediction page carries
+    one, so it holds plain numbers, not the calibration bins only the author page shows.
     """
 
     key: str
     name: str
-    scores: Scores = NO_SCORES
-
-    @property
-    def count(self) -> int:
-        return self.scores.predictions
+    count: int  # published predictions
+    resolved: int = 0  # yes or no
+    void: int = 0
+    scored: int = 0  # resolved with a confidence: what the scores below are over
+    brier: float | None = None
+    accuracy: float | None = None
+    points: float = 0.0
 
     @property
     def url(self) -> str:
@@ -133,7 +136,8 @@ class Site:
     tags: tuple[Term, ...]
     authors: tuple[Term, ...]
     # Precomputed once per build, so a page looks its figures up instead of scanning.
-    records: Mapping[str, AuthorStats] = field(default_factory=dict)  # author key -> record
+    stats: Mapping[str, AuthorStats] = field(default_factory=dict)  # author key -> figures
+    records: Mapping[str, Scores] = field(default_factory=dict)  # author key -> full record
     record: Scores = NO_SCORES  # the whole site's
     history: Mapping[str, FileHistory] = field(default_factory=dict)  # slug -> git history
 
@@ -142,5 +146,7 @@ class Site:
         return found if found is not None else Author(key=key, name=key)
 
     def author_stats(self, key: str) -> AuthorStats:
-        found = self.records.get(key)
-        return found if found is not None else AuthorStats(key=key, name=self.author(key).name)
+        found = self.stats.get(key)
+        if found is None:
+            return AuthorStats(key=key, name=self.author(key).name, count=0)
+        return found

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 
 from builder import integrity, taxonomy
 from builder.charts import calibration_svg
-from builder.model import Prediction, Site, Term
+from builder.model import NO_SCORES, Prediction, Site, Term
 from builder.render import PageSpec
 from builder.trackrecord import prediction_points
 
@@ -52,7 +52,7 @@ def track_record_page(site: Site) -> PageSpec:
         template="track_record.html",
         context={
             "title": "Track record",
-            "records": tuple(site.records.values()),
+            "authors": tuple(site.stats.values()),
             "site_record": site.record,
             "chart": calibration_svg(
                 site.record.calibration, title=title, element_id="site-calibration"
@@ -105,7 +105,7 @@ def _paginated(
 def _record(site: Site, term: Term | None) -> dict[str, object]:
     if term is None:
         return {"record": None, "chart": None}
-    record = site.author_stats(term.slug)
-    title = f"Calibration of {record.name}\u2019s forecasts"
-    chart = calibration_svg(record.scores.calibration, title=title, element_id="author-calibration")
+    record = site.records.get(term.slug, NO_SCORES)
+    title = f"Calibration of {site.author(term.slug).name}\u2019s forecasts"
+    chart = calibration_svg(record.calibration, title=title, element_id="author-calibration")
     return {"record": record, "chart": chart}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,9 +32,11 @@ from builder.errors import BuildFailed, Problem
 from builder.fingerprint import PageKeys, digest
 from builder.inputs import inputs_digest, output_stats
 from builder.model import Site, status
+from builder.outputs import Memo, Output
 from builder.parallel import render_pages
 from builder.render import Renderer
 from builder.taxonomy import build_site
+from builder.votes.manifest import build_manifest
 from builder.write import write_output
 
 
@@ -100,25 +102,40 @@ def load(options: BuildOptions, previous: Mapping[str, FileEntry] | None = None)
     return Loaded(build_site(config, predictions, now), sorted(problems), files)
 
 
-# Files other than HTML pages; later stages (feeds, calendar, votes) add theirs here.
-Extra = Callable[[Site, list[pages.PageSpec]], dict[str, bytes]]
+VOTES_MANIFEST = "votes-manifest.json"
+
+# Files other than HTML pages; later stages (feeds, calendar, votes) add theirs here. An extra
+# returns either {path: bytes}, written every build, or Outputs, made only when their inputs
+# change.
+Extra = Callable[[Site, list[pages.PageSpec], Memo], Mapping[str, bytes] | Iterable[Output]]
 
 
-def _seo_files(site: Site, specs: list[pages.PageSpec]) -> dict[str, bytes]:
+def _seo_files(site: Site, specs: list[pages.PageSpec], _memo: Memo) -> dict[str, bytes]:
     return {"sitemap.xml": sitemap.sitemap(site, specs), "robots.txt": sitemap.robots(site)}
+
+
+def _votes_manifest(site: Site, _specs: list[pages.PageSpec], _memo: Memo) -> dict[str, bytes]:
+    """What `foretell votes serve` may accept votes for (slugs and target dates only)."""
+    votable = ((p.slug, p.target_date) for p in site.predictions if not p.draft)
+    return {VOTES_MANIFEST: build_manifest(votable)}
 
 
 EXTRAS: tuple[Extra, ...] = (
     _seo_files,
+    _votes_manifest,
     feeds.feed_files,
     calendar.calendar_files,
     trackrecord.track_record_files,
 )
 
 
-def render_site(site: Site, root: Path, previous: Mapping[str, str] | None = None) -> Rendered:
-    """Render the site; pages whose key is in `previous` (path -> key) are not rendered again."""
+def render_site(
+    site: Site, root: Path, previous: Mapping[str, str] | None = None, memo: Memo | None = None
+) -> Rendered:
+    """Render the site; pages and outputs whose key is in `previous` (path -> key) are not
+    rendered again."""
     previous = previous or {}
+    memo = memo or Memo()
     theme_dir = root / "themes" / site.config.theme
     files, names = assets.theme_assets(theme_dir)
     renderer = Renderer(site, theme_dir, names)
@@ -128,10 +145,18 @@ def render_site(site: Site, root: Path, previous: Mapping[str, str] | None = Non
     page_keys = {spec.path: keys.key(spec.template, spec.url, spec.context) for spec in specs}
     todo = [spec for spec in specs if previous.get(spec.path) != page_keys[spec.path]]
     files.update(render_pages(renderer, todo))
+    made = {spec.path for spec in todo}
     for extra in EXTRAS:
-        files.update(extra(site, specs))
-    reused = set(page_keys) - {spec.path for spec in todo}
-    return Rendered(files, page_keys, reused)
+        result = extra(site, specs, memo)
+        if isinstance(result, Mapping):
+            files.update(result)
+            continue
+        for output in result:
+            page_keys[output.path] = keys.key("", output.path, output.inputs)
+            if previous.get(output.path) != page_keys[output.path]:
+                files[output.path] = output.make()
+                made.add(output.path)
+    return Rendered(files, page_keys, set(page_keys) - made)
 
 
 def build(options: BuildOptions) -> Report:
@@ -161,13 +186,15 @@ def build(options: BuildOptions) -> Report:
         for path, entry in manifest.outputs.items()
         if entry.key is not None and current.get(path) == entry.stat
     }
-    rendered = render_site(site, options.root, intact)
+    memo = Memo(cache.load_memo(options.root))
+    rendered = render_site(site, options.root, intact, memo)
     clock("render")
     changed = write_output(options.out, rendered.files, keep=rendered.reused, clean=options.clean)
     stats = output_stats(options.out)
     outputs = {path: OutputEntry(rendered.keys.get(path), stat) for path, stat in stats.items()}
     manifest = Manifest(str(options.out), outputs, stamp, loaded.warnings)
-    cache.save(options.root, manifest, loaded.files)
+    live = {p.digest for p in site.predictions}
+    cache.save(options.root, manifest, loaded.files, memo.retained(live))
     clock("write")
     html = sum(name.endswith(".html") for name in rendered.keys)
     rendered_count = len(rendered.keys) - len(rendered.reused)
@@ -197,6 +224,7 @@ class Builder:
         self.warnings: list[Problem] = []
         self._entries: dict[str, FileEntry] = {}
         self._pages: dict[str, tuple[str, bytes]] = {}  # path -> (key, bytes)
+        self._memo: dict[str, object] = {}
 
     def files(self) -> dict[str, bytes]:
         loaded = load(self.options, self._entries)
@@ -204,7 +232,9 @@ class Builder:
         previous = {path: key for path, (key, _) in self._pages.items()}
         root = self.options.root
         site = integrity.with_history(loaded.site, root, integrity.git_head(root))
-        rendered = render_site(site, root, previous)
+        memo = Memo(self._memo)
+        rendered = render_site(site, root, previous, memo)
+        self._memo = memo.retained({p.digest for p in site.predictions})
         pages = {path: self._pages[path] for path in rendered.reused}
         for path, key in rendered.keys.items():
             if path not in rendered.reused:

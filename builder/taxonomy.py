@@ -14,7 +14,7 @@ from builder.trackrecord import author_records
 
 def build_site(config: SiteConfig, predictions: Iterable[Prediction], now: dt.date) -> Site:
     published = newest_first(list(predictions))
-    records, overall = author_records(config, published)
+    stats, records, overall = author_records(config, published)
     return Site(
         config=config,
         now=now,
@@ -22,6 +22,7 @@ def build_site(config: SiteConfig, predictions: Iterable[Prediction], now: dt.da
         categories=_terms("categories", published, lambda p: [p.category] if p.category else []),
         tags=_terms("tags", published, lambda p: list(p.tags)),
         authors=_author_terms(config, published),
+        stats=stats,
         records=records,
         record=overall,
     )

@@ -74,3 +74,14 @@ def test_build_from_the_site_folder(site: SiteFolder) -> None:
     result = _run("build", "--now", "2026-02-01", cwd=site.root)
     assert result.returncode == 0, result.stderr
     assert (site.root / "output" / "predictions" / "x" / "index.html").is_file()
+
+
+def test_problem_text_is_not_read_as_markup(site: SiteFolder, capsys) -> None:
+    # A console that interprets "[bold]" would swallow it and print "unknown author 'x'".
+    site.write(
+        "m.md",
+        "---\ntitle: M\ndate: 2026-01-01\nauthor: '[bold]x'\nprediction:\n"
+        "  statement: S\n  target_date: 2027-01-01\n---\n",
+    )
+    assert site.check() == 1
+    assert "unknown author '[bold]x'" in capsys.readouterr().err

@@ -103,7 +103,8 @@ def test_no_claim_for_uncommitted_or_untracked_files(repo: tuple[SiteFolder, str
 
 def test_a_commit_alone_updates_the_pages(repo: tuple[SiteFolder, str]) -> None:
     """Catches: the no-op check skipping the build because no file changed, leaving a page
-    without its notice after the author commits it."""
+    without its notice after the author commits it; and track-record.json kept from the
+    previous build although its history changed."""
     site, _ = repo
     site.write("new.md", prediction_text("New"))
     assert site.build() == 0
@@ -112,6 +113,8 @@ def test_a_commit_alone_updates_the_pages(repo: tuple[SiteFolder, str]) -> None:
     assert site.build() == 0
     notice = site.html("predictions/new/").select_one(".integrity")
     assert notice is not None and commit in notice.get_text()
+    data = json.loads((site.output / "track-record.json").read_text())
+    assert data["predictions"]["new"]["history"]["first_commit"] == commit
 
 
 def test_history_is_cached_and_only_changed_files_are_read_again(

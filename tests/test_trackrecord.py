@@ -12,6 +12,7 @@ The site below is scored by hand:
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from conftest import SiteFolder, prediction_text
 
 from builder import scoring
 from builder.cli import main
+from builder.render import brier, signed_points
 
 RESOLVED = "resolution: {outcome: %s, date: 2026-06-01}\n"
 
@@ -61,6 +63,11 @@ def built(site: SiteFolder) -> SiteFolder:
     _populate(site)
     assert site.build() == 0
     return site
+
+
+def _sorted(keys: list[str]) -> dict:
+    assert keys == sorted(keys)
+    return {}
 
 
 def _figures(soup) -> dict[str, str]:
@@ -171,7 +178,10 @@ def test_track_record_json(built: SiteFolder) -> None:
     assert built.build() == 0
     raw = (built.output / "track-record.json").read_bytes()
     data = json.loads(raw)
-    assert raw.decode() == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    # Every mapping's keys sorted; one prediction per line, so diffs show what changed.
+    json.loads(raw, object_pairs_hook=lambda pairs: _sorted([k for k, _ in pairs]))
+    lines = raw.decode().splitlines()
+    assert sum(line.startswith('    "a-') for line in lines) == 6
     ada = data["authors"]["ada"]
     assert {k: ada[k] for k in ("predictions", "resolved", "void", "brier", "accuracy")} == {
         "predictions": 6,
@@ -261,3 +271,18 @@ def test_changing_a_resolved_confidence_updates_every_page_of_that_author(
     assert built.files() == _clean_copy_files(built, tmp_path)
     box = built.html("predictions/a-open/").select_one(".author-box")
     assert box.select_one(".author-accuracy").get_text(strip=True) == "100%"
+
+
+def test_figures_are_rounded_as_by_hand() -> None:
+    """Catches: f"{x:.3f}", which shows 0.037 for the Brier score of 0.25 no, 0.9 yes, 0.8 yes
+    (0.0375 by hand; 0.03749999999999999 in floats); and points without their sign."""
+    value = math.fsum([(0.25 - 0) ** 2, (0.9 - 1) ** 2, (0.8 - 1) ** 2]) / 3
+    assert f"{value:.3f}" == "0.037"  # the trap
+    assert brier(value) == "0.038"
+    assert brier(0.25) == "0.250"
+    assert [signed_points(v) for v in (58.496, -148.0357, 0.04, -0.04)] == [
+        "+58.5",
+        "\u2212148.0",
+        "0",
+        "0",
+    ]

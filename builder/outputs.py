@@ -1,0 +1,48 @@
+"""Non-page files that are expensive to make (feeds, calendars), made only when needed.
+
+An extra stage of the pipeline returns `Output`s: a path, the inputs the file is made from
+(fingerprinted like a page context), and a function that makes its bytes. The pipeline calls
+`make()` only when the inputs changed since the file was last written. A `Memo` keeps pieces
+that many files share (a prediction's calendar event, its feed entry) from one build to the
+next, so even a file that must be made again does not redo them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Output:
+    path: str
+    inputs: Mapping[str, Any]
+    make: Callable[[], bytes]
+
+
+class Memo:
+    """Values by key, carried between builds. Keys look like "<kind>:<prediction digest>:...";
+    `retained()` drops the values of predictions that no longer exist (in that version), so
+    the memo never holds more than one site's worth."""
+
+    def __init__(self, previous: Mapping[str, Any] | None = None) -> None:
+        self._previous = previous or {}
+        self.current: dict[str, Any] = {}
+
+    def get(self, key: str, make: Callable[[], Any]) -> Any:
+        if key not in self.current:
+            found = self._previous.get(key)
+            self.current[key] = make() if found is None else found
+        return self.current[key]
+
+    def retained(self, live: Collection[str]) -> dict[str, Any]:
+        """What to carry to the next build: this build's values, and the earlier ones of
+        predictions (by digest) that are still in the site."""
+        kept = {k: v for k, v in self._previous.items() if _digest_of(k) in live}
+        return {**kept, **self.current}
+
+
+def _digest_of(key: str) -> str:
+    parts = key.split(":", 2)
+    return parts[1] if len(parts) > 1 else ""
