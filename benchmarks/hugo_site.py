@@ -171,9 +171,9 @@ Page {{ .PageNumber }} of {{ .TotalPages }}
 LIST = """\
 {{ define "main" }}
 <h1>{{ if .IsHome }}{{ site.Title }}{{ else }}{{ .Title }}{{ end }}</h1>
-{{ $pages := .RegularPages }}
-{{ if .IsHome }}{{ $pages = where site.RegularPages "Section" "predictions" }}{{ end }}
-{{ $pager := .Paginate $pages.ByDate.Reverse }}
+{{/* Page collections come sorted newest first: no where/sort per pager page, which would be
+     quadratic (every pager page re-evaluates this template). */}}
+{{ $pager := .Paginate (cond .IsHome site.RegularPages .Pages) }}
 <ul class="predictions">{{ range $pager.Pages }}{{ partial "item.html" . }}{{ end }}</ul>
 {{ partial "pager.html" $pager }}
 {{ end }}
@@ -190,11 +190,15 @@ TAXONOMY = """\
 UPCOMING = """\
 {{ define "main" }}
 <h1>{{ .Title }}</h1>
-{{ $open := where (where site.RegularPages "Section" "predictions") "Params.state" "open" }}
-{{ $pager := .Paginate ($open.ByParam "target_date") }}
+{{ $pager := .Paginate (partialCached "open-by-target.html" . "open") }}
 <ul class="predictions">{{ range $pager.Pages }}{{ partial "item.html" . }}{{ end }}</ul>
 {{ partial "pager.html" $pager }}
 {{ end }}
+"""
+
+OPEN_BY_TARGET = """\
+{{/* Computed once (partialCached), not once per pager page. */}}
+{{ return (where site.RegularPages "Params.state" "open").ByParam "target_date" }}
 """
 
 NOT_FOUND = """\
@@ -210,6 +214,7 @@ LAYOUTS = {
     "upcoming/list.html": UPCOMING,
     "_partials/item.html": ITEM,
     "_partials/pager.html": PAGER,
+    "_partials/open-by-target.html": OPEN_BY_TARGET,
 }
 
 SECTION_INDEXES = {
