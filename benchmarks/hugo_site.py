@@ -198,7 +198,9 @@ UPCOMING = """\
 
 OPEN_BY_TARGET = """\
 {{/* Computed once (partialCached), not once per pager page. */}}
-{{ return (where site.RegularPages "Params.state" "open").ByParam "target_date" }}
+{{/* Like foretell's upcoming/: open, target date not passed, nearest first. */}}
+{{ $open := where site.RegularPages "Params.state" "open" }}
+{{ return (where $open "Params.target_date" "ge" site.Params.now).ByParam "target_date" }}
 """
 
 NOT_FOUND = """\

@@ -2,17 +2,19 @@
 
 Several files, so that the common case stays cheap: `manifest.pickle` (small: the digest of
 every input's stat, and every output file's key and stat) answers "did anything change?" on its
-own; `files.pickle` (large: every content file's parse result and rendered body) and
+own; `files-NN.pickle` (large: every content file's parse result and rendered body, in shards) and
 `memo.pickle` (serialised feed entries and calendar events) are read only when something did.
 A cache that is missing, corrupt or from another version of foretell is ignored, never trusted.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,7 +26,8 @@ from builder.inputs import Stat
 
 CACHE_DIR = Path(".foretell") / "cache"
 MANIFEST = "manifest.pickle"
-FILES = "files.pickle"
+FILES = "files-{:02d}.pickle"  # sharded: an edit rewrites one shard, not every parsed file
+SHARDS = 32
 MEMO = "memo.pickle"
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
 STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 2"
@@ -51,7 +54,29 @@ def load_manifest(root: Path) -> Manifest:
 
 
 def load_files(root: Path) -> dict[str, FileEntry]:
-    return read_pickle(root, FILES, dict) or {}
+    files: dict[str, FileEntry] = {}
+    for shard in range(SHARDS):
+        files.update(read_pickle(root, FILES.format(shard), dict) or {})
+    return files
+
+
+def _shard(source: str) -> int:
+    return int.from_bytes(hashlib.blake2b(source.encode(), digest_size=2).digest()) % SHARDS
+
+
+def _save_files(
+    root: Path, files: Mapping[str, FileEntry], previous: Mapping[str, FileEntry]
+) -> None:
+    """Rewrite only the shards holding an entry that is new, gone or re-read."""
+    shards: list[dict[str, FileEntry]] = [{} for _ in range(SHARDS)]
+    dirty = {_shard(source) for source in previous.keys() - files.keys()}
+    for source, entry in files.items():
+        shard = _shard(source)
+        shards[shard][source] = entry
+        if previous.get(source) is not entry:
+            dirty.add(shard)
+    for shard in sorted(dirty):
+        write_pickle(root, FILES.format(shard), shards[shard])
 
 
 def load_memo(root: Path) -> dict[str, object]:
@@ -59,15 +84,19 @@ def load_memo(root: Path) -> dict[str, object]:
 
 
 def save(
-    root: Path, manifest: Manifest, files: dict[str, FileEntry], memo: dict[str, object]
+    root: Path,
+    manifest: Manifest,
+    files: Mapping[str, FileEntry],
+    previous_files: Mapping[str, FileEntry],
+    memo: dict[str, object],
 ) -> None:
-    write_pickle(root, FILES, files)
+    _save_files(root, files, previous_files)
     write_pickle(root, MEMO, memo)
     write_pickle(root, MANIFEST, manifest)  # last: it vouches for the other two
 
 
 def clear(root: Path) -> None:
-    for name in (MANIFEST, FILES, MEMO):
+    for name in (MANIFEST, MEMO, *(FILES.format(shard) for shard in range(SHARDS))):
         (root / CACHE_DIR / name).unlink(missing_ok=True)
 
 

@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import jinja2
@@ -49,9 +49,8 @@ class PageKeys:
     def _template_digest(self, name: str) -> str:
         """The template's source and, recursively, every template it extends or includes."""
         source, filename, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
-        parsed = self.env.parse(source, name, filename)
         parts = [source]
-        for child in sorted(n for n in meta.find_referenced_templates(parsed) if n):
+        for child in _referenced(source, name, filename):
             parts.append(self.template_digest(child))
         return digest("\0".join(parts).encode())
 
@@ -81,3 +80,12 @@ class PageKeys:
                 self._encode(getattr(value, field.name)) for field in fields
             )
         raise TypeError(f"cannot fingerprint {type(value).__name__} in a page context")
+
+
+@lru_cache(maxsize=256)
+def _referenced(source: str, name: str, filename: str | None) -> tuple[str, ...]:
+    """Templates that `source` extends or includes; parsing is the slow part, so a template is
+    parsed once per process (`serve` asks again on every rebuild). Only the syntax matters
+    here, so any environment with the default delimiters parses it."""
+    parsed = jinja2.Environment().parse(source, name, filename)
+    return tuple(sorted(n for n in meta.find_referenced_templates(parsed) if n))

@@ -20,19 +20,20 @@ def inputs_digest(root: Path, stamp: str, now: dt.date | None, drafts: bool, out
     for name in INPUT_FILES:
         h.update(f"{name}:{stat_of(root / name)};".encode())
     for folder in INPUT_DIRS:
-        for path, stat in sorted(_walk(root / folder).items()):
+        for path, stat in sorted(walk(root / folder).items()):
             h.update(f"{folder}/{path}:{stat};".encode())
     return h.hexdigest()
 
 
 def output_stats(out: Path) -> dict[str, Stat]:
-    return _walk(out)
+    return walk(out)
 
 
-def _walk(top: Path) -> dict[str, Stat]:
+def walk(top: Path) -> dict[str, Stat]:
     """Relative path -> (mtime_ns, size) of every file under `top`."""
     found: dict[str, Stat] = {}
-    stack = [top]
+    skip = len(str(top)) + 1  # string slicing: os.path.relpath costs more than the stat
+    stack = [str(top)]
     while stack:
         folder = stack.pop()
         try:
@@ -41,11 +42,10 @@ def _walk(top: Path) -> dict[str, Stat]:
             continue
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                stack.append(Path(entry.path))
+                stack.append(entry.path)
             elif entry.is_file():
                 st = entry.stat()
-                rel = os.path.relpath(entry.path, top).replace(os.sep, "/")
-                found[rel] = (st.st_mtime_ns, st.st_size)
+                found[entry.path[skip:].replace(os.sep, "/")] = (st.st_mtime_ns, st.st_size)
     return found
 
 

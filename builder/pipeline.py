@@ -30,7 +30,7 @@ from builder.config import SiteConfig, load_config
 from builder.content.loader import FileEntry, check_duplicates, prediction_files, read_all
 from builder.errors import BuildFailed, Problem
 from builder.fingerprint import PageKeys, digest
-from builder.inputs import inputs_digest, output_stats
+from builder.inputs import inputs_digest, output_stats, stat_of
 from builder.model import Site, status
 from builder.outputs import Memo, Output
 from builder.parallel import render_pages
@@ -138,7 +138,9 @@ def render_site(
     memo = memo or Memo()
     theme_dir = root / "themes" / site.config.theme
     files, names = assets.theme_assets(theme_dir)
-    renderer = Renderer(site, theme_dir, names)
+    bytecode_dir = root / cache.CACHE_DIR / "templates"
+    bytecode_dir.mkdir(parents=True, exist_ok=True)
+    renderer = Renderer(site, theme_dir, names, bytecode_dir)
     base = digest(repr((__version__, site.config, sorted(names.items()))).encode())
     keys = PageKeys(renderer.env, base, lambda p: status(p, site.now).key)
     specs = pages.all_pages(site)
@@ -170,14 +172,17 @@ def build(options: BuildOptions) -> Report:
     # Pages show git history (integrity.py): a commit changes them even when no file did.
     head = integrity.git_head(options.root)
     stamp = inputs_digest(options.root, f"{STAMP} / git {head}", now, options.drafts, options.out)
-    current = output_stats(options.out) if manifest.output_dir == str(options.out) else {}
+    current = output_stats(options.out)
+    if manifest.output_dir != str(options.out):
+        manifest = Manifest()  # it describes another output folder
     recorded = {path: entry.stat for path, entry in manifest.outputs.items()}
     if manifest.inputs == stamp and current == recorded:
         clock("check")
-        count = len(manifest.outputs)
-        return Report(count, count, 0, 0, manifest.warnings, timings)
+        pages_count = sum(path.endswith(".html") for path in recorded)
+        return Report(pages_count, len(recorded), 0, 0, manifest.warnings, timings)
     resolved = BuildOptions(options.root, now, options.output, options.clean, options.drafts)
-    loaded = load(resolved, cache.load_files(options.root))
+    previous_files = cache.load_files(options.root)
+    loaded = load(resolved, previous_files)
     site = integrity.with_history(loaded.site, options.root, head, use_cache=not options.clean)
     clock("load")
     # Pages still on disk exactly as the last build wrote them need no new render.
@@ -189,16 +194,22 @@ def build(options: BuildOptions) -> Report:
     memo = Memo(cache.load_memo(options.root))
     rendered = render_site(site, options.root, intact, memo)
     clock("render")
-    changed = write_output(options.out, rendered.files, keep=rendered.reused, clean=options.clean)
-    stats = output_stats(options.out)
+    written = write_output(
+        options.out, rendered.files, keep=rendered.reused, existing=current, clean=options.clean
+    )
+    # Only written files have a new stat; the others are as the walk above found them.
+    stats = {
+        name: stat_of(options.out / name) if name in written else current[name]
+        for name in sorted({*rendered.files, *rendered.reused})
+    }
     outputs = {path: OutputEntry(rendered.keys.get(path), stat) for path, stat in stats.items()}
     manifest = Manifest(str(options.out), outputs, stamp, loaded.warnings)
     live = {p.digest for p in site.predictions}
-    cache.save(options.root, manifest, loaded.files, memo.retained(live))
+    cache.save(options.root, manifest, loaded.files, previous_files, memo.retained(live))
     clock("write")
     html = sum(name.endswith(".html") for name in rendered.keys)
     rendered_count = len(rendered.keys) - len(rendered.reused)
-    return Report(html, len(stats), changed, rendered_count, loaded.warnings, timings)
+    return Report(html, len(stats), len(written), rendered_count, loaded.warnings, timings)
 
 
 class _Clock:

@@ -27,7 +27,13 @@ class PageSpec:
 
 
 class Renderer:
-    def __init__(self, site: Site, theme_dir: Path, assets: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        site: Site,
+        theme_dir: Path,
+        assets: Mapping[str, str],
+        bytecode_dir: Path | None = None,
+    ) -> None:
         self.site = site
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(theme_dir / "templates"),
@@ -36,6 +42,10 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             auto_reload=False,
+            # Compiled templates are kept between builds (checked against their source).
+            bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir))
+            if bytecode_dir
+            else None,
         )
         self.env.filters.update(longdate=longdate, percent=percent, slug=slugify)
         self.env.filters.update(points=signed_points, brier=brier)

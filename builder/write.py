@@ -1,71 +1,64 @@
-"""Write the output atomically: stage a complete new tree beside the old one, then swap.
+"""Write the output: stage every new or changed file beside the output, then move them in.
 
-Files whose bytes did not change are hard-linked from the previous output, so they keep
-their mtime (deploys and rsync stay small) and cost no write.
+Nothing in the output is touched until every changed file has been written in full to a
+staging folder next to it (same file system), so a build that fails, or a disk that fills up,
+leaves the previous output as it was; moving the staged files in is one rename each, and a
+reader of the live site never sees a half-written file. Files whose bytes did not change are
+not touched at all: they keep their modification time, so deploys with rsync stay small, and an
+edit to one article costs a handful of writes, not a copy of the whole site.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
+from builder.inputs import Stat, output_stats
+
 
 def write_output(
-    out: Path, files: Mapping[str, bytes], *, keep: Collection[str] = (), clean: bool = False
-) -> int:
-    """Replace `out` with exactly `files` plus the files of `keep`, which the previous output
-    already holds with the right bytes; return how many files were new or changed."""
+    out: Path,
+    files: Mapping[str, bytes],
+    *,
+    keep: Collection[str] = (),
+    existing: Mapping[str, Stat] | None = None,
+    clean: bool = False,
+) -> set[str]:
+    """Make `out` hold exactly `files` plus `keep` (files it already holds with the right
+    bytes); return the names written. `existing` is what `out` holds now, if already known.
+    With `clean`, every file is written again, changed or not."""
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    old = out if out.is_dir() and not clean else None
+    out.mkdir(parents=True, exist_ok=True)
+    existing = output_stats(out) if existing is None else existing
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
-        changed = _stage(staging, files, old)
-        if old is not None:
-            _keep(staging, old, keep)
-        _swap(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return changed
-
-
-def _stage(staging: Path, files: Mapping[str, bytes], old: Path | None) -> int:
-    changed = 0
-    folders = _Folders(staging)
-    for name in sorted(files):
-        target = folders.file(name)
-        data = files[name]
-        if old is not None and _same(old / name, data):
-            os.link(old / name, target)
-        else:
-            target.write_bytes(data)
-            changed += 1
-    return changed
-
-
-def _keep(staging: Path, old: Path, keep: Collection[str]) -> None:
-    folders = _Folders(staging)
-    for name in keep:
-        os.link(old / name, folders.file(name))
-
-
-class _Folders:
-    """Creates each parent folder once, however many files go into it."""
-
-    def __init__(self, top: Path) -> None:
-        self.top = top
-        self.made: set[Path] = set()
-
-    def file(self, name: str) -> Path:
-        target = self.top / name
-        if target.parent not in self.made:
+        staged = _stage(staging, out, files, existing, clean)
+        for name, temporary in staged.items():
+            target = out / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            self.made.add(target.parent)
-        return target
+            os.replace(temporary, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _remove_stale(out, set(existing) - set(files) - set(keep))
+    return set(staged)
+
+
+def _stage(
+    staging: Path, out: Path, files: Mapping[str, bytes], existing: Mapping[str, Stat], clean: bool
+) -> dict[str, Path]:
+    staged: dict[str, Path] = {}
+    for index, name in enumerate(sorted(files)):
+        data = files[name]
+        if not clean and name in existing and _same(out / name, data):
+            continue
+        temporary = staging / str(index)  # flat: folders are made when moving in
+        temporary.write_bytes(data)
+        staged[name] = temporary
+    return staged
 
 
 def _same(path: Path, data: bytes) -> bool:
@@ -77,12 +70,13 @@ def _same(path: Path, data: bytes) -> bool:
         return False
 
 
-def _swap(staging: Path, out: Path) -> None:
-    """Two renames: the old tree is moved aside only once the new one is complete."""
-    if not out.exists():
-        staging.rename(out)
-        return
-    trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-    out.rename(trash / out.name)
-    staging.rename(out)
-    shutil.rmtree(trash, ignore_errors=True)
+def _remove_stale(out: Path, names: Collection[str]) -> None:
+    """Delete files the site no longer has, then the folders they leave empty."""
+    folders: set[Path] = set()
+    for name in names:
+        path = out / name
+        path.unlink(missing_ok=True)
+        folders.update(p for p in path.parents if p != out and out in p.parents)
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        with contextlib.suppress(OSError):  # not empty: it still holds files of the site
+            folder.rmdir()

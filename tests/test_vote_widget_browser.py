@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from conftest import REPO, SITE_YAML, SiteFolder, prediction_text
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
@@ -154,6 +155,21 @@ def voting(built: BuiltSite, tmp_path: Path) -> Iterator[Voting]:
         voting.stop()
 
 
+def serious_axe_violations(page: Page) -> list[str]:
+    """axe-core on the page as it is now, in both colour schemes (see test_accessibility.py)."""
+    page.evaluate(Axe().axe_script)
+    found = []
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        found += [
+            f"{scheme}: {v['id']} {[n['target'] for n in v['nodes']]}"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+    return found
+
+
 def option(page: Page, name: str) -> Locator:
     return page.get_by_role("button", name=re.compile("^" + name))
 
@@ -184,6 +200,7 @@ def test_vote_kept_across_reload_and_unavailable_when_down(
     assert voting.votes("alpha") == {"will": 1, "wont": 1, "maybe": 0}  # at the endpoint
     voter = page.evaluate("localStorage.getItem('foretell-voter')")
     assert re.fullmatch(r"[A-Za-z0-9_-]{16,64}", voter)
+    assert serious_axe_violations(page) == []
 
     page.reload()
     expect(will).to_have_attribute("aria-pressed", "true")  # the HTML says "false"
@@ -240,6 +257,7 @@ def test_a_list_page_makes_one_batch_request(voting: Voting, browser: Browser) -
     )
     expect(cards.filter(has_text="Gamma").locator(".card-community")).to_be_hidden()  # no votes
     page.wait_for_load_state("networkidle")
+    assert serious_axe_violations(page) == []
     assert len(to_endpoint) == 1, to_endpoint
     [url] = to_endpoint
     parts = urlsplit(url)

@@ -19,10 +19,10 @@ D2 = datetime.date(2031, 12, 1)
 def test_build_manifest_is_exact_sorted_json_with_trailing_newline() -> None:
     data = build_manifest([("zeta", D2), ("alpha", D1)])
     assert data == (
-        b'{\n  "version": 1,\n  "predictions": [\n'
-        b'    {\n      "slug": "alpha",\n      "target_date": "2030-01-31"\n    },\n'
-        b'    {\n      "slug": "zeta",\n      "target_date": "2031-12-01"\n    }\n'
-        b"  ]\n}\n"
+        b'{"version": 1, "predictions": [\n'
+        b'  {"slug": "alpha", "target_date": "2030-01-31"},\n'
+        b'  {"slug": "zeta", "target_date": "2031-12-01"}\n'
+        b"]}\n"
     )
 
 

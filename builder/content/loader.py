@@ -20,7 +20,7 @@ from builder.content.frontmatter import split_front_matter
 from builder.content.schema import read_front_matter
 from builder.errors import Problem
 from builder.fields import FieldReader
-from builder.inputs import Stat, stat_of
+from builder.inputs import Stat, stat_of, walk
 from builder.model import Prediction
 from builder.yamlpos import YamlError
 from builder.yamlpos import load as load_yaml
@@ -39,9 +39,7 @@ class FileResult:
 
 def prediction_files(root: Path) -> list[Path]:
     folder = root / PREDICTIONS_DIR
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.rglob("*.md") if p.is_file())
+    return [folder / name for name in sorted(walk(folder)) if name.endswith(".md")]
 
 
 @dataclass

@@ -49,13 +49,13 @@ def build_manifest(entries: Iterable[tuple[str, datetime.date]]) -> bytes:
         if isinstance(target_date, datetime.datetime) or not isinstance(target_date, datetime.date):
             raise ValueError(f"votes manifest: target date of {slug!r} must be a date")
         dates[slug] = target_date
-    document = {
-        "version": MANIFEST_VERSION,
-        "predictions": [
-            {"slug": slug, "target_date": dates[slug].isoformat()} for slug in sorted(dates)
-        ],
-    }
-    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    # One prediction a line: readable diffs, and the C encoder (indent= would use the slow one).
+    rows = ",\n".join(
+        "  "
+        + json.dumps({"slug": slug, "target_date": dates[slug].isoformat()}, ensure_ascii=False)
+        for slug in sorted(dates)
+    )
+    return f'{{"version": {MANIFEST_VERSION}, "predictions": [\n{rows}\n]}}\n'.encode()
 
 
 def load_manifest(path: Path) -> dict[str, datetime.date]:

@@ -57,7 +57,7 @@
     var status = $(section, ".votes-status");
     var voter = voterId();
     var options = section.querySelectorAll("[data-choice]");
-    var busy = false;
+    var busy = false, voted = false;
 
     function say(text) { status.textContent = text; }
 
@@ -93,15 +93,16 @@
     function vote(choice) {
       if (busy || !open) return;
       busy = true;
-      section.setAttribute("aria-busy", "true");
+      section.classList.add("is-busy");
       request(base, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ choice: choice, voter: voter })
       }).then(function (data) {
+        voted = true;
         show(data);
         say("Your vote: " + NAMES[choice] + ". " + summary(data));
-      }, function (error) {
+      }).catch(function (error) {
         if (error.status === 409) {
           close();
           say("Voting on this prediction has closed.");
@@ -113,7 +114,7 @@
         }
       }).finally(function () {
         busy = false;
-        section.removeAttribute("aria-busy");
+        section.classList.remove("is-busy");
       });
     }
 
@@ -124,12 +125,13 @@
         });
       }
     }
-    section.hidden = false;
-    say("Loading votes\u2026");
+    section.hidden = false;  /* its status says "Loading votes..." until the endpoint answers */
     request(base + "?voter=" + encodeURIComponent(voter)).then(function (data) {
+      if (voted) return;  /* a vote answered first, with newer counts */
       show(data);
       say(data.your_choice ? "Your vote: " + NAMES[data.your_choice] + "." : "");
-    }, function () {
+    }).catch(function () {  /* down, slow (aborted), or an answer that makes no sense */
+      if (voted) return;
       section.classList.add("is-unavailable");
       say(UNAVAILABLE);
     });
@@ -152,7 +154,7 @@
           $(figures[i], "[data-votes-total]").textContent = "(" + plural(tally.total, "vote") + ")";
           figures[i].hidden = false;
         }
-      }, function () { /* the figures stay hidden: a list page reads fine without them */ });
+      }).catch(function () { /* the figures stay hidden: a list page reads fine without them */ });
   }
 
   var sections = document.querySelectorAll("section.votes[data-endpoint]");

@@ -1,0 +1,54 @@
+"""Writing the output: changed files only, all or nothing, stale files removed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from builder.write import write_output
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def test_writes_only_what_changed_and_removes_what_is_gone(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_output(out, {"a/index.html": b"A", "b/index.html": b"B", "old/deep/x.txt": b"X"})
+    mtime_a = (out / "a/index.html").stat().st_mtime_ns
+    written = write_output(out, {"a/index.html": b"A", "b/index.html": b"B2", "c.txt": b"C"})
+    assert written == {"b/index.html", "c.txt"}
+    assert _tree(out) == {"a/index.html": b"A", "b/index.html": b"B2", "c.txt": b"C"}
+    assert (out / "a/index.html").stat().st_mtime_ns == mtime_a
+    assert not (out / "old").exists(), "emptied folders are removed"
+
+
+def test_kept_files_stay_and_clean_rewrites_everything(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_output(out, {"page.html": b"P", "feed.xml": b"F"})
+    assert write_output(out, {"feed.xml": b"F"}, keep={"page.html"}) == set()
+    assert _tree(out) == {"page.html": b"P", "feed.xml": b"F"}
+    assert write_output(out, {"feed.xml": b"F"}, keep={"page.html"}, clean=True) == {"feed.xml"}
+
+
+def test_a_failure_while_staging_leaves_the_output_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    write_output(out, {"a.html": b"old a", "b.html": b"old b"})
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
+    real_write = Path.write_bytes
+    calls = []
+
+    def full_disk(self: Path, data: bytes) -> int:
+        calls.append(self)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real_write(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    with pytest.raises(OSError):
+        write_output(out, {"a.html": b"new a", "b.html": b"new b"})
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"], "no staging folder left behind"
