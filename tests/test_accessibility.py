@@ -4,7 +4,6 @@ example site, in the light and the dark colour scheme, on a phone and on a deskt
 from __future__ import annotations
 
 import functools
-import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,12 +14,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from bs4 import BeautifulSoup
 from conftest import SiteFolder
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser
 
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 SCHEMES = ("light", "dark")
 WIDTHS = (390, 1280)
 BLOCKING = {"serious", "critical"}
@@ -82,36 +77,30 @@ def describe(where: str, violation: dict) -> str:
     )
 
 
-def test_no_serious_accessibility_violations(example_site: SiteFolder) -> None:
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's Chromium is needed (scripts/test installs it)"
+def test_no_serious_accessibility_violations(example_site: SiteFolder, browser: Browser) -> None:
     assert example_site.build() == 0
     kinds = page_kinds(example_site.output)
     axe_script = Axe().axe_script
     problems: list[str] = []
-    with serving(example_site.output) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": WIDTHS[0], "height": 900})
-            for kind, path in kinds.items():
-                response = page.goto(base + path)
-                assert response is not None and response.ok, (kind, path)
-                # Audit what a reader sees: the theme's stylesheet loaded, each scheme applied.
-                assert page.evaluate(STYLESHEETS_LOADED), (kind, "stylesheet did not load")
-                page.evaluate(axe_script)  # once per page; axe re-runs on each scheme and width
-                for scheme in SCHEMES:
-                    page.emulate_media(color_scheme=scheme)
-                    assert page.evaluate(DARK) is (scheme == "dark")
-                    for width in WIDTHS:
-                        page.set_viewport_size({"width": width, "height": 900})
-                        violations = page.evaluate(AXE_RUN)["violations"]
-                        problems += [
-                            describe(f"{kind} ({scheme}, {width}px)", v)
-                            for v in violations
-                            if v["impact"] in BLOCKING
-                        ]
-        finally:
-            browser.close()
+    with serving(example_site.output) as base:
+        page = browser.new_page(viewport={"width": WIDTHS[0], "height": 900})
+        for kind, path in kinds.items():
+            response = page.goto(base + path)
+            assert response is not None and response.ok, (kind, path)
+            # Audit what a reader sees: the theme's stylesheet loaded, each scheme applied.
+            assert page.evaluate(STYLESHEETS_LOADED), (kind, "stylesheet did not load")
+            page.evaluate(axe_script)  # once per page; axe re-runs on each scheme and width
+            for scheme in SCHEMES:
+                page.emulate_media(color_scheme=scheme)
+                assert page.evaluate(DARK) is (scheme == "dark")
+                for width in WIDTHS:
+                    page.set_viewport_size({"width": width, "height": 900})
+                    violations = page.evaluate(AXE_RUN)["violations"]
+                    problems += [
+                        describe(f"{kind} ({scheme}, {width}px)", v)
+                        for v in violations
+                        if v["impact"] in BLOCKING
+                    ]
     if problems:
         listing = "\n".join(problems)
         pytest.fail(f"{len(problems)} serious or critical violations:\n{listing}", pytrace=False)

@@ -26,17 +26,8 @@ import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from conftest import REPO, SITE_YAML, SiteFolder, prediction_text
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
 
-CHROMIUM = shutil.which("chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 UNAVAILABLE = "Votes are unavailable right now."
 OPEN_TARGET = "2030-01-01"  # open at the build's --now and on the endpoint's real clock
 
@@ -80,16 +71,6 @@ class Voting:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if CHROMIUM is None:
-        pytest.skip("chromium is not installed (scripts/test installs it)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @dataclass

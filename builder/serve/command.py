@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.markup import escape
 
+from builder.sockets import listen
+
 if TYPE_CHECKING:
     from builder.serve.server import PreviewServer
     from builder.serve.state import Outcome
@@ -74,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"[red]error[/]: no site.yaml in {escape(str(root))}: is it a foretell site?")
         return 1
     try:
-        sock = _listen(args.host, args.port)
+        sock = listen(args.host, args.port)
     except OSError as exc:
         where = f"{args.host}:{args.port}"
         console.print(f"[red]error[/]: cannot listen on {where}: {exc.strerror or exc}")
@@ -131,23 +133,6 @@ def _signals(preview: PreviewServer) -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    # Bound here rather than by uvicorn: port 0 works and the real port can be printed, and a
-    # port in use becomes a one-line error instead of a log record.
-    family, kind, proto, _, address = socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-    )[0]
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-        sock.listen(128)
-    except OSError:
-        sock.close()
-        raise
-    return sock
 
 
 def _url(sock: socket.socket, prefix: str) -> str:

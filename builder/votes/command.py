@@ -20,6 +20,8 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from builder.sockets import listen
+
 if TYPE_CHECKING:  # imported lazily below: `foretell build` need not load a web server
     import uvicorn
     from starlette.applications import Starlette
@@ -172,7 +174,7 @@ def serve_command(args: argparse.Namespace) -> int:
         except ManifestError as exc:
             return _fail(str(exc))
         try:
-            sock = _listen(args.host, args.port)
+            sock = listen(args.host, args.port, backlog=2048)
         except OSError as exc:
             return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
         with sock:
@@ -180,23 +182,6 @@ def serve_command(args: argparse.Namespace) -> int:
     finally:
         store.close()  # commits anything still queued
     return 0
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    # We bind the socket ourselves (rather than letting uvicorn do it) so that port 0 works
-    # and the real port can be announced, and so bind errors become a one-line message.
-    family, kind, proto, _, address = socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-    )[0]
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-        sock.listen(2048)
-    except OSError:
-        sock.close()
-        raise
-    return sock
 
 
 def _run(app: Starlette, sock: socket.socket, args: argparse.Namespace) -> None:
