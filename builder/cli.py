@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from builder import __version__, newfile, pipeline
+from builder.arguments import site_options
 from builder.errors import BuildFailed, Problem
 from builder.resolve import add_parser as add_resolve_parser
 from builder.serve.command import add_parser as add_serve_parser
@@ -38,42 +38,26 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     build = sub.add_parser("build", help="build the site into output/")
-    _site_options(build)
+    site_options(build)
     build.add_argument("--output", type=Path, help="output folder (default: SOURCE/output)")
     build.add_argument("--clean", action="store_true", help="rebuild everything from scratch")
     build.add_argument("--drafts", action="store_true", help="include drafts")
     build.set_defaults(func=run_build)
 
     check = sub.add_parser("check", help="report every problem in the content, write nothing")
-    _site_options(check)
+    site_options(check)
     check.set_defaults(func=run_check)
 
     new = sub.add_parser("new", help="write a new prediction file, ready to edit")
     new.add_argument("title", help="the article's title")
     new.add_argument("--author", help="author key from site.yaml (default: the first one)")
-    _site_options(new)
+    site_options(new)
     new.set_defaults(func=run_new)
 
     add_serve_parser(sub)
     add_resolve_parser(sub)
     add_votes_parser(sub)
     return parser
-
-
-def _site_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--source", "-s", type=Path, default=Path("."), help="site folder (default: .)"
-    )
-    parser.add_argument(
-        "--now", type=_date, help="today's date YYYY-MM-DD (default: the real date)"
-    )
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
 def _console() -> Console:

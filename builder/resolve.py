@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 from rich.console import Console
 from rich.markup import escape
 
+from builder.arguments import date as date_argument
+from builder.arguments import site_options
 from builder.config import SiteConfig, load_config
 from builder.content.loader import parse_prediction, prediction_files, read_all
 from builder.model import OUTCOMES, Prediction, Resolution
@@ -161,26 +163,16 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     command.add_argument("slug", help="the prediction's slug (its file name, or its slug: field)")
     command.add_argument("--outcome", required=True, choices=OUTCOMES, help="what happened")
-    command.add_argument("--date", type=_date, help="resolution date YYYY-MM-DD (default: today)")
+    command.add_argument(
+        "--date", type=date_argument, help="resolution date YYYY-MM-DD (default: today)"
+    )
     command.add_argument("--evidence", metavar="URL", help="link to the evidence")
     command.add_argument("--note", help="a short note shown with the outcome")
     command.add_argument(
         "--force", action="store_true", help="replace an existing resolution (and only it)"
     )
-    command.add_argument(
-        "--source", "-s", type=Path, default=Path("."), help="site folder (default: .)"
-    )
-    command.add_argument(
-        "--now", type=_date, help="today's date YYYY-MM-DD (default: the real date)"
-    )
+    site_options(command)
     command.set_defaults(func=run)
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import signal
 import socket
 import threading
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.markup import escape
 
+from builder.arguments import site_options
 from builder.sockets import listen
 
 if TYPE_CHECKING:
@@ -39,10 +39,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
             "writes output/."
         ),
     )
-    serve.add_argument(
-        "--source", "-s", type=Path, default=Path("."), help="site folder (default: .)"
-    )
-    serve.add_argument("--now", type=_date, help="today's date YYYY-MM-DD (default: the real date)")
+    site_options(serve)
     serve.add_argument("--drafts", action="store_true", help="include drafts")
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
@@ -54,13 +51,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--open", dest="open_browser", action="store_true", help="open the site in a browser"
     )
     serve.set_defaults(func=run)
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
 def _port(text: str) -> int:
