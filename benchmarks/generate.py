@@ -13,8 +13,6 @@ same seed gives byte-identical files, and the first 1,000 articles of a 10,000-a
 are the 1,000-article site. Stdlib only, so tests can import it from `benchmarks/`.
 """
 
-from __future__ import annotations
-
 import argparse
 import json
 import math

@@ -18,6 +18,7 @@ from icalendar import Calendar, Event, vDuration
 from builder import urls
 from builder.model import Prediction, Site
 from builder.outputs import Memo, Output
+from builder.parallel import map_forked
 from builder.render import PageSpec, percent
 
 SITE_CALENDAR = "calendar.ics"
@@ -31,7 +32,13 @@ def calendar_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[Outpu
     """The pipeline extra: the site's calendar and one calendar per prediction, each made only
     when its predictions changed; events are kept in `memo` between builds."""
     published = tuple(p for p in site.predictions if not p.draft)
-    events = partial(_event_bytes, memo, site.config.url)
+    base = site.config.url
+    # A cold build serialises every event: do it on every core, before the calendars need them.
+    make = partial(event_bytes, base_url=base)
+    memo.fill(
+        [_key(p, base) for p in published], lambda i: map_forked(make, [published[n] for n in i])
+    )
+    events = partial(_event_bytes, memo, base)
     outputs = [
         Output(
             SITE_CALENDAR,
@@ -98,7 +105,11 @@ def event_bytes(p: Prediction, base_url: str) -> bytes:
 
 def _event_bytes(memo: Memo, base_url: str, p: Prediction) -> bytes:
     # Serialising is slow (icalendar folds lines a character at a time): once per version.
-    return memo.get(f"ics:{p.digest}:{base_url}", lambda: event_bytes(p, base_url))
+    return memo.get(_key(p, base_url), lambda: event_bytes(p, base_url))
+
+
+def _key(p: Prediction, base_url: str) -> str:
+    return f"ics:{p.digest}:{base_url}"
 
 
 def event(p: Prediction, base_url: str) -> Event:

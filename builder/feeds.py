@@ -23,6 +23,7 @@ from feedgen.feed import FeedGenerator
 from builder import __version__, urls
 from builder.model import Prediction, Site, Term, status
 from builder.outputs import Memo, Output
+from builder.parallel import map_forked
 from builder.render import PageSpec, longdate, percent
 from builder.taxonomy import resolved_predictions
 
@@ -76,9 +77,19 @@ def feed_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[Output]:
     """The pipeline extra: every feed of the site, each made only when its entries changed;
     entry content is kept in `memo` between builds."""
     fallback = _fallback_date(site)
-    content = partial(_memo_article, memo, site.config.url)
+    base = site.config.url
+    content = partial(_memo_article, memo, base)
     newest = latest(site, site.predictions)
     resolved = latest(site, resolved_predictions(site))
+    terms = (*site.categories, *site.authors, *site.tags)
+    # A cold build makes every entry: do it on every core, before the feeds need them.
+    in_feeds = [*newest, *(p for term in terms for p in latest(site, term.predictions))]
+    shown = list({p.slug: p for p in in_feeds}.values())  # each once, in a stable order
+    make = partial(article_html, base_url=base)
+    memo.fill(
+        [_key(p, base) for p in shown],
+        lambda missing: map_forked(make, [shown[i] for i in missing]),
+    )
     outputs = [
         Output(MAIN_RSS, {"items": newest, "fallback": fallback},
                lambda: rss(site, main_feed(site, content), fallback)),
@@ -87,7 +98,7 @@ def feed_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[Output]:
         Output(RESOLUTIONS, {"items": resolved, "fallback": fallback},
                lambda: rss(site, resolutions_feed(site), fallback)),
     ]  # fmt: skip
-    for term in (*site.categories, *site.authors, *site.tags):
+    for term in terms:
         inputs = {"term": term, "items": latest(site, term.predictions), "fallback": fallback}
         make = partial(_term_rss, site, term, content, fallback)
         outputs.append(Output(f"{term.url}{TERM_FEED}", inputs, make))
@@ -100,7 +111,11 @@ def _term_rss(site: Site, term: Term, content: Content, fallback: dt.date) -> by
 
 def _memo_article(memo: Memo, base_url: str, p: Prediction) -> str:
     # Making URLs absolute parses the whole article: once per version of it, not per feed.
-    return memo.get(f"feed:{p.digest}:{base_url}", lambda: article_html(p, base_url))
+    return memo.get(_key(p, base_url), lambda: article_html(p, base_url))
+
+
+def _key(p: Prediction, base_url: str) -> str:
+    return f"feed:{p.digest}:{base_url}"
 
 
 # The feeds ---------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ next, so even a file that must be made again does not redo them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,19 @@ class Memo:
     def __init__(self, previous: Mapping[str, Any] | None = None) -> None:
         self._previous = previous or {}
         self.current: dict[str, Any] = {}
+
+    def has(self, key: str) -> bool:
+        return key in self.current or key in self._previous
+
+    def put(self, key: str, value: Any) -> None:
+        self.current[key] = value
+
+    def fill(self, keys: Sequence[str], make_all: Callable[[list[int]], list[Any]]) -> None:
+        """Make the values of the missing `keys` in one call (e.g. on every core):
+        `make_all` gets their indices in `keys` and returns their values in that order."""
+        missing = [i for i, key in enumerate(keys) if not self.has(key)]
+        for i, value in zip(missing, make_all(missing) if missing else [], strict=True):
+            self.current[keys[i]] = value
 
     def get(self, key: str, make: Callable[[], Any]) -> Any:
         if key not in self.current:

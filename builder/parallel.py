@@ -1,43 +1,52 @@
-"""Render pages on every core.
+"""Spread per-item work over every core.
 
-Workers are forked after the site is loaded, so they inherit the model and the compiled
-templates instead of receiving them by pickle; each gets a range of page indices and
-returns the rendered bytes.
+Workers are forked after the site is loaded, so they inherit the model, the compiled templates
+and the function to run instead of receiving them by pickle; each gets a range of indices and
+returns its results.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from typing import Any, TypeVar
 
 from builder.render import PageSpec, Renderer
 
-PARALLEL_THRESHOLD = 200  # pages; below it, forking costs more than it saves
+T = TypeVar("T")
+R = TypeVar("R")
+
+PARALLEL_THRESHOLD = 200  # items; below it, forking costs more than it saves
 
 # Set just before forking, read by the forked workers; never used otherwise.
-_inherited: tuple[Renderer, list[PageSpec]] | None = None
+_inherited: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
 
-def render_pages(renderer: Renderer, specs: list[PageSpec]) -> dict[str, bytes]:
+def map_forked(
+    fn: Callable[[T], R], items: Sequence[T], threshold: int = PARALLEL_THRESHOLD
+) -> list[R]:
+    """`[fn(item) for item in items]`, in forked workers when there are enough items."""
     workers = min(os.cpu_count() or 1, 8)
-    if len(specs) < PARALLEL_THRESHOLD or workers < 2:
-        return {spec.path: renderer.render(spec) for spec in specs}
+    if len(items) < threshold or workers < 2:
+        return [fn(item) for item in items]
     global _inherited
-    _inherited = (renderer, specs)
+    _inherited = (fn, items)
     try:
-        step = max(1, len(specs) // (workers * 4))
-        ranges = [(start, min(start + step, len(specs))) for start in range(0, len(specs), step)]
+        step = max(1, len(items) // (workers * 4))
+        ranges = [(start, min(start + step, len(items))) for start in range(0, len(items), step)]
         with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            files: dict[str, bytes] = {}
-            for part in pool.map(_render_range, ranges):
-                files.update(part)
-            return files
+            return [result for part in pool.map(_run_range, ranges) for result in part]
     finally:
         _inherited = None
 
 
-def _render_range(bounds: tuple[int, int]) -> dict[str, bytes]:
+def _run_range(bounds: tuple[int, int]) -> list[Any]:
     assert _inherited is not None, "only called in a forked worker"
-    renderer, specs = _inherited
-    return {spec.path: renderer.render(spec) for spec in specs[bounds[0] : bounds[1]]}
+    fn, items = _inherited
+    return [fn(item) for item in items[bounds[0] : bounds[1]]]
+
+
+def render_pages(renderer: Renderer, specs: list[PageSpec]) -> dict[str, bytes]:
+    return dict(zip((spec.path for spec in specs), map_forked(renderer.render, specs), strict=True))

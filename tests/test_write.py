@@ -52,3 +52,11 @@ def test_a_failure_while_staging_leaves_the_output_untouched(
         write_output(out, {"a.html": b"new a", "b.html": b"new b"})
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"], "no staging folder left behind"
+
+
+def test_output_is_readable_by_a_web_server_running_as_another_user(tmp_path: Path) -> None:
+    # Staging in a mkdtemp() folder (mode 0700) must not leak that mode into the output.
+    out = tmp_path / "out"
+    write_output(out, {"a/index.html": b"A"})
+    for path in (out, out / "a", out / "a" / "index.html"):
+        assert path.stat().st_mode & 0o004, path
