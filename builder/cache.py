@@ -17,12 +17,14 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from builder import __version__
-from builder.content.loader import FileEntry
 from builder.errors import Problem
 from builder.inputs import Stat
+
+if TYPE_CHECKING:  # only for annotations: a no-op build never loads the content stack
+    from builder.content.loader import FileEntry
 
 CACHE_DIR = Path(".foretell") / "cache"
 MANIFEST = "manifest.pickle"

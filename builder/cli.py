@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
 
-from builder import __version__, newfile, pipeline
+from builder import __version__, freshness
 from builder.arguments import site_options
 from builder.errors import BuildFailed, Problem
 from builder.resolve import add_parser as add_resolve_parser
@@ -79,28 +80,40 @@ def _summary(problems: Sequence[Problem]) -> str:
 
 def run_build(args: argparse.Namespace) -> int:
     console = _console()
-    options = pipeline.BuildOptions(
+    options = freshness.BuildOptions(
         root=args.source, now=args.now, output=args.output, clean=args.clean, drafts=args.drafts
     )
+    started = time.perf_counter()
     try:
         with console.status("Building…"):
-            report = pipeline.build(options)
+            fresh = freshness.check(options)
+            if fresh.up_to_date:  # answered from stats: the build stack is not even imported
+                report = freshness.no_op_report(fresh)
+            else:
+                from builder import pipeline
+
+                report = pipeline.build(options, fresh)
     except BuildFailed as failed:
         print_problems(console, failed.problems)
         console.print(f"[red]Build failed[/]: {_summary(failed.problems)}; output left unchanged.")
         return 1
     print_problems(console, report.warnings)
-    took = sum(report.timings.values())
+    took = time.perf_counter() - started
+    if fresh.up_to_date:
+        console.print(f"[green]Up to date[/]: {report.pages} pages, nothing changed ({took:.2f} s)")
+        return 0
     console.print(
-        f"[green]Built[/] {report.pages} pages ({report.files} files, {report.changed} changed) "
-        f"in {took:.2f} s"
+        f"[green]Built[/] {report.pages} pages ({report.files} files, {report.changed} changed, "
+        f"{report.rendered} rendered) in {took:.2f} s"
     )
     return 0
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from builder import pipeline
+
     console = _console()
-    options = pipeline.BuildOptions(root=args.source, now=args.now)
+    options = freshness.BuildOptions(root=args.source, now=args.now)
     try:
         loaded = pipeline.load(options)
     except BuildFailed as failed:
@@ -114,6 +127,8 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_new(args: argparse.Namespace) -> int:
+    from builder import newfile
+
     console = _console()
     try:
         path = newfile.create(args.source, args.title, author=args.author, now=args.now)

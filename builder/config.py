@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zoneinfo
 from dataclasses import dataclass
@@ -48,6 +49,10 @@ class SiteConfig:
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    def today(self) -> dt.date:
+        """The one place the real clock is read, and only when no --now was given."""
+        return dt.datetime.now(self.zone).date()
 
 
 def load_config(root: Path) -> tuple[SiteConfig | None, list[Problem]]:

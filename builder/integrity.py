@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,22 +29,6 @@ class HistoryCache:
     head: str | None = None
     # source path -> (digest of the file, its history or None when it has none)
     entries: dict[str, tuple[str, FileHistory | None]] = field(default_factory=dict)
-
-
-def git_head(root: Path) -> str | None:
-    """The commit HEAD points at, or None outside git (or without git, or before the
-    first commit). One cheap process: it runs on every build, no-op ones included."""
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--verify", "--quiet", "HEAD"],
-            capture_output=True,
-            check=False,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
-        )
-    except OSError:
-        return None
-    head = done.stdout.decode("ascii", "replace").strip()
-    return head if done.returncode == 0 and head else None
 
 
 def read_site_history(

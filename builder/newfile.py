@@ -54,7 +54,7 @@ def create(root: Path, title: str, *, author: str | None, now: dt.date | None) -
         author = config.authors[0].key
     elif config.author(author) is None:
         raise NewFileError(f"unknown author {author!r}")
-    today = now or dt.datetime.now(config.zone).date()
+    today = now or config.today()
     path = root / PREDICTIONS_DIR / f"{slugify(title)}.md"
     if path.exists():
         raise NewFileError(f"{path} already exists")

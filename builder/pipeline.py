@@ -8,10 +8,9 @@ written unless all of the input is good.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from builder import (
@@ -20,17 +19,20 @@ from builder import (
     cache,
     calendar,
     feeds,
+    freshness,
     integrity,
     pages,
     sitemap,
     trackrecord,
 )
-from builder.cache import STAMP, Manifest, OutputEntry
-from builder.config import SiteConfig, load_config
+from builder.cache import Manifest, OutputEntry
+from builder.config import load_config
 from builder.content.loader import FileEntry, check_duplicates, prediction_files, read_all
 from builder.errors import BuildFailed, Problem
 from builder.fingerprint import PageKeys, digest
-from builder.inputs import inputs_digest, output_stats, stat_of
+from builder.freshness import BuildOptions, Freshness, Report
+from builder.history import git_head
+from builder.inputs import stat_of
 from builder.model import Site, status
 from builder.outputs import Memo, Output
 from builder.parallel import render_pages
@@ -38,19 +40,6 @@ from builder.render import Renderer
 from builder.taxonomy import build_site
 from builder.votes.manifest import build_manifest
 from builder.write import write_output
-
-
-@dataclass
-class BuildOptions:
-    root: Path
-    now: dt.date | None = None  # None: today in the site's time zone
-    output: Path | None = None
-    clean: bool = False
-    drafts: bool = False
-
-    @property
-    def out(self) -> Path:
-        return (self.output or self.root / "output").resolve()
 
 
 @dataclass
@@ -65,21 +54,6 @@ class Rendered:
     files: dict[str, bytes]  # newly rendered pages and every non-page file
     keys: dict[str, str]  # page path -> key, for every page of the site
     reused: set[str]  # pages whose previous output is still right
-
-
-@dataclass
-class Report:
-    pages: int
-    files: int
-    changed: int
-    rendered: int
-    warnings: list[Problem]
-    timings: dict[str, float] = field(default_factory=dict)
-
-
-def today(config: SiteConfig) -> dt.date:
-    """The one place the real clock is read, and only when no --now was given."""
-    return dt.datetime.now(config.zone).date()
 
 
 def load(options: BuildOptions, previous: Mapping[str, FileEntry] | None = None) -> Loaded:
@@ -98,7 +72,7 @@ def load(options: BuildOptions, previous: Mapping[str, FileEntry] | None = None)
     predictions = [r.prediction for r in results if r.prediction is not None]
     if not options.drafts:
         predictions = [p for p in predictions if not p.draft]
-    now = options.now or today(config)
+    now = options.now or config.today()
     return Loaded(build_site(config, predictions, now), sorted(problems), files)
 
 
@@ -161,29 +135,21 @@ def render_site(
     return Rendered(files, page_keys, set(page_keys) - made)
 
 
-def build(options: BuildOptions) -> Report:
+def build(options: BuildOptions, fresh: Freshness | None = None) -> Report:
+    """Build into the output folder; `fresh` is the up-to-date check, if already made."""
     timings: dict[str, float] = {}
     clock = _Clock(timings)
-    if options.clean:
-        cache.clear(options.root)
-    manifest = cache.load_manifest(options.root)
-    config, _ = load_config(options.root)
-    now = options.now or (today(config) if config else None)
-    # Pages show git history (integrity.py): a commit changes them even when no file did.
-    head = integrity.git_head(options.root)
-    stamp = inputs_digest(options.root, f"{STAMP} / git {head}", now, options.drafts, options.out)
-    current = output_stats(options.out)
-    if manifest.output_dir != str(options.out):
-        manifest = Manifest()  # it describes another output folder
-    recorded = {path: entry.stat for path, entry in manifest.outputs.items()}
-    if manifest.inputs == stamp and current == recorded:
+    fresh = fresh or freshness.check(options)
+    manifest, current, now = fresh.manifest, fresh.current, fresh.now
+    if fresh.up_to_date:
         clock("check")
-        pages_count = sum(path.endswith(".html") for path in recorded)
-        return Report(pages_count, len(recorded), 0, 0, manifest.warnings, timings)
+        return freshness.no_op_report(fresh)
     resolved = BuildOptions(options.root, now, options.output, options.clean, options.drafts)
     previous_files = cache.load_files(options.root)
     loaded = load(resolved, previous_files)
-    site = integrity.with_history(loaded.site, options.root, head, use_cache=not options.clean)
+    site = integrity.with_history(
+        loaded.site, options.root, fresh.head, use_cache=not options.clean
+    )
     clock("load")
     # Pages still on disk exactly as the last build wrote them need no new render.
     intact = {
@@ -203,7 +169,7 @@ def build(options: BuildOptions) -> Report:
         for name in sorted({*rendered.files, *rendered.reused})
     }
     outputs = {path: OutputEntry(rendered.keys.get(path), stat) for path, stat in stats.items()}
-    manifest = Manifest(str(options.out), outputs, stamp, loaded.warnings)
+    manifest = Manifest(str(options.out), outputs, fresh.stamp, loaded.warnings)
     live = {p.digest for p in site.predictions}
     cache.save(options.root, manifest, loaded.files, previous_files, memo.retained(live))
     clock("write")
@@ -242,7 +208,7 @@ class Builder:
         self._entries, self.warnings = loaded.files, loaded.warnings
         previous = {path: key for path, (key, _) in self._pages.items()}
         root = self.options.root
-        site = integrity.with_history(loaded.site, root, integrity.git_head(root))
+        site = integrity.with_history(loaded.site, root, git_head(root))
         memo = Memo(self._memo)
         rendered = render_site(site, root, previous, memo)
         self._memo = memo.retained({p.digest for p in site.predictions})

@@ -26,7 +26,6 @@ from builder.arguments import site_options
 from builder.config import SiteConfig, load_config
 from builder.content.loader import parse_prediction, prediction_files, read_all
 from builder.model import OUTCOMES, Prediction, Resolution
-from builder.pipeline import today
 from builder.yamledit import Block, EditError, add_resolution
 
 
@@ -62,7 +61,7 @@ def resolve(root: Path, request: Request, now: dt.date | None = None) -> Done:
             f"{prediction.source}: {request.slug!r} is already resolved ({old.outcome} on "
             f"{old.date.isoformat()}); use --force to replace that resolution"
         )
-    date = request.date or now or today(config)
+    date = request.date or now or config.today()
     if date < prediction.date:
         raise ResolveError(
             f"resolution date {date.isoformat()} is before the prediction was published "

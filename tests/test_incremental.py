@@ -110,7 +110,7 @@ def test_noop_rebuild_rewrites_nothing(site: SiteFolder, capsys) -> None:
     stats = {p: p.stat().st_mtime_ns for p in site.output.rglob("*")}
     assert site.build() == 0
     assert {p: p.stat().st_mtime_ns for p in site.output.rglob("*")} == stats
-    assert "0 changed" in capsys.readouterr().err.strip().splitlines()[-1]
+    assert "Up to date" in capsys.readouterr().err.strip().splitlines()[-1]
 
 
 def test_an_edited_output_file_is_repaired(site: SiteFolder) -> None:

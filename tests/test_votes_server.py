@@ -496,6 +496,10 @@ def test_trust_forwarded_for_flag(tmp_path: Path) -> None:
                     headers={"X-Forwarded-For": f"192.0.2.{n}"},
                 )
                 assert response.status_code == 200
+        # The access line is written after the response is sent: give it a moment.
+        deadline = time.monotonic() + 5
+        while "192.0.2.2 " not in server.log() and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert "192.0.2.2 " in server.log()  # the log names the real client
     finally:
         server.stop()

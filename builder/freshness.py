@@ -1,0 +1,72 @@
+"""Is the output already up to date? Answered from file stats alone, before anything heavy is
+loaded: a build with nothing to do should cost little more than starting Python. Also the
+build's options and its report, which the command line needs either way."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder import cache
+from builder.cache import STAMP, Manifest
+from builder.config import load_config
+from builder.errors import Problem
+from builder.history import git_head
+from builder.inputs import Stat, inputs_digest, output_stats
+
+
+@dataclass
+class BuildOptions:
+    root: Path
+    now: dt.date | None = None  # None: today in the site's time zone
+    output: Path | None = None
+    clean: bool = False
+    drafts: bool = False
+
+    @property
+    def out(self) -> Path:
+        return (self.output or self.root / "output").resolve()
+
+
+@dataclass
+class Report:
+    pages: int
+    files: int
+    changed: int
+    rendered: int
+    warnings: list[Problem]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Freshness:
+    now: dt.date | None  # --now, or today in the site's time zone
+    head: str | None  # git HEAD: pages show history, so a commit changes them
+    stamp: str  # digest of every input's stat, the options and foretell's version
+    manifest: Manifest  # what the last build into this output folder wrote
+    current: dict[str, Stat]  # what the output folder holds now
+
+    @property
+    def up_to_date(self) -> bool:
+        recorded = {path: entry.stat for path, entry in self.manifest.outputs.items()}
+        return self.manifest.inputs == self.stamp and self.current == recorded
+
+
+def check(options: BuildOptions) -> Freshness:
+    if options.clean:
+        cache.clear(options.root)
+    manifest = cache.load_manifest(options.root)
+    if manifest.output_dir != str(options.out):
+        manifest = Manifest()  # it describes another output folder
+    config, _ = load_config(options.root)
+    now = options.now or (config.today() if config else None)
+    head = git_head(options.root)
+    stamp = inputs_digest(options.root, f"{STAMP} / git {head}", now, options.drafts, options.out)
+    return Freshness(now, head, stamp, manifest, output_stats(options.out))
+
+
+def no_op_report(fresh: Freshness) -> Report:
+    outputs = fresh.manifest.outputs
+    pages_count = sum(path.endswith(".html") for path in outputs)
+    return Report(pages_count, len(outputs), 0, 0, fresh.manifest.warnings)
