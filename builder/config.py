@@ -55,7 +55,10 @@ class SiteConfig:
         return dt.datetime.now(self.zone).date()
 
 
-def load_config(root: Path) -> tuple[SiteConfig | None, list[Problem]]:
+ConfigResult = tuple[SiteConfig | None, list[Problem]]
+
+
+def load_config(root: Path) -> ConfigResult:
     """Read and validate `root/site.yaml`.
 
     The config is None only when the file cannot be used at all; otherwise it is returned with

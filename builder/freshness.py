@@ -10,7 +10,7 @@ from pathlib import Path
 
 from builder import cache
 from builder.cache import STAMP, Manifest
-from builder.config import load_config
+from builder.config import ConfigResult, load_config
 from builder.errors import Problem
 from builder.history import git_head
 from builder.inputs import Stat, inputs_digest, output_stats
@@ -41,6 +41,7 @@ class Report:
 
 @dataclass
 class Freshness:
+    config: ConfigResult  # site.yaml as read for the check, so the build need not read it again
     now: dt.date | None  # --now, or today in the site's time zone
     head: str | None  # git HEAD: pages show history, so a commit changes them
     stamp: str  # digest of every input's stat, the options and foretell's version
@@ -59,11 +60,11 @@ def check(options: BuildOptions) -> Freshness:
     manifest = cache.load_manifest(options.root)
     if manifest.output_dir != str(options.out):
         manifest = Manifest()  # it describes another output folder
-    config, _ = load_config(options.root)
-    now = options.now or (config.today() if config else None)
+    read = load_config(options.root)
+    now = options.now or (read[0].today() if read[0] else None)
     head = git_head(options.root)
     stamp = inputs_digest(options.root, f"{STAMP} / git {head}", now, options.drafts, options.out)
-    return Freshness(now, head, stamp, manifest, output_stats(options.out))
+    return Freshness(read, now, head, stamp, manifest, output_stats(options.out))
 
 
 def no_op_report(fresh: Freshness) -> Report:

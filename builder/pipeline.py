@@ -26,7 +26,7 @@ from builder import (
     trackrecord,
 )
 from builder.cache import Manifest, OutputEntry
-from builder.config import load_config
+from builder.config import ConfigResult, load_config
 from builder.content.loader import FileEntry, check_duplicates, prediction_files, read_all
 from builder.errors import BuildFailed, Problem
 from builder.fingerprint import PageKeys, digest
@@ -56,9 +56,15 @@ class Rendered:
     reused: set[str]  # pages whose previous output is still right
 
 
-def load(options: BuildOptions, previous: Mapping[str, FileEntry] | None = None) -> Loaded:
-    """Read and validate the whole site; raise BuildFailed listing every error."""
-    config, problems = load_config(options.root)
+def load(
+    options: BuildOptions,
+    previous: Mapping[str, FileEntry] | None = None,
+    config_read: ConfigResult | None = None,
+) -> Loaded:
+    """Read and validate the whole site; raise BuildFailed listing every error.
+    `config_read` is site.yaml already read, if it was."""
+    config, problems = config_read or load_config(options.root)
+    problems = list(problems)
     if config is None:
         raise BuildFailed(problems)
     # With a flawed config we still read the content, to report every problem in one run.
@@ -146,7 +152,7 @@ def build(options: BuildOptions, fresh: Freshness | None = None) -> Report:
         return freshness.no_op_report(fresh)
     resolved = BuildOptions(options.root, now, options.output, options.clean, options.drafts)
     previous_files = cache.load_files(options.root)
-    loaded = load(resolved, previous_files)
+    loaded = load(resolved, previous_files, fresh.config)
     site = integrity.with_history(
         loaded.site, options.root, fresh.head, use_cache=not options.clean
     )
