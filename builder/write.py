@@ -37,10 +37,10 @@ def write_output(
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
         staged = _stage(staging, out, files, existing, clean)
+        for folder in sorted({(out / name).parent for name in staged}):  # once per folder
+            folder.mkdir(parents=True, exist_ok=True)
         for name, temporary in staged.items():
-            target = out / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(temporary, target)
+            os.replace(temporary, out / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     _remove_stale(out, set(existing) - set(files) - set(keep))
