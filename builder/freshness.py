@@ -13,7 +13,7 @@ from builder.cache import STAMP, Manifest
 from builder.config import ConfigResult, load_config
 from builder.errors import Problem
 from builder.history import git_head
-from builder.inputs import Stat, inputs_digest, output_stats
+from builder.inputs import Stat, inputs_digest, output_stats, scan
 
 
 @dataclass
@@ -44,6 +44,7 @@ class Freshness:
     config: ConfigResult  # site.yaml as read for the check, so the build need not read it again
     now: dt.date | None  # --now, or today in the site's time zone
     head: str | None  # git HEAD: pages show history, so a commit changes them
+    inputs: dict[str, Stat | None]  # every input file's stat, also handed to the loader
     stamp: str  # digest of every input's stat, the options and foretell's version
     manifest: Manifest  # what the last build into this output folder wrote
     current: dict[str, Stat]  # what the output folder holds now
@@ -63,8 +64,9 @@ def check(options: BuildOptions) -> Freshness:
     read = load_config(options.root)
     now = options.now or (read[0].today() if read[0] else None)
     head = git_head(options.root)
-    stamp = inputs_digest(options.root, f"{STAMP} / git {head}", now, options.drafts, options.out)
-    return Freshness(read, now, head, stamp, manifest, output_stats(options.out))
+    inputs = scan(options.root)
+    stamp = inputs_digest(inputs, f"{STAMP} / git {head}", now, options.drafts, options.out)
+    return Freshness(read, now, head, inputs, stamp, manifest, output_stats(options.out))
 
 
 def no_op_report(fresh: Freshness) -> Report:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 Stat = tuple[int, int]  # (mtime_ns, size)
@@ -13,15 +14,23 @@ INPUT_DIRS = ("content", "themes")
 INPUT_FILES = ("site.yaml",)
 
 
-def inputs_digest(root: Path, stamp: str, now: dt.date | None, drafts: bool, out: Path) -> str:
+def scan(root: Path) -> dict[str, Stat | None]:
+    """Every input file (site.yaml, content/, themes/) by path relative to `root`, with its
+    stat: taken once per build, for the up-to-date check and for the content loader."""
+    found: dict[str, Stat | None] = {name: stat_of(root / name) for name in INPUT_FILES}
+    for folder in INPUT_DIRS:
+        found.update({f"{folder}/{path}": stat for path, stat in walk(root / folder).items()})
+    return found
+
+
+def inputs_digest(
+    inputs: Mapping[str, Stat | None], stamp: str, now: dt.date | None, drafts: bool, out: Path
+) -> str:
     """Changes whenever any input file, the options or foretell itself (`stamp`) change."""
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{stamp}|{now}|{drafts}|{out}".encode())
-    for name in INPUT_FILES:
-        h.update(f"{name}:{stat_of(root / name)};".encode())
-    for folder in INPUT_DIRS:
-        for path, stat in sorted(walk(root / folder).items()):
-            h.update(f"{folder}/{path}:{stat};".encode())
+    for path, stat in sorted(inputs.items()):
+        h.update(f"{path}:{stat};".encode())
     return h.hexdigest()
 
 

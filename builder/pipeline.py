@@ -32,7 +32,7 @@ from builder.errors import BuildFailed, Problem
 from builder.fingerprint import PageKeys, digest
 from builder.freshness import BuildOptions, Freshness, Report
 from builder.history import git_head
-from builder.inputs import stat_of
+from builder.inputs import Stat, stat_of
 from builder.model import Site, status
 from builder.outputs import Memo, Output
 from builder.parallel import render_pages
@@ -60,16 +60,19 @@ def load(
     options: BuildOptions,
     previous: Mapping[str, FileEntry] | None = None,
     config_read: ConfigResult | None = None,
+    inputs: Mapping[str, Stat | None] | None = None,
 ) -> Loaded:
     """Read and validate the whole site; raise BuildFailed listing every error.
-    `config_read` is site.yaml already read, if it was."""
+    `config_read` is site.yaml already read and `inputs` the input files already scanned
+    (freshness.check), if they were."""
     config, problems = config_read or load_config(options.root)
     problems = list(problems)
     if config is None:
         raise BuildFailed(problems)
     # With a flawed config we still read the content, to report every problem in one run.
     authors = [a.key for a in config.authors]
-    files = read_all(options.root, prediction_files(options.root), authors, previous)
+    paths = prediction_files(options.root, inputs)
+    files = read_all(options.root, paths, authors, previous, inputs)
     results = [entry.result for entry in files.values()]
     problems += [p for r in results for p in r.problems]
     problems += check_duplicates(results)
@@ -152,7 +155,7 @@ def build(options: BuildOptions, fresh: Freshness | None = None) -> Report:
         return freshness.no_op_report(fresh)
     resolved = BuildOptions(options.root, now, options.output, options.clean, options.drafts)
     previous_files = cache.load_files(options.root)
-    loaded = load(resolved, previous_files, fresh.config)
+    loaded = load(resolved, previous_files, fresh.config, fresh.inputs)
     site = integrity.with_history(
         loaded.site, options.root, fresh.head, use_cache=not options.clean
     )

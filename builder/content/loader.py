@@ -37,9 +37,13 @@ class FileResult:
     slug_line: int = 1  # where the slug comes from: its key, or the file's first line
 
 
-def prediction_files(root: Path) -> list[Path]:
-    folder = root / PREDICTIONS_DIR
-    return [folder / name for name in sorted(walk(folder)) if name.endswith(".md")]
+def prediction_files(root: Path, inputs: Iterable[str] | None = None) -> list[Path]:
+    """The prediction files, from `inputs` (paths relative to `root`) when already scanned."""
+    folder = PREDICTIONS_DIR.as_posix() + "/"
+    names = inputs if inputs is not None else (folder + name for name in walk(root / folder))
+    return [
+        root / name for name in sorted(names) if name.startswith(folder) and name.endswith(".md")
+    ]
 
 
 @dataclass
@@ -60,6 +64,7 @@ def read_all(
     files: list[Path],
     authors: Collection[str],
     previous: Mapping[str, FileEntry] | None = None,
+    stats: Mapping[str, Stat | None] | None = None,
 ) -> dict[str, FileEntry]:
     """Entries keyed by source path, in the order of `files`, reusing `previous` where the
     file's stat, or failing that its bytes, are unchanged."""
@@ -71,7 +76,8 @@ def read_all(
         source = path.relative_to(root).as_posix()
         old = previous.get(source)
         usable = old is not None and old.authors == keys
-        if usable and old.stat is not None and old.stat == stat_of(path):  # type: ignore[union-attr]
+        stat = stats.get(source) if stats is not None else stat_of(path)  # stat once per build
+        if usable and old.stat is not None and old.stat == stat:  # type: ignore[union-attr]
             entries[source] = old
         else:
             entries[source] = None
