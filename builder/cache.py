@@ -32,21 +32,21 @@ FILES = "files-{:02d}.pickle"  # sharded: an edit rewrites one shard, not every 
 SHARDS = 32
 MEMO = "memo.pickle"
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
-STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 2"
+STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 3"
 
 T = TypeVar("T")
 
 
-@dataclass
-class OutputEntry:
-    key: str | None  # page key, or None for files that are regenerated every build
-    stat: Stat
+# An output file as the last build left it: its page key (None for files regenerated every
+# build) and its stat. A tuple, not a dataclass: the manifest holds one per output file and
+# is read by every build, so it must unpickle fast.
+OutputRecord = tuple[str | None, Stat]
 
 
 @dataclass
 class Manifest:
     output_dir: str = ""
-    outputs: dict[str, OutputEntry] = field(default_factory=dict)
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)
     inputs: str = ""  # digest of every input's stat and the options: the no-op check
     warnings: list[Problem] = field(default_factory=list)
 

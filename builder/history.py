@@ -504,19 +504,3 @@ def _batch_blobs(stream: IO[bytes]) -> Iterator[tuple[str, bytes]]:
         content = stream.read(int(size) + 1)[:-1]  # the content, then a newline
         if kind == b"blob":
             yield oid.decode("ascii"), content
-
-
-def git_head(root: Path) -> str | None:
-    """The commit HEAD points at, or None outside git (or without git, or before the
-    first commit). One cheap process: it runs on every build, no-op ones included."""
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--verify", "--quiet", "HEAD"],
-            capture_output=True,
-            check=False,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
-        )
-    except OSError:
-        return None
-    head = done.stdout.decode("ascii", "replace").strip()
-    return head if done.returncode == 0 and head else None

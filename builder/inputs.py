@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 Stat = tuple[int, int]  # (mtime_ns, size)
@@ -36,6 +36,19 @@ def inputs_digest(
 
 def output_stats(out: Path) -> dict[str, Stat]:
     return walk(out)
+
+
+def stat_files(top: Path, names: Iterable[str]) -> dict[str, Stat]:
+    """(mtime_ns, size) of those of `names` (relative to `top`) that exist."""
+    found: dict[str, Stat] = {}
+    prefix = f"{top}{os.sep}"
+    for name in names:
+        try:
+            st = os.stat(prefix + name)
+        except OSError:
+            continue
+        found[name] = (st.st_mtime_ns, st.st_size)
+    return found
 
 
 def walk(top: Path) -> dict[str, Stat]:

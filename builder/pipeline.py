@@ -25,13 +25,13 @@ from builder import (
     sitemap,
     trackrecord,
 )
-from builder.cache import Manifest, OutputEntry
+from builder.cache import Manifest
 from builder.config import ConfigResult, load_config
 from builder.content.loader import FileEntry, check_duplicates, prediction_files, read_all
 from builder.errors import BuildFailed, Problem
 from builder.fingerprint import PageKeys, digest
 from builder.freshness import BuildOptions, Freshness, Report
-from builder.history import git_head
+from builder.githead import git_head
 from builder.inputs import Stat, stat_of
 from builder.model import Site, status
 from builder.outputs import Memo, Output
@@ -162,9 +162,9 @@ def build(options: BuildOptions, fresh: Freshness | None = None) -> Report:
     clock("load")
     # Pages still on disk exactly as the last build wrote them need no new render.
     intact = {
-        path: entry.key
-        for path, entry in manifest.outputs.items()
-        if entry.key is not None and current.get(path) == entry.stat
+        path: key
+        for path, (key, stat) in manifest.outputs.items()
+        if key is not None and current.get(path) == stat
     }
     memo = Memo(cache.load_memo(options.root))
     rendered = render_site(site, options.root, intact, memo)
@@ -177,7 +177,7 @@ def build(options: BuildOptions, fresh: Freshness | None = None) -> Report:
         name: stat_of(options.out / name) if name in written else current[name]
         for name in sorted({*rendered.files, *rendered.reused})
     }
-    outputs = {path: OutputEntry(rendered.keys.get(path), stat) for path, stat in stats.items()}
+    outputs = {path: (rendered.keys.get(path), stat) for path, stat in stats.items()}
     manifest = Manifest(str(options.out), outputs, fresh.stamp, loaded.warnings)
     live = {p.digest for p in site.predictions}
     cache.save(options.root, manifest, loaded.files, previous_files, memo.retained(live))

@@ -24,7 +24,6 @@ from rich.markup import escape
 from builder.arguments import date as date_argument
 from builder.arguments import site_options
 from builder.config import SiteConfig, load_config
-from builder.content.loader import parse_prediction, prediction_files, read_all
 from builder.model import OUTCOMES, Prediction, Resolution
 from builder.yamledit import Block, EditError, add_resolution
 
@@ -91,6 +90,8 @@ def _config(root: Path) -> SiteConfig:
 
 
 def _find(root: Path, slug: str, authors: list[str]) -> Prediction:
+    from builder.content.loader import prediction_files, read_all  # heavy: only when resolving
+
     entries = read_all(root, prediction_files(root), authors)
     found = [
         e.result.prediction
@@ -122,6 +123,8 @@ def _check_url(url: str) -> None:
 
 def _verify(old: Prediction, text: str, expected: Resolution, authors: list[str]) -> None:
     """The new text, read as the build reads it, is the old prediction plus `expected`."""
+    from builder.content.loader import parse_prediction
+
     result = parse_prediction(old.source, text, authors)
     new = result.prediction
     errors = [p for p in result.problems if p.is_error]

@@ -7,7 +7,6 @@ Usable three ways: `foretell votes serve ...` (the main CLI calls `add_parser`),
 from __future__ import annotations
 
 import argparse
-import asyncio
 import copy
 import logging
 import signal
@@ -185,6 +184,8 @@ def serve_command(args: argparse.Namespace) -> int:
 
 
 def _run(app: Starlette, sock: socket.socket, args: argparse.Namespace) -> None:
+    import asyncio
+
     import uvicorn
 
     config = uvicorn.Config(
@@ -215,6 +216,8 @@ def _run(app: Starlette, sock: socket.socket, args: argparse.Namespace) -> None:
 async def _serve(
     server: uvicorn.Server, app: Starlette, sock: socket.socket, args: argparse.Namespace
 ) -> None:
+    import asyncio
+
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGHUP, _reload_manifest, app)
     host, port = sock.getsockname()[:2]
