@@ -20,6 +20,8 @@ from jinja2 import meta
 
 from builder.model import Prediction, Term
 
+_SCALARS = frozenset({str, int, float, bool, dt.date})
+
 
 def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
@@ -55,14 +57,19 @@ class PageKeys:
         return digest("\0".join(parts).encode())
 
     def _encode(self, value: Any) -> bytes:
-        if value is None or isinstance(value, str | int | float | bool | dt.date):
-            return f"{type(value).__name__}:{value!r};".encode()
-        if isinstance(value, Mapping):
+        kind = type(value)  # exact types first: isinstance against ABCs is slow, and hot here
+        if kind in _SCALARS or value is None:
+            return f"{kind.__name__}:{value!r};".encode()
+        if kind is tuple or kind is list:
+            return f"[{len(value)}".encode() + b"".join([self._encode(item) for item in value])
+        if kind is dict or isinstance(value, Mapping):
             return f"{{{len(value)}".encode() + b"".join(
-                k.encode() + b"=" + self._encode(value[k]) for k in sorted(value)
+                [k.encode() + b"=" + self._encode(value[k]) for k in sorted(value)]
             )
+        if isinstance(value, str | int | float | bool | dt.date):  # subclasses (Markup, ...)
+            return f"{kind.__name__}:{value!r};".encode()
         if isinstance(value, list | tuple):
-            return f"[{len(value)}".encode() + b"".join(self._encode(item) for item in value)
+            return f"[{len(value)}".encode() + b"".join([self._encode(item) for item in value])
         memo = self._memo.get(id(value))
         if memo is None:
             memo = self._memo[id(value)] = (value, self._encode_object(value))
@@ -77,7 +84,7 @@ class PageKeys:
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             fields = dataclasses.fields(value)
             return f"{type(value).__name__}(".encode() + b"".join(
-                self._encode(getattr(value, field.name)) for field in fields
+                [self._encode(getattr(value, field.name)) for field in fields]
             )
         raise TypeError(f"cannot fingerprint {type(value).__name__} in a page context")
 

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from builder.config import SiteConfig
 from builder.model import AuthorStats, Prediction, Site
 from builder.outputs import Memo, Output
 from builder.render import PageSpec
 from builder.scoring import POINTS_DECIMALS, Forecast, Scores, points, score
+
+if TYPE_CHECKING:
+    from builder.history import FileHistory
 
 JSON_FILE = "track-record.json"
 
@@ -70,38 +73,51 @@ def prediction_points(prediction: Prediction) -> float | None:
     return points(item.confidence, item.outcome)  # type: ignore[arg-type]
 
 
-def track_record_json(site: Site) -> bytes:
+def track_record_json(site: Site, memo: Memo | None = None) -> bytes:
     """The audit file: the same figures as the pages, plus each prediction's own.
 
     Sorted keys, fixed rounding (scoring.Scores.as_dict) and no clock: the same input
-    gives the same bytes.
+    gives the same bytes. One entry (an author, a prediction, a site figure) per line, so a
+    diff of two builds shows exactly which entries changed; a prediction's line is kept in
+    `memo` between builds, so one edit does not re-encode the other 9,999.
     """
-    data = {
-        "site": {"title": site.config.title, "url": site.config.url, **site.record.as_dict()},
-        "authors": {
-            key: {"name": stats.name, "url": stats.url, **site.records[key].as_dict()}
-            for key, stats in site.stats.items()
-        },
-        "predictions": {
-            p.slug: _prediction_entry(p, site.history) for p in site.predictions if not p.draft
-        },
+    memo = memo or Memo()
+    site_figures = {"title": site.config.title, "url": site.config.url, **site.record.as_dict()}
+    authors = {
+        key: {"name": stats.name, "url": stats.url, **site.records[key].as_dict()}
+        for key, stats in site.stats.items()
     }
-    return _dumps(data).encode()
+    predictions = sorted(
+        (p.slug, memo.get(_line_key(p, site.history), lambda p=p: _prediction_line(p, site)))
+        for p in site.predictions
+        if not p.draft
+    )
+    blocks = [
+        _block("authors", [_line(key, value) for key, value in sorted(authors.items())]),
+        _block("predictions", [line for _, line in predictions]),
+        _block("site", [_line(key, value) for key, value in sorted(site_figures.items())]),
+    ]
+    return ("{\n" + ",\n".join(blocks) + "\n}\n").encode()
 
 
-def _dumps(data: Mapping[str, Mapping[str, Any]]) -> str:
-    """JSON with one entry (an author, a prediction, a site figure) per line.
+def _block(name: str, lines: list[str]) -> str:
+    # Not json.dumps(indent=...): that uses json's pure-Python encoder, a noticeable share
+    # of a build at 10,000 predictions.
+    inner = "{\n" + ",\n".join(lines) + "\n  }" if lines else "{}"
+    return f"  {_compact(name)}: {inner}"
 
-    Pretty-printing everything would use json's pure-Python encoder (`indent` disables the
-    C one), which costs a noticeable share of a build at 10,000 predictions; and one line
-    per entry makes a diff of two builds show exactly which entries changed.
-    """
-    blocks = []
-    for key in sorted(data):
-        lines = [f"    {_compact(k)}: {_compact(v)}" for k, v in sorted(data[key].items())]
-        inner = "{\n" + ",\n".join(lines) + "\n  }" if lines else "{}"
-        blocks.append(f"  {_compact(key)}: {inner}")
-    return "{\n" + ",\n".join(blocks) + "\n}\n"
+
+def _line(key: str, value: Any) -> str:
+    return f"    {_compact(key)}: {_compact(value)}"
+
+
+def _line_key(p: Prediction, history: Mapping[str, FileHistory]) -> str:
+    # The memo's "<kind>:<digest>:..." form; the slug and history are not in the file's bytes.
+    return f"track-record:{p.digest}:{p.slug}:{history.get(p.slug)!r}"
+
+
+def _prediction_line(p: Prediction, site: Site) -> str:
+    return _line(p.slug, _prediction_entry(p, site.history))
 
 
 def _compact(value: Any) -> str:
@@ -127,7 +143,7 @@ def _prediction_entry(p: Prediction, history: Mapping[str, Any]) -> dict[str, An
     }
 
 
-def track_record_files(site: Site, _specs: list[PageSpec], _memo: Memo) -> list[Output]:
+def track_record_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[Output]:
     """The pipeline extra: the JSON is made again only when what it holds may have changed
     (a prediction's file, its history, an author's name, the site's title or URL)."""
     inputs = {
@@ -136,4 +152,4 @@ def track_record_files(site: Site, _specs: list[PageSpec], _memo: Memo) -> list[
         "authors": tuple(site.stats.values()),
         "site": (site.config.title, site.config.url),
     }
-    return [Output(JSON_FILE, inputs, lambda: track_record_json(site))]
+    return [Output(JSON_FILE, inputs, lambda: track_record_json(site, memo))]
