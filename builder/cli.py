@@ -94,9 +94,14 @@ def run_build(args: argparse.Namespace) -> int:
 
                 report = pipeline.build(options, fresh)
     except BuildFailed as failed:
-        print_problems(console, failed.problems)
-        console.print(f"[red]Build failed[/]: {_summary(failed.problems)}; output left unchanged.")
-        return 1
+        return _failed(console, failed.problems)
+    except Exception as exc:  # a theme's template error is the author's; anything else, ours
+        from builder.templateerrors import template_problem
+
+        problem = template_problem(exc, args.source)
+        if problem is None:
+            raise
+        return _failed(console, [problem])
     print_problems(console, report.warnings)
     took = time.perf_counter() - started
     if fresh.up_to_date:
@@ -107,6 +112,12 @@ def run_build(args: argparse.Namespace) -> int:
         f"{report.rendered} rendered) in {took:.2f} s"
     )
     return 0
+
+
+def _failed(console: Console, problems: Sequence[Problem]) -> int:
+    print_problems(console, problems)
+    console.print(f"[red]Build failed[/]: {_summary(problems)}; output left unchanged.")
+    return 1
 
 
 def run_check(args: argparse.Namespace) -> int:

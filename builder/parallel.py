@@ -8,7 +8,7 @@ returns its results.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import Any, TypeVar
@@ -28,16 +28,26 @@ def map_forked(
     fn: Callable[[T], R], items: Sequence[T], threshold: int = PARALLEL_THRESHOLD
 ) -> list[R]:
     """`[fn(item) for item in items]`, in forked workers when there are enough items."""
+    return list(imap_forked(fn, items, threshold))
+
+
+def imap_forked(
+    fn: Callable[[T], R], items: Sequence[T], threshold: int = PARALLEL_THRESHOLD
+) -> Iterator[R]:
+    """`map_forked`, yielding results in order as their batch comes back, so the caller can
+    use the first ones (write them, say) while the workers make the rest."""
     workers = min(os.cpu_count() or 1, 8)
     if len(items) < threshold or workers < 2:
-        return [fn(item) for item in items]
+        yield from map(fn, items)
+        return
     global _inherited
     _inherited = (fn, items)
     try:
-        step = max(1, len(items) // (workers * 4))
+        step = max(1, len(items) // (workers * 8))
         ranges = [(start, min(start + step, len(items))) for start in range(0, len(items), step)]
         with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            return [result for part in pool.map(_run_range, ranges) for result in part]
+            for part in pool.map(_run_range, ranges):
+                yield from part
     finally:
         _inherited = None
 
@@ -48,5 +58,6 @@ def _run_range(bounds: tuple[int, int]) -> list[Any]:
     return [fn(item) for item in items[bounds[0] : bounds[1]]]
 
 
-def render_pages(renderer: Renderer, specs: list[PageSpec]) -> dict[str, bytes]:
-    return dict(zip((spec.path for spec in specs), map_forked(renderer.render, specs), strict=True))
+def render_pages(renderer: Renderer, specs: list[PageSpec]) -> Iterator[bytes]:
+    """The pages of `specs`, in order, as they are rendered."""
+    return imap_forked(renderer.render, specs)

@@ -1,9 +1,10 @@
 """The build, step by step: config -> content -> model -> render -> write.
 
 `load()` reads and validates everything and raises BuildFailed with every problem found;
-`render_site()` turns a loaded site into output files in memory, re-rendering only pages whose
-key changed; `build()` writes them and remembers what it did in the build cache. Nothing is
-written unless all of the input is good.
+`render_site()` turns a loaded site into output files, re-rendering only pages whose key
+changed, and hands each one on as it is made: `build()` stages them beside the output (write.py),
+moves them in once all are made and remembers what it did in the build cache; `Builder` keeps
+them in memory for `serve`. Nothing is written unless all of the input is good.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from builder.parallel import render_pages
 from builder.render import Renderer
 from builder.taxonomy import build_site
 from builder.votes.manifest import build_manifest
-from builder.write import write_output
+from builder.write import Staging
 
 
 @dataclass
@@ -49,9 +50,12 @@ class Loaded:
     files: dict[str, FileEntry]
 
 
+Emit = Callable[[str, bytes], None]  # takes each file as it is made: (path, bytes)
+
+
 @dataclass
 class Rendered:
-    files: dict[str, bytes]  # newly rendered pages and every non-page file
+    made: set[str]  # the files emitted: newly rendered pages and every non-page file
     keys: dict[str, str]  # page path -> key, for every page of the site
     reused: set[str]  # pages whose previous output is still right
 
@@ -113,12 +117,22 @@ EXTRAS: tuple[Extra, ...] = (
 
 
 def render_site(
-    site: Site, root: Path, previous: Mapping[str, str] | None = None, memo: Memo | None = None
+    site: Site,
+    root: Path,
+    emit: Emit,
+    previous: Mapping[str, str] | None = None,
+    memo: Memo | None = None,
 ) -> Rendered:
-    """Render the site; pages and outputs whose key is in `previous` (path -> key) are not
-    rendered again."""
+    """Render the site, handing each file to `emit` as soon as it is made; pages and outputs
+    whose key is in `previous` (path -> key) are not rendered again."""
     previous = previous or {}
     memo = memo or Memo()
+    made: set[str] = set()
+
+    def out(path: str, data: bytes) -> None:
+        made.add(path)
+        emit(path, data)
+
     theme_dir = root / "themes" / site.config.theme
     files, names = assets.theme_assets(theme_dir)
     bytecode_dir = root / cache.CACHE_DIR / "templates"
@@ -129,19 +143,21 @@ def render_site(
     specs = pages.all_pages(site)
     page_keys = {spec.path: keys.key(spec.template, spec.url, spec.context) for spec in specs}
     todo = [spec for spec in specs if previous.get(spec.path) != page_keys[spec.path]]
-    files.update(render_pages(renderer, todo))
-    made = {spec.path for spec in todo}
+    for spec, data in zip(todo, render_pages(renderer, todo), strict=True):
+        out(spec.path, data)
+    for path, data in files.items():
+        out(path, data)
     for extra in EXTRAS:
         result = extra(site, specs, memo)
         if isinstance(result, Mapping):
-            files.update(result)
+            for path, data in result.items():
+                out(path, data)
             continue
         for output in result:
             page_keys[output.path] = keys.key("", output.path, output.inputs)
             if previous.get(output.path) != page_keys[output.path]:
-                files[output.path] = output.make()
-                made.add(output.path)
-    return Rendered(files, page_keys, set(page_keys) - made)
+                out(output.path, output.make())
+    return Rendered(made, page_keys, set(page_keys) - made)
 
 
 def build(options: BuildOptions, fresh: Freshness | None = None) -> Report:
@@ -167,15 +183,20 @@ def build(options: BuildOptions, fresh: Freshness | None = None) -> Report:
         if key is not None and current.get(path) == stat
     }
     memo = Memo(cache.load_memo(options.root))
-    rendered = render_site(site, options.root, intact, memo)
-    clock("render")
-    written = write_output(
-        options.out, rendered.files, keep=rendered.reused, existing=current, clean=options.clean
-    )
+    # Files are staged beside the output while the workers render; the output itself is only
+    # touched by commit(), once everything is made.
+    staging = Staging(options.out, current, options.clean)
+    try:
+        rendered = render_site(site, options.root, staging.add, intact, memo)
+        clock("render")
+        written = staging.commit(keep=rendered.reused)
+    except BaseException:
+        staging.abort()
+        raise
     # Only written files have a new stat; the others are as the walk above found them.
     stats = {
         name: stat_of(options.out / name) if name in written else current[name]
-        for name in sorted({*rendered.files, *rendered.reused})
+        for name in sorted({*rendered.made, *rendered.reused})
     }
     outputs = {path: (rendered.keys.get(path), stat) for path, stat in stats.items()}
     manifest = Manifest(str(options.out), outputs, fresh.stamp, loaded.warnings)
@@ -219,11 +240,12 @@ class Builder:
         root = self.options.root
         site = integrity.with_history(loaded.site, root, git_head(root))
         memo = Memo(self._memo)
-        rendered = render_site(site, root, previous, memo)
+        files: dict[str, bytes] = {}
+        rendered = render_site(site, root, files.__setitem__, previous, memo)
         self._memo = memo.retained({p.digest for p in site.predictions})
         pages = {path: self._pages[path] for path in rendered.reused}
         for path, key in rendered.keys.items():
             if path not in rendered.reused:
-                pages[path] = (key, rendered.files[path])
+                pages[path] = (key, files[path])
         self._pages = pages
-        return {**rendered.files, **{path: data for path, (_, data) in pages.items()}}
+        return {**files, **{path: data for path, (_, data) in pages.items()}}

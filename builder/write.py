@@ -6,18 +6,86 @@ leaves the previous output as it was; moving the staged files in is one rename e
 reader of the live site never sees a half-written file. Files whose bytes did not change are
 not touched at all: they keep their modification time, so deploys with rsync stay small, and an
 edit to one article costs a handful of writes, not a copy of the whole site.
+
+Files are staged as the build makes them (`Staging.add`), so the disk works while the workers
+are still rendering. When there is no output yet, the staging folder is laid out as the output
+and renamed into place whole: one rename instead of one per file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
-import tempfile
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from builder.inputs import Stat, output_stats
+
+
+class Staging:
+    """The next output, written beside `out` file by file; `commit()` moves it in,
+    `abort()` forgets it. `existing` is what `out` holds now; with `clean`, every file is
+    written again, changed or not."""
+
+    def __init__(self, out: Path, existing: Mapping[str, Stat], clean: bool = False) -> None:
+        self.out = out.resolve()
+        self.existing = existing
+        self.clean = clean
+        self.names: set[str] = set()  # every file of the new output that went through add()
+        self.staged: dict[str, Path] = {}  # the ones written to the staging folder
+        # Nothing to keep: stage the tree itself (not through a symlink, which must stay one).
+        self.whole = not self.out.is_symlink() and not _has_entries(self.out)
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        # mkdir, not mkdtemp: the folder may become the output, so it gets the usual mode.
+        self.folder = self.out.parent / f".{self.out.name}.new-{secrets.token_hex(6)}"
+        self.folder.mkdir()
+        self._folders: set[Path] = {self.folder}
+
+    def add(self, name: str, data: bytes) -> None:
+        self.names.add(name)
+        unchanged = name in self.existing and not self.clean and _same(self.out / name, data)
+        if unchanged:
+            return
+        if self.whole:
+            path = self.folder / name
+            if path.parent not in self._folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._folders.add(path.parent)
+        else:
+            path = self.folder / str(len(self.staged))  # flat: folders are made when moving in
+        path.write_bytes(data)
+        self.staged[name] = path
+
+    def commit(self, keep: Collection[str] = ()) -> set[str]:
+        """Make the output hold exactly the added files plus `keep` (files it already holds
+        with the right bytes); return the names written."""
+        if self.whole and self._swap():
+            return set(self.staged)
+        try:
+            for folder in sorted({(self.out / name).parent for name in self.staged}):
+                folder.mkdir(parents=True, exist_ok=True)
+            for name, temporary in self.staged.items():
+                os.replace(temporary, self.out / name)
+        finally:
+            self.abort()
+        _remove_stale(self.out, set(self.existing) - self.names - set(keep))
+        return set(self.staged)
+
+    def _swap(self) -> bool:
+        """Rename the staged tree to the output; False if the output cannot be replaced so
+        (a mount point, say), and the files are then moved in one by one."""
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                self.out.rmdir()  # empty, or _has_entries() would have said so
+            os.replace(self.folder, self.out)
+        except OSError:
+            return False
+        return True
+
+    def abort(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def write_output(
@@ -28,37 +96,25 @@ def write_output(
     existing: Mapping[str, Stat] | None = None,
     clean: bool = False,
 ) -> set[str]:
-    """Make `out` hold exactly `files` plus `keep` (files it already holds with the right
-    bytes); return the names written. `existing` is what `out` holds now, if already known.
-    With `clean`, every file is written again, changed or not."""
-    out = out.resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    existing = output_stats(out) if existing is None else existing
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    """Make `out` hold exactly `files` plus `keep`, in one go; return the names written.
+    `existing` is what `out` holds now, if already known."""
+    existing = output_stats(out.resolve()) if existing is None else existing
+    staging = Staging(out, existing, clean)
     try:
-        staged = _stage(staging, out, files, existing, clean)
-        for folder in sorted({(out / name).parent for name in staged}):  # once per folder
-            folder.mkdir(parents=True, exist_ok=True)
-        for name, temporary in staged.items():
-            os.replace(temporary, out / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    _remove_stale(out, set(existing) - set(files) - set(keep))
-    return set(staged)
+        for name in sorted(files):
+            staging.add(name, files[name])
+    except BaseException:
+        staging.abort()
+        raise
+    return staging.commit(keep)
 
 
-def _stage(
-    staging: Path, out: Path, files: Mapping[str, bytes], existing: Mapping[str, Stat], clean: bool
-) -> dict[str, Path]:
-    staged: dict[str, Path] = {}
-    for index, name in enumerate(sorted(files)):
-        data = files[name]
-        if not clean and name in existing and _same(out / name, data):
-            continue
-        temporary = staging / str(index)  # flat: folders are made when moving in
-        temporary.write_bytes(data)
-        staged[name] = temporary
-    return staged
+def _has_entries(folder: Path) -> bool:
+    try:
+        with os.scandir(folder) as entries:
+            return any(True for _ in entries)
+    except FileNotFoundError:
+        return False
 
 
 def _same(path: Path, data: bytes) -> bool:

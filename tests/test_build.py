@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import SiteFolder, prediction_text
 
 
@@ -213,6 +214,30 @@ def test_failed_build_leaves_output_untouched(site: SiteFolder) -> None:
     site.write("x.md", prediction_text("X changed"))
     site.write("broken.md", "---\ntitle: [unclosed\n---\n")
     assert site.build() == 1
+    after = {p: (b, (site.output / p).stat().st_mtime_ns) for p, b in site.files().items()}
+    assert after == before
+    assert not list(site.root.glob(".output.*")), "no staging folder left behind"
+
+
+def test_template_error_midway_names_the_template_and_leaves_output_untouched(
+    site: SiteFolder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Catches: a traceback for a theme's mistake; pages rendered before the failing one
+    reaching the output, or their staging folder left behind."""
+    site.write("a.md", prediction_text("A"))
+    site.write("b.md", prediction_text("B"))
+    assert site.build() == 0
+    before = {p: (b, (site.output / p).stat().st_mtime_ns) for p, b in site.files().items()}
+    template = site.root / "themes" / "default" / "templates" / "prediction.html"
+    lines = template.read_text().splitlines(keepends=True)
+    line = next(i for i, text in enumerate(lines) if "{% block content %}" in text) + 2
+    lines.insert(line - 1, '{% if prediction.slug == "b" %}{{ nothing.here }}{% endif %}\n')
+    template.write_text("".join(lines))
+    site.write("a.md", prediction_text("A", body="Changed, so page a is rendered first.\n"))
+    assert site.build() == 1
+    err = capsys.readouterr().err
+    assert f"themes/default/templates/prediction.html:{line}: 'nothing' is undefined" in err
+    assert "Traceback" not in err
     after = {p: (b, (site.output / p).stat().st_mtime_ns) for p, b in site.files().items()}
     assert after == before
     assert not list(site.root.glob(".output.*")), "no staging folder left behind"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,55 @@ def test_output_is_readable_by_a_web_server_running_as_another_user(tmp_path: Pa
     write_output(out, {"a/index.html": b"A"})
     for path in (out, out / "a", out / "a" / "index.html"):
         assert path.stat().st_mode & 0o004, path
+
+
+def test_a_new_output_is_staged_whole_and_a_failure_leaves_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Catches: a half-written output folder appearing when the first build fails."""
+    real_write = Path.write_bytes
+    calls = []
+
+    def full_disk(self: Path, data: bytes) -> int:
+        calls.append(self)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real_write(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    with pytest.raises(OSError):
+        write_output(tmp_path / "out", {"a/index.html": b"A", "b/index.html": b"B"})
+    assert list(tmp_path.iterdir()) == [], "neither an output nor a staging folder"
+    monkeypatch.undo()
+    assert write_output(tmp_path / "out", {"a/index.html": b"A"}) == {"a/index.html"}
+    assert _tree(tmp_path / "out") == {"a/index.html": b"A"}
+
+
+def test_a_symlinked_output_stays_a_symlink(tmp_path: Path) -> None:
+    """Catches: renaming the staged tree over a symlink that a web server points at."""
+    target = tmp_path / "www"
+    target.mkdir()
+    (tmp_path / "out").symlink_to(target)
+    write_output(tmp_path / "out", {"a/index.html": b"A"})
+    assert (tmp_path / "out").is_symlink()
+    assert _tree(target) == {"a/index.html": b"A"}
+
+
+def test_an_output_that_cannot_be_replaced_is_filled_file_by_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Catches: a build that fails when the output folder is a mount point (rename: EBUSY)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    real_replace = os.replace
+
+    def busy(src: str | Path, dst: str | Path) -> None:
+        if Path(src).is_dir():
+            raise OSError(16, "Device or resource busy")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", busy)
+    monkeypatch.setattr(Path, "rmdir", lambda self: None)  # a mount point stays
+    write_output(out, {"a/index.html": b"A", "b.txt": b"B"})
+    assert _tree(out) == {"a/index.html": b"A", "b.txt": b"B"}
+    assert [p.name for p in tmp_path.iterdir()] == ["out"], "no staging folder left behind"

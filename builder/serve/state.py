@@ -9,7 +9,6 @@ being served, with the problems shown on top.
 from __future__ import annotations
 
 import itertools
-import re
 import secrets
 import threading
 import time
@@ -18,17 +17,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import jinja2
-
 from builder import urls
 from builder.config import load_config
 from builder.errors import BuildFailed, Problem
 from builder.pipeline import Builder, BuildOptions
-
-# `File "/x/themes/default/templates/page.html", line 12` in a formatted traceback: what is
-# left of a template error raised in a forked render worker (the traceback object is lost
-# when the exception is pickled back; only this text survives, as its __cause__).
-_FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
+from builder.templateerrors import template_problem
 
 
 @dataclass(frozen=True)
@@ -125,77 +118,3 @@ def _prefix(root: Path) -> str:
     start from the site's root path) works too."""
     config, _ = load_config(root)
     return urls.root_path(config.url) if config is not None else "/"
-
-
-def template_problem(exc: BaseException, root: Path) -> Problem | None:
-    """Locate an exception raised while rendering a template: template file and line.
-
-    None when no template is involved (then it is a bug of ours, not the author's).
-    """
-    message = _template_message(exc)
-    if isinstance(exc, jinja2.TemplateSyntaxError):
-        filename = exc.filename or _find_syntax_error(root, exc)
-        if filename:
-            return Problem(_relative(filename, root), exc.lineno, None, message)
-    for filename, line in reversed(_frames(exc)):
-        if _is_template(filename, root):
-            return Problem(_relative(filename, root), line, None, message)
-    if isinstance(exc, jinja2.TemplateError):  # e.g. not found, raised outside any template
-        return Problem(f"themes/{_theme_hint(root)}", None, None, message)
-    return None
-
-
-def _find_syntax_error(root: Path, exc: jinja2.TemplateSyntaxError) -> str | None:
-    """The template file with this syntax error, for errors raised by parsing a template's
-    source without its name (as a build may do to find what a template includes)."""
-    config, _ = load_config(root)
-    folder = root / "themes" / (config.theme if config else "default") / "templates"
-    env = jinja2.Environment()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        try:
-            env.parse(path.read_text(encoding="utf-8"), path.name, str(path))
-        except jinja2.TemplateSyntaxError as found:
-            if (found.lineno, found.message) == (exc.lineno, exc.message):
-                return str(path)
-        except (OSError, UnicodeDecodeError):
-            continue
-    return None
-
-
-def _template_message(exc: BaseException) -> str:
-    if isinstance(exc, jinja2.TemplateSyntaxError):
-        return f"template syntax error: {exc.message}"
-    if isinstance(exc, jinja2.TemplateNotFound):
-        return f"template not found: {exc.name}"
-    if isinstance(exc, jinja2.UndefinedError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _frames(exc: BaseException) -> list[tuple[str, int]]:
-    """(file, line) of each frame, innermost last, for a local or a pickled-back exception."""
-    frames = [(f.filename, f.lineno or 0) for f in traceback.extract_tb(exc.__traceback__)]
-    remote = exc.__cause__
-    if remote is not None and hasattr(remote, "tb"):  # concurrent.futures' _RemoteTraceback
-        frames += [(m["file"], int(m["line"])) for m in _FRAME.finditer(str(remote.tb))]
-    return frames
-
-
-def _is_template(filename: str, root: Path) -> bool:
-    try:
-        rel = Path(filename).resolve().relative_to(root.resolve() / "themes")
-    except (ValueError, OSError):
-        return False
-    return "templates" in rel.parts[1:2]
-
-
-def _relative(filename: str, root: Path) -> str:
-    try:
-        return Path(filename).resolve().relative_to(root.resolve()).as_posix()
-    except (ValueError, OSError):
-        return filename
-
-
-def _theme_hint(root: Path) -> str:
-    config, _ = load_config(root)
-    return f"{config.theme}/templates" if config is not None else "templates"

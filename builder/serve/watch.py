@@ -32,7 +32,7 @@ from watchdog.observers import Observer
 
 Kind = Literal["content", "templates", "static", "config"]
 
-DEBOUNCE = 0.1  # seconds of quiet that end a batch
+DEBOUNCE = 0.03  # seconds of quiet that end a batch: an editor's save is one burst of events
 MAX_WAIT = 1.0  # ...but never hold a batch longer than this behind a steady stream of events
 
 # Only events that mean "the bytes changed". Opened/closed/attrib events are left out: the
