@@ -50,18 +50,17 @@ def read_site_history(
         # Outside git there is nothing to read: no need to ask git again.
         found = _read(root, todo) if head is not None else {}
         for p in todo:
-            entries[p.source] = (p.digest, found.get(Path(p.source)))
+            entries[p.source] = (p.digest, found.get(p.source))
     if stored is None or stored.head != head or stored.entries != entries:
         cache.write_pickle(root, HISTORY_FILE, HistoryCache(head, entries))
     return {p.slug: h for p in published if (h := entries[p.source][1]) is not None}
 
 
-def _read(root: Path, predictions: list[Prediction]) -> dict[Path, FileHistory]:
-    files = [Path(p.source) for p in predictions]
+def _read(root: Path, predictions: list[Prediction]) -> dict[str, FileHistory]:
     current = {
-        Path(p.source): TrackedFields(p.statement, p.target_date, p.confidence) for p in predictions
+        p.source: TrackedFields(p.statement, p.target_date, p.confidence) for p in predictions
     }
-    return read_history(root, files, current)
+    return read_history(root, list(current), current)
 
 
 def with_history(site: Site, root: Path, head: str | None, *, use_cache: bool = True) -> Site:

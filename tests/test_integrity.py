@@ -127,7 +127,7 @@ def test_history_is_cached_and_only_changed_files_are_read_again(
     real = integrity.read_history
 
     def spy(root: Path, files, current):
-        asked.append(sorted(f.as_posix() for f in files))
+        asked.append(sorted(files))
         return real(root, files, current)
 
     monkeypatch.setattr(integrity, "read_history", spy)
