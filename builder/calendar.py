@@ -9,6 +9,7 @@ and a calendar app sees an edited prediction as the same event.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterable
 from functools import cache, partial
 from urllib.parse import urlsplit
@@ -39,13 +40,11 @@ def calendar_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[Outpu
         [_key(p, base) for p in published], lambda i: map_forked(make, [published[n] for n in i])
     )
     events = partial(_event_bytes, memo, base)
-    outputs = [
-        Output(
-            SITE_CALENDAR,
-            {"predictions": published},
-            lambda: site_calendar(site, published, events),
-        )
-    ]
+    # Keyed by its events' bytes, not by the predictions: editing an article's body changes
+    # the prediction but not its event, and then the 10,000-event file is not made again.
+    ordered = [events(p) for p in sorted(published, key=lambda p: (p.target_date, p.slug))]
+    inputs = {"events": hashlib.blake2b(b"".join(ordered), digest_size=16).hexdigest()}
+    outputs = [Output(SITE_CALENDAR, inputs, lambda: site_calendar(site, ordered))]
     for p in published:
         make = partial(prediction_calendar, p, events)
         outputs.append(Output(prediction_calendar_path(p), {"prediction": p}, make))
@@ -56,16 +55,16 @@ def prediction_calendar_path(p: Prediction) -> str:
     return f"{p.url}{PREDICTION_CALENDAR}"
 
 
-def site_calendar(site: Site, predictions: Iterable[Prediction], events: Events) -> bytes:
-    """Every prediction's event, nearest target date first (ties by slug)."""
+def site_calendar(site: Site, events: Iterable[bytes]) -> bytes:
+    """The calendar of every prediction, from their events (nearest target date first, ties
+    by slug: see calendar_files)."""
     calendar = _calendar()
     calendar.add("x-wr-calname", site.config.title)
     if site.config.description:
         calendar.add("x-wr-caldesc", site.config.description)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH))
-    ordered = sorted(predictions, key=lambda p: (p.target_date, p.slug))
-    return _with_events(calendar, [events(p) for p in ordered])
+    return _with_events(calendar, events)
 
 
 def prediction_calendar(p: Prediction, events: Events) -> bytes:

@@ -92,19 +92,22 @@ def load(
 VOTES_MANIFEST = "votes-manifest.json"
 
 # Files other than HTML pages; later stages (feeds, calendar, votes) add theirs here. An extra
-# returns either {path: bytes}, written every build, or Outputs, made only when their inputs
-# change.
-Extra = Callable[[Site, list[pages.PageSpec], Memo], Mapping[str, bytes] | Iterable[Output]]
+# returns Outputs, each made only when its inputs change.
+Extra = Callable[[Site, list[pages.PageSpec], Memo], Iterable[Output]]
 
 
-def _seo_files(site: Site, specs: list[pages.PageSpec], _memo: Memo) -> dict[str, bytes]:
-    return {"sitemap.xml": sitemap.sitemap(site, specs), "robots.txt": sitemap.robots(site)}
+def _seo_files(site: Site, specs: list[pages.PageSpec], _memo: Memo) -> list[Output]:
+    entries = sitemap.entries(site, specs)
+    return [
+        Output("sitemap.xml", {"entries": entries}, lambda: sitemap.sitemap(entries)),
+        Output("robots.txt", {"url": site.config.url}, lambda: sitemap.robots(site)),
+    ]
 
 
-def _votes_manifest(site: Site, _specs: list[pages.PageSpec], _memo: Memo) -> dict[str, bytes]:
+def _votes_manifest(site: Site, _specs: list[pages.PageSpec], _memo: Memo) -> list[Output]:
     """What `foretell votes serve` may accept votes for (slugs and target dates only)."""
-    votable = ((p.slug, p.target_date) for p in site.predictions if not p.draft)
-    return {VOTES_MANIFEST: build_manifest(votable)}
+    votable = tuple((p.slug, p.target_date) for p in site.predictions if not p.draft)
+    return [Output(VOTES_MANIFEST, {"votable": votable}, lambda: build_manifest(votable))]
 
 
 EXTRAS: tuple[Extra, ...] = (
@@ -148,12 +151,7 @@ def render_site(
     for path, data in files.items():
         out(path, data)
     for extra in EXTRAS:
-        result = extra(site, specs, memo)
-        if isinstance(result, Mapping):
-            for path, data in result.items():
-                out(path, data)
-            continue
-        for output in result:
+        for output in extra(site, specs, memo):
             page_keys[output.path] = keys.key("", output.path, output.inputs)
             if previous.get(output.path) != page_keys[output.path]:
                 out(output.path, output.make())

@@ -9,20 +9,30 @@ from builder import urls
 from builder.model import Site
 from builder.render import PageSpec
 
+Entry = tuple[str, str]  # (absolute URL, last modification date or "")
 
-def sitemap(site: Site, pages: Iterable[PageSpec]) -> bytes:
+
+def entries(site: Site, pages: Iterable[PageSpec]) -> tuple[Entry, ...]:
+    """What the sitemap lists, in its order: every page but the 404 one, with the date a
+    prediction's page last changed in substance (published, or resolved)."""
     lastmod = {p.url: (p.resolution.date if p.resolution else p.date) for p in site.predictions}
+    found = []
+    for page in sorted(pages, key=lambda p: p.url):
+        if page.template == "404.html":
+            continue
+        date = lastmod.get(page.url)
+        found.append((urls.absolute(site.config.url, page.url), date.isoformat() if date else ""))
+    return tuple(found)
+
+
+def sitemap(listed: Iterable[Entry]) -> bytes:
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
     ]
-    for page in sorted(pages, key=lambda p: p.url):
-        if page.template == "404.html":
-            continue
-        loc = escape(urls.absolute(site.config.url, page.url))
-        date = lastmod.get(page.url)
-        extra = f"<lastmod>{date.isoformat()}</lastmod>" if date else ""
-        lines.append(f"  <url><loc>{loc}</loc>{extra}</url>")
+    for loc, date in listed:
+        extra = f"<lastmod>{date}</lastmod>" if date else ""
+        lines.append(f"  <url><loc>{escape(loc)}</loc>{extra}</url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
