@@ -14,7 +14,7 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -60,6 +60,12 @@ def load_files(root: Path) -> dict[str, FileEntry]:
     for shard in range(SHARDS):
         files.update(read_pickle(root, FILES.format(shard), dict) or {})
     return files
+
+
+def load_shards(root: Path, sources: Iterable[str]) -> dict[int, dict[str, FileEntry]]:
+    """Only the shards holding `sources` (by shard number): for the shortcut build."""
+    numbers = sorted({_shard(source) for source in sources})
+    return {n: read_pickle(root, FILES.format(n), dict) or {} for n in numbers}
 
 
 def _shard(source: str) -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from builder import __version__, freshness
+from builder import __version__, dispatch, freshness
 from builder.arguments import site_options
 from builder.errors import BuildFailed, Problem
 from builder.resolve import add_parser as add_resolve_parser
@@ -86,13 +86,7 @@ def run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         with console.status("Building…"):
-            fresh = freshness.check(options)
-            if fresh.up_to_date:  # answered from stats: the build stack is not even imported
-                report = freshness.no_op_report(fresh)
-            else:
-                from builder import pipeline
-
-                report = pipeline.build(options, fresh)
+            report = dispatch.build(options)
     except BuildFailed as failed:
         return _failed(console, failed.problems)
     except Exception as exc:  # a theme's template error is the author's; anything else, ours
@@ -104,7 +98,7 @@ def run_build(args: argparse.Namespace) -> int:
         return _failed(console, [problem])
     print_problems(console, report.warnings)
     took = time.perf_counter() - started
-    if fresh.up_to_date:
+    if report.way == "up to date":
         console.print(f"[green]Up to date[/]: {report.pages} pages, nothing changed ({took:.2f} s)")
         return 0
     console.print(

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from html import escape, unescape
+from typing import Literal
 from urllib.parse import quote, urljoin, urlsplit
 
 from feedgen.feed import FeedGenerator
@@ -73,40 +74,83 @@ class Feed:
     items: tuple[Item, ...]
 
 
+@dataclass(frozen=True)
+class FeedFile:
+    """A feed file as written: everything `serialize` needs to write it again."""
+
+    path: str
+    format: Literal["rss", "atom"]
+    feed: Feed
+    fallback: dt.date  # `updated` when the feed has no entries
+    # Per item, the slug of the prediction whose article is its content (None for a
+    # resolution): what must change when only that article's body does (see shortcut.py).
+    articles: tuple[str | None, ...]
+
+
+@dataclass(frozen=True)
+class _Recipe:
+    path: str
+    inputs: dict[str, object]  # what the file is made from, for its key
+    make: Callable[[], FeedFile]
+
+
 def feed_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[Output]:
     """The pipeline extra: every feed of the site, each made only when its entries changed;
     entry content is kept in `memo` between builds."""
-    fallback = _fallback_date(site)
     base = site.config.url
-    content = partial(_memo_article, memo, base)
-    newest = latest(site, site.predictions)
-    resolved = latest(site, resolved_predictions(site))
     terms = (*site.categories, *site.authors, *site.tags)
     # A cold build makes every entry: do it on every core, before the feeds need them.
-    in_feeds = [*newest, *(p for term in terms for p in latest(site, term.predictions))]
+    in_feeds = [*latest(site, site.predictions)]
+    in_feeds += [p for term in terms for p in latest(site, term.predictions)]
     shown = list({p.slug: p for p in in_feeds}.values())  # each once, in a stable order
     make = partial(article_html, base_url=base)
     memo.fill(
         [_key(p, base) for p in shown],
         lambda missing: map_forked(make, [shown[i] for i in missing]),
     )
-    outputs = [
-        Output(MAIN_RSS, {"items": newest, "fallback": fallback},
-               lambda: rss(site, main_feed(site, content), fallback)),
-        Output(MAIN_ATOM, {"items": newest, "fallback": fallback},
-               lambda: atom(site, main_feed(site, content), fallback)),
-        Output(RESOLUTIONS, {"items": resolved, "fallback": fallback},
-               lambda: rss(site, resolutions_feed(site), fallback)),
-    ]  # fmt: skip
-    for term in terms:
+    return [
+        Output(r.path, r.inputs, partial(_serialize_recipe, site, r)) for r in _recipes(site, memo)
+    ]
+
+
+def _serialize_recipe(site: Site, recipe: _Recipe) -> bytes:
+    return serialize(site, recipe.make())
+
+
+def all_feeds(site: Site, memo: Memo) -> list[FeedFile]:
+    """Every feed of the site, as written (once `feed_files` has filled `memo`)."""
+    return [recipe.make() for recipe in _recipes(site, memo)]
+
+
+def _recipes(site: Site, memo: Memo) -> list[_Recipe]:
+    fallback = _fallback_date(site)
+    content = partial(_memo_article, memo, site.config.url)
+    newest = latest(site, site.predictions)
+    resolved = latest(site, resolved_predictions(site))
+
+    def main(path: str, form: Literal["rss", "atom"]) -> FeedFile:
+        feed = main_feed(site, content)
+        return FeedFile(path, form, feed, fallback, tuple(p.slug for p in newest))
+
+    def resolutions() -> FeedFile:
+        feed = resolutions_feed(site)
+        return FeedFile(RESOLUTIONS, "rss", feed, fallback, (None,) * len(feed.items))
+
+    def of_term(term: Term) -> FeedFile:
+        feed = term_feed(site, term, content)
+        slugs = tuple(p.slug for p in latest(site, term.predictions))
+        return FeedFile(feed.path, "rss", feed, fallback, slugs)
+
+    main_inputs = {"items": newest, "fallback": fallback}
+    recipes = [
+        _Recipe(MAIN_RSS, main_inputs, partial(main, MAIN_RSS, "rss")),
+        _Recipe(MAIN_ATOM, main_inputs, partial(main, MAIN_ATOM, "atom")),
+        _Recipe(RESOLUTIONS, {"items": resolved, "fallback": fallback}, resolutions),
+    ]
+    for term in (*site.categories, *site.authors, *site.tags):
         inputs = {"term": term, "items": latest(site, term.predictions), "fallback": fallback}
-        make = partial(_term_rss, site, term, content, fallback)
-        outputs.append(Output(f"{term.url}{TERM_FEED}", inputs, make))
-    return outputs
-
-
-def _term_rss(site: Site, term: Term, content: Content, fallback: dt.date) -> bytes:
-    return rss(site, term_feed(site, term, content), fallback)
+        recipes.append(_Recipe(f"{term.url}{TERM_FEED}", inputs, partial(of_term, term)))
+    return recipes
 
 
 def _memo_article(memo: Memo, base_url: str, p: Prediction) -> str:
@@ -348,14 +392,13 @@ def _fallback_date(site: Site) -> dt.date:
     return max(dates, default=EPOCH)
 
 
-def rss(site: Site, feed: Feed, fallback: dt.date) -> bytes:
-    generator = _generator(site, feed, feed.path, fallback)
+def serialize(site: Site, file: FeedFile) -> bytes:
+    """The feed's bytes. Only the site's config is read, so the shortcut build can pass a
+    site without its predictions."""
+    generator = _generator(site, file.feed, file.path, file.fallback)
+    if file.format == "atom":
+        return bytes(generator.atom_str(pretty=True))
     return bytes(generator.rss_str(pretty=True))
-
-
-def atom(site: Site, feed: Feed, fallback: dt.date) -> bytes:
-    generator = _generator(site, feed, MAIN_ATOM, fallback)
-    return bytes(generator.atom_str(pretty=True))
 
 
 def _generator(site: Site, feed: Feed, self_path: str, fallback: dt.date) -> FeedGenerator:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from builder import cache
 from builder.cache import STAMP, Manifest
@@ -37,6 +39,7 @@ class Report:
     rendered: int
     warnings: list[Problem]
     timings: dict[str, float] = field(default_factory=dict)
+    way: Literal["up to date", "shortcut", "full"] = "full"  # see dispatch.py
 
 
 @dataclass
@@ -47,12 +50,22 @@ class Freshness:
     inputs: dict[str, Stat | None]  # every input file's stat, also handed to the loader
     stamp: str  # digest of every input's stat, the options and foretell's version
     manifest: Manifest  # what the last build into this output folder wrote
-    current: dict[str, Stat]  # what the output folder holds of what the last build wrote
+    out: Path
+
+    @cached_property
+    def current(self) -> dict[str, Stat]:
+        """What the output folder holds of what the last build wrote. The files it wrote are
+        stat-ed by name (a walk of 10,000 folders costs four times more); without a manifest,
+        the whole folder is what there is. Only when asked: a build whose inputs changed
+        may not need it (shortcut.py)."""
+        outputs = self.manifest.outputs
+        return stat_files(self.out, outputs) if outputs else output_stats(self.out)
 
     @property
     def up_to_date(self) -> bool:
-        recorded = {path: stat for path, (_, stat) in self.manifest.outputs.items()}
-        return self.manifest.inputs == self.stamp and self.current == recorded
+        if self.manifest.inputs != self.stamp:
+            return False
+        return self.current == {path: stat for path, (_, stat) in self.manifest.outputs.items()}
 
 
 def check(options: BuildOptions) -> Freshness:
@@ -66,14 +79,10 @@ def check(options: BuildOptions) -> Freshness:
     head = git_head(options.root)
     inputs = scan(options.root)
     stamp = inputs_digest(inputs, f"{STAMP} / git {head}", now, options.drafts, options.out)
-    # The files the last build wrote are stat-ed by name (a walk of 10,000 folders costs four
-    # times more); without a manifest, the whole folder is what there is.
-    out = options.out
-    current = stat_files(out, manifest.outputs) if manifest.outputs else output_stats(out)
-    return Freshness(read, now, head, inputs, stamp, manifest, current)
+    return Freshness(read, now, head, inputs, stamp, manifest, options.out)
 
 
 def no_op_report(fresh: Freshness) -> Report:
     outputs = fresh.manifest.outputs
     pages_count = sum(path.endswith(".html") for path in outputs)
-    return Report(pages_count, len(outputs), 0, 0, fresh.manifest.warnings)
+    return Report(pages_count, len(outputs), 0, 0, fresh.manifest.warnings, way="up to date")

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from builder import (
     __version__,
@@ -23,6 +24,7 @@ from builder import (
     freshness,
     integrity,
     pages,
+    shortcut,
     sitemap,
     trackrecord,
 )
@@ -32,7 +34,6 @@ from builder.content.loader import FileEntry, check_duplicates, prediction_files
 from builder.errors import BuildFailed, Problem
 from builder.fingerprint import PageKeys, digest
 from builder.freshness import BuildOptions, Freshness, Report
-from builder.githead import git_head
 from builder.inputs import Stat, stat_of
 from builder.model import Site, status
 from builder.outputs import Memo, Output
@@ -159,14 +160,13 @@ def render_site(
 
 
 def build(options: BuildOptions, fresh: Freshness | None = None) -> Report:
-    """Build into the output folder; `fresh` is the up-to-date check, if already made."""
+    """Build into the output folder, re-rendering what changed (dispatch.py decides first
+    whether anything did, and whether the shortcut will do); `fresh` is the up-to-date check,
+    if already made."""
     timings: dict[str, float] = {}
     clock = _Clock(timings)
     fresh = fresh or freshness.check(options)
     manifest, current, now = fresh.manifest, fresh.current, fresh.now
-    if fresh.up_to_date:
-        clock("check")
-        return freshness.no_op_report(fresh)
     resolved = BuildOptions(options.root, now, options.output, options.clean, options.drafts)
     previous_files = cache.load_files(options.root)
     loaded = load(resolved, previous_files, fresh.config, fresh.inputs)
@@ -200,6 +200,7 @@ def build(options: BuildOptions, fresh: Freshness | None = None) -> Report:
     manifest = Manifest(str(options.out), outputs, fresh.stamp, loaded.warnings)
     live = {p.digest for p in site.predictions}
     cache.save(options.root, manifest, loaded.files, previous_files, memo.retained(live))
+    shortcut.remember(resolved, fresh, site, memo)
     clock("write")
     html = sum(name.endswith(".html") for name in rendered.keys)
     rendered_count = len(rendered.keys) - len(rendered.reused)
@@ -219,7 +220,8 @@ class _Clock:
 
 class Builder:
     """Builds one site again and again in memory (for `serve`), reusing what has not changed:
-    unchanged files are not parsed again and unchanged pages not rendered again.
+    unchanged files are not parsed again and unchanged pages not rendered again, and when only
+    article bodies changed, only what shows them is rendered (shortcut.py).
 
     `files()` returns the whole site as {path: bytes}, or raises BuildFailed with every problem.
     """
@@ -230,13 +232,21 @@ class Builder:
         self._entries: dict[str, FileEntry] = {}
         self._pages: dict[str, tuple[str, bytes]] = {}  # path -> (key, bytes)
         self._memo: dict[str, object] = {}
+        self._record: shortcut.Record | None = None  # what the shortcut needs, if it may run
+        self._files: dict[str, bytes] = {}  # the site as last built
+        self.way: Literal["shortcut", "full"] = "full"  # how the last build went
 
     def files(self) -> dict[str, bytes]:
-        loaded = load(self.options, self._entries)
+        fresh = freshness.check(self.options)
+        if (fast := self._by_shortcut(fresh)) is not None:
+            self.way = "shortcut"
+            return fast
+        self.way, self._record = "full", None  # no shortcut until this build succeeds
+        loaded = load(self.options, self._entries, fresh.config, fresh.inputs)
         self._entries, self.warnings = loaded.files, loaded.warnings
         previous = {path: key for path, (key, _) in self._pages.items()}
         root = self.options.root
-        site = integrity.with_history(loaded.site, root, git_head(root))
+        site = integrity.with_history(loaded.site, root, fresh.head)
         memo = Memo(self._memo)
         files: dict[str, bytes] = {}
         rendered = render_site(site, root, files.__setitem__, previous, memo)
@@ -246,4 +256,27 @@ class Builder:
             if path not in rendered.reused:
                 pages[path] = (key, files[path])
         self._pages = pages
-        return {**files, **{path: data for path, (_, data) in pages.items()}}
+        self._record = shortcut.record_of(self.options, fresh, site, memo)
+        self._files = {**files, **{path: data for path, (_, data) in pages.items()}}
+        return self._files
+
+    def _by_shortcut(self, fresh: Freshness) -> dict[str, bytes] | None:
+        changed = shortcut.edited_files(self.options, fresh, self._record)
+        if not changed or self._record is None:
+            return None
+        edits = shortcut.body_edits(self.options, fresh, changed, self._entries)
+        if edits is None:
+            return None
+        made = shortcut.render(self.options, fresh, self._record, edits)
+        # The record now describes this version: the next shortcut starts from here.
+        self._record.inputs = fresh.inputs
+        self._entries.update(edits)
+        for path, data in made.items():
+            self._pages[path] = (STALE, data)
+        self._files = {**self._files, **made}
+        return self._files
+
+
+# Never a page key: what the shortcut made is rendered again by the next full build, rather
+# than trusted under a key computed from an earlier version of its article.
+STALE = ""

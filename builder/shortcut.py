@@ -1,0 +1,226 @@
+"""The shortcut for the most common rebuild: only the bodies of some articles changed.
+
+An article's body shows in exactly two kinds of output: the article's own page, and the feeds
+that carry it in full. When the only inputs changed since the last full build are prediction
+files, and each differs from its version then in its body alone (every front-matter field and
+the summary are the same), no list, taxonomy, calendar, score or sitemap can have changed. The
+shortcut renders just those outputs again, from a record the last full build left, instead of
+loading the other 9,999 articles, building the model and fingerprinting 23,000 outputs.
+
+Anything else, or any doubt (a missing or foreign record, a file with a problem, an output
+not as the last build left it), and `try_build` returns None having written nothing: the
+build takes the full path. Tests hold the result to a clean build's bytes.
+
+The record and the parse cache stay as the last full build wrote them, so every article edited
+since is taken again each time (a few milliseconds each; unchanged bytes are not rewritten).
+The outputs it rewrites get no page key in the manifest: the next full build renders them
+again rather than trust a key computed from an earlier version of the article.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder import assets, cache, feeds, pages
+from builder.cache import STAMP, Manifest
+from builder.content.loader import PREDICTIONS_DIR, FileEntry, read_entry
+from builder.feeds import FeedFile
+from builder.freshness import BuildOptions, Freshness, Report
+from builder.history import FileHistory
+from builder.inputs import Stat, inputs_digest, stat_of
+from builder.model import AuthorStats, Prediction, Site
+from builder.outputs import Memo
+from builder.render import Renderer
+from builder.write import Staging
+
+RECORD = "shortcut.pickle"
+_PREDICTION_FILES = PREDICTIONS_DIR.as_posix() + "/"
+
+
+@dataclass
+class Record:
+    """What the last full build knew that a body edit cannot change."""
+
+    context: str  # digest of every input but the prediction files, and of the options
+    inputs: dict[str, Stat | None]  # every input's stat: tells which files changed since
+    stats: Mapping[str, AuthorStats]  # shown on every prediction page
+    history: Mapping[str, FileHistory]
+    feeds: list[FeedFile]
+
+
+def record_of(options: BuildOptions, fresh: Freshness, site: Site, memo: Memo) -> Record:
+    """What a full build leaves for the shortcut (`memo` as the build filled it)."""
+    everything = feeds.all_feeds(site, memo)
+    return Record(_context(options, fresh), fresh.inputs, site.stats, site.history, everything)
+
+
+def remember(options: BuildOptions, fresh: Freshness, site: Site, memo: Memo) -> None:
+    """Called by every full build into a folder, once its output is in place."""
+    cache.write_pickle(options.root, RECORD, record_of(options, fresh, site, memo))
+
+
+def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
+    """Build by the shortcut, or return None (having written nothing) when it does not apply."""
+    root = options.root
+    record = cache.read_pickle(root, RECORD, Record)
+    changed = edited_files(options, fresh, record)
+    if record is None or not changed:
+        return None
+    shards = cache.load_shards(root, changed)
+    previous = {source: entries[source] for entries in shards.values() for source in entries}
+    edits = body_edits(options, fresh, changed, previous)
+    if edits is None:
+        return None
+    files = render(options, fresh, record, edits)
+    existing = {path: stat_of(options.out / path) for path in files}
+    if any(existing[path] != _recorded_stat(fresh.manifest, path) for path in files):
+        return None  # an output changed by hand: the full build knows how to repair it
+    written = _write(options, fresh, files, existing)
+    outputs = fresh.manifest.outputs
+    html = sum(path.endswith(".html") for path in outputs)
+    warnings = fresh.manifest.warnings
+    return Report(html, len(outputs), len(written), len(files), warnings, way="shortcut")
+
+
+def edited_files(options: BuildOptions, fresh: Freshness, record: Record | None) -> list[str]:
+    """The prediction files changed since `record` was made, or [] when the shortcut cannot
+    apply (no record, anything else changed, a problem in site.yaml)."""
+    config, config_problems = fresh.config
+    if record is None or config is None or config_problems or fresh.now is None:
+        return []
+    if record.context != _context(options, fresh):
+        return []
+    return _changed_articles(record.inputs, fresh.inputs) or []
+
+
+def body_edits(
+    options: BuildOptions,
+    fresh: Freshness,
+    changed: list[str],
+    previous: Mapping[str, FileEntry],
+) -> dict[str, FileEntry] | None:
+    """The changed files read again, or None unless each differs from its `previous` entry
+    in its body alone."""
+    assert fresh.config[0] is not None
+    authors = frozenset(a.key for a in fresh.config[0].authors)
+    new: dict[str, FileEntry] = {}
+    for source in changed:
+        old = previous.get(source)
+        entry = read_entry(options.root, (source, None), authors)
+        if old is None or not _body_only(old, entry):
+            return None
+        new[source] = entry
+    return new
+
+
+def render(
+    options: BuildOptions, fresh: Freshness, record: Record, edits: Mapping[str, FileEntry]
+) -> dict[str, bytes]:
+    """The outputs that show the edited bodies: the articles' pages and the feeds carrying
+    them. `record.feeds` is updated to the new content."""
+    config = fresh.config[0]
+    assert config is not None and fresh.now is not None
+    site = Site(config, fresh.now, (), (), (), (), stats=record.stats, history=record.history)
+    edited = {e.result.prediction.slug: e.result.prediction for e in edits.values()}  # type: ignore[union-attr]
+    files = _pages(site, options.root, edited.values())
+    for index, file in enumerate(record.feeds):
+        if _carries(file, edited):
+            record.feeds[index] = _with_articles(file, edited, config.url)
+            files[file.path] = feeds.serialize(site, record.feeds[index])
+    return files
+
+
+def _context(options: BuildOptions, fresh: Freshness) -> str:
+    others = {k: v for k, v in fresh.inputs.items() if not _is_article(k)}
+    return inputs_digest(
+        others, f"{STAMP} / git {fresh.head}", fresh.now, options.drafts, options.out
+    )
+
+
+def _is_article(path: str) -> bool:
+    return path.startswith(_PREDICTION_FILES) and path.endswith(".md")
+
+
+def _changed_articles(
+    before: Mapping[str, Stat | None], now: Mapping[str, Stat | None]
+) -> list[str] | None:
+    """The prediction files whose stat changed, or None when anything else changed too (a
+    file added or removed, site.yaml, a template...)."""
+    if before.keys() != now.keys():
+        return None
+    changed = sorted(path for path, stat in now.items() if before[path] != stat)
+    return changed if all(_is_article(path) for path in changed) else None
+
+
+def _body_only(old: FileEntry, new: FileEntry) -> bool:
+    """Both versions are good, published predictions that differ in their body alone."""
+    a, b = old.result.prediction, new.result.prediction
+    if a is None or b is None or old.result.problems or new.result.problems or b.draft:
+        return False
+    return _without_body(a) == _without_body(b)
+
+
+def _without_body(p: Prediction) -> Prediction:
+    return dataclasses.replace(p, body_html="", digest="")
+
+
+def _pages(site: Site, root: Path, edited: Iterable[Prediction]) -> dict[str, bytes]:
+    theme_dir = root / "themes" / site.config.theme
+    _, names = assets.theme_assets(theme_dir)
+    bytecode_dir = root / cache.CACHE_DIR / "templates"
+    bytecode_dir.mkdir(parents=True, exist_ok=True)
+    renderer = Renderer(site, theme_dir, names, bytecode_dir)
+    specs = [pages.prediction_page(site, p) for p in edited]
+    return {spec.path: renderer.render(spec) for spec in specs}
+
+
+def _carries(file: FeedFile, edited: Mapping[str, Prediction]) -> bool:
+    return any(slug in edited for slug in file.articles)
+
+
+def _with_articles(file: FeedFile, edited: Mapping[str, Prediction], base_url: str) -> FeedFile:
+    """The feed with the edited articles' new content (nothing else of an item can change)."""
+    items = tuple(
+        dataclasses.replace(item, content=feeds.article_html(edited[slug], base_url))
+        if slug in edited
+        else item
+        for item, slug in zip(file.feed.items, file.articles, strict=True)
+    )
+    return dataclasses.replace(file, feed=dataclasses.replace(file.feed, items=items))
+
+
+def _recorded_stat(manifest: Manifest, path: str) -> Stat | None:
+    found = manifest.outputs.get(path)
+    return found[1] if found is not None else None
+
+
+def _write(
+    options: BuildOptions,
+    fresh: Freshness,
+    files: Mapping[str, bytes],
+    existing: Mapping[str, Stat | None],
+) -> set[str]:
+    manifest = fresh.manifest
+    present = {path: stat for path, stat in existing.items() if stat is not None}
+    staging = Staging(options.out, present)
+    try:
+        for path, data in files.items():
+            staging.add(path, data)
+    except BaseException:
+        staging.abort()
+        raise
+    written = staging.commit(keep=set(manifest.outputs) - set(files))
+    outputs = dict(manifest.outputs)
+    for path in written:
+        stat = stat_of(options.out / path)
+        assert stat is not None, path
+        outputs[path] = (None, stat)  # no key: see the module's docstring
+    cache.write_pickle(
+        options.root,
+        cache.MANIFEST,
+        Manifest(manifest.output_dir, outputs, fresh.stamp, manifest.warnings),
+    )
+    return written

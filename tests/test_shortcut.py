@@ -1,0 +1,139 @@
+"""The body-edit shortcut: taken exactly when only article bodies changed, and then the bytes
+of a clean build, feeds included."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import NOW, SiteFolder, prediction_text
+from test_incremental import _clean_build, _populate, _replace
+
+from builder import dispatch, pipeline, shortcut
+from builder.cache import CACHE_DIR
+from builder.freshness import BuildOptions, Report
+
+P8 = "content/predictions/p8.md"  # the newest: in the main feeds and its terms' feeds
+P3 = "content/predictions/p3.md"
+
+
+def _build(site: SiteFolder) -> Report:
+    return dispatch.build(BuildOptions(site.root, dt.date.fromisoformat(NOW)))
+
+
+def _append(site: SiteFolder, relative: str, text: str) -> None:
+    path = site.root / relative
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+@pytest.fixture
+def built(site: SiteFolder) -> SiteFolder:
+    _populate(site)
+    assert _build(site).way == "full"
+    return site
+
+
+def test_a_body_edit_takes_the_shortcut_and_gives_a_clean_builds_bytes(
+    built: SiteFolder, tmp_path: Path
+) -> None:
+    """Catches: feeds still carrying the old body, a page not rendered again, the article's
+    other outputs (lists, calendar) wrongly touched."""
+    before = built.files()
+    _append(built, P8, "\nA second paragraph, with a [link](https://example.org/x).\n")
+    report = _build(built)
+    assert report.way == "shortcut"
+    after = built.files()
+    assert after == _clean_build(built, tmp_path)
+    changed = {path for path in after if after[path] != before[path]}
+    assert "predictions/p8/index.html" in changed
+    assert {"feed.xml", "atom.xml", "categories/space/feed.xml"} <= changed
+    assert report.changed == len(changed)
+
+
+EDGES: dict[str, tuple[Callable[[SiteFolder], None], bool]] = {
+    "two bodies": (lambda s: (_append(s, P8, "\nMore.\n"), _append(s, P3, "\nMore.\n")), True),
+    "touched, same bytes": (lambda s: (s.root / P3).touch(), True),
+    # The first paragraph is the summary that list pages show.
+    "first paragraph": (lambda s: _replace(s, P3, "Body of 3.", "A new summary."), False),
+    "title": (lambda s: _replace(s, P3, "Prediction 3", "Renamed"), False),
+    "body and title": (
+        lambda s: (_append(s, P8, "\nMore.\n"), _replace(s, P3, "Prediction 3", "Renamed")),
+        False,
+    ),
+    "body and site.yaml": (
+        lambda s: (_append(s, P8, "\nMore.\n"), _replace(s, "site.yaml", "Test Desk", "Desk")),
+        False,
+    ),
+    "body and a new file": (
+        lambda s: (_append(s, P8, "\nMore.\n"), s.write("p9.md", prediction_text("Ninth"))),
+        False,
+    ),
+    "body with a problem": (lambda s: _append(s, P8, "\nSee [7].\n"), False),
+}
+
+
+@pytest.mark.parametrize("edge", list(EDGES))
+def test_the_shortcut_is_taken_only_for_body_edits(
+    built: SiteFolder, tmp_path: Path, edge: str
+) -> None:
+    """Catches: a shortcut taken when a list, a feed's title or the summary must change too."""
+    edit, expected = EDGES[edge]
+    edit(built)
+    if edge == "body with a problem":
+        assert built.build() == 1  # a citation without a reference: the build refuses
+        return
+    assert (_build(built).way == "shortcut") is expected
+    assert built.files() == _clean_build(built, tmp_path)
+
+
+def test_after_the_shortcut_a_full_build_trusts_no_stale_page_key(
+    built: SiteFolder, tmp_path: Path
+) -> None:
+    """Catches: keeping the old page key for an output the shortcut rewrote; once the body is
+    reverted, a full build would find that key again and keep the edited page."""
+    original = (built.root / P8).read_text(encoding="utf-8")
+    _append(built, P8, "\nA paragraph that will be taken back.\n")
+    assert _build(built).way == "shortcut"
+    (built.root / P8).write_text(original, encoding="utf-8")
+    built.write("p9.md", prediction_text("Ninth", date="2025-01-01"))  # forces the full path
+    assert _build(built).way == "full"
+    assert built.files() == _clean_build(built, tmp_path)
+
+
+def test_an_output_changed_by_hand_sends_the_build_the_full_way(
+    built: SiteFolder, tmp_path: Path
+) -> None:
+    (built.output / "feed.xml").write_text("tampered")
+    _append(built, P8, "\nMore.\n")
+    assert _build(built).way == "full"
+    assert built.files() == _clean_build(built, tmp_path)
+
+
+def test_a_corrupt_record_is_ignored(built: SiteFolder, tmp_path: Path) -> None:
+    (built.root / CACHE_DIR / shortcut.RECORD).write_bytes(b"\x80\x05 not a pickle")
+    _append(built, P8, "\nMore.\n")
+    assert _build(built).way == "full"
+    assert built.files() == _clean_build(built, tmp_path)
+    _append(built, P8, "\nAnd more.\n")
+    assert _build(built).way == "shortcut", "the full build wrote a new record"
+    assert built.files() == _clean_build(built, tmp_path)
+
+
+def test_serve_takes_the_shortcut_in_memory(built: SiteFolder, tmp_path: Path) -> None:
+    """Catches: serve re-rendering the whole site for a body edit, or serving a stale feed or
+    page after the shortcut, or after a full build that follows one."""
+    builder = pipeline.Builder(BuildOptions(built.root, dt.date.fromisoformat(NOW)))
+    builder.files()
+    original = (built.root / P8).read_text(encoding="utf-8")
+    _append(built, P8, "\nSaved while previewing.\n")
+    assert builder.files() == _clean_build(built, tmp_path)
+    assert builder.way == "shortcut"
+    _append(built, P3, "\nAnd another article.\n")
+    assert builder.files() == _clean_build(built, tmp_path)
+    assert builder.way == "shortcut"
+    (built.root / P8).write_text(original, encoding="utf-8")
+    built.write("p9.md", prediction_text("Ninth", date="2025-01-01"))
+    assert builder.files() == _clean_build(built, tmp_path)
+    assert builder.way == "full"
