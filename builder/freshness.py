@@ -65,7 +65,10 @@ class Freshness:
     def up_to_date(self) -> bool:
         if self.manifest.inputs != self.stamp:
             return False
-        return self.current == {path: stat for path, (_, stat) in self.manifest.outputs.items()}
+        current, recorded = self.current, self.manifest.outputs
+        return len(current) == len(recorded) and all(
+            current.get(path) == stat for path, (_, stat) in recorded.items()
+        )
 
 
 def check(options: BuildOptions) -> Freshness:
