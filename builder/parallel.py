@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from multiprocessing import get_context
 from typing import Any, TypeVar
 
@@ -58,6 +59,13 @@ def _run_range(bounds: tuple[int, int]) -> list[Any]:
     return [fn(item) for item in items[bounds[0] : bounds[1]]]
 
 
-def render_pages(renderer: Renderer, specs: list[PageSpec]) -> Iterator[bytes]:
-    """The pages of `specs`, in order, as they are rendered."""
-    return imap_forked(renderer.render, specs)
+def render_pages(
+    renderer: Renderer, specs: list[PageSpec], write: Callable[[str, bytes], R]
+) -> Iterator[R]:
+    """`write(path, page)` of each page of `specs`, in order, as they are rendered; in the
+    worker that rendered it, so pages need not travel back to the main process."""
+    return imap_forked(partial(_render_and_write, renderer, write), specs)
+
+
+def _render_and_write(renderer: Renderer, write: Callable[[str, bytes], R], spec: PageSpec) -> R:
+    return write(spec.path, renderer.render(spec))

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 from builder import (
     __version__,
@@ -51,7 +51,26 @@ class Loaded:
     files: dict[str, FileEntry]
 
 
-Emit = Callable[[str, bytes], None]  # takes each file as it is made: (path, bytes)
+class Sink(Protocol):
+    """Where files go as they are made: `write` may run in a forked render worker, and what it
+    returns is handed to `record` in the main process (write.Staging, or _InMemory)."""
+
+    def write(self, path: str, data: bytes) -> Any: ...
+
+    def record(self, path: str, written: Any) -> None: ...
+
+
+class _InMemory:
+    """The sink of `serve`: the files themselves travel back to the main process."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def write(self, path: str, data: bytes) -> bytes:
+        return data
+
+    def record(self, path: str, written: bytes) -> None:
+        self.files[path] = written
 
 
 @dataclass
@@ -123,11 +142,11 @@ EXTRAS: tuple[Extra, ...] = (
 def render_site(
     site: Site,
     root: Path,
-    emit: Emit,
+    sink: Sink,
     previous: Mapping[str, str] | None = None,
     memo: Memo | None = None,
 ) -> Rendered:
-    """Render the site, handing each file to `emit` as soon as it is made; pages and outputs
+    """Render the site, handing each file to `sink` as soon as it is made; pages and outputs
     whose key is in `previous` (path -> key) are not rendered again."""
     previous = previous or {}
     memo = memo or Memo()
@@ -135,7 +154,7 @@ def render_site(
 
     def out(path: str, data: bytes) -> None:
         made.add(path)
-        emit(path, data)
+        sink.record(path, sink.write(path, data))
 
     theme_dir = root / "themes" / site.config.theme
     files, names = assets.theme_assets(theme_dir)
@@ -147,8 +166,9 @@ def render_site(
     specs = pages.all_pages(site)
     page_keys = {spec.path: keys.key(spec.template, spec.url, spec.context) for spec in specs}
     todo = [spec for spec in specs if previous.get(spec.path) != page_keys[spec.path]]
-    for spec, data in zip(todo, render_pages(renderer, todo), strict=True):
-        out(spec.path, data)
+    for spec, written in zip(todo, render_pages(renderer, todo, sink.write), strict=True):
+        made.add(spec.path)
+        sink.record(spec.path, written)
     for path, data in files.items():
         out(path, data)
     for extra in EXTRAS:
@@ -185,7 +205,7 @@ def build(options: BuildOptions, fresh: Freshness | None = None) -> Report:
     # touched by commit(), once everything is made.
     staging = Staging(options.out, current, options.clean)
     try:
-        rendered = render_site(site, options.root, staging.add, intact, memo)
+        rendered = render_site(site, options.root, staging, intact, memo)
         clock("render")
         written = staging.commit(keep=rendered.reused)
     except BaseException:
@@ -248,8 +268,9 @@ class Builder:
         root = self.options.root
         site = integrity.with_history(loaded.site, root, fresh.head)
         memo = Memo(self._memo)
-        files: dict[str, bytes] = {}
-        rendered = render_site(site, root, files.__setitem__, previous, memo)
+        sink = _InMemory()
+        rendered = render_site(site, root, sink, previous, memo)
+        files = sink.files
         self._memo = memo.retained({p.digest for p in site.predictions})
         pages = {path: self._pages[path] for path in rendered.reused}
         for path, key in rendered.keys.items():

@@ -7,14 +7,16 @@ reader of the live site never sees a half-written file. Files whose bytes did no
 not touched at all: they keep their modification time, so deploys with rsync stay small, and an
 edit to one article costs a handful of writes, not a copy of the whole site.
 
-Files are staged as the build makes them (`Staging.add`), so the disk works while the workers
-are still rendering. When there is no output yet, the staging folder is laid out as the output
-and renamed into place whole: one rename instead of one per file.
+Files are staged as the build makes them, each page by the worker that rendered it
+(`Staging.write`, then `Staging.record` in the main process). When there is no output yet, the
+staging folder is laid out as the output and renamed into place whole: one rename instead of
+one per file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets
 import shutil
@@ -44,19 +46,28 @@ class Staging:
         self._folders: set[Path] = {self.folder}
 
     def add(self, name: str, data: bytes) -> None:
-        self.names.add(name)
-        unchanged = name in self.existing and not self.clean and _same(self.out / name, data)
-        if unchanged:
-            return
+        self.record(name, self.write(name, data))
+
+    def write(self, name: str, data: bytes) -> Path | None:
+        """Stage one file, unless the output already holds these bytes; return where it was
+        staged. Keeps no account of it (record() does), so a forked worker may call it."""
+        if name in self.existing and not self.clean and _same(self.out / name, data):
+            return None
         if self.whole:
             path = self.folder / name
             if path.parent not in self._folders:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._folders.add(path.parent)
-        else:
-            path = self.folder / str(len(self.staged))  # flat: folders are made when moving in
+        else:  # flat, one name per file: folders are made when moving in
+            path = self.folder / hashlib.blake2b(name.encode(), digest_size=12).hexdigest()
         path.write_bytes(data)
-        self.staged[name] = path
+        return path
+
+    def record(self, name: str, staged: Path | None) -> None:
+        """Account for a file that write() handled, here or in a worker."""
+        self.names.add(name)
+        if staged is not None:
+            self.staged[name] = staged
 
     def commit(self, keep: Collection[str] = ()) -> set[str]:
         """Make the output hold exactly the added files plus `keep` (files it already holds
