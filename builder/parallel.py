@@ -69,3 +69,14 @@ def render_pages(
 
 def _render_and_write(renderer: Renderer, write: Callable[[str, bytes], R], spec: PageSpec) -> R:
     return write(spec.path, renderer.render(spec))
+
+
+def write_files(
+    write: Callable[[str, bytes], R], files: Sequence[tuple[str, bytes]]
+) -> Iterator[R]:
+    """`write(path, data)` of each file, in order, on every core when there are many."""
+    return imap_forked(partial(_write_one, write), files)
+
+
+def _write_one(write: Callable[[str, bytes], R], file: tuple[str, bytes]) -> R:
+    return write(*file)

@@ -37,7 +37,7 @@ from builder.freshness import BuildOptions, Freshness, Report
 from builder.inputs import Stat, stat_of
 from builder.model import Site, status
 from builder.outputs import Memo, Output
-from builder.parallel import render_pages
+from builder.parallel import render_pages, write_files
 from builder.render import Renderer
 from builder.taxonomy import build_site
 from builder.votes.manifest import build_manifest
@@ -151,11 +151,6 @@ def render_site(
     previous = previous or {}
     memo = memo or Memo()
     made: set[str] = set()
-
-    def out(path: str, data: bytes) -> None:
-        made.add(path)
-        sink.record(path, sink.write(path, data))
-
     theme_dir = root / "themes" / site.config.theme
     files, names = assets.theme_assets(theme_dir)
     bytecode_dir = root / cache.CACHE_DIR / "templates"
@@ -169,13 +164,17 @@ def render_site(
     for spec, written in zip(todo, render_pages(renderer, todo, sink.write), strict=True):
         made.add(spec.path)
         sink.record(spec.path, written)
-    for path, data in files.items():
-        out(path, data)
+    # The other files are made here (they share the memo), then written on every core: a
+    # cold build has one calendar file per prediction.
+    others = list(files.items())
     for extra in EXTRAS:
         for output in extra(site, specs, memo):
             page_keys[output.path] = keys.key("", output.path, output.inputs)
             if previous.get(output.path) != page_keys[output.path]:
-                out(output.path, output.make())
+                others.append((output.path, output.make()))
+    for (path, _), written in zip(others, write_files(sink.write, others), strict=True):
+        made.add(path)
+        sink.record(path, written)
     return Rendered(made, page_keys, set(page_keys) - made)
 
 
