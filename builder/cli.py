@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time
 from collections.abc import Sequence
@@ -14,13 +15,11 @@ from rich.markup import escape
 from builder import __version__, dispatch, freshness
 from builder.arguments import site_options
 from builder.errors import BuildFailed, Problem
-from builder.resolve import add_parser as add_resolve_parser
-from builder.serve.command import add_parser as add_serve_parser
-from builder.votes.command import add_parser as add_votes_parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = _parser(next((arg for arg in argv if not arg.startswith("-")), None))
     args = parser.parse_args(argv)
     if not hasattr(args, "func"):
         parser.print_help()
@@ -31,7 +30,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _parser() -> argparse.ArgumentParser:
+# Commands whose modules take a while to import (a web server, the loader...): listed by name
+# and help, and their module imported only when the command is the one run, so that
+# `foretell build` starts fast (a no-op build is mostly starting Python).
+COMMANDS = {
+    "serve": (
+        "builder.serve.command",
+        "preview the site: serve it, rebuild on change, reload the browser",
+    ),
+    "resolve": ("builder.resolve", "record a prediction's outcome in its file"),
+    "votes": ("builder.votes.command", "the reader-vote endpoint"),
+}
+
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser, complete for `command` (the first word of the command line)."""
     parser = argparse.ArgumentParser(
         prog="foretell", description="Build a static site of prediction articles."
     )
@@ -55,9 +68,10 @@ def _parser() -> argparse.ArgumentParser:
     site_options(new)
     new.set_defaults(func=run_new)
 
-    add_serve_parser(sub)
-    add_resolve_parser(sub)
-    add_votes_parser(sub)
+    for name, (module, help_text) in COMMANDS.items():
+        subparser = sub.add_parser(name, help=help_text)
+        if name == command:
+            importlib.import_module(module).configure(subparser)
     return parser
 
 

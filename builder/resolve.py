@@ -154,14 +154,11 @@ def _write(path: Path, data: bytes) -> None:
 # --- Command line ------------------------------------------------------------------------
 
 
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    command = subparsers.add_parser(
-        "resolve",
-        help="record a prediction's outcome in its file",
-        description=(
-            "Add the resolution block under `prediction:` in the prediction's file, changing "
-            "nothing else in it."
-        ),
+def configure(command: argparse.ArgumentParser) -> None:
+    """The `foretell resolve` command's arguments (the CLI made the parser, see cli.py)."""
+    command.description = (
+        "Add the resolution block under `prediction:` in the prediction's file, changing "
+        "nothing else in it."
     )
     command.add_argument("slug", help="the prediction's slug (its file name, or its slug: field)")
     command.add_argument("--outcome", required=True, choices=OUTCOMES, help="what happened")

@@ -33,12 +33,7 @@ def test_kept_files_stay_and_clean_rewrites_everything(tmp_path: Path) -> None:
     assert write_output(out, {"feed.xml": b"F"}, keep={"page.html"}, clean=True) == {"feed.xml"}
 
 
-def test_a_failure_while_staging_leaves_the_output_untouched(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    out = tmp_path / "out"
-    write_output(out, {"a.html": b"old a", "b.html": b"old b"})
-    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
+def _fill_the_disk_at_the_second_write(monkeypatch: pytest.MonkeyPatch) -> None:
     real_write = Path.write_bytes
     calls = []
 
@@ -49,6 +44,15 @@ def test_a_failure_while_staging_leaves_the_output_untouched(
         return real_write(self, data)
 
     monkeypatch.setattr(Path, "write_bytes", full_disk)
+
+
+def test_a_failure_while_staging_leaves_the_output_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    write_output(out, {"a.html": b"old a", "b.html": b"old b"})
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
+    _fill_the_disk_at_the_second_write(monkeypatch)
     with pytest.raises(OSError):
         write_output(out, {"a.html": b"new a", "b.html": b"new b"})
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()} == before
@@ -67,16 +71,7 @@ def test_a_new_output_is_staged_whole_and_a_failure_leaves_none(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Catches: a half-written output folder appearing when the first build fails."""
-    real_write = Path.write_bytes
-    calls = []
-
-    def full_disk(self: Path, data: bytes) -> int:
-        calls.append(self)
-        if len(calls) == 2:
-            raise OSError(28, "No space left on device")
-        return real_write(self, data)
-
-    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    _fill_the_disk_at_the_second_write(monkeypatch)
     with pytest.raises(OSError):
         write_output(tmp_path / "out", {"a/index.html": b"A", "b/index.html": b"B"})
     assert list(tmp_path.iterdir()) == [], "neither an output nor a staging folder"

@@ -29,15 +29,12 @@ if TYPE_CHECKING:
     from builder.serve.state import Outcome
 
 
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    serve = subparsers.add_parser(
-        "serve",
-        help="preview the site: serve it, rebuild on change, reload the browser",
-        description=(
-            "Build the site in memory and serve it for preview. Watches content/, themes/ and "
-            "site.yaml, rebuilds on every save and reloads open pages by themselves. Never "
-            "writes output/."
-        ),
+def configure(serve: argparse.ArgumentParser) -> None:
+    """The `foretell serve` command's arguments (the CLI made the parser, see cli.py)."""
+    serve.description = (
+        "Build the site in memory and serve it for preview. Watches content/, themes/ and "
+        "site.yaml, rebuilds on every save and reloads open pages by themselves. Never "
+        "writes output/."
     )
     site_options(serve)
     serve.add_argument("--drafts", action="store_true", help="include drafts")

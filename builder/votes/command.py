@@ -1,6 +1,6 @@
 """`foretell votes serve`: run the vote endpoint.
 
-Usable three ways: `foretell votes serve ...` (the main CLI calls `add_parser`),
+Usable three ways: `foretell votes serve ...` (the main CLI calls `configure`),
 `python -m builder.votes serve ...`, and `main([...])` from Python.
 """
 
@@ -30,10 +30,12 @@ log = logging.getLogger("foretell.votes")
 DEFAULT_RATE_LIMIT = 60  # votes per client IP per minute
 
 
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    votes = subparsers.add_parser(
-        "votes", help="the reader-vote endpoint", description="The reader-vote endpoint."
-    )
+HELP = "the reader-vote endpoint"
+
+
+def configure(votes: argparse.ArgumentParser) -> None:
+    """The `foretell votes` command's arguments (the CLI made the parser, see cli.py)."""
+    votes.description = "The reader-vote endpoint."
     votes.set_defaults(func=lambda args: _usage(votes))
     commands = votes.add_subparsers(title="commands", metavar="COMMAND")
     serve = commands.add_parser(
@@ -95,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """`foretell votes ...` on its own: `main(["serve", "--port", "8787"])`."""
     parser = argparse.ArgumentParser(prog="foretell")
     subparsers = parser.add_subparsers()
-    add_parser(subparsers)
+    configure(subparsers.add_parser("votes", help=HELP))
     args = parser.parse_args(["votes", *(sys.argv[1:] if argv is None else argv)])
     result: int = args.func(args)
     return result
