@@ -8,11 +8,12 @@ does not pay for the imports of a big one (the full pipeline's cost a fifth of a
 from __future__ import annotations
 
 from builder import freshness
-from builder.freshness import BuildOptions, Report
+from builder.freshness import BuildOptions, Freshness, Report
 
 
-def build(options: BuildOptions) -> Report:
-    fresh = freshness.check(options)
+def build(options: BuildOptions, fresh: Freshness | None = None) -> Report:
+    """`fresh` is the up-to-date check, if already made."""
+    fresh = fresh or freshness.check(options)
     if fresh.up_to_date:
         return freshness.no_op_report(fresh)
     if not options.clean:
