@@ -29,10 +29,11 @@ if TYPE_CHECKING:  # only for annotations: a no-op build never loads the content
 CACHE_DIR = Path(".foretell") / "cache"
 MANIFEST = "manifest.pickle"
 FILES = "files-{:02d}.pickle"  # sharded: an edit rewrites one shard, not every parsed file
-SHARDS = 32
+SHARDS = 128  # ~80 articles each at 10,000: the shortcut reads one per edited file
 MEMO = "memo.pickle"
+SHORTCUT = "shortcut.pickle"  # shortcut.py's record
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
-STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 3"
+STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 4"
 
 T = TypeVar("T")
 
@@ -104,7 +105,7 @@ def save(
 
 
 def clear(root: Path) -> None:
-    for name in (MANIFEST, MEMO, *(FILES.format(shard) for shard in range(SHARDS))):
+    for name in (MANIFEST, MEMO, SHORTCUT, *(FILES.format(shard) for shard in range(SHARDS))):
         (root / CACHE_DIR / name).unlink(missing_ok=True)
 
 

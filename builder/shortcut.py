@@ -36,7 +36,7 @@ from builder.outputs import Memo
 from builder.render import Renderer
 from builder.write import Staging
 
-RECORD = "shortcut.pickle"
+RECORD = cache.SHORTCUT
 _PREDICTION_FILES = PREDICTIONS_DIR.as_posix() + "/"
 
 
