@@ -20,7 +20,8 @@ from pathlib import Path
 from builder import urls
 from builder.config import load_config
 from builder.errors import BuildFailed, Problem
-from builder.pipeline import Builder, BuildOptions
+from builder.freshness import BuildOptions
+from builder.serve.builder import Builder
 from builder.templateerrors import template_problem
 
 

@@ -1,0 +1,91 @@
+"""The site built again and again in memory, for `serve`: what one build learnt (parsed files,
+rendered pages, the memo, the shortcut's record) is kept for the next."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from builder import freshness, integrity, shortcut
+from builder.content.loader import FileEntry
+from builder.errors import Problem
+from builder.freshness import BuildOptions, Freshness
+from builder.outputs import Memo
+from builder.pipeline import load, render_site
+
+
+class InMemory:
+    """The sink of `serve`: the files themselves travel back to the main process."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def write(self, path: str, data: bytes) -> bytes:
+        return data
+
+    def record(self, path: str, written: bytes) -> None:
+        self.files[path] = written
+
+
+class Builder:
+    """Builds one site again and again in memory (for `serve`), reusing what has not changed:
+    unchanged files are not parsed again and unchanged pages not rendered again, and when only
+    article bodies changed, only what shows them is rendered (shortcut.py).
+
+    `files()` returns the whole site as {path: bytes}, or raises BuildFailed with every problem.
+    """
+
+    def __init__(self, options: BuildOptions) -> None:
+        self.options = options
+        self.warnings: list[Problem] = []
+        self._entries: dict[str, FileEntry] = {}
+        self._pages: dict[str, tuple[str, bytes]] = {}  # path -> (key, bytes)
+        self._memo: dict[str, object] = {}
+        self._record: shortcut.Record | None = None  # what the shortcut needs, if it may run
+        self._files: dict[str, bytes] = {}  # the site as last built
+        self.way: Literal["shortcut", "full"] = "full"  # how the last build went
+
+    def files(self) -> dict[str, bytes]:
+        fresh = freshness.check(self.options)
+        if (fast := self._by_shortcut(fresh)) is not None:
+            self.way = "shortcut"
+            return fast
+        self.way, self._record = "full", None  # no shortcut until this build succeeds
+        loaded = load(self.options, self._entries, fresh.config, fresh.inputs)
+        self._entries, self.warnings = loaded.files, loaded.warnings
+        previous = {path: key for path, (key, _) in self._pages.items()}
+        root = self.options.root
+        site = integrity.with_history(loaded.site, root, fresh.head)
+        memo = Memo(self._memo)
+        sink = InMemory()
+        rendered = render_site(site, root, sink, previous, memo)
+        files = sink.files
+        self._memo = memo.retained({p.digest for p in site.predictions})
+        pages = {path: self._pages[path] for path in rendered.reused}
+        for path, key in rendered.keys.items():
+            if path not in rendered.reused:
+                pages[path] = (key, files[path])
+        self._pages = pages
+        self._record = shortcut.record_of(self.options, fresh, site, memo)
+        self._files = {**files, **{path: data for path, (_, data) in pages.items()}}
+        return self._files
+
+    def _by_shortcut(self, fresh: Freshness) -> dict[str, bytes] | None:
+        changed = shortcut.edited_files(self.options, fresh, self._record)
+        if not changed or self._record is None:
+            return None
+        edits = shortcut.body_edits(self.options, fresh, changed, self._entries)
+        if edits is None:
+            return None
+        made = shortcut.render(self.options, fresh, self._record, edits)
+        # The record now describes this version: the next shortcut starts from here.
+        self._record.inputs = fresh.inputs
+        self._entries.update(edits)
+        for path, data in made.items():
+            self._pages[path] = (STALE, data)
+        self._files = {**self._files, **made}
+        return self._files
+
+
+# Never a page key: what the shortcut made is rendered again by the next full build, rather
+# than trusted under a key computed from an earlier version of its article.
+STALE = ""
