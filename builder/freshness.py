@@ -71,10 +71,12 @@ class Freshness:
         )
 
 
-def check(options: BuildOptions) -> Freshness:
+def check(options: BuildOptions, *, output: bool = True) -> Freshness:
+    """Stats and digests of the inputs, and, with `output`, what the last build wrote (serve,
+    which writes nothing, passes False)."""
     if options.clean:
         cache.clear(options.root)
-    manifest = cache.load_manifest(options.root)
+    manifest = cache.load_manifest(options.root) if output else Manifest()
     if manifest.output_dir != str(options.out):
         manifest = Manifest()  # it describes another output folder
     read = load_config(options.root)

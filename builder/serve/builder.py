@@ -45,7 +45,7 @@ class Builder:
         self.way: Literal["shortcut", "full"] = "full"  # how the last build went
 
     def files(self) -> dict[str, bytes]:
-        fresh = freshness.check(self.options)
+        fresh = freshness.check(self.options, output=False)
         if (fast := self._by_shortcut(fresh)) is not None:
             self.way = "shortcut"
             return fast
