@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SiteFolder
+from conftest import SiteFolder, prediction_text
 
 from builder import __version__
 from builder.cli import main
@@ -27,10 +27,31 @@ def test_version_and_help() -> None:
     assert _run("--version").stdout.strip() == f"foretell {__version__}"
     helped = _run("--help")
     assert helped.returncode == 0
-    for command in ("build", "check", "new"):
+    for command in ("build", "check", "new", "serve", "resolve"):
         assert command in helped.stdout
         sub = _run(command, "--help")
         assert sub.returncode == 0 and "--source" in sub.stdout
+    assert "--allow-origin" in _run("votes", "serve", "--help").stdout
+
+
+def test_a_no_op_build_imports_neither_the_build_nor_the_other_commands(
+    site: SiteFolder,
+) -> None:
+    """Catches: a heavy import creeping back into the no-op path (it is most of that build's
+    time at 10,000 predictions)."""
+    site.write("a.md", prediction_text("A"))
+    assert site.build() == 0
+    probe = (
+        "import sys; from builder.cli import main; "
+        f"code = main(['build', '--source', {str(site.root)!r}, '--now', '2026-11-25']); "
+        "heavy = ['builder.pipeline', 'builder.shortcut', 'builder.resolve', "
+        "'builder.serve.command', 'builder.votes.command', 'jinja2', 'markdown_it', 'rich']; "
+        "print(code, [m for m in heavy if m in sys.modules])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split("\n")[0] == "0 []", done.stdout + done.stderr
 
 
 def test_bad_now_is_a_usage_error(site: SiteFolder) -> None:
