@@ -17,6 +17,7 @@ STATUS_LISTS = (
     ("upcoming/", "Upcoming target dates", taxonomy.upcoming_predictions),
 )
 TERM_KINDS = (("categories", "Categories"), ("tags", "Tags"), ("authors", "Authors"))
+PREDICTION_TEMPLATE = "prediction.html"  # the only page showing an article's body (shortcut.py)
 
 
 def all_pages(site: Site) -> list[PageSpec]:
@@ -32,7 +33,7 @@ def prediction_page(site: Site, prediction: Prediction) -> PageSpec:
     return PageSpec(
         path=f"{prediction.url}index.html",
         url=prediction.url,
-        template="prediction.html",
+        template=PREDICTION_TEMPLATE,
         context={
             "prediction": prediction,
             "author": site.author(prediction.author),

@@ -51,15 +51,35 @@ class Record:
     feeds: list[FeedFile]
 
 
-def record_of(options: BuildOptions, fresh: Freshness, site: Site, memo: Memo) -> Record:
-    """What a full build leaves for the shortcut (`memo` as the build filled it)."""
+def record_of(options: BuildOptions, fresh: Freshness, site: Site, memo: Memo) -> Record | None:
+    """What a full build leaves for the shortcut (`memo` as the build filled it); None when
+    the theme shows article bodies elsewhere than on their own page, where the shortcut
+    would not know to render them again."""
+    if not _bodies_only_on_article_pages(options.root / "themes" / site.config.theme):
+        return None
     everything = feeds.all_feeds(site, memo)
     return Record(_context(options, fresh), fresh.inputs, site.stats, site.history, everything)
 
 
 def remember(options: BuildOptions, fresh: Freshness, site: Site, memo: Memo) -> None:
     """Called by every full build into a folder, once its output is in place."""
-    cache.write_pickle(options.root, RECORD, record_of(options, fresh, site, memo))
+    record = record_of(options, fresh, site, memo)
+    if record is None:
+        (options.root / cache.CACHE_DIR / RECORD).unlink(missing_ok=True)
+    else:
+        cache.write_pickle(options.root, RECORD, record)
+
+
+def _bodies_only_on_article_pages(theme_dir: Path) -> bool:
+    """No template but the article page's names `body_html`. A theme that shows a body (or
+    its length, say) on a list page takes the full path for every edit."""
+    folder = theme_dir / "templates"
+    others = (
+        path
+        for path in folder.rglob("*")
+        if path.is_file() and path.relative_to(folder).as_posix() != pages.PREDICTION_TEMPLATE
+    )
+    return not any("body_html" in p.read_text(encoding="utf-8", errors="replace") for p in others)
 
 
 def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:

@@ -138,3 +138,17 @@ def test_serve_takes_the_shortcut_in_memory(built: SiteFolder, tmp_path: Path) -
     built.write("p9.md", prediction_text("Ninth", date="2025-01-01"))
     assert builder.files() == _clean_build(built, tmp_path)
     assert builder.way == "full"
+
+
+def test_a_theme_showing_bodies_on_list_pages_takes_the_full_path(
+    site: SiteFolder, tmp_path: Path
+) -> None:
+    """Catches: the shortcut trusting list pages of a theme that shows something of the body
+    there (its length, here)."""
+    card = site.root / "themes" / "default" / "templates" / "partials" / "card.html"
+    card.write_text(card.read_text() + '<p class="size">{{ p.body_html|length }}</p>\n')
+    _populate(site)
+    assert _build(site).way == "full"
+    _append(site, P8, "\nLonger now.\n")
+    assert _build(site).way == "full"
+    assert site.files() == _clean_build(site, tmp_path)
