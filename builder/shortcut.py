@@ -8,8 +8,9 @@ shortcut renders just those outputs again, from a record the last full build lef
 loading the other 9,999 articles, building the model and fingerprinting 23,000 outputs.
 
 Anything else, or any doubt (a missing or foreign record, a file with a problem, an output
-not as the last build left it), and `try_build` returns None having written nothing: the
-build takes the full path. Tests hold the result to a clean build's bytes.
+not as the last build left it, a theme that names `body_html` outside `prediction.html`), and
+`try_build` returns None having written nothing: the build takes the full path. Tests hold the
+result to a clean build's bytes.
 
 The record and the parse cache stay as the last full build wrote them, so every article edited
 since is taken again each time (a few milliseconds each; unchanged bytes are not rewritten).
