@@ -33,9 +33,6 @@ class Memo:
     def has(self, key: str) -> bool:
         return key in self.current or key in self._previous
 
-    def put(self, key: str, value: Any) -> None:
-        self.current[key] = value
-
     def fill(self, keys: Sequence[str], make_all: Callable[[list[int]], list[Any]]) -> None:
         """Make the values of the missing `keys` in one call (e.g. on every core):
         `make_all` gets their indices in `keys` and returns their values in that order."""
