@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from html import escape, unescape
+from itertools import islice
 from typing import Literal
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -167,7 +168,8 @@ def _key(p: Prediction, base_url: str) -> str:
 
 def latest(site: Site, predictions: Iterable[Prediction]) -> tuple[Prediction, ...]:
     """The newest `feed_size` published predictions; `predictions` are already newest first."""
-    return tuple(p for p in predictions if not p.draft)[: site.config.feed_size]
+    # islice: stop at the 20th, rather than filter all 10,000 for each of ~60 feeds.
+    return tuple(islice((p for p in predictions if not p.draft), site.config.feed_size))
 
 
 def main_feed(site: Site, content: Content) -> Feed:
