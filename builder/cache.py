@@ -63,10 +63,12 @@ def load_files(root: Path) -> dict[str, FileEntry]:
     return files
 
 
-def load_shards(root: Path, sources: Iterable[str]) -> dict[int, dict[str, FileEntry]]:
-    """Only the shards holding `sources` (by shard number): for the shortcut build."""
-    numbers = sorted({_shard(source) for source in sources})
-    return {n: read_pickle(root, FILES.format(n), dict) or {} for n in numbers}
+def load_entries(root: Path, sources: Iterable[str]) -> dict[str, FileEntry]:
+    """The entries of the shards holding `sources` (the shortcut reads only those)."""
+    entries: dict[str, FileEntry] = {}
+    for shard in sorted({_shard(source) for source in sources}):
+        entries.update(read_pickle(root, FILES.format(shard), dict) or {})
+    return entries
 
 
 def _shard(source: str) -> int:

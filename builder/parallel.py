@@ -72,10 +72,12 @@ def _render_and_write(renderer: Renderer, write: Callable[[str, bytes], R], spec
 
 
 def write_files(
-    write: Callable[[str, bytes], R], files: Sequence[tuple[str, bytes]]
+    write: Callable[[str, bytes], R], files: Sequence[tuple[str, bytes]], *, parallel: bool
 ) -> Iterator[R]:
-    """`write(path, data)` of each file, in order, on every core when there are many."""
-    return imap_forked(partial(_write_one, write), files)
+    """`write(path, data)` of each file, in order; on every core when `parallel` and there
+    are many."""
+    threshold = PARALLEL_THRESHOLD if parallel else len(files) + 1
+    return imap_forked(partial(_write_one, write), files, threshold)
 
 
 def _write_one(write: Callable[[str, bytes], R], file: tuple[str, bytes]) -> R:

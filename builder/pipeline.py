@@ -56,6 +56,10 @@ class Sink(Protocol):
     """Where files go as they are made: `write` may run in a forked render worker, and what it
     returns is handed to `record` in the main process (write.Staging, or serve's InMemory)."""
 
+    # Whether write() does work worth spreading over the workers (a disk write does; keeping
+    # the bytes in memory does not, and would only send them through a pipe).
+    parallel_writes: bool
+
     def write(self, path: str, data: bytes) -> Any: ...
 
     def record(self, path: str, written: Any) -> None: ...
@@ -160,7 +164,8 @@ def render_site(
             page_keys[output.path] = keys.key("", output.path, output.inputs)
             if previous.get(output.path) != page_keys[output.path]:
                 others.append((output.path, output.make()))
-    for (path, _), written in zip(others, write_files(sink.write, others), strict=True):
+    writes = write_files(sink.write, others, parallel=sink.parallel_writes)
+    for (path, _), written in zip(others, writes, strict=True):
         made.add(path)
         sink.record(path, written)
     return Rendered(made, page_keys, set(page_keys) - made)

@@ -90,9 +90,7 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
     changed = edited_files(options, fresh, record)
     if record is None or not changed:
         return None
-    shards = cache.load_shards(root, changed)
-    previous = {source: entries[source] for entries in shards.values() for source in entries}
-    edits = body_edits(options, fresh, changed, previous)
+    edits = body_edits(options, fresh, changed, cache.load_entries(root, changed))
     if edits is None:
         return None
     files = render(options, fresh, record, edits)

@@ -31,6 +31,8 @@ class Staging:
     `abort()` forgets it. `existing` is what `out` holds now; with `clean`, every file is
     written again, changed or not."""
 
+    parallel_writes = True  # creating a file is real work: the workers share it
+
     def __init__(self, out: Path, existing: Mapping[str, Stat], clean: bool = False) -> None:
         self.out = out.resolve()
         self.existing = existing

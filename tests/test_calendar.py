@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from conftest import REPO, SiteFolder, prediction_text
+from conftest import SiteFolder, prediction_text
 from icalendar import Calendar, Event
-from test_feeds import write_desk
+from test_feeds import built_desk, write_desk
 
 BASE = "https://test.example.org/"
 PUBLISHED = {  # slug: (publication date, target date), from test_feeds.write_desk
@@ -24,11 +23,7 @@ PUBLISHED = {  # slug: (publication date, target date), from test_feeds.write_de
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> SiteFolder:
-    site = SiteFolder(tmp_path_factory.mktemp("calendar"))
-    shutil.copytree(REPO / "themes", site.root / "themes")
-    write_desk(site)
-    assert site.build() == 0
-    return site
+    return built_desk(tmp_path_factory, "calendar")
 
 
 def read(site: SiteFolder, path: str = "calendar.ics") -> Calendar:

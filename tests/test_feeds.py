@@ -92,14 +92,19 @@ def write_desk(site: SiteFolder) -> None:
     )
 
 
-@pytest.fixture(scope="module")
-def desk(tmp_path_factory: pytest.TempPathFactory) -> SiteFolder:
-    """One build shared by the tests that only read it."""
-    site = SiteFolder(tmp_path_factory.mktemp("desk"))
+def built_desk(tmp_path_factory: pytest.TempPathFactory, name: str) -> SiteFolder:
+    """write_desk's site, built: for module-scoped fixtures (here and in test_calendar)."""
+    site = SiteFolder(tmp_path_factory.mktemp(name))
     shutil.copytree(REPO / "themes", site.root / "themes")
     write_desk(site)
     assert site.build() == 0
     return site
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> SiteFolder:
+    """One build shared by the tests that only read it."""
+    return built_desk(tmp_path_factory, "desk")
 
 
 def parse(site: SiteFolder, path: str, *, raw: bool = True) -> feedparser.FeedParserDict:

@@ -16,6 +16,8 @@ from builder.pipeline import load, render_site
 class InMemory:
     """The sink of `serve`: the files themselves travel back to the main process."""
 
+    parallel_writes = False  # keeping bytes is no work: no worker need do it
+
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
 
