@@ -87,7 +87,7 @@ def _citations(state: StateCore) -> None:
     """Turn `[n]` in plain text into links to reference n, outside code and links."""
     found: list[Citation] = state.env["citations"]
     for block in state.tokens:
-        if block.type != "inline" or not block.children:
+        if block.type != "inline" or not block.children or not _may_cite(block.content):
             continue
         line = block.map[0] if block.map else 0
         depth = 0
@@ -101,6 +101,11 @@ def _citations(state: StateCore) -> None:
             else:
                 children.append(child)
         block.children = children
+
+
+def _may_cite(source: str) -> bool:
+    # Most paragraphs cite nothing: skip their tokens. An entity could spell a bracket.
+    return CITATION.search(source) is not None or "&" in source
 
 
 def _split_citations(token: Token, line: int, found: list[Citation]) -> list[Token]:

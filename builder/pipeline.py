@@ -35,7 +35,7 @@ from builder.content.loader import FileEntry, check_duplicates, prediction_files
 from builder.errors import BuildFailed, Problem
 from builder.fingerprint import PageKeys, digest
 from builder.freshness import BuildOptions, Freshness, Report
-from builder.inputs import Stat, stat_of
+from builder.inputs import Stat
 from builder.model import Site, status
 from builder.outputs import Memo, Output
 from builder.parallel import render_pages, write_files
@@ -205,7 +205,7 @@ def build(options: BuildOptions, fresh: Freshness | None = None) -> Report:
         raise
     # Only written files have a new stat; the others are as the up-to-date check found them.
     stats = {
-        name: stat_of(options.out / name) if name in written else current[name]
+        name: staging.stats[name] if name in written else current[name]
         for name in sorted({*rendered.made, *rendered.reused})
     }
     outputs = {path: (rendered.keys.get(path), stat) for path, stat in stats.items()}

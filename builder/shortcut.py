@@ -234,9 +234,7 @@ def _write(
     written = staging.commit(keep=set(manifest.outputs) - set(files))
     outputs = dict(manifest.outputs)
     for path in written:
-        stat = stat_of(options.out / path)
-        assert stat is not None, path
-        outputs[path] = (None, stat)  # no key: see the module's docstring
+        outputs[path] = (None, staging.stats[path])  # no key: see the module's docstring
     cache.write_pickle(
         options.root,
         cache.MANIFEST,

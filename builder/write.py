@@ -25,6 +25,8 @@ from pathlib import Path
 
 from builder.inputs import Stat, output_stats
 
+Staged = tuple[Path, Stat]  # where a file was staged, and its stat there
+
 
 class Staging:
     """The next output, written beside `out` file by file; `commit()` moves it in,
@@ -39,6 +41,7 @@ class Staging:
         self.clean = clean
         self.names: set[str] = set()  # every file of the new output that went through add()
         self.staged: dict[str, Path] = {}  # the ones written to the staging folder
+        self.stats: dict[str, Stat] = {}  # their stats, which moving them in keeps
         # Nothing to keep: stage the tree itself (not through a symlink, which must stay one).
         self.whole = not self.out.is_symlink() and not _has_entries(self.out)
         self.out.parent.mkdir(parents=True, exist_ok=True)
@@ -50,9 +53,10 @@ class Staging:
     def add(self, name: str, data: bytes) -> None:
         self.record(name, self.write(name, data))
 
-    def write(self, name: str, data: bytes) -> Path | None:
+    def write(self, name: str, data: bytes) -> Staged | None:
         """Stage one file, unless the output already holds these bytes; return where it was
-        staged. Keeps no account of it (record() does), so a forked worker may call it."""
+        staged and its stat. Keeps no account of it (record() does), so a forked worker may
+        call it."""
         if name in self.existing and not self.clean and _same(self.out / name, data):
             return None
         if self.whole:
@@ -62,14 +66,13 @@ class Staging:
                 self._folders.add(path.parent)
         else:  # flat, one name per file: folders are made when moving in
             path = self.folder / hashlib.blake2b(name.encode(), digest_size=12).hexdigest()
-        path.write_bytes(data)
-        return path
+        return path, _write_file(path, data)
 
-    def record(self, name: str, staged: Path | None) -> None:
+    def record(self, name: str, staged: Staged | None) -> None:
         """Account for a file that write() handled, here or in a worker."""
         self.names.add(name)
         if staged is not None:
-            self.staged[name] = staged
+            self.staged[name], self.stats[name] = staged
 
     def commit(self, keep: Collection[str] = ()) -> set[str]:
         """Make the output hold exactly the added files plus `keep` (files it already holds
@@ -120,6 +123,15 @@ def write_output(
         staging.abort()
         raise
     return staging.commit(keep)
+
+
+def _write_file(path: Path, data: bytes) -> Stat:
+    with open(path, "wb") as file:
+        file.write(data)
+        file.flush()
+        # Taken now and kept by the rename: the build records it without a second stat.
+        st = os.fstat(file.fileno())
+    return st.st_mtime_ns, st.st_size
 
 
 def _has_entries(folder: Path) -> bool:

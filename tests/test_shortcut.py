@@ -146,7 +146,8 @@ def test_a_theme_showing_bodies_on_list_pages_takes_the_full_path(
     """Catches: the shortcut trusting list pages of a theme that shows something of the body
     there (its length, here)."""
     card = site.root / "themes" / "default" / "templates" / "partials" / "card.html"
-    card.write_text(card.read_text() + '<p class="size">{{ p.body_html|length }}</p>\n')
+    size = '<p class="size">{{ p.body_html|length }}</p></article>'
+    card.write_text(card.read_text().replace("</article>", size))
     _populate(site)
     assert _build(site).way == "full"
     _append(site, P8, "\nLonger now.\n")

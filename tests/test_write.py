@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from builder import write
+from builder.inputs import Stat
 from builder.write import write_output
 
 
@@ -34,16 +36,16 @@ def test_kept_files_stay_and_clean_rewrites_everything(tmp_path: Path) -> None:
 
 
 def _fill_the_disk_at_the_second_write(monkeypatch: pytest.MonkeyPatch) -> None:
-    real_write = Path.write_bytes
+    real_write = write._write_file
     calls = []
 
-    def full_disk(self: Path, data: bytes) -> int:
-        calls.append(self)
+    def full_disk(path: Path, data: bytes) -> Stat:
+        calls.append(path)
         if len(calls) == 2:
             raise OSError(28, "No space left on device")
-        return real_write(self, data)
+        return real_write(path, data)
 
-    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    monkeypatch.setattr(write, "_write_file", full_disk)
 
 
 def test_a_failure_while_staging_leaves_the_output_untouched(
