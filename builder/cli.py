@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -112,7 +113,9 @@ def run_build(args: argparse.Namespace) -> int:
         return 0
     console = _console()
     try:
-        with console.status("Building…"):
+        # A spinner only where someone watches it: its refresh thread costs CPU the build needs.
+        spinner = console.status("Building…") if console.is_terminal else contextlib.nullcontext()
+        with spinner:
             report = dispatch.build(options, fresh)
     except BuildFailed as failed:
         return _failed(console, failed.problems)
