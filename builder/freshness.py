@@ -65,10 +65,8 @@ class Freshness:
     def up_to_date(self) -> bool:
         if self.manifest.inputs != self.stamp:
             return False
-        current, recorded = self.current, self.manifest.outputs
-        return len(current) == len(recorded) and all(
-            current.get(path) == stat for path, (_, stat) in recorded.items()
-        )
+        recorded = {path: stat for path, (_, stat) in self.manifest.outputs.items()}
+        return self.current == recorded
 
 
 def check(options: BuildOptions, *, output: bool = True) -> Freshness:
@@ -89,5 +87,5 @@ def check(options: BuildOptions, *, output: bool = True) -> Freshness:
 
 def no_op_report(fresh: Freshness) -> Report:
     outputs = fresh.manifest.outputs
-    pages_count = sum(path.endswith(".html") for path in outputs)
+    pages_count = len([path for path in outputs if path.endswith(".html")])
     return Report(pages_count, len(outputs), 0, 0, fresh.manifest.warnings, way="up to date")

