@@ -126,11 +126,10 @@ def write_output(
 
 
 def _write_file(path: Path, data: bytes) -> Stat:
-    with open(path, "wb") as file:
-        file.write(data)
-        file.flush()
-        # Taken now and kept by the rename: the build records it without a second stat.
-        st = os.fstat(file.fileno())
+    path.write_bytes(data)
+    # Taken here, in the worker, and kept by the rename: the main process need not stat the
+    # output again. After closing: a network file system may set the mtime only then.
+    st = os.stat(path)
     return st.st_mtime_ns, st.st_size
 
 
