@@ -33,7 +33,7 @@ SHARDS = 128  # ~80 articles each at 10,000: the shortcut reads one per edited f
 MEMO = "memo.pickle"
 SHORTCUT = "shortcut.pickle"  # shortcut.py's record
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
-STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 4"
+STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 5"
 
 T = TypeVar("T")
 
@@ -50,6 +50,10 @@ class Manifest:
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
     inputs: str = ""  # digest of every input's stat and the options: the no-op check
     warnings: list[Problem] = field(default_factory=list)
+    # site.yaml's time zone and stat: while the file is unchanged, the no-op check knows
+    # what day it is without reading it (and without importing YAML).
+    timezone: str = ""
+    config_stat: Stat | None = None
 
 
 def load_manifest(root: Path) -> Manifest:

@@ -8,6 +8,7 @@ import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
+from builder import clock
 from builder.errors import Problem
 from builder.fields import FieldReader
 from builder.yamlpos import YamlError
@@ -51,8 +52,7 @@ class SiteConfig:
         return zoneinfo.ZoneInfo(self.timezone)
 
     def today(self) -> dt.date:
-        """The one place the real clock is read, and only when no --now was given."""
-        return dt.datetime.now(self.zone).date()
+        return clock.today(self.timezone)
 
 
 ConfigResult = tuple[SiteConfig | None, list[Problem]]

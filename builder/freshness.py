@@ -8,14 +8,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from builder import cache
+from builder import cache, clock
 from builder.cache import STAMP, Manifest
-from builder.config import ConfigResult, load_config
 from builder.errors import Problem
 from builder.githead import git_head
-from builder.inputs import Stat, inputs_digest, output_stats, scan, stat_files
+from builder.inputs import Stat, StatsProbe, inputs_digest, output_stats, scan, stat_files
+
+if TYPE_CHECKING:
+    from builder.config import ConfigResult
 
 
 @dataclass
@@ -44,13 +46,24 @@ class Report:
 
 @dataclass
 class Freshness:
-    config: ConfigResult  # site.yaml as read for the check, so the build need not read it again
+    root: Path
     now: dt.date | None  # --now, or today in the site's time zone
     head: str | None  # git HEAD: pages show history, so a commit changes them
     inputs: dict[str, Stat | None]  # every input file's stat, also handed to the loader
     stamp: str  # digest of every input's stat, the options and foretell's version
     manifest: Manifest  # what the last build into this output folder wrote
     out: Path
+    probe: StatsProbe | None = None  # are its files as it wrote them? (being found out)
+    read: ConfigResult | None = None  # site.yaml, if the check had to read it
+
+    @cached_property
+    def config(self) -> ConfigResult:
+        """site.yaml, read once for the check and the build; a no-op need not read it."""
+        if self.read is None:
+            from builder.config import load_config  # YAML and all: a tenth of a no-op
+
+            self.read = load_config(self.root)
+        return self.read
 
     @cached_property
     def current(self) -> dict[str, Stat]:
@@ -61,12 +74,15 @@ class Freshness:
         outputs = self.manifest.outputs
         return stat_files(self.out, outputs) if outputs else output_stats(self.out)
 
-    @property
+    @cached_property
     def up_to_date(self) -> bool:
         if self.manifest.inputs != self.stamp:
+            if self.probe is not None:
+                self.probe.discard()
             return False
-        recorded = {path: stat for path, (_, stat) in self.manifest.outputs.items()}
-        return self.current == recorded
+        if self.probe is not None:
+            return self.probe.same()
+        return self.current == {}  # no manifest: only an empty output is what it says
 
 
 def check(options: BuildOptions, *, output: bool = True) -> Freshness:
@@ -77,12 +93,28 @@ def check(options: BuildOptions, *, output: bool = True) -> Freshness:
     manifest = cache.load_manifest(options.root) if output else Manifest()
     if manifest.output_dir != str(options.out):
         manifest = Manifest()  # it describes another output folder
-    read = load_config(options.root)
-    now = options.now or (read[0].today() if read[0] else None)
+    probe = None
+    if manifest.outputs:  # the outputs are stat-ed on the other core while the inputs are
+        recorded = {path: stat for path, (_, stat) in manifest.outputs.items()}
+        probe = StatsProbe(options.out, recorded)
     head = git_head(options.root)
     inputs = scan(options.root)
+    now, read = (options.now, None) if options.now else _today(options.root, manifest, inputs)
     stamp = inputs_digest(inputs, f"{STAMP} / git {head}", now, options.drafts, options.out)
-    return Freshness(read, now, head, inputs, stamp, manifest, options.out)
+    return Freshness(options.root, now, head, inputs, stamp, manifest, options.out, probe, read)
+
+
+def _today(
+    root: Path, manifest: Manifest, inputs: dict[str, Stat | None]
+) -> tuple[dt.date | None, ConfigResult | None]:
+    """Today in the site's time zone, and site.yaml if it had to be read for it: while the
+    file is as the last build saw it, that build's time zone is still right."""
+    if manifest.timezone and manifest.config_stat == inputs.get("site.yaml"):
+        return clock.today(manifest.timezone), None
+    from builder.config import load_config
+
+    read = load_config(root)
+    return (read[0].today() if read[0] else None), read
 
 
 def no_op_report(fresh: Freshness) -> Report:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
+import signal
+import weakref
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -54,6 +57,48 @@ def stat_files(top: Path, names: Iterable[str]) -> dict[str, Stat]:
     finally:
         os.close(folder)
     return found
+
+
+class StatsProbe:
+    """Whether the files `recorded` names under `top` still have those stats, found by a
+    forked child while the caller scans the inputs: the no-op check's 23,000 output stats
+    and 10,000 input stats then take two cores instead of one."""
+
+    def __init__(self, top: Path, recorded: Mapping[str, Stat]) -> None:
+        self._answer: bool | None = None
+        if not hasattr(os, "fork"):
+            self._answer = stat_files(top, recorded) == recorded
+            return
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: answer in one byte, then leave without any clean-up
+            same = False
+            try:
+                same = stat_files(top, recorded) == recorded
+            finally:
+                os.write(write, b"1" if same else b"0")
+                os._exit(0)
+        os.close(write)
+        self._read = read
+        self._reap = weakref.finalize(self, _reap, pid, read)
+
+    def same(self) -> bool:
+        if self._answer is None:
+            self._answer = os.read(self._read, 1) == b"1"
+            self._reap()
+        return self._answer
+
+    def discard(self) -> None:
+        """The answer is not needed: stop the child now."""
+        if self._answer is None:
+            self._reap()
+
+
+def _reap(pid: int, read: int) -> None:
+    os.close(read)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
 
 
 def walk(top: Path) -> dict[str, Stat]:

@@ -209,7 +209,8 @@ def build(options: BuildOptions, fresh: Freshness | None = None) -> Report:
         for name in sorted({*rendered.made, *rendered.reused})
     }
     outputs = {path: (rendered.keys.get(path), stat) for path, stat in stats.items()}
-    manifest = Manifest(str(options.out), outputs, fresh.stamp, loaded.warnings)
+    zone, config_stat = loaded.site.config.timezone, fresh.inputs.get("site.yaml")
+    manifest = Manifest(str(options.out), outputs, fresh.stamp, loaded.warnings, zone, config_stat)
     live = {p.digest for p in site.predictions}
     cache.save(options.root, manifest, loaded.files, previous_files, memo.retained(live))
     shortcut.remember(resolved, fresh, site, memo)

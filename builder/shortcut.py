@@ -238,6 +238,6 @@ def _write(
     cache.write_pickle(
         options.root,
         cache.MANIFEST,
-        Manifest(manifest.output_dir, outputs, fresh.stamp, manifest.warnings),
+        dataclasses.replace(manifest, outputs=outputs, inputs=fresh.stamp),
     )
     return written

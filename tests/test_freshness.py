@@ -1,0 +1,68 @@
+"""The up-to-date check: what day it is without site.yaml, and the outputs stat-ed aside."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from conftest import SITE_YAML, SiteFolder, prediction_text
+
+from builder import freshness
+from builder.cli import main
+from builder.freshness import BuildOptions
+from builder.inputs import StatsProbe, stat_files
+
+# 25 hours apart: whatever the real time, the date differs between them.
+EAST, WEST = "Pacific/Kiritimati", "Pacific/Pago_Pago"
+
+
+def _build_without_now(site: SiteFolder) -> int:
+    return main(["build", "--source", str(site.root)])
+
+
+def test_today_follows_a_time_zone_edited_since_the_last_build(site: SiteFolder) -> None:
+    """Catches: the last build's time zone (kept so a no-op need not read site.yaml) still
+    used after site.yaml changed it."""
+    site.write("a.md", prediction_text("A"))
+    site.config(SITE_YAML.replace("timezone: UTC", f"timezone: {EAST}"))
+    assert _build_without_now(site) == 0
+    assert freshness.check(BuildOptions(site.root)).now == dt.datetime.now(ZoneInfo(EAST)).date()
+    site.config(SITE_YAML.replace("timezone: UTC", f"timezone: {WEST}"))
+    fresh = freshness.check(BuildOptions(site.root))
+    assert fresh.now == dt.datetime.now(ZoneInfo(WEST)).date()
+    assert not fresh.up_to_date
+
+
+def test_a_no_op_without_now_reads_no_yaml(site: SiteFolder) -> None:
+    """Catches: the no-op path parsing site.yaml (and importing PyYAML) just to learn today's
+    date, when the last build's time zone is still right."""
+    site.write("a.md", prediction_text("A"))
+    assert _build_without_now(site) == 0
+    probe = (
+        "import sys; from builder.cli import main; "
+        f"code = main(['build', '--source', {str(site.root)!r}]); "
+        "print(code, [m for m in ('yaml', 'builder.config') if m in sys.modules])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split("\n")[0] == "0 []", done.stdout + done.stderr
+    assert "Up to date" in done.stderr
+
+
+def test_the_stats_probe_answers_for_the_files_as_they_are(tmp_path: Path) -> None:
+    """Catches: a probe that says "unchanged" whatever the child found, or that answers for
+    the files as they were before it started."""
+    for name in ("a.html", "b/c.html"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(name)
+    recorded = stat_files(tmp_path, ["a.html", "b/c.html"])
+    assert StatsProbe(tmp_path, recorded).same()
+    (tmp_path / "b" / "c.html").write_text("edited by hand")
+    assert not StatsProbe(tmp_path, recorded).same()
+    (tmp_path / "b" / "c.html").unlink()
+    assert not StatsProbe(tmp_path, recorded).same()
+    StatsProbe(tmp_path, recorded).discard()  # not waited for: must not hang or raise
