@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import os
 import signal
+import threading
 import weakref
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -66,7 +67,9 @@ class StatsProbe:
 
     def __init__(self, top: Path, recorded: Mapping[str, Stat]) -> None:
         self._answer: bool | None = None
-        if not hasattr(os, "fork"):
+        # Forking copies only the calling thread, whose peers' locks the child would inherit
+        # held: with other threads (or no fork at all), the stats are taken here and now.
+        if not hasattr(os, "fork") or threading.active_count() > 1:
             self._answer = stat_files(top, recorded) == recorded
             return
         read, write = os.pipe()

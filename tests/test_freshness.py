@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from conftest import SITE_YAML, SiteFolder, prediction_text
 
 from builder import freshness
@@ -66,3 +69,27 @@ def test_the_stats_probe_answers_for_the_files_as_they_are(tmp_path: Path) -> No
     (tmp_path / "b" / "c.html").unlink()
     assert not StatsProbe(tmp_path, recorded).same()
     StatsProbe(tmp_path, recorded).discard()  # not waited for: must not hang or raise
+
+
+def test_the_stats_probe_does_not_fork_beside_other_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Catches: forking while another thread runs (its locks would be held forever in the
+    child; Python 3.12 warns about it), instead of taking the stats in place."""
+    (tmp_path / "a.html").write_text("a")
+    recorded = stat_files(tmp_path, ["a.html"])
+
+    def no_fork() -> int:
+        raise AssertionError("forked beside another thread")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert StatsProbe(tmp_path, recorded).same()
+        (tmp_path / "a.html").write_text("edited")
+        assert not StatsProbe(tmp_path, recorded).same()
+    finally:
+        release.set()
+        other.join()
