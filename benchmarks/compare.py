@@ -238,6 +238,9 @@ def foretell_env() -> dict[str, str]:
 
 
 def foretell_works(cmd: list[str], cwd: Path) -> bool:
+    # Compiled first, as pip does when it installs a package: with PYTHONDONTWRITEBYTECODE
+    # set, every run would otherwise compile each module changed since the last compile.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO_ROOT / "builder")])
     return tool_version([*cmd, "--help"], cwd=cwd, env=foretell_env()) is not None
 
 

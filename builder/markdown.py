@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -13,13 +14,12 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
 
 from builder.slugs import slugify
+
+if TYPE_CHECKING:  # Pygments is imported on the first code block: a body edit often has none
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexer import Lexer
 
 CITATION = re.compile(r"\[(\d{1,3})\]")
 _LINK_DEPTH = {"link_open": 1, "link_close": -1}  # citations are not looked for inside links
@@ -67,6 +67,8 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
     lexer = _lexer(lang) if lang else None
     if lexer is None:
         return ""  # markdown-it escapes and wraps the code itself
+    from pygments import highlight
+
     inner = highlight(code, lexer, _formatter())
     return (
         f'<pre class="highlight"><code class="language-{escapeHtml(lang)}">{inner}</code></pre>\n'
@@ -76,6 +78,9 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
 # Made once per process, not once per code block (that was 7% of all Markdown rendering).
 @cache
 def _lexer(lang: str) -> Lexer | None:
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     try:
         return get_lexer_by_name(lang)
     except ClassNotFound:
@@ -84,6 +89,8 @@ def _lexer(lang: str) -> Lexer | None:
 
 @cache
 def _formatter() -> HtmlFormatter[str]:
+    from pygments.formatters import HtmlFormatter
+
     return HtmlFormatter(nowrap=True)
 
 
@@ -151,6 +158,8 @@ def _summary(tokens: list[Token]) -> str:
 
 def pygments_css() -> str:
     """Highlighting styles for light and dark schemes, for the theme's stylesheet."""
+    from pygments.formatters import HtmlFormatter
+
     light = HtmlFormatter(style="friendly").get_style_defs(".highlight")
     dark = HtmlFormatter(style="monokai").get_style_defs(".highlight")
     return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"

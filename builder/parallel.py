@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from functools import partial
-from multiprocessing import get_context
 from typing import Any, TypeVar
 
 from builder.render import PageSpec, Renderer
@@ -46,6 +44,10 @@ def imap_forked(
     try:
         step = max(1, len(items) // (workers * 8))
         ranges = [(start, min(start + step, len(items))) for start in range(0, len(items), step)]
+        # Imported here: a build too small to fork (or the shortcut) need not pay for it.
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
         with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
             for part in pool.map(_run_range, ranges):
                 yield from part
