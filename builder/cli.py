@@ -8,7 +8,7 @@ import importlib
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -106,36 +106,43 @@ def run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     fresh = freshness.check(options)  # stats only, a fraction of a second
     if fresh.up_to_date and not fresh.manifest.warnings:
-        # The commonest answer is printed without rich: importing it would cost a tenth of it.
+        # The commonest answer; like every plain success, printed without importing rich.
         report = freshness.no_op_report(fresh)
         took = time.perf_counter() - started
         _plain("Up to date", f": {report.pages} pages, nothing changed ({took:.2f} s)")
         return 0
-    console = _console()
     try:
-        # A spinner only where someone watches it: its refresh thread costs CPU the build needs.
-        spinner = console.status("Building…") if console.is_terminal else contextlib.nullcontext()
-        with spinner:
+        with _spinner():
             report = dispatch.build(options, fresh)
     except BuildFailed as failed:
-        return _failed(console, failed.problems)
+        return _failed(_console(), failed.problems)
     except Exception as exc:  # a theme's template error is the author's; anything else, ours
         from builder.templateerrors import template_problem
 
         problem = template_problem(exc, args.source)
         if problem is None:
             raise
-        return _failed(console, [problem])
-    print_problems(console, report.warnings)
+        return _failed(_console(), [problem])
+    if report.warnings:
+        print_problems(_console(), report.warnings)
     took = time.perf_counter() - started
     if report.way == "up to date":
-        console.print(f"[green]Up to date[/]: {report.pages} pages, nothing changed ({took:.2f} s)")
+        _plain("Up to date", f": {report.pages} pages, nothing changed ({took:.2f} s)")
         return 0
-    console.print(
-        f"[green]Built[/] {report.pages} pages ({report.files} files, {report.changed} changed, "
-        f"{report.rendered} rendered) in {took:.2f} s"
-    )
+    counts = f"{report.files} files, {report.changed} changed, {report.rendered} rendered"
+    _plain("Built", f" {report.pages} pages ({counts}) in {took:.2f} s")
     return 0
+
+
+@contextlib.contextmanager
+def _spinner() -> Iterator[None]:
+    """rich's spinner where someone watches, and nothing elsewhere: its refresh thread costs
+    CPU the build needs, and importing rich a tenth of a one-article rebuild."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    with _console().status("Building…"):
+        yield
 
 
 def _plain(lead: str, rest: str) -> None:

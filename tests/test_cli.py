@@ -54,6 +54,22 @@ def test_a_no_op_build_imports_neither_the_build_nor_the_other_commands(
     assert done.stdout.split("\n")[0] == "0 []", done.stdout + done.stderr
 
 
+def test_a_successful_build_prints_without_importing_rich(site: SiteFolder) -> None:
+    """Catches: rich imported just to print one green line (a tenth of a one-article rebuild)
+    when nothing needs its spinner or its problem lists."""
+    site.write("a.md", prediction_text("A"))
+    probe = (
+        "import sys; from builder.cli import main; "
+        f"code = main(['build', '--source', {str(site.root)!r}, '--now', '2026-11-25']); "
+        "print(code, 'rich' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split("\n")[0] == "0 False", done.stdout + done.stderr
+    assert done.stderr.startswith("Built 1")
+
+
 def test_bad_now_is_a_usage_error(site: SiteFolder) -> None:
     result = _run("build", "--source", str(site.root), "--now", "2026-13-01")
     assert result.returncode == 2
