@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -52,6 +54,21 @@ def prediction_text(
         f"{textwrap.indent(prediction_extra, '  ')}"
     )
     return f"---\n{front}---\n{body}"
+
+
+def build_in_a_fresh_python(root: Path, *args: str, watch: Sequence[str]) -> tuple[str, str]:
+    """`foretell build --source root *args` in a new interpreter, as a user runs it: its exit
+    code and which of the `watch` modules it imported ("0 []": success, none of them), and
+    what it printed on stderr."""
+    probe = (
+        "import sys; from builder.cli import main; "
+        f"code = main(['build', '--source', {str(root)!r}, *{list(args)!r}]); "
+        f"print(code, [m for m in {list(watch)!r} if m in sys.modules])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    return done.stdout.split("\n")[0], done.stderr
 
 
 class SiteFolder:

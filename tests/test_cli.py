@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SiteFolder, prediction_text
+from conftest import SiteFolder, build_in_a_fresh_python, prediction_text
 
 from builder import __version__
 from builder.cli import main
@@ -41,33 +41,19 @@ def test_a_no_op_build_imports_neither_the_build_nor_the_other_commands(
     time at 10,000 predictions)."""
     site.write("a.md", prediction_text("A"))
     assert site.build() == 0
-    probe = (
-        "import sys; from builder.cli import main; "
-        f"code = main(['build', '--source', {str(site.root)!r}, '--now', '2026-11-25']); "
-        "heavy = ['builder.pipeline', 'builder.shortcut', 'builder.resolve', "
-        "'builder.serve.command', 'builder.votes.command', 'jinja2', 'markdown_it', 'rich']; "
-        "print(code, [m for m in heavy if m in sys.modules])"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
-    )
-    assert done.stdout.split("\n")[0] == "0 []", done.stdout + done.stderr
+    heavy = ["builder.pipeline", "builder.shortcut", "builder.resolve", "builder.serve.command"]
+    heavy += ["builder.votes.command", "jinja2", "markdown_it", "rich"]
+    result, printed = build_in_a_fresh_python(site.root, "--now", "2026-11-25", watch=heavy)
+    assert result == "0 []", printed
 
 
 def test_a_successful_build_prints_without_importing_rich(site: SiteFolder) -> None:
     """Catches: rich imported just to print one green line (a tenth of a one-article rebuild)
     when nothing needs its spinner or its problem lists."""
     site.write("a.md", prediction_text("A"))
-    probe = (
-        "import sys; from builder.cli import main; "
-        f"code = main(['build', '--source', {str(site.root)!r}, '--now', '2026-11-25']); "
-        "print(code, 'rich' in sys.modules)"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
-    )
-    assert done.stdout.split("\n")[0] == "0 False", done.stdout + done.stderr
-    assert done.stderr.startswith("Built 1")
+    result, printed = build_in_a_fresh_python(site.root, "--now", "2026-11-25", watch=["rich"])
+    assert result == "0 []", printed
+    assert printed.startswith("Built ")
 
 
 def test_bad_now_is_a_usage_error(site: SiteFolder) -> None:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
-import sys
 import threading
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import SITE_YAML, SiteFolder, prediction_text
+from conftest import SITE_YAML, SiteFolder, build_in_a_fresh_python, prediction_text
 
 from builder import freshness
 from builder.cli import main
@@ -44,16 +42,9 @@ def test_a_no_op_without_now_reads_no_yaml(site: SiteFolder) -> None:
     date, when the last build's time zone is still right."""
     site.write("a.md", prediction_text("A"))
     assert _build_without_now(site) == 0
-    probe = (
-        "import sys; from builder.cli import main; "
-        f"code = main(['build', '--source', {str(site.root)!r}]); "
-        "print(code, [m for m in ('yaml', 'builder.config') if m in sys.modules])"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
-    )
-    assert done.stdout.split("\n")[0] == "0 []", done.stdout + done.stderr
-    assert "Up to date" in done.stderr
+    result, printed = build_in_a_fresh_python(site.root, watch=["yaml", "builder.config"])
+    assert result == "0 []", printed
+    assert "Up to date" in printed
 
 
 def test_the_stats_probe_answers_for_the_files_as_they_are(tmp_path: Path) -> None:
