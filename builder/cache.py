@@ -61,16 +61,17 @@ def load_manifest(root: Path) -> Manifest:
 
 
 def load_files(root: Path) -> dict[str, FileEntry]:
-    files: dict[str, FileEntry] = {}
-    for shard in range(SHARDS):
-        files.update(read_pickle(root, FILES.format(shard), dict) or {})
-    return files
+    return _load_shards(root, range(SHARDS))
 
 
 def load_entries(root: Path, sources: Iterable[str]) -> dict[str, FileEntry]:
     """The entries of the shards holding `sources` (the shortcut reads only those)."""
+    return _load_shards(root, sorted({_shard(source) for source in sources}))
+
+
+def _load_shards(root: Path, shards: Iterable[int]) -> dict[str, FileEntry]:
     entries: dict[str, FileEntry] = {}
-    for shard in sorted({_shard(source) for source in sources}):
+    for shard in shards:
         entries.update(read_pickle(root, FILES.format(shard), dict) or {})
     return entries
 

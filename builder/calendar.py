@@ -9,7 +9,6 @@ and a calendar app sees an edited prediction as the same event.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Iterable
 from functools import cache, partial
 from urllib.parse import urlsplit
@@ -17,6 +16,7 @@ from urllib.parse import urlsplit
 from icalendar import Calendar, Event, vDuration
 
 from builder import urls
+from builder.fingerprint import digest
 from builder.model import Prediction, Site
 from builder.outputs import Memo, Output
 from builder.parallel import map_forked
@@ -43,7 +43,7 @@ def calendar_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[Outpu
     # Keyed by its events' bytes, not by the predictions: editing an article's body changes
     # the prediction but not its event, and then the 10,000-event file is not made again.
     ordered = [events(p) for p in sorted(published, key=lambda p: (p.target_date, p.slug))]
-    inputs = {"events": hashlib.blake2b(b"".join(ordered), digest_size=16).hexdigest()}
+    inputs = {"events": digest(b"".join(ordered))}
     outputs = [Output(SITE_CALENDAR, inputs, lambda: site_calendar(site, ordered))]
     for p in published:
         make = partial(prediction_calendar, p, events)

@@ -105,14 +105,9 @@ def run_build(args: argparse.Namespace) -> int:
     )
     started = time.perf_counter()
     fresh = freshness.check(options)  # stats only, a fraction of a second
-    if fresh.up_to_date and not fresh.manifest.warnings:
-        # The commonest answer; like every plain success, printed without importing rich.
-        report = freshness.no_op_report(fresh)
-        took = time.perf_counter() - started
-        _plain("Up to date", f": {report.pages} pages, nothing changed ({took:.2f} s)")
-        return 0
     try:
-        with _spinner():
+        # The commonest answer, up to date, imports nothing heavy: not even rich to print it.
+        with _spinner(unless=fresh.up_to_date):
             report = dispatch.build(options, fresh)
     except BuildFailed as failed:
         return _failed(_console(), failed.problems)
@@ -135,10 +130,10 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _spinner() -> Iterator[None]:
-    """rich's spinner where someone watches, and nothing elsewhere: its refresh thread costs
-    CPU the build needs, and importing rich a tenth of a one-article rebuild."""
-    if not sys.stderr.isatty():
+def _spinner(unless: bool = False) -> Iterator[None]:
+    """rich's spinner where someone watches a build, and nothing elsewhere: its refresh thread
+    costs CPU the build needs, and importing rich a tenth of a one-article rebuild."""
+    if unless or not sys.stderr.isatty():
         yield
         return
     with _console().status("Building…"):

@@ -21,6 +21,7 @@ from jinja2 import meta
 from builder.model import Prediction, Term
 
 _SCALARS = frozenset({str, int, float, bool, dt.date})
+_SCALAR_KINDS = tuple(_SCALARS)  # for isinstance: subclasses (Markup, ...)
 
 
 def digest(data: bytes) -> str:
@@ -66,9 +67,9 @@ class PageKeys:
             return f"{{{len(value)}".encode() + b"".join(
                 [k.encode() + b"=" + self._encode(value[k]) for k in sorted(value)]
             )
-        if isinstance(value, str | int | float | bool | dt.date):  # subclasses (Markup, ...)
+        if isinstance(value, _SCALAR_KINDS):
             return f"{kind.__name__}:{value!r};".encode()
-        if isinstance(value, list | tuple):
+        if isinstance(value, (list, tuple)):
             return f"[{len(value)}".encode() + b"".join([self._encode(item) for item in value])
         memo = self._memo.get(id(value))
         if memo is None:

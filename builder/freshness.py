@@ -5,6 +5,7 @@ build's options and its report, which the command line needs either way."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -56,13 +57,11 @@ class Freshness:
     probe: StatsProbe | None = None  # are its files as it wrote them? (being found out)
     read: ConfigResult | None = None  # site.yaml, if the check had to read it
 
-    @cached_property
+    @property
     def config(self) -> ConfigResult:
         """site.yaml, read once for the check and the build; a no-op need not read it."""
         if self.read is None:
-            from builder.config import load_config  # YAML and all: a tenth of a no-op
-
-            self.read = load_config(self.root)
+            self.read = _read_config(self.root)
         return self.read
 
     @cached_property
@@ -100,8 +99,15 @@ def check(options: BuildOptions, *, output: bool = True) -> Freshness:
     head = git_head(options.root)
     inputs = scan(options.root)
     now, read = (options.now, None) if options.now else _today(options.root, manifest, inputs)
-    stamp = inputs_digest(inputs, f"{STAMP} / git {head}", now, options.drafts, options.out)
+    stamp = stamp_of(inputs, head, now, options)
     return Freshness(options.root, now, head, inputs, stamp, manifest, options.out, probe, read)
+
+
+def stamp_of(
+    inputs: Mapping[str, Stat | None], head: str | None, now: dt.date | None, options: BuildOptions
+) -> str:
+    """What the up-to-date check compares (the shortcut uses it for all but the articles)."""
+    return inputs_digest(inputs, f"{STAMP} / git {head}", now, options.drafts, options.out)
 
 
 def _today(
@@ -111,10 +117,14 @@ def _today(
     file is as the last build saw it, that build's time zone is still right."""
     if manifest.timezone and manifest.config_stat == inputs.get("site.yaml"):
         return clock.today(manifest.timezone), None
-    from builder.config import load_config
-
-    read = load_config(root)
+    read = _read_config(root)
     return (read[0].today() if read[0] else None), read
+
+
+def _read_config(root: Path) -> ConfigResult:
+    from builder.config import load_config  # YAML and all: a tenth of a no-op
+
+    return load_config(root)
 
 
 def no_op_report(fresh: Freshness) -> Report:

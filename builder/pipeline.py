@@ -22,7 +22,6 @@ from builder import (
     cache,
     calendar,
     feeds,
-    freshness,
     integrity,
     pages,
     shortcut,
@@ -171,13 +170,11 @@ def render_site(
     return Rendered(made, page_keys, set(page_keys) - made)
 
 
-def build(options: BuildOptions, fresh: Freshness | None = None) -> Report:
+def build(options: BuildOptions, fresh: Freshness) -> Report:
     """Build into the output folder, re-rendering what changed (dispatch.py decides first
-    whether anything did, and whether the shortcut will do); `fresh` is the up-to-date check,
-    if already made."""
+    whether anything did, and whether the shortcut will do); `fresh` is its up-to-date check."""
     timings: dict[str, float] = {}
     clock = _Clock(timings)
-    fresh = fresh or freshness.check(options)
     manifest, current, now = fresh.manifest, fresh.current, fresh.now
     resolved = BuildOptions(options.root, now, options.output, options.clean, options.drafts)
     previous_files = cache.load_files(options.root)
@@ -195,14 +192,10 @@ def build(options: BuildOptions, fresh: Freshness | None = None) -> Report:
     memo = Memo(cache.load_memo(options.root))
     # Files are staged beside the output while the workers render; the output itself is only
     # touched by commit(), once everything is made.
-    staging = Staging(options.out, current, options.clean)
-    try:
+    with Staging(options.out, current, options.clean) as staging:
         rendered = render_site(site, options.root, staging, intact, memo)
         clock("render")
         written = staging.commit(keep=rendered.reused)
-    except BaseException:
-        staging.abort()
-        raise
     # Only written files have a new stat; the others are as the up-to-date check found them.
     stats = {
         name: staging.stats[name] if name in written else current[name]

@@ -25,13 +25,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder import assets, cache, feeds, pages
-from builder.cache import STAMP, Manifest
+from builder import assets, cache, feeds, freshness, pages
+from builder.cache import Manifest
 from builder.content.loader import PREDICTIONS_DIR, FileEntry, read_entry
 from builder.feeds import FeedFile
 from builder.freshness import BuildOptions, Freshness, Report
 from builder.history import FileHistory
-from builder.inputs import Stat, inputs_digest, stat_of
+from builder.inputs import Stat, stat_files
 from builder.model import AuthorStats, Prediction, Site
 from builder.outputs import Memo
 from builder.render import Renderer
@@ -94,25 +94,25 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
     if edits is None:
         return None
     files = render(options, fresh, record, edits)
-    existing = {path: stat_of(options.out / path) for path in files}
-    if any(existing[path] != _recorded_stat(fresh.manifest, path) for path in files):
+    existing = stat_files(options.out, files)
+    if any(existing.get(path) != _recorded_stat(fresh.manifest, path) for path in files):
         return None  # an output changed by hand: the full build knows how to repair it
     written = _write(options, fresh, files, existing)
-    outputs = fresh.manifest.outputs
-    html = sum(path.endswith(".html") for path in outputs)
-    warnings = fresh.manifest.warnings
-    return Report(html, len(outputs), len(written), len(files), warnings, way="shortcut")
+    counts = freshness.no_op_report(fresh)  # the site's files, as the manifest lists them
+    return dataclasses.replace(counts, changed=len(written), rendered=len(files), way="shortcut")
 
 
-def edited_files(options: BuildOptions, fresh: Freshness, record: Record | None) -> list[str]:
-    """The prediction files changed since `record` was made, or [] when the shortcut cannot
+def edited_files(
+    options: BuildOptions, fresh: Freshness, record: Record | None
+) -> list[str] | None:
+    """The prediction files changed since `record` was made, or None when the shortcut cannot
     apply (no record, anything else changed, a problem in site.yaml)."""
     config, config_problems = fresh.config
     if record is None or config is None or config_problems or fresh.now is None:
-        return []
+        return None
     if record.context != _context(options, fresh):
-        return []
-    return _changed_articles(record.inputs, fresh.inputs) or []
+        return None
+    return _changed_articles(record.inputs, fresh.inputs)
 
 
 def body_edits(
@@ -128,8 +128,10 @@ def body_edits(
     new: dict[str, FileEntry] = {}
     for source in changed:
         old = previous.get(source)
+        if old is None:
+            return None
         entry = read_entry(options.root, (source, None), authors)
-        if old is None or not _body_only(old, entry):
+        if not _body_only(old, entry):
             return None
         new[source] = entry
     return new
@@ -154,9 +156,7 @@ def render(
 
 def _context(options: BuildOptions, fresh: Freshness) -> str:
     others = {k: v for k, v in fresh.inputs.items() if not _is_article(k)}
-    return inputs_digest(
-        others, f"{STAMP} / git {fresh.head}", fresh.now, options.drafts, options.out
-    )
+    return freshness.stamp_of(others, fresh.head, fresh.now, options)
 
 
 def _is_article(path: str) -> bool:
@@ -220,18 +220,13 @@ def _write(
     options: BuildOptions,
     fresh: Freshness,
     files: Mapping[str, bytes],
-    existing: Mapping[str, Stat | None],
+    existing: Mapping[str, Stat],
 ) -> set[str]:
     manifest = fresh.manifest
-    present = {path: stat for path, stat in existing.items() if stat is not None}
-    staging = Staging(options.out, present)
-    try:
+    with Staging(options.out, existing) as staging:
         for path, data in files.items():
             staging.add(path, data)
-    except BaseException:
-        staging.abort()
-        raise
-    written = staging.commit(keep=set(manifest.outputs) - set(files))
+        written = staging.commit(keep=set(manifest.outputs) - set(files))
     outputs = dict(manifest.outputs)
     for path in written:
         outputs[path] = (None, staging.stats[path])  # no key: see the module's docstring

@@ -73,7 +73,7 @@ def prediction_points(prediction: Prediction) -> float | None:
     return points(item.confidence, item.outcome)  # type: ignore[arg-type]
 
 
-def track_record_json(site: Site, memo: Memo | None = None) -> bytes:
+def track_record_json(site: Site, memo: Memo) -> bytes:
     """The audit file: the same figures as the pages, plus each prediction's own.
 
     Sorted keys, fixed rounding (scoring.Scores.as_dict) and no clock: the same input
@@ -81,7 +81,6 @@ def track_record_json(site: Site, memo: Memo | None = None) -> bytes:
     diff of two builds shows exactly which entries changed; a prediction's line is kept in
     `memo` between builds, so one edit does not re-encode the other 9,999.
     """
-    memo = memo or Memo()
     site_figures = {"title": site.config.title, "url": site.config.url, **site.record.as_dict()}
     authors = {
         key: {"name": stats.name, "url": stats.url, **site.records[key].as_dict()}

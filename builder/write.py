@@ -50,6 +50,13 @@ class Staging:
         self.folder.mkdir()
         self._folders: set[Path] = {self.folder}
 
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is not None:  # nothing reaches the output; the staged files go
+            self.abort()
+
     def add(self, name: str, data: bytes) -> None:
         self.record(name, self.write(name, data))
 
@@ -115,14 +122,10 @@ def write_output(
     """Make `out` hold exactly `files` plus `keep`, in one go; return the names written.
     `existing` is what `out` holds now, if already known."""
     existing = output_stats(out.resolve()) if existing is None else existing
-    staging = Staging(out, existing, clean)
-    try:
+    with Staging(out, existing, clean) as staging:
         for name in sorted(files):
             staging.add(name, files[name])
-    except BaseException:
-        staging.abort()
-        raise
-    return staging.commit(keep)
+        return staging.commit(keep)
 
 
 def _write_file(path: Path, data: bytes) -> Stat:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SiteFolder, build_in_a_fresh_python, prediction_text
+from conftest import NOW, SiteFolder, build_in_a_fresh_python, prediction_text
 
 from builder import __version__
 from builder.cli import main
@@ -43,7 +43,7 @@ def test_a_no_op_build_imports_neither_the_build_nor_the_other_commands(
     assert site.build() == 0
     heavy = ["builder.pipeline", "builder.shortcut", "builder.resolve", "builder.serve.command"]
     heavy += ["builder.votes.command", "jinja2", "markdown_it", "rich"]
-    result, printed = build_in_a_fresh_python(site.root, "--now", "2026-11-25", watch=heavy)
+    result, printed = build_in_a_fresh_python(site.root, "--now", NOW, watch=heavy)
     assert result == "0 []", printed
 
 
@@ -51,7 +51,7 @@ def test_a_successful_build_prints_without_importing_rich(site: SiteFolder) -> N
     """Catches: rich imported just to print one green line (a tenth of a one-article rebuild)
     when nothing needs its spinner or its problem lists."""
     site.write("a.md", prediction_text("A"))
-    result, printed = build_in_a_fresh_python(site.root, "--now", "2026-11-25", watch=["rich"])
+    result, printed = build_in_a_fresh_python(site.root, "--now", NOW, watch=["rich"])
     assert result == "0 []", printed
     assert printed.startswith("Built ")
 

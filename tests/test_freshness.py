@@ -34,7 +34,7 @@ def test_today_follows_a_time_zone_edited_since_the_last_build(site: SiteFolder)
     site.config(SITE_YAML.replace("timezone: UTC", f"timezone: {WEST}"))
     fresh = freshness.check(BuildOptions(site.root))
     assert fresh.now == dt.datetime.now(ZoneInfo(WEST)).date()
-    assert not fresh.up_to_date
+    assert not fresh.up_to_date  # a sanity check: site.yaml's new stat alone ensures this
 
 
 def test_a_no_op_without_now_reads_no_yaml(site: SiteFolder) -> None:

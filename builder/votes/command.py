@@ -30,9 +30,6 @@ log = logging.getLogger("foretell.votes")
 DEFAULT_RATE_LIMIT = 60  # votes per client IP per minute
 
 
-HELP = "the reader-vote endpoint"
-
-
 def configure(votes: argparse.ArgumentParser) -> None:
     """The `foretell votes` command's arguments (the CLI made the parser, see cli.py)."""
     votes.description = "The reader-vote endpoint."
@@ -95,9 +92,11 @@ def configure(votes: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`foretell votes ...` on its own: `main(["serve", "--port", "8787"])`."""
+    from builder.cli import COMMANDS  # its help text, written once
+
     parser = argparse.ArgumentParser(prog="foretell")
     subparsers = parser.add_subparsers()
-    configure(subparsers.add_parser("votes", help=HELP))
+    configure(subparsers.add_parser("votes", help=COMMANDS["votes"][1]))
     args = parser.parse_args(["votes", *(sys.argv[1:] if argv is None else argv)])
     result: int = args.func(args)
     return result
