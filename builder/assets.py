@@ -8,6 +8,7 @@ from pathlib import Path
 from builder.markdown import pygments_css
 
 FINGERPRINTED = {".css", ".js"}
+SITE_STATIC = "static"
 
 
 def theme_assets(theme_dir: Path) -> tuple[dict[str, bytes], dict[str, str]]:
@@ -27,6 +28,19 @@ def theme_assets(theme_dir: Path) -> tuple[dict[str, bytes], dict[str, str]]:
         names[name] = _fingerprint(name, data) if path.suffix in FINGERPRINTED else f"static/{name}"
         files[names[name]] = data
     return files, names
+
+
+def site_static(root: Path) -> dict[str, bytes]:
+    """The site's own `static/` folder, copied as it is to the top of the output (as Hugo
+    does): the documented place for a `CNAME`, a `.nojekyll`, a verification file, images."""
+    folder = root / SITE_STATIC
+    if not folder.is_dir():
+        return {}
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
 
 
 def _fingerprint(name: str, data: bytes) -> str:

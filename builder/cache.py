@@ -116,15 +116,25 @@ def clear(root: Path) -> None:
         (root / CACHE_DIR / name).unlink(missing_ok=True)
 
 
-def read_pickle(root: Path, name: str, kind: type[T]) -> T | None:
+def legacy_outputs(root: Path, out: Path) -> list[str]:
+    """The files the manifest says a build wrote into `out`, whatever foretell wrote it: an
+    output folder built before its record was kept in the folder itself (ownership.py) is
+    the build's all the same. Nothing is trusted here but the list of names."""
+    manifest = read_pickle(root, MANIFEST, Manifest, any_version=True)
+    if manifest is None or manifest.output_dir != str(out):
+        return []
+    return list(manifest.outputs)
+
+
+def read_pickle(root: Path, name: str, kind: type[T], *, any_version: bool = False) -> T | None:
     """The value stored under `name`, or None when it is missing, corrupt, of another type,
-    or written by another version of foretell."""
+    or written by another version of foretell (unless `any_version`)."""
     try:
         with (root / CACHE_DIR / name).open("rb") as handle:
             stamp, value = pickle.load(handle)
     except Exception:  # a corrupt cache, of whatever kind, is simply not used
         return None
-    return value if stamp == STAMP and isinstance(value, kind) else None
+    return value if (any_version or stamp == STAMP) and isinstance(value, kind) else None
 
 
 def write_pickle(root: Path, name: str, value: Any) -> None:

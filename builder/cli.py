@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from builder import __version__, dispatch, freshness
+from builder import __version__, dispatch, freshness, ownership
 from builder.arguments import site_options
 from builder.errors import BuildFailed, Problem
 
@@ -59,6 +59,11 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     build.add_argument("--output", type=Path, help="output folder (default: SOURCE/output)")
     build.add_argument("--clean", action="store_true", help="rebuild everything from scratch")
     build.add_argument("--drafts", action="store_true", help="include drafts")
+    build.add_argument(
+        "--force",
+        action="store_true",
+        help="build into a non-empty folder no build wrote (only the build's files are replaced)",
+    )
     build.set_defaults(func=run_build)
 
     check = sub.add_parser("check", help="report every problem in the content, write nothing")
@@ -101,9 +106,18 @@ def _summary(problems: Sequence[Problem]) -> str:
 
 def run_build(args: argparse.Namespace) -> int:
     options = freshness.BuildOptions(
-        root=args.source, now=args.now, output=args.output, clean=args.clean, drafts=args.drafts
+        root=args.source,
+        now=args.now,
+        output=args.output,
+        clean=args.clean,
+        drafts=args.drafts,
+        force=args.force,
     )
     started = time.perf_counter()
+    try:
+        ownership.check_folder(options.root, options.out)  # before the check clears a cache
+    except ownership.OutputRefused as refused:
+        return _refused(refused)
     fresh = freshness.check(options)  # stats only, a fraction of a second
     try:
         # The commonest answer, up to date, imports nothing heavy: not even rich to print it.
@@ -111,6 +125,8 @@ def run_build(args: argparse.Namespace) -> int:
             report = dispatch.build(options, fresh)
     except BuildFailed as failed:
         return _failed(_console(), failed.problems)
+    except ownership.OutputRefused as refused:
+        return _refused(refused)
     except Exception as exc:  # a theme's template error is the author's; anything else, ours
         from builder.templateerrors import template_problem
 
@@ -144,6 +160,12 @@ def _plain(lead: str, rest: str) -> None:
     """One line on stderr, `lead` in green on a terminal, as rich would print it."""
     color = sys.stderr.isatty() and "NO_COLOR" not in os.environ
     sys.stderr.write(f"\x1b[32m{lead}\x1b[0m{rest}\n" if color else f"{lead}{rest}\n")
+
+
+def _refused(refused: ownership.OutputRefused) -> int:
+    """Nothing was written: exit 2, as for a command line that cannot be carried out."""
+    sys.stderr.write(f"error: {refused}\n")
+    return 2
 
 
 def _failed(console: Console, problems: Sequence[Problem]) -> int:

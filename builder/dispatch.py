@@ -7,15 +7,22 @@ does not pay for the imports of a big one (the full pipeline's cost a fifth of a
 
 from __future__ import annotations
 
-from builder import freshness
+from builder import cache, freshness, ownership
 from builder.freshness import BuildOptions, Freshness, Report
 
 
 def build(options: BuildOptions, fresh: Freshness | None = None) -> Report:
-    """`fresh` is the up-to-date check, if already made."""
+    """`fresh` is the up-to-date check, if already made. Raises ownership.OutputRefused for an
+    output folder that holds sources, or holds files no build recorded and no `force`."""
+    ownership.check_folder(options.root, options.out)
     fresh = fresh or freshness.check(options)
     if fresh.up_to_date:
         return freshness.no_op_report(fresh)
+    ownership.claim(
+        options.out,
+        force=options.force,
+        adopted=lambda: cache.legacy_outputs(options.root, options.out),
+    )
     if not options.clean:
         from builder import shortcut
 

@@ -28,6 +28,7 @@ class BuildOptions:
     output: Path | None = None
     clean: bool = False
     drafts: bool = False
+    force: bool = False  # build into a non-empty folder that no build recorded writing
 
     @property
     def out(self) -> Path:

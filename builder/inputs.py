@@ -14,13 +14,13 @@ from pathlib import Path
 
 Stat = tuple[int, int]  # (mtime_ns, size)
 
-INPUT_DIRS = ("content", "themes")
+INPUT_DIRS = ("content", "themes", "static")
 INPUT_FILES = ("site.yaml",)
 
 
 def scan(root: Path) -> dict[str, Stat | None]:
-    """Every input file (site.yaml, content/, themes/) by path relative to `root`, with its
-    stat: taken once per build, for the up-to-date check and for the content loader."""
+    """Every input file (site.yaml, content/, themes/, static/) by path relative to `root`,
+    with its stat: taken once per build, for the up-to-date check and for the content loader."""
     found: dict[str, Stat | None] = {name: stat_of(root / name) for name in INPUT_FILES}
     for folder in INPUT_DIRS:
         found.update({f"{folder}/{path}": stat for path, stat in walk(root / folder).items()})

@@ -10,6 +10,7 @@ the input is good.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -69,6 +70,7 @@ class Rendered:
     made: set[str]  # the files emitted: newly rendered pages and every non-page file
     keys: dict[str, str]  # page path -> key, for every page of the site
     reused: set[str]  # pages whose previous output is still right
+    warnings: list[Problem]  # the site's static files that a made file replaces
 
 
 def load(
@@ -163,11 +165,24 @@ def render_site(
             page_keys[output.path] = keys.key("", output.path, output.inputs)
             if previous.get(output.path) != page_keys[output.path]:
                 others.append((output.path, output.make()))
+    static = assets.site_static(root)
+    replaced = sorted(static.keys() & (page_keys.keys() | files.keys()))
+    others += [(path, data) for path, data in static.items() if path not in replaced]
     writes = write_files(sink.write, others, parallel=sink.parallel_writes)
     for (path, _), written in zip(others, writes, strict=True):
         made.add(path)
         sink.record(path, written)
-    return Rendered(made, page_keys, set(page_keys) - made)
+    warnings = [
+        Problem(
+            f"{assets.SITE_STATIC}/{path}",
+            None,
+            None,
+            "replaced by the file the build makes there",
+            "warning",
+        )
+        for path in replaced
+    ]
+    return Rendered(made, page_keys, set(page_keys) - made, warnings)
 
 
 def build(options: BuildOptions, fresh: Freshness) -> Report:
@@ -176,7 +191,7 @@ def build(options: BuildOptions, fresh: Freshness) -> Report:
     timings: dict[str, float] = {}
     clock = _Clock(timings)
     manifest, current, now = fresh.manifest, fresh.current, fresh.now
-    resolved = BuildOptions(options.root, now, options.output, options.clean, options.drafts)
+    resolved = dataclasses.replace(options, now=now)
     previous_files = cache.load_files(options.root)
     loaded = load(resolved, previous_files, fresh.config, fresh.inputs)
     site = integrity.with_history(
@@ -203,14 +218,15 @@ def build(options: BuildOptions, fresh: Freshness) -> Report:
     }
     outputs = {path: (rendered.keys.get(path), stat) for path, stat in stats.items()}
     zone, config_stat = loaded.site.config.timezone, fresh.inputs.get("site.yaml")
-    manifest = Manifest(str(options.out), outputs, fresh.stamp, loaded.warnings, zone, config_stat)
+    warnings = sorted(loaded.warnings + rendered.warnings)
+    manifest = Manifest(str(options.out), outputs, fresh.stamp, warnings, zone, config_stat)
     live = {p.digest for p in site.predictions}
     cache.save(options.root, manifest, loaded.files, previous_files, memo.retained(live))
     shortcut.remember(resolved, fresh, site, memo)
     clock("write")
     html = sum(name.endswith(".html") for name in rendered.keys)
     rendered_count = len(rendered.keys) - len(rendered.reused)
-    return Report(html, len(stats), len(written), rendered_count, loaded.warnings, timings)
+    return Report(html, len(stats), len(written), rendered_count, warnings, timings)
 
 
 class _Clock:

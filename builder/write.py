@@ -11,6 +11,9 @@ Files are staged as the build makes them, each page by the worker that rendered 
 (`Staging.write`, then `Staging.record` in the main process). When there is no output yet, the
 staging folder is laid out as the output and renamed into place whole: one rename instead of
 one per file.
+
+Only files that a build recorded writing are ever deleted (ownership.py): the output folder
+may hold files of the site owner's, and those stay.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from builder.inputs import Stat, output_stats
+from builder.ownership import RECORD, read_record, write_record
 
 Staged = tuple[Path, Stat]  # where a file was staged, and its stat there
 
@@ -39,6 +43,8 @@ class Staging:
         self.out = out.resolve()
         self.existing = existing
         self.clean = clean
+        # What earlier builds wrote here: the only files a commit may delete.
+        self.owned = read_record(self.out) or set()
         self.names: set[str] = set()  # every file of the new output that went through add()
         self.staged: dict[str, Path] = {}  # the ones written to the staging folder
         self.stats: dict[str, Stat] = {}  # their stats, which moving them in keeps
@@ -84,8 +90,15 @@ class Staging:
     def commit(self, keep: Collection[str] = ()) -> set[str]:
         """Make the output hold exactly the added files plus `keep` (files it already holds
         with the right bytes); return the names written."""
-        if self.whole and self._swap():
-            return set(self.staged)
+        ours = self.names | set(keep)
+        if self.whole:
+            write_record(self.folder, ours)
+            if self._swap():
+                return set(self.staged)
+            (self.folder / RECORD).unlink()
+        # Recorded first with both builds' files, so that a build killed while moving in
+        # leaves no file of its own unrecorded; then exactly this build's.
+        write_record(self.out, self.owned | ours)
         try:
             for folder in sorted({(self.out / name).parent for name in self.staged}):
                 folder.mkdir(parents=True, exist_ok=True)
@@ -93,7 +106,8 @@ class Staging:
                 os.replace(temporary, self.out / name)
         finally:
             self.abort()
-        _remove_stale(self.out, set(self.existing) - self.names - set(keep))
+        _remove_stale(self.out, self.owned - ours)
+        write_record(self.out, ours)
         return set(self.staged)
 
     def _swap(self) -> bool:
@@ -119,8 +133,9 @@ def write_output(
     existing: Mapping[str, Stat] | None = None,
     clean: bool = False,
 ) -> set[str]:
-    """Make `out` hold exactly `files` plus `keep`, in one go; return the names written.
-    `existing` is what `out` holds now, if already known."""
+    """Make `out` hold exactly `files` plus `keep` of what builds write, in one go (files that
+    no build recorded writing stay); return the names written. `existing` is what `out` holds
+    now, if already known."""
     existing = output_stats(out.resolve()) if existing is None else existing
     with Staging(out, existing, clean) as staging:
         for name in sorted(files):

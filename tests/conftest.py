@@ -14,6 +14,7 @@ from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, sync_playwright
 
 from builder.cli import main
+from builder.ownership import RECORD
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = "2026-11-25"
@@ -101,10 +102,11 @@ class SiteFolder:
         return BeautifulSoup(target.read_text(encoding="utf-8"), "lxml")
 
     def files(self) -> dict[str, bytes]:
+        """The output's files, but for the record of what the build wrote (test_ownership)."""
         return {
             p.relative_to(self.output).as_posix(): p.read_bytes()
             for p in sorted(self.output.rglob("*"))
-            if p.is_file()
+            if p.is_file() and p.name != RECORD
         }
 
 

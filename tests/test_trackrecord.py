@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 from pathlib import Path
 
 import pytest
 from conftest import SiteFolder, prediction_text
+from test_incremental import _clean_build
 
 from builder import scoring
-from builder.cli import main
 from builder.render import brier, signed_points
 
 RESOLVED = "resolution: {outcome: %s, date: 2026-06-01}\n"
@@ -251,15 +250,6 @@ def test_records_are_computed_once_per_build(
     assert len(calls) == 3
 
 
-def _clean_copy_files(site: SiteFolder, tmp: Path) -> dict[str, bytes]:
-    copy = tmp / "clean-copy"
-    shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(site.root, copy, ignore=shutil.ignore_patterns("output", ".foretell"))
-    assert main(["build", "--source", str(copy), "--now", "2026-11-25", "--clean"]) == 0
-    out = copy / "output"
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-
-
 def test_changing_a_resolved_confidence_updates_every_page_of_that_author(
     built: SiteFolder, tmp_path: Path
 ) -> None:
@@ -268,7 +258,7 @@ def test_changing_a_resolved_confidence_updates_every_page_of_that_author(
     path = built.root / "content/predictions/a-wrong.md"
     path.write_text(path.read_text().replace("confidence: 0.6", "confidence: 0.4"))
     assert built.build() == 0
-    assert built.files() == _clean_copy_files(built, tmp_path)
+    assert built.files() == _clean_build(built, tmp_path)
     box = built.html("predictions/a-open/").select_one(".author-box")
     assert box.select_one(".author-accuracy").get_text(strip=True) == "100%"
 

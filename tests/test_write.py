@@ -9,11 +9,17 @@ import pytest
 
 from builder import write
 from builder.inputs import Stat
+from builder.ownership import RECORD
 from builder.write import write_output
 
 
 def _tree(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    """The output's files, but for the record of what the build wrote (tested on its own)."""
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and p.name != RECORD
+    }
 
 
 def test_writes_only_what_changed_and_removes_what_is_gone(tmp_path: Path) -> None:

@@ -1,0 +1,110 @@
+"""Which output folder a build may write to, and which of the files in it are the build's.
+
+A build deletes only files that an earlier build of this site recorded writing. The record is
+kept in the output folder itself (`RECORD`), not in the build cache: a cache that is reset,
+corrupt or from another version of foretell must never turn a site owner's own files (a
+`CNAME`, a `.nojekyll`, a search engine's verification file) into "left over from an old
+build". A folder that holds sources is never an output, and a non-empty folder foretell has no
+record of is refused unless the author says `--force` (and even then only the files the build
+makes are replaced).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+RECORD = ".foretell-output.json"
+_FORMAT = "foretell output record 1"  # the record's own format: independent of foretell's version
+
+# Folders of the site that a build reads (or, for the cache, writes): no output may lie in them.
+SOURCE_FOLDERS = ("content", "themes", "static", ".foretell", ".git")
+
+
+class OutputRefused(Exception):
+    """The output folder may not be written: the message says why and what to do."""
+
+
+def check_folder(root: Path, out: Path) -> None:
+    """Refuse an output folder that is the site folder, holds it, or lies among its sources."""
+    root, out = root.resolve(), out.resolve()
+    if out == root or out in root.parents:
+        what = "is the site folder" if out == root else "holds the site folder"
+        raise OutputRefused(
+            f"the output folder {out} {what}: a build there would mix its files with your "
+            "sources. Choose another folder (the default is output/)."
+        )
+    for name in SOURCE_FOLDERS:
+        source = root / name
+        if out == source or source in out.parents:
+            raise OutputRefused(
+                f"the output folder {out} lies inside {name}/, which the build reads: "
+                "choose a folder outside it (the default is output/)."
+            )
+
+
+def read_record(out: Path) -> set[str] | None:
+    """The files the last build recorded writing into `out`, or None without a record."""
+    try:
+        data = json.loads((out / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != _FORMAT:
+        return None
+    files = data.get("files")
+    if not isinstance(files, list) or not all(isinstance(name, str) for name in files):
+        return None
+    return {name for name in files if _is_inside(name)}
+
+
+def write_record(out: Path, names: Iterable[str]) -> None:
+    """Record `names` as the build's files in `out`, atomically: a build killed halfway leaves
+    the previous record or this one, never half of one."""
+    text = json.dumps({"format": _FORMAT, "files": sorted(names)}, indent=0) + "\n"
+    fd, tmp = tempfile.mkstemp(dir=out, prefix=f"{RECORD}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide it from a web server's user
+        os.replace(tmp, out / RECORD)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def claim(out: Path, *, force: bool, adopted: Callable[[], Iterable[str]]) -> None:
+    """Make sure `out` may be built into: it is missing or empty, or holds a record, or
+    `force` is given. `adopted()` lists files an older foretell (which kept its record only in
+    the build cache) wrote there: an upgrade must not make a build refuse."""
+    if out.exists() and not out.is_dir():
+        raise OutputRefused(f"the output folder {out} is a file, not a folder.")
+    if read_record(out) is not None or not _has_entries(out):
+        return
+    adopted = set(adopted())
+    if adopted:
+        write_record(out, adopted)
+        return
+    if not force:
+        raise OutputRefused(
+            f"the output folder {out} holds files that no foretell build recorded writing; "
+            "build into an empty or new folder, or add --force to build here anyway "
+            "(only the files the build makes are replaced; the others are left as they are)."
+        )
+
+
+def _has_entries(folder: Path) -> bool:
+    try:
+        with os.scandir(folder) as entries:
+            return any(True for _ in entries)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+
+
+def _is_inside(name: str) -> bool:
+    """A recorded name is a relative path below the output: a tampered record must not make a
+    build delete anything outside it."""
+    parts = name.split("/")
+    return bool(name) and not name.startswith("/") and ".." not in parts and "" not in parts
