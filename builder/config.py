@@ -95,18 +95,16 @@ def _read(r: FieldReader, root: Path) -> SiteConfig | None:
         return None
     r.unknown_keys("", SITE_KEYS)
     title = r.string("title", required=True)
-    url = _url(r, "url", required=True)
+    url = _base_url(r, "url", required=True)
     timezone = r.string("timezone") or "UTC"
     if not _known_zone(timezone):
         r.report("timezone", f"unknown time zone {timezone!r} (use an IANA name like Europe/Paris)")
-    theme = r.string("theme") or "default"
-    if not (root / "themes" / theme / "templates").is_dir():
-        r.report("theme", f"no theme folder themes/{theme}/templates")
+    theme = _theme(r, root)
     paginate = r.integer("paginate", default=20)
     votes_endpoint = None
     if r.mapping("votes") is not None:
         r.unknown_keys("votes", ("endpoint",))
-        votes_endpoint = _url(r, "votes.endpoint", required=True)
+        votes_endpoint = _base_url(r, "votes.endpoint", required=True)
     return SiteConfig(
         title=title or "",
         url=(url or "https://example.org").rstrip("/") + "/",
@@ -121,12 +119,29 @@ def _read(r: FieldReader, root: Path) -> SiteConfig | None:
     )
 
 
-def _url(r: FieldReader, field: str, *, required: bool) -> str | None:
-    url = r.string(field, required=required)
-    if url is not None and not re.match(r"^https?://[^/\s]+", url):
-        r.report(field, f"expected an absolute http(s) URL, got {url!r}")
+def _base_url(r: FieldReader, field: str, *, required: bool) -> str | None:
+    """A URL that others are made from by appending a path (every page's from the site's, the
+    vote requests' from the endpoint's): a query or a fragment would land in their middle."""
+    url = r.url(field, required=required)
+    if url is None:
         return None
-    return url
+    # After web_url, a "?" or "#" can only be where the query or the fragment starts.
+    extra = [(mark, part) for mark, part in (("?", "query"), ("#", "fragment")) if mark in url]
+    for mark, part in extra:
+        r.report(field, f"must not have a {part} ({mark}...), got {url!r}")
+    return None if extra else url
+
+
+def _theme(r: FieldReader, root: Path) -> str:
+    """A folder name under themes/: a path could load templates from anywhere on the disk,
+    where the up-to-date check does not look."""
+    theme = r.string("theme") or "default"
+    if theme in (".", "..") or "/" in theme or "\\" in theme:
+        r.report("theme", f"expected the name of a folder under themes/, got {theme!r}")
+        return "default"
+    if not (root / "themes" / theme / "templates").is_dir():
+        r.report("theme", f"no theme folder themes/{theme}/templates")
+    return theme
 
 
 def _authors(r: FieldReader) -> tuple[Author, ...]:
@@ -141,6 +156,6 @@ def _authors(r: FieldReader) -> tuple[Author, ...]:
         r.unknown_keys(field, AUTHOR_KEYS)
         name = r.string(f"{field}.name", required=True) or key
         bio = r.string(f"{field}.bio") or ""
-        url = _url(r, f"{field}.url", required=False)
+        url = r.url(f"{field}.url")
         result.append(Author(key=key, name=name, bio=bio, url=url))
     return tuple(sorted(result, key=lambda a: a.key))

@@ -6,6 +6,10 @@ publication (or resolution) date at 00:00 in the site's time zone, and a feed's 
 `lastBuildDate` is its newest entry's date, so two builds of the same input are byte-identical.
 Entry ids are tag URIs made of the host, a date and the slug (see `entry_id`), so editing a
 title or a body never makes a reader show an old prediction as new.
+
+Every text from site.yaml or the front matter is HTML-escaped in every element of both formats
+(see `serialize`): readers render RSS titles and descriptions as HTML, and some do the same
+with any text, so `<b>` in a title must reach them as `&lt;b&gt;`.
 """
 
 from __future__ import annotations
@@ -399,16 +403,44 @@ def serialize(site: Site, file: FeedFile) -> bytes:
     site without its predictions."""
     generator = _generator(site, file.feed, file.path, file.fallback)
     if file.format == "atom":
-        return bytes(generator.atom_str(pretty=True))
-    return bytes(generator.rss_str(pretty=True))
+        return _character_data(bytes(generator.atom_str(pretty=True)), atom=True)
+    return _character_data(bytes(generator.rss_str(pretty=True)), atom=False)
+
+
+def _text(text: str) -> str:
+    """Plain text as HTML: what every feed element gets from the author (see `serialize`)."""
+    return escape(text, quote=False)
+
+
+# The elements (and Atom's category attributes) that hold `_text`, as feedgen writes them: no
+# "<" or ">" inside, since lxml escapes both in text and in attribute values.
+_TEXT_ELEMENT = re.compile(
+    rb"<(title|subtitle|summary|description|name|category|dc:creator)\b[^<>]*(?:/>|>[^<]*</\1>)"
+)
+_ATOM_TEXT_CONSTRUCT = (b"title", b"subtitle", b"summary")
+
+
+def _character_data(xml: bytes, *, atom: bool) -> bytes:
+    """The "&" of the HTML escapes written "&#x26;", as the RSS Profile asks of character data
+    (and the W3C feed validator reads `&#x` as that sign; it warns about a title holding
+    "&lt;" otherwise); an Atom text construct holding an escape is declared `type="html"`, so
+    an Atom reader decodes it once too. Text without "&", "<" or ">" is left as it is."""
+
+    def rewrite(element: re.Match[bytes]) -> bytes:
+        xml = element[0].replace(b"&amp;", b"&#x26;")
+        if atom and element[1] in _ATOM_TEXT_CONSTRUCT and b"&" in xml:
+            xml = xml.replace(element[1], element[1] + b' type="html"', 1)
+        return xml
+
+    return _TEXT_ELEMENT.sub(rewrite, xml)
 
 
 def _generator(site: Site, feed: Feed, self_path: str, fallback: dt.date) -> FeedGenerator:
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)  # RSS <author> needs an email: dc:creator
     fg.id(urls.absolute(site.config.url, self_path))
-    fg.title(feed.title)
-    fg.description(feed.description)
+    fg.title(_text(feed.title))
+    fg.description(_text(feed.description))
     fg.language(site.config.language)
     fg.link(href=urls.absolute(site.config.url, self_path), rel="self")
     fg.link(href=urls.absolute(site.config.url, feed.page), rel="alternate")  # last: RSS <link>
@@ -423,13 +455,14 @@ def _generator(site: Site, feed: Feed, self_path: str, fallback: dt.date) -> Fee
 def _add_entry(fg: FeedGenerator, item: Item) -> None:
     entry = fg.add_entry(order="append")
     entry.id(item.id)  # also the RSS guid, isPermaLink="false"
-    entry.title(item.title)
+    entry.title(_text(item.title))
     entry.link(href=item.link, rel="alternate")
     entry.published(item.published)
     entry.updated(item.updated)
-    entry.author(name=item.author)
-    entry.dc.dc_creator(item.author)
+    entry.author(name=_text(item.author))
+    entry.dc.dc_creator(_text(item.author))
     for category in item.categories:
-        entry.category(term=category.term, scheme=category.scheme, label=category.term)
-    entry.summary(item.summary)
+        term = _text(category.term)
+        entry.category(term=term, scheme=category.scheme, label=term)
+    entry.summary(_text(item.summary))
     entry.content(item.content, type="html")

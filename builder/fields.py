@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from builder.errors import Problem, Severity
+from builder.urls import web_url
 from builder.yamlpos import Located, is_invalid
 
 _MISSING = object()
@@ -80,6 +81,17 @@ class FieldReader:
             self.report(field, "must not be empty")
             return None
         return text
+
+    def url(self, field: str, *, required: bool = False) -> str | None:
+        """An absolute http(s) URL, percent-encoded where it must be (see urls.web_url)."""
+        text = self.string(field, required=required)
+        if not text:  # absent, or empty and not required: no link
+            return None
+        try:
+            return web_url(text)
+        except ValueError as exc:
+            self.report(field, str(exc))
+            return None
 
     def boolean(self, field: str, *, default: bool = False) -> bool:
         value = self._get(field, False, "true or false")

@@ -16,7 +16,6 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from rich.console import Console
 from rich.markup import escape
@@ -25,6 +24,7 @@ from builder.arguments import date as date_argument
 from builder.arguments import site_options
 from builder.config import SiteConfig, load_config
 from builder.model import OUTCOMES, Prediction, Resolution
+from builder.urls import web_url
 from builder.yamledit import Block, EditError, add_resolution
 
 
@@ -66,9 +66,8 @@ def resolve(root: Path, request: Request, now: dt.date | None = None) -> Done:
             f"resolution date {date.isoformat()} is before the prediction was published "
             f"({prediction.date.isoformat()})"
         )
-    if request.evidence is not None:
-        _check_url(request.evidence)
-    block = Block(request.outcome, date, request.evidence, request.note)
+    evidence = None if request.evidence is None else _evidence(request.evidence)
+    block = Block(request.outcome, date, evidence, request.note)
     path = root / prediction.source
     raw = path.read_bytes()
     text = raw.decode("utf-8")  # the loader read it, so it is UTF-8
@@ -76,7 +75,7 @@ def resolve(root: Path, request: Request, now: dt.date | None = None) -> Done:
         new_text = add_resolution(text, block, replace=request.force)
     except EditError as exc:
         raise ResolveError(f"{prediction.source}: {exc}") from None
-    expected = Resolution(request.outcome, date, request.evidence, request.note)  # type: ignore[arg-type]
+    expected = Resolution(request.outcome, date, evidence, request.note)  # type: ignore[arg-type]
     _verify(prediction, new_text, expected, authors)
     _write(path, new_text.encode("utf-8"))
     return Done(path, expected, prediction.resolution)
@@ -115,10 +114,12 @@ def _find(root: Path, slug: str, authors: list[str]) -> Prediction:
     raise ResolveError(message)
 
 
-def _check_url(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ResolveError(f"--evidence must be an http(s) URL, got {url!r}")
+def _evidence(url: str) -> str:
+    """The URL as `foretell check` reads it back (the same rule, so the file passes)."""
+    try:
+        return web_url(url)
+    except ValueError as exc:
+        raise ResolveError(f"--evidence must be an http(s) URL: {exc}") from None
 
 
 def _verify(old: Prediction, text: str, expected: Resolution, authors: list[str]) -> None:

@@ -200,3 +200,61 @@ def test_yes_and_no_are_outcomes_not_booleans(site: SiteFolder) -> None:
     assert site.build() == 0
     assert site.html("predictions/y/").select_one(".status")["class"][-1] == "status-yes"
     assert site.html("predictions/n/").select_one(".status")["class"][-1] == "status-no"
+
+
+# URLs from the front matter: http(s) with a host, the rule `resolve` applies (issue #13) -----
+
+# (where the URL goes, with %s for it; the line of its key; the field)
+URL_PLACES = [
+    ({"extra": "references:\n  - {title: T, url: %s}\n"}, 6, "references.0.url"),
+    (
+        {"prediction_extra": "resolution: {outcome: yes, date: 2026-05-01, evidence: %s}\n"},
+        8,
+        "prediction.resolution.evidence",
+    ),
+]
+NOT_HTTP = "expected an absolute http(s) URL, got"
+# (the URL as YAML, the message)
+BAD_URLS = [
+    ("'javascript:alert(1)'", f"{NOT_HTTP} 'javascript:alert(1)'"),
+    ("' JavaScript:alert(1)'", f"{NOT_HTTP} 'JavaScript:alert(1)'"),
+    ('"java\\tscript:alert(1)"', f"{NOT_HTTP} 'javascript:alert(1)'"),
+    ("'data:text/html,<b>x</b>'", f"{NOT_HTTP} 'data:text/html,<b>x</b>'"),
+    ("'vbscript:msgbox(1)'", f"{NOT_HTTP} 'vbscript:msgbox(1)'"),
+    ("'report.pdf'", f"{NOT_HTTP} 'report.pdf'"),
+    ("'//cdn.example/x'", f"{NOT_HTTP} '//cdn.example/x'"),
+    ("'https:///report'", "has no host name (expected https://host/...), got 'https:///report'"),
+    ("'http://[::1'", "is not a valid URL (Invalid IPv6 URL): 'http://[::1'"),
+]
+
+
+@pytest.mark.parametrize(("url", "message"), BAD_URLS, ids=[u[0] for u in BAD_URLS])
+@pytest.mark.parametrize(("place", "line", "field"), URL_PLACES, ids=[p[2] for p in URL_PLACES])
+def test_each_bad_url_is_reported_with_file_line_and_field(
+    site: SiteFolder, capsys: pytest.CaptureFixture[str], place, line, field, url, message
+) -> None:
+    """Catches: a URL field read as plain text (any scheme reaches an href), a check that only
+    looks at the start of the raw text (" JavaScript:", "java<TAB>script:"), a traceback on a
+    URL urllib cannot parse."""
+    site.write("u.md", VALID(**{key: value % url for key, value in place.items()}))
+    assert site.check() == 1
+    err = capsys.readouterr().err
+    assert f"error: content/predictions/u.md:{line}: {field}: {message}\n" in err, err
+    assert "Traceback" not in err
+    assert site.build() == 1
+    assert not (site.output / "predictions" / "u").exists()
+
+
+def test_a_url_is_percent_encoded_where_it_must_be(site: SiteFolder) -> None:
+    """Catches: a URL that check accepts reaching the page raw ("<" in a query is invalid
+    HTML), and a valid URL changed on the way."""
+    raw = "https://evidence.example.org/a?x=1&y=<2>"
+    plain = "https://a.example/1?x=1&y=2#top"
+    references = f"references:\n  - {{title: T, url: '{raw}'}}\n  - {{title: U, url: '{plain}'}}\n"
+    resolution = f"resolution: {{outcome: no, date: 2026-05-01, evidence: '{raw}'}}\n"
+    site.write("u.md", VALID(extra=references, prediction_extra=resolution, body="[1] [2]\n"))
+    assert site.build() == 0
+    page = site.html("predictions/u/")
+    encoded = "https://evidence.example.org/a?x=1&y=%3C2%3E"
+    assert [a["href"] for a in page.select("li[id^=ref-] a")] == [encoded, plain]
+    assert page.select_one("a.resolution-evidence")["href"] == encoded

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
+import pytest
+from conftest import REPO
+
+from builder.cli import main
 from builder.config import load_config
 
 GOOD = 'title: T\nurl: "https://x.example.org/blog"\nauthors:\n  ada: {name: Ada}\n'
@@ -71,3 +77,65 @@ def test_votes_endpoint(tmp_path: Path) -> None:
     assert config.votes_endpoint == "https://votes.example.org"
     _, problems = _load(tmp_path, GOOD + "votes: {endpont: x}\n")
     assert {p.field for p in problems} == {"votes.endpont", "votes.endpoint"}
+
+
+BAD_SITE_URLS = [
+    ("http://[::1", "is not a valid URL (Invalid IPv6 URL): 'http://[::1'"),
+    (
+        "https://x.example.org/?q=1",
+        "must not have a query (?...), got 'https://x.example.org/?q=1'",
+    ),
+    (
+        "https://x.example.org/b#x",
+        "must not have a fragment (#...), got 'https://x.example.org/b#x'",
+    ),
+    ("javascript:alert(1)", "expected an absolute http(s) URL, got 'javascript:alert(1)'"),
+    ("https:///blog", "has no host name (expected https://host/...), got 'https:///blog'"),
+]
+
+
+@pytest.mark.parametrize(("url", "message"), BAD_SITE_URLS)
+def test_a_site_url_every_page_url_can_be_made_from(tmp_path: Path, url: str, message: str) -> None:
+    """Catches: a traceback on a URL urllib cannot parse, and a query or fragment accepted
+    (each canonical URL would be "https://x/?q=1predictions/...")."""
+    config, problems = _load(tmp_path, f"title: T\nurl: {url!r}\n")
+    assert [str(p) for p in problems] == [f"site.yaml:2: url: {message}"]
+    assert config is not None and config.url == "https://example.org/"  # never the bad one
+
+
+def test_the_votes_endpoint_has_no_query_either(tmp_path: Path) -> None:
+    """Catches: the endpoint taken as a base for request URLs with "?k=v" in it."""
+    _, problems = _load(tmp_path, GOOD + 'votes: {endpoint: "https://v.example/api?k=v"}\n')
+    assert [str(p) for p in problems] == [
+        "site.yaml:5: votes.endpoint: must not have a query (?...), got 'https://v.example/api?k=v'"
+    ]
+
+
+@pytest.mark.parametrize(
+    "theme", ["../outside", "{root}/outside", "..", ".", "a/b", "a\\b", "default/"]
+)
+def test_the_theme_is_a_folder_name_under_themes(tmp_path: Path, theme: str) -> None:
+    """Catches: templates loaded from anywhere on the disk, outside what the up-to-date check
+    watches. Each of these names a folder that has templates/, so only the rule refuses it."""
+    theme = theme.format(root=tmp_path)
+    for folder in ("outside", "themes/a/b", "themes/a\\b", "themes", ""):
+        (tmp_path / folder / "templates").mkdir(parents=True, exist_ok=True)
+    config, problems = _load(tmp_path, GOOD + f"theme: {json.dumps(theme)}\n")
+    assert [str(p) for p in problems] == [
+        f"site.yaml:5: theme: expected the name of a folder under themes/, got {theme!r}"
+    ]
+    assert config is not None and config.theme == "default"
+
+
+def test_a_bad_site_url_is_an_error_line_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`foretell check` and `build` end with the problem, never a traceback."""
+    shutil.copytree(REPO / "themes", tmp_path / "themes")
+    (tmp_path / "site.yaml").write_text('title: T\nurl: "http://[::1"\ntheme: "../x"\n')
+    for command in ("check", "build"):
+        assert main([command, "--source", str(tmp_path)]) == 1
+        err = capsys.readouterr().err
+        assert "error: site.yaml:2: url: is not a valid URL" in err, err
+        assert "error: site.yaml:3: theme: expected the name of a folder under themes/" in err
+        assert "Traceback" not in err

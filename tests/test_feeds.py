@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import shutil
 from pathlib import Path
@@ -12,12 +13,18 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 from conftest import REPO, SITE_YAML, SiteFolder, prediction_text
+from lxml import etree
 
 from builder.config import SiteConfig
 from builder.feeds import absolutize, entry_id
 from builder.taxonomy import build_site
 
 BASE = "https://test.example.org/"
+# Elements holding HTML (escaped in the XML): every other one holds plain text.
+CONTENT_ELEMENTS = (
+    "{http://purl.org/rss/1.0/modules/content/}encoded",
+    "{http://www.w3.org/2005/Atom}content",
+)
 ZONE_YAML = SITE_YAML.replace("timezone: UTC", "timezone: America/Mexico_City")
 ALPHA_BODY = """\
 Intro cites [1] and [2]. See [the home page](/), [beta](../beta/), [below](#more),
@@ -435,3 +442,92 @@ def test_entry_id_of_a_site_under_a_sub_path() -> None:
     assert entry_id(site, dt.date(2026, 1, 2), "predictions/año") == (
         "tag:example.org,2026-01-02:desk/predictions/a%C3%B1o"
     )
+
+
+# Text from the input, in every element ------------------------------------------------------
+
+MARKUP_TITLE = "<b>Bold</b> & <i>co</i> &lt;3"
+# The W3C feed validator's test for a plain-text element: an HTML end tag or an entity in its
+# text, decoded once, reads as HTML, unless its line holds a hexadecimal reference ("&#x").
+READS_AS_HTML = re.compile(r"</\w+>|&#?\w+;")
+
+
+@pytest.fixture(scope="module")
+def marked_up(tmp_path_factory: pytest.TempPathFactory) -> SiteFolder:
+    """Markup in the site's title and description, an author's name, a prediction's title,
+    category, tag and statement; one plain prediction beside it."""
+    site = SiteFolder(tmp_path_factory.mktemp("markup"))
+    shutil.copytree(REPO / "themes", site.root / "themes")
+    site.config(
+        SITE_YAML.replace('"Test Desk"', '"Desk <b>&amp;</b> Co"')
+        .replace('"Forecasts for tests."', '"<i>Forecasts</i> & more"')
+        .replace('"Ada Quill"', '"Ada <em>Q</em>"')
+    )
+    site.write(
+        "marked.md",
+        prediction_text(
+            MARKUP_TITLE,
+            extra="category: R&D <br>\ntags: ['<s>x</s>']\n",
+            statement="It <u>will</u> & won't",
+            prediction_extra="resolution: {outcome: yes, date: 2026-02-01}\n",
+        ),
+    )
+    site.write("plain.md", prediction_text("Plain title", date="2026-01-05"))
+    assert site.build() == 0
+    return site
+
+
+def test_no_feed_element_holds_markup_from_the_input(marked_up: SiteFolder) -> None:
+    """Catches: a title, description, name or category written as the author typed it (a
+    reader renders RSS titles as HTML: "<b>" would show bold), or escaped twice (the reader
+    would show "&amp;")."""
+    for path in feed_paths(marked_up):
+        root = etree.fromstring((marked_up.output / path).read_bytes())
+        for element in root.iter():
+            if element.tag in CONTENT_ELEMENTS:
+                continue
+            for value in (element.text or "", *element.attrib.values()):
+                assert "<" not in value, f"{path}: {element.tag} holds {value!r}"
+        feed = parse(marked_up, path)
+        assert "Desk <b>&amp;</b> Co" in html.unescape(feed.feed.title), path
+        for entry in feed.entries:
+            if "Bold" in entry.title:
+                assert html.unescape(entry.title).endswith(MARKUP_TITLE), path
+                assert entry.title_detail.type == "text/html", path
+                assert html.unescape(entry.author) == "Ada <em>Q</em>", path
+
+
+def test_escapes_are_written_as_hexadecimal_references(marked_up: SiteFolder) -> None:
+    """As the RSS Profile asks of character data, and as the W3C feed validator needs to not
+    warn "title should not contain HTML". Catches: the escapes' "&" written "&amp;"."""
+    seen = 0
+    for path in feed_paths(marked_up):
+        data = (marked_up.output / path).read_bytes()
+        lines = data.decode("utf-8").split("\n")
+        for element in etree.fromstring(data).iter():
+            if element.tag in CONTENT_ELEMENTS or not isinstance(element.tag, str):
+                continue
+            values = [element.text or "", *element.attrib.values()]
+            if any(READS_AS_HTML.search(value) for value in values):
+                seen += 1
+                line = lines[element.sourceline - 1]
+                assert "&#x" in line and "&amp;" not in line, f"{path}: {line}"
+    assert seen >= 40  # titles, descriptions, names and categories of all 7 feeds
+
+
+def test_atom_declares_escaped_text_as_html(marked_up: SiteFolder) -> None:
+    """Catches: escaped text in an Atom `type="text"` element (the reader would show "&lt;"),
+    and `type="html"` added to plain text (every example feed's bytes would change)."""
+    root = etree.fromstring((marked_up.output / "atom.xml").read_bytes())
+    atom = "{http://www.w3.org/2005/Atom}"
+    types = {
+        element.text: element.get("type")
+        for name in ("title", "subtitle", "summary")
+        for element in root.iter(atom + name)
+    }
+    assert types[html.escape(MARKUP_TITLE, quote=False)] == "html"
+    assert types[html.escape("<i>Forecasts</i> & more", quote=False)] == "html"
+    assert types["Plain title"] is None and types["Something will happen."] is None
+    entry = next(e for e in parse(marked_up, "atom.xml").entries if "Bold" in e.title)
+    assert entry.title_detail.type == "text/html"
+    assert html.unescape(entry.title) == MARKUP_TITLE

@@ -97,7 +97,7 @@ def _resolution(r: FieldReader) -> Resolution | None:
         return None
     outcome = r.choice("prediction.resolution.outcome", OUTCOMES, required=True)
     date = r.date("prediction.resolution.date", required=True)
-    evidence = r.string("prediction.resolution.evidence")
+    evidence = r.url("prediction.resolution.evidence")
     note = r.string("prediction.resolution.note")
     if outcome is None or date is None:
         return None
@@ -117,7 +117,7 @@ def _references(r: FieldReader) -> tuple[Reference, ...]:
             Reference(
                 number=index + 1,
                 title=title or "",
-                url=r.string(f"{field}.url"),
+                url=r.url(f"{field}.url"),
                 publisher=r.string(f"{field}.publisher"),
                 date=r.date(f"{field}.date"),
             )
