@@ -118,7 +118,10 @@ def event(p: Prediction, base_url: str) -> Event:
     item.add("uid", uid(p, base_url))
     item.add("dtstamp", dtstamp(p))
     item.add("dtstart", p.target_date)
-    item.add("dtend", p.target_date + dt.timedelta(days=1))
+    # On the last day a date can hold there is no next day: without DTEND, a DATE start makes
+    # a one-day event all the same (RFC 5545, 3.6.1).
+    if p.target_date < dt.date.max:
+        item.add("dtend", p.target_date + dt.timedelta(days=1))
     item.add("summary", p.title)
     item.add("description", description(p, page))
     item.add("url", page)

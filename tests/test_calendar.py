@@ -111,3 +111,25 @@ def test_drafts_stay_out_of_the_calendar_in_a_preview_build(site: SiteFolder) ->
     assert set(events(read(site))) == set(PUBLISHED)
     assert not (site.output / "predictions/draft/prediction.ics").exists()
     assert site.html("predictions/draft/").select_one("a.add-to-calendar") is None
+
+
+def test_the_last_date_a_calendar_can_hold_builds(site: SiteFolder, capsys) -> None:
+    # Catches: DTEND computed as target + 1 day, which overflows on 9999-12-31 (check passed
+    # and build died with OverflowError); any other date arithmetic on the far ends of the
+    # calendar (statuses, "resolves soon", feeds) on the first and the last possible day.
+    site.write("last.md", prediction_text("Last", date="9999-12-31", target="9999-12-31"))
+    resolved = "resolution: {outcome: yes, date: 9999-12-31}\n"
+    site.write("done.md", prediction_text("Done", target="9999-12-31", prediction_extra=resolved))
+    site.write("first.md", prediction_text("First", date="0001-01-01", target="0001-01-01"))
+    assert site.check() == 0
+    for now in ("2026-11-25", "9999-12-31", "0001-01-01"):
+        assert site.build("--now", now) == 0, capsys.readouterr().err
+    found = events(read(site))
+    last = found["last"]
+    assert last.decoded("DTSTART") == dt.date.max
+    # No DTEND: with a DATE start and no end, RFC 5545 (3.6.1) makes it a one-day event.
+    assert "DTEND" not in last and "DURATION" not in last
+    assert found["done"].decoded("DTSTART") == dt.date.max
+    first = found["first"]
+    assert first.decoded("DTEND") - first.decoded("DTSTART") == dt.timedelta(days=1)
+    assert "Traceback" not in capsys.readouterr().err
