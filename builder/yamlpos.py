@@ -16,6 +16,13 @@ Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Front matter is small; a document that expands past this many nodes is an alias bomb.
 MAX_NODES = 20_000
+# Front matter and site.yaml need a few levels of lists and mappings. Deeper, our recursive
+# reading would hit Python's recursion limit, and libyaml takes quadratic time to compose
+# nesting and overflows the C stack (a crash, not an exception) somewhere past 20,000 levels.
+MAX_DEPTH = 100
+# A document shorter than this cannot nest deeply enough to make libyaml slow or crash it, so
+# only longer ones pay for a first pass that counts the depth before composing.
+SCAN_ABOVE = 2_000
 
 
 class YamlError(Exception):
@@ -46,8 +53,11 @@ class Located:
 
 
 def load(text: str) -> Located:
-    """Parse one YAML document; raise YamlError for syntax errors and alias bombs."""
+    """Parse one YAML document; raise YamlError for syntax errors, alias bombs and nesting
+    deeper than MAX_DEPTH."""
     try:
+        if len(text) > SCAN_ABOVE:
+            _refuse_deep(text)
         node = yaml.compose(text, Loader=Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -55,12 +65,31 @@ def load(text: str) -> Located:
         raise YamlError(f"YAML syntax error: {exc.problem or exc}", line) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"YAML error: {exc}") from None
+    except RecursionError:  # the pure-Python composer, when libyaml is missing
+        raise YamlError(_too_deep()) from None
     located = Located(data=None)
     if node is None:
         return located
     builder = _Builder(located)
-    located.data = builder.build(node, "")
+    located.data = builder.build(node, "", 0)
     return located
+
+
+def _refuse_deep(text: str) -> None:
+    """Count the nesting from the parser's events, which stream: a deep document is refused
+    at its MAX_DEPTH-th level, without reading the rest."""
+    depth = 0
+    for event in yaml.parse(text, Loader=Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlError(_too_deep(), event.start_mark.line + 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _too_deep() -> str:
+    return f"nested too deeply (more than {MAX_DEPTH} levels of lists and mappings)"
 
 
 class _Builder:
@@ -69,7 +98,7 @@ class _Builder:
         self.constructor = yaml.SafeLoader("")
         self.visits = 0
 
-    def build(self, node: yaml.Node, path: str) -> Any:
+    def build(self, node: yaml.Node, path: str, depth: int) -> Any:
         self.visits += 1
         if self.visits > MAX_NODES:
             raise YamlError(
@@ -77,17 +106,23 @@ class _Builder:
                 "(a YAML alias bomb?); refusing to read it",
                 node.start_mark.line + 1,
             )
+        if isinstance(node, yaml.CollectionNode) and depth >= MAX_DEPTH:
+            # Aliases can nest deeper than the text does (a0: [x], a1: [*a0], a2: [*a1]...).
+            raise YamlError(_too_deep(), node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
+            return self._mapping(node, path, depth + 1)
         if isinstance(node, yaml.SequenceNode):
-            return [self._item(item, _join(path, str(i))) for i, item in enumerate(node.value)]
+            return [
+                self._item(item, _join(path, str(i)), depth + 1)
+                for i, item in enumerate(node.value)
+            ]
         return self._scalar(node, path)
 
-    def _item(self, node: yaml.Node, path: str) -> Any:
+    def _item(self, node: yaml.Node, path: str, depth: int) -> Any:
         self.located.lines.setdefault(path, node.start_mark.line + 1)
-        return self.build(node, path)
+        return self.build(node, path, depth)
 
-    def _mapping(self, node: yaml.MappingNode, path: str) -> dict[str, Any]:
+    def _mapping(self, node: yaml.MappingNode, path: str, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
@@ -97,7 +132,7 @@ class _Builder:
                 self.located.bad_values.append(
                     YamlError("duplicate key", key_node.start_mark.line + 1, key_path)
                 )
-            result[key] = self.build(value_node, key_path)
+            result[key] = self.build(value_node, key_path, depth)
         return result
 
     def _scalar(self, node: yaml.Node, path: str) -> Any:

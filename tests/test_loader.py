@@ -1,0 +1,113 @@
+"""Reading YAML and content files: input that once crashed `check` or `build` is a problem."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import SiteFolder, prediction_text
+from serving import serving, wait_for
+
+from builder import yamlpos
+from builder.yamlpos import MAX_DEPTH, YamlError
+
+
+def nested(depth: int) -> str:
+    """`depth` flow lists, one inside the other, as the value of `deep`."""
+    return "deep: " + "[" * depth + "]" * depth + "\n"
+
+
+def chained(depth: int) -> str:
+    """Aliases nesting `depth` lists though no line of the text nests more than one."""
+    lines = ["a0: &a0 [x]"] + [f"a{i}: &a{i} [*a{i - 1}]" for i in range(1, depth)]
+    return "\n".join(lines) + "\n"
+
+
+def test_nesting_up_to_the_limit_is_read() -> None:
+    # Catches: a limit that refuses what it promises to read (the mapping is level 1).
+    located = yamlpos.load(nested(MAX_DEPTH - 1))
+    value, depth = located.data["deep"], 1
+    while value:
+        value, depth = value[0], depth + 1
+    assert depth == MAX_DEPTH - 1
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (nested(MAX_DEPTH), 1),  # one level too many, short: composed, refused while read
+        ("title: x\n" + nested(490), 2),  # where RecursionError began
+        ("title: x\n" + nested(999), 2),
+        ("title: x\n" + nested(5_000), 2),  # long: refused by the first pass
+        ("a:\n" + "".join("  " * i + "-\n" for i in range(1, 600)), MAX_DEPTH + 1),  # block style
+        (chained(300), 1),  # aliases: deeper than the text looks
+    ],
+    ids=["limit", "490", "999", "5000", "block", "aliases"],
+)
+def test_deep_nesting_is_a_located_problem(text: str, line: int) -> None:
+    # Catches: RecursionError escaping from reading the composed document (490-999 levels),
+    # and a check of the text's nesting alone, which an alias chain goes round.
+    with pytest.raises(YamlError) as raised:
+        yamlpos.load(text)
+    assert raised.value.line == line
+    assert raised.value.message.startswith("nested too deeply")
+
+
+def test_very_deep_nesting_is_refused_quickly_and_without_a_crash(site: SiteFolder) -> None:
+    # Catches: handing libyaml 200,000 levels: it composes them in quadratic time and then
+    # overflows the C stack (a segmentation fault, not an exception). In a fresh Python, as
+    # an author runs it, so a crash fails the test instead of the test run.
+    site.write("deep.md", "---\ntitle: x\n" + nested(200_000) + "---\nBody.\n")
+    (site.root / "site.yaml").write_text(
+        (site.root / "site.yaml").read_text(encoding="utf-8") + nested(200_000), encoding="utf-8"
+    )
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "builder", "check", "--source", str(site.root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert time.perf_counter() - started < 20  # a generous bound: libyaml takes minutes
+    assert done.returncode == 1, done.stderr
+    assert "site.yaml:10: nested too deeply" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("where", ["front matter", "site.yaml"])
+def test_check_and_build_report_deep_nesting(
+    site: SiteFolder, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    # Catches: the RecursionError traceback `check` and `build` printed at 490-999 levels.
+    site.write("ok.md", prediction_text())
+    if where == "site.yaml":
+        config = site.root / "site.yaml"
+        config.write_text(config.read_text(encoding="utf-8") + nested(600), encoding="utf-8")
+        expected = "site.yaml:10: nested too deeply"
+    else:
+        site.write("deep.md", prediction_text(extra=nested(600)))
+        expected = "content/predictions/deep.md:5: nested too deeply"
+    assert site.check() == 1
+    assert site.build() == 1
+    err = capsys.readouterr().err
+    assert err.count(expected) == 2, err
+    assert "Traceback" not in err
+
+
+def test_serve_shows_deep_nesting_in_its_error_box(site: SiteFolder) -> None:
+    # Catches: the RecursionError that serve only logged, leaving the page without its error
+    # box: a located problem is shown on the page like any other.
+    site.write("alpha.md", prediction_text("Alpha"))
+    with serving(site.root) as server:
+
+        def alert() -> str | None:
+            soup = BeautifulSoup(server.get("/predictions/alpha/").text, "lxml")
+            box = soup.find(role="alert")
+            return box.get_text(" ", strip=True) if box else None
+
+        site.write("alpha.md", prediction_text("Alpha", extra=nested(600)))
+        shown = wait_for(alert, timeout=20, what="the error box")
+        assert "content/predictions/alpha.md:5: nested too deeply" in shown
