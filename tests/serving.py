@@ -44,17 +44,23 @@ class Serve:
 @contextmanager
 def serving(root: Path, *extra: str) -> Iterator[Serve]:
     """`foretell serve` on a port the OS picks (it prints the URL); stopped afterwards."""
+    with launched(root, *extra) as server:
+        server.url = wait_for(lambda: _url(server), timeout=30, what="the server's URL")
+        wait_for(lambda: _answers(server.url), timeout=10, what="the server to answer")
+        yield server
+
+
+@contextmanager
+def launched(root: Path, *extra: str) -> Iterator[Serve]:
+    """`foretell serve` just started (its URL not known yet); stopped afterwards."""
     log_path = root.parent / f"serve-{time.monotonic_ns()}.log"
     with log_path.open("wb") as log:  # a file, not a pipe: nobody has to keep draining it
         command = [sys.executable, "-m", "builder", "serve", "--source", str(root)]
         command += ["--port", "0", "--now", NOW, *extra]
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         proc = subprocess.Popen(command, stdout=log, stderr=log, env=env, cwd=root.parent)
-        server = Serve(proc, log_path, log)
         try:
-            server.url = wait_for(lambda: _url(server), timeout=30, what="the server's URL")
-            wait_for(lambda: _answers(server.url), timeout=10, what="the server to answer")
-            yield server
+            yield Serve(proc, log_path, log)
         finally:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGINT)
@@ -63,6 +69,20 @@ def serving(root: Path, *extra: str) -> Iterator[Serve]:
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux: from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:  # ended while we looked
+            continue
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after it.
+        if stat and int(stat.rpartition(")")[2].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
 
 
 def _url(server: Serve) -> str | None:

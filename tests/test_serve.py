@@ -8,7 +8,9 @@ helpers (path resolution, HTML injection, change classification) are tested dire
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,12 +19,15 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 from conftest import REPO, SITE_YAML, SiteFolder, prediction_text
-from serving import Serve, serving, wait_for
+from serving import Serve, children, launched, serving, wait_for
 
 from builder.errors import Problem
 from builder.serve import inject
 from builder.serve.server import REFUSED, Found, Redirect, resolve
 from builder.serve.watch import classify
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from generate import generate
 
 EDIT_TIMEOUT = 20  # seconds for a saved edit to be served
 
@@ -242,6 +247,39 @@ def test_ctrl_c_stops_cleanly_even_with_open_pages(site: SiteFolder) -> None:
         # uvicorn cancels responses that outlive its graceful shutdown and says so: the event
         # stream must have been ended before that.
         assert "graceful shutdown exceeded" not in log
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=lambda sig: sig.name)
+def test_sigterm_and_a_closed_terminal_stop_cleanly(site: SiteFolder, sig: int) -> None:
+    write_alpha(site)
+    with serving(site.root) as server:
+        server.proc.send_signal(sig)
+        assert server.proc.wait(timeout=10) == 0
+        log = server.log()
+        assert "Stopped." in log
+        assert "Traceback" not in log
+
+
+@pytest.mark.parametrize(
+    "sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda sig: sig.name
+)
+def test_forked_render_workers_end_before_serve_does(tmp_path: Path, sig: int) -> None:
+    """A site big enough for the build to fork render workers, stopped while they work (in the
+    first build): the build finishes, its workers end, then serve exits, leaving no orphan.
+    Interrupting the build instead could lose the signal and hang (see command._signals)."""
+    root = tmp_path / "big"
+    generate(root, 250, seed=7)
+    with launched(root) as server:
+        workers = wait_for(
+            lambda: children(server.proc.pid), timeout=60, what="the forked render workers"
+        )
+        server.proc.send_signal(sig)
+        assert server.proc.wait(timeout=60) == 0, server.log()
+        assert [pid for pid in workers if Path(f"/proc/{pid}").exists()] == []
+        log = server.log()
+        assert "Built " in log  # the first build was not interrupted
+        assert "Stopped." in log
+        assert "Traceback" not in log
 
 
 # --------------------------------------------------------------------------- the parts

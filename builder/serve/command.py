@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from builder.arguments import site_options
+from builder.serve.hosts import host_name
 from builder.sockets import listen
 
 if TYPE_CHECKING:
@@ -40,6 +41,16 @@ def configure(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--drafts", action="store_true", help="include drafts")
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--allow-host",
+        dest="allowed_hosts",
+        metavar="NAME",
+        type=host_name,
+        action="append",
+        default=[],
+        help="also answer requests made to this host name (.example.net: and its sub-domains);"
+        " repeatable. Always answered: localhost, IP addresses and the --host name",
     )
     serve.add_argument(
         "--port", type=_port, default=8000, help="port, 0 for any free one (default: %(default)s)"
@@ -70,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
     from builder.pipeline import BuildOptions
+    from builder.serve.hosts import AllowedHosts
     from builder.serve.server import Events, create_app, server
     from builder.serve.state import LiveSite
     from builder.serve.watch import Watcher
@@ -78,20 +90,15 @@ def run(args: argparse.Namespace) -> int:
     terminal = Terminal(console)
     watcher = Watcher(root, lambda batch: terminal.rebuilt(batch.describe(), live.rebuild()))
     events = Events(live)
-    preview = server(create_app(live, events), events)
+    hosts = AllowedHosts.of(args.host, args.allowed_hosts)
+    preview = server(create_app(live, events, hosts), events)
     with sock, _signals(preview):
         try:
             watcher.start()  # before the first build: a save made during it is not missed
             terminal.rebuilt(None, live.rebuild())
-            url = _url(sock, live.snapshot.prefix)
-            console.print(f"Serving [bold]{url}[/]  (Ctrl-C to stop)", soft_wrap=True)
-            if sock.getsockname()[0] not in ("127.0.0.1", "::1"):
-                console.print(f"[yellow]warning[/]: listening on {args.host}: visible to others")
-            if args.open_browser:
-                # In a thread: some browsers block webbrowser.open until they exit.
-                threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
-            preview.run(sockets=[sock])
-        except KeyboardInterrupt:  # Ctrl-C during the first build, before the server ran
+            if not preview.should_exit:  # not stopped during the first build
+                _serve(preview, sock, live.snapshot.prefix, args, console)
+        except KeyboardInterrupt:  # a second Ctrl-C during the first build: stop it at once
             pass
         finally:
             watcher.stop()
@@ -99,22 +106,49 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(
+    preview: PreviewServer,
+    sock: socket.socket,
+    prefix: str,
+    args: argparse.Namespace,
+    console: Console,
+) -> None:
+    url = _url(sock, prefix)
+    console.print(f"Serving [bold]{url}[/]  (Ctrl-C to stop)", soft_wrap=True)
+    if sock.getsockname()[0] not in ("127.0.0.1", "::1"):
+        console.print(f"[yellow]warning[/]: listening on {args.host}: visible to others")
+    if args.open_browser:
+        # In a thread: some browsers block webbrowser.open until they exit.
+        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+    preview.run(sockets=[sock])  # also when a signal came just now: uvicorn sees should_exit
+
+
 @contextlib.contextmanager
 def _signals(preview: PreviewServer) -> Iterator[None]:
-    """Ctrl-C (SIGINT) and SIGTERM for the whole session, ending it without a traceback.
+    """Ctrl-C (SIGINT), SIGTERM and SIGHUP (the terminal closed) for the whole session: each
+    ends it without a traceback, and with whatever it started, since a build in progress
+    finishes first and so do its forked render workers.
 
-    While uvicorn runs, it catches them itself, shuts down gracefully, and then raises the
-    signal again for the handler it replaced: this one, which then only asks an already
-    stopped server to stop. Before the server runs, they interrupt the first build. Set
-    explicitly, also because a shell may have started us with SIGINT ignored.
+    The handler only asks the server to stop (uvicorn honours that even before it runs). It
+    raises nothing during the first build, which runs on this thread: an exception raised at
+    an arbitrary point can land in an at-fork handler as the build forks its workers, where
+    it is swallowed (the signal lost) after leaving logging's lock held (a hang at exit). So
+    the first build finishes, then serve stops; a second signal interrupts it at once. While
+    uvicorn runs, it catches SIGINT and SIGTERM itself, shuts down gracefully, and raises the
+    signal again for this handler, which then asks an already stopped server to stop. Set
+    explicitly, also because a shell may have started us with SIGINT ignored; but SIGHUP stays
+    ignored under `nohup`.
     """
 
     def handle(signum: int, frame: FrameType | None) -> None:
-        if not preview.started:
-            raise KeyboardInterrupt
+        if preview.should_exit and not preview.started:
+            raise KeyboardInterrupt  # asked twice during the first build: the user insists
         preview.should_exit = True
 
-    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+    signals = [signal.SIGINT, signal.SIGTERM]
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
+        signals.append(signal.SIGHUP)
+    previous = {sig: signal.signal(sig, handle) for sig in signals}
     try:
         yield
     finally:

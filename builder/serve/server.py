@@ -16,11 +16,15 @@ from dataclasses import dataclass
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from builder.serve import inject
+from builder.serve.hosts import AllowedHosts, refusal
 from builder.serve.state import LiveSite, Snapshot
 
 HEARTBEAT = 15.0  # seconds between keep-alive comments on an idle event stream
@@ -113,7 +117,26 @@ class Events:
                 yield ": keep-alive\n\n"
 
 
-def create_app(live: LiveSite, events: Events) -> Starlette:
+class HostGuard:
+    """ASGI middleware: a request (page, reload script or event stream) to a Host that
+    `allowed` does not allow gets 403 and never reaches the app (see hosts.py)."""
+
+    def __init__(self, app: ASGIApp, allowed: AllowedHosts) -> None:
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            hosts = Headers(scope=scope).getlist("host")
+            # Exactly one: with two, some other layer might read the one we did not check.
+            if len(hosts) != 1 or not self.allowed.allows(hosts[0]):
+                body = refusal(hosts[0] if len(hosts) == 1 else "")
+                await PlainTextResponse(body, 403, headers=NO_STORE)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def create_app(live: LiveSite, events: Events, hosts: AllowedHosts) -> Starlette:
     async def site_file(request: Request) -> Response:
         # scope["path"] is already percent-decoded: "%2e%2e" and "%2f" arrive as ".." and "/".
         return respond(live.snapshot, request.scope["path"], request.url.query)
@@ -130,7 +153,9 @@ def create_app(live: LiveSite, events: Events) -> Starlette:
             Route(inject.EVENTS_URL, event_stream),
             Route(inject.SCRIPT_URL, reload_script),
             Route("/{path:path}", site_file),
-        ]
+        ],
+        # Outside every route: no page, script or event reaches a Host it does not allow.
+        middleware=[Middleware(HostGuard, allowed=hosts)],
     )
 
 

@@ -8,6 +8,7 @@ events that arrive meanwhile simply form the next batch.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
@@ -29,6 +30,7 @@ from watchdog.events import (
     FileSystemEventHandler,
 )
 from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
 
 Kind = Literal["content", "templates", "static", "config"]
 
@@ -131,32 +133,49 @@ class Watcher:
         self._worker = threading.Thread(target=self._work, name="foretell-rebuild", daemon=True)
         self._stopping = threading.Event()
         self._handler = _Collector(self.root, self._inbox)
-        self._watched: set[str] = set()
+        self._watches: dict[str, ObservedWatch] = {}  # "content"/"themes" -> its live watch
 
     def start(self) -> None:
-        # The root itself only for site.yaml (and content/ or themes/ appearing): watching it
-        # recursively would also watch output/, which `foretell build` rewrites beside us.
+        # The root itself only for site.yaml and content/ or themes/ coming and going:
+        # watching it recursively would also watch output/ (which `foretell build` rewrites
+        # beside us) and .git, one inotify watch per folder.
         self._observer.schedule(self._handler, str(self.root), recursive=False, event_filter=EVENTS)
-        self._watch_folders()
+        self._watch_folders(Batch(()))
         self._observer.start()
         self._worker.start()
 
-    def _watch_folders(self) -> None:
+    def _watch_folders(self, batch: Batch) -> None:
+        """Watch content/ and themes/ recursively while they exist.
+
+        inotify watches a folder, not a name: once content/ is deleted (or moved away), its
+        watch is dead, and a content/ created again in its place is a new folder nobody
+        watches. The root's watch reports the folder itself coming or going, and then the
+        folder's watch is dropped and, if the folder is there (again), set up anew. The
+        rebuild that follows reads whatever was written before the new watch started.
+        """
+        touched = {change.path for change in batch.changes}
         for name in ("content", "themes"):
-            if name not in self._watched and (self.root / name).is_dir():
-                self._observer.schedule(
-                    self._handler, str(self.root / name), recursive=True, event_filter=EVENTS
-                )
-                self._watched.add(name)
+            folder = self.root / name
+            watch = self._watches.get(name)
+            if watch is not None and (name in touched or not folder.is_dir()):
+                self._observer.unschedule(watch)
+                del self._watches[name]
+            if name not in self._watches and folder.is_dir():
+                # OSError: gone again already; its next appearance is an event too.
+                with contextlib.suppress(OSError):
+                    self._watches[name] = self._observer.schedule(
+                        self._handler, str(folder), recursive=True, event_filter=EVENTS
+                    )
 
     def stop(self) -> None:
         self._stopping.set()
         self._inbox.put(None)  # wakes the worker
+        # The worker first: it may be setting up a watch, which must not outlive the observer.
+        if self._worker.is_alive():
+            self._worker.join()
         self._observer.stop()
         if self._observer.is_alive():
             self._observer.join()
-        if self._worker.is_alive():
-            self._worker.join()
 
     def _work(self) -> None:
         while not self._stopping.is_set():
@@ -166,7 +185,7 @@ class Watcher:
             batch = self._collect(first)
             if batch is None:
                 return
-            self._watch_folders()  # content/ or themes/ may have been created since
+            self._watch_folders(batch)  # content/ or themes/ may have come, gone, come back
             if not batch.changes:
                 continue
             try:
