@@ -343,6 +343,7 @@ def test_only_sources_of_the_site_count_as_changes(tmp_path: Path) -> None:
     assert kind("content/predictions/a.md") == "content"
     assert kind("themes/default/templates/base.html") == "templates"
     assert kind("themes/default/static/style.css") == "static"
+    assert kind("static/images/me.png") == "static"  # the site's own, copied as it is
     assert kind("output/index.html") is None
     assert kind("content/predictions/.a.md.swp") is None
     assert kind("content/predictions/a.md~") is None

@@ -32,6 +32,8 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
+from builder.inputs import INPUT_DIRS
+
 Kind = Literal["content", "templates", "static", "config"]
 
 DEBOUNCE = 0.03  # seconds of quiet that end a batch: an editor's save is one burst of events
@@ -94,6 +96,8 @@ def classify(root: Path, path: str | bytes, *, created: bool = False) -> Change 
     if parts[0] == "themes":
         kind: Kind = "templates" if parts[2:3] == ("templates",) else "static"
         return Change(str(rel), kind, created)
+    if parts[0] == "static":  # the site's own static files, copied as they are
+        return Change(str(rel), "static", created)
     return None
 
 
@@ -145,7 +149,7 @@ class Watcher:
         self._worker.start()
 
     def _watch_folders(self, batch: Batch) -> None:
-        """Watch content/ and themes/ recursively while they exist.
+        """Watch content/, themes/ and static/ recursively while they exist.
 
         inotify watches a folder, not a name: once content/ is deleted (or moved away), its
         watch is dead, and a content/ created again in its place is a new folder nobody
@@ -154,7 +158,7 @@ class Watcher:
         rebuild that follows reads whatever was written before the new watch started.
         """
         touched = {change.path for change in batch.changes}
-        for name in ("content", "themes"):
+        for name in INPUT_DIRS:
             folder = self.root / name
             watch = self._watches.get(name)
             if watch is not None and (name in touched or not folder.is_dir()):
