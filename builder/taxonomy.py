@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from builder.config import SiteConfig
+from builder.errors import Problem
 from builder.model import Prediction, Site, Term, newest_first, status
 from builder.slugs import slugify
 from builder.trackrecord import author_records
@@ -31,15 +34,70 @@ def build_site(config: SiteConfig, predictions: Iterable[Prediction], now: dt.da
 def _terms(
     kind: str, predictions: Sequence[Prediction], names: Callable[[Prediction], list[str]]
 ) -> tuple[Term, ...]:
-    """Terms whose names fold to the same slug ("Économie", "economie") are one term."""
+    """Names that differ only in case, accents or separators ("Économie", "economie") are
+    one term; other names that share a slug are refused before this (term_clashes)."""
     groups: dict[str, list[Prediction]] = {}
     display: dict[str, str] = {}
     for prediction in predictions:
-        for name in dict.fromkeys(names(prediction)):
+        listed: set[str] = set()  # once per term, however many spellings it has here
+        for name in names(prediction):
             slug = slugify(name)
-            groups.setdefault(slug, []).append(prediction)
             display[slug] = min(display.get(slug, name), name)
+            if slug not in listed:
+                listed.add(slug)
+                groups.setdefault(slug, []).append(prediction)
     return tuple(Term(kind, slug, display[slug], tuple(groups[slug])) for slug in sorted(groups))
+
+
+@dataclass(frozen=True)
+class TermUse:
+    """A file naming a category or a tag, and where, so a clash can name both files."""
+
+    kind: str  # categories | tags
+    name: str
+    source: str
+    field: str  # "category", "tags.2"
+    line: int | None
+
+
+_SEPARATORS = re.compile(r"[\s_-]+")
+_SINGULAR = {"categories": "category", "tags": "tag"}
+
+
+def same_term(name: str) -> str:
+    """What two spellings of one term share: case, accents and runs of spaces, '-' or '_'
+    aside ("Open Source", "open-source")."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _SEPARATORS.sub("-", plain.casefold()).strip("-")
+
+
+def term_clashes(uses: Iterable[TermUse]) -> list[Problem]:
+    """Different names whose pages would be one ("C" and "c." are both tags/c/) are an
+    error at the first use of each name (in the order given), naming the others' first."""
+    first: dict[tuple[str, str], TermUse] = {}  # a few hundred names over 10,000 files
+    for use in uses:
+        first.setdefault((use.kind, use.name), use)
+    spellings: dict[tuple[str, str], dict[str, TermUse]] = {}
+    for use in first.values():
+        names = spellings.setdefault((use.kind, slugify(use.name)), {})
+        names.setdefault(same_term(use.name), use)
+    problems = []
+    for (kind, slug), names in sorted(spellings.items()):
+        clashing = list(names.values())
+        for use in clashing if len(clashing) > 1 else ():
+            others = " and ".join(_quoted(other) for other in clashing if other is not use)
+            message = (
+                f"{_SINGULAR[kind]} {use.name!r} and {others} share the page {kind}/{slug}/: "
+                "rename one"
+            )
+            problems.append(Problem(use.source, use.line, use.field, message))
+    return problems
+
+
+def _quoted(use: TermUse) -> str:
+    where = use.source if use.line is None else f"{use.source}:{use.line}"
+    return f"{use.name!r} ({where})"
 
 
 def _author_terms(config: SiteConfig, predictions: Sequence[Prediction]) -> tuple[Term, ...]:

@@ -258,3 +258,42 @@ def test_a_url_is_percent_encoded_where_it_must_be(site: SiteFolder) -> None:
     encoded = "https://evidence.example.org/a?x=1&y=%3C2%3E"
     assert [a["href"] for a in page.select("li[id^=ref-] a")] == [encoded, plain]
     assert page.select_one("a.resolution-evidence")["href"] == encoded
+
+
+# -- #13 items 10 and 15: file names and term names that `check` passed and `build` broke on
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [("nl\n.md", "nl\\n.md"), ("esc\x1b[2J.md", "esc\\x1b[2J.md"), ("ls\u2028.md", "ls\\u2028.md")],
+    ids=["newline", "escape", "line-separator"],
+)
+def test_a_control_character_in_a_file_name_is_one_line_problem(
+    site: SiteFolder, capsys: pytest.CaptureFixture[str], name: str, shown: str
+) -> None:
+    # Catches: "nl\n.md" passing check (its slug "nl\n" matched `^...$`) and crashing the
+    # build; the name printed raw, which splits `path: field: message` over two lines (or
+    # sends an escape sequence to the terminal); a file with its own slug let through.
+    site.write("ok.md", VALID())
+    site.write(name, VALID())
+    site.write(f"own-{name}", VALID(extra="slug: own\n"))
+    assert site.check() == 1
+    assert site.build() == 1
+    err = capsys.readouterr().err
+    for file in (shown, f"own-{shown}"):
+        where = f"error: content/predictions/{file}: file name: contains a control character"
+        assert sum(line.startswith(where) for line in err.splitlines()) == 2, err
+    assert "\x1b[2J" not in err and "Traceback" not in err
+    assert err.count("error:") == 4  # the name alone: nothing else is read from these files
+
+
+def test_term_names_that_share_a_page_with_a_draft_are_refused(
+    site: SiteFolder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Catches: checking published predictions only: `build --drafts` would merge the pages.
+    site.write("a.md", VALID(extra="tags: [C]\n"))
+    site.write("d.md", VALID(extra="draft: true\ntags: ['c.']\n"))
+    assert site.check() == 1
+    assert site.build("--drafts") == 1
+    err = capsys.readouterr().err
+    assert err.count("d.md:6: tags.0: tag 'c.' and 'C' (content/predictions/a.md:5)") == 2, err

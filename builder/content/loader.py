@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from builder.errors import Problem
 from builder.fields import FieldReader
 from builder.inputs import Stat, stat_of, walk
 from builder.model import Prediction
+from builder.taxonomy import TermUse, term_clashes
 from builder.yamlpos import YamlError
 from builder.yamlpos import load as load_yaml
 
@@ -35,6 +37,7 @@ class FileResult:
     prediction: Prediction | None
     problems: tuple[Problem, ...]
     slug_line: int = 1  # where the slug comes from: its key, or the file's first line
+    terms: tuple[TermUse, ...] = ()  # its category and tags, located for term_clashes
 
 
 def prediction_files(root: Path, inputs: Iterable[str] | None = None) -> list[str]:
@@ -105,6 +108,8 @@ def _read_many(
 def read_entry(root: Path, item: tuple[str, str | None], authors: frozenset[str]) -> FileEntry:
     """Read one file; when its bytes hash to `known_digest`, skip parsing (result is a stub)."""
     source, known_digest = item
+    if _unprintable(source):
+        return FileEntry(stat_of(root / source), "", authors, _bad_name(source))
     path = root / source
     stat = stat_of(path)  # before reading: if the file changes meanwhile, the next build rereads
     try:
@@ -157,7 +162,24 @@ def parse_prediction(
         digest=digest,
         **values,
     )
-    return FileResult(source, prediction, tuple(reader.problems), reader.line_of("slug") or 1)
+    terms = _term_uses(reader, prediction)
+    return FileResult(
+        source, prediction, tuple(reader.problems), reader.line_of("slug") or 1, terms
+    )
+
+
+def _term_uses(reader: FieldReader, p: Prediction) -> tuple[TermUse, ...]:
+    """Where the file names its category and each of its tags (the first time)."""
+    fields = {("categories", p.category): "category"} if p.category else {}
+    raw = reader.raw("tags")
+    for index, item in enumerate(raw if isinstance(raw, list) else []):
+        name = str(item).strip()  # as the schema read it
+        if name in p.tags:
+            fields.setdefault(("tags", name), f"tags.{index}")
+    return tuple(
+        TermUse(kind, name, p.source, field, reader.line_of(field))
+        for (kind, name), field in fields.items()
+    )
 
 
 def _check_citations(
@@ -184,8 +206,27 @@ def _failed(source: str, line: int | None, message: str) -> FileResult:
     return FileResult(source, None, (Problem(source, line, None, message),))
 
 
+# Control characters and line breaks (str.splitlines breaks at U+2028 and U+2029 too): in a
+# file name they would split every `path:line: message` and a terminal would act on them.
+_UNPRINTABLE = frozenset(("Cc", "Zl", "Zp"))
+
+
+def _unprintable(name: str) -> list[str]:
+    return [char for char in name if unicodedata.category(char) in _UNPRINTABLE]
+
+
+def _bad_name(source: str) -> FileResult:
+    """Refused before it is read, whatever its slug: the name is shown escaped ('\\n')."""
+    shown = "".join(repr(char)[1:-1] if _unprintable(char) else char for char in source)
+    chars = ", ".join(dict.fromkeys(repr(char) for char in _unprintable(source)))
+    message = f"contains a control character or line break ({chars}): rename the file"
+    return FileResult(source, None, (Problem(shown, None, "file name", message),))
+
+
 def check_duplicates(results: Iterable[FileResult]) -> list[Problem]:
-    """Two files claiming one slug would overwrite each other's page: name both."""
+    """Two files claiming one slug would overwrite each other's page, and two names claiming
+    one category or tag page would be merged into it: name both."""
+    results = list(results)
     owners: dict[str, list[FileResult]] = {}
     for result in results:
         if result.prediction is not None:
@@ -198,4 +239,5 @@ def check_duplicates(results: Iterable[FileResult]) -> list[Problem]:
                 problems.append(
                     Problem(r.source, r.slug_line, "slug", f"slug {slug!r} is used by {names}")
                 )
-    return problems
+    # Drafts too, as for slugs: a preview build (--drafts) must not merge them either.
+    return problems + term_clashes(use for r in results if r.prediction for use in r.terms)
