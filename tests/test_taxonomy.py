@@ -22,7 +22,7 @@ def earlier_slugify(text: str) -> str:
 
 LATIN = "éèêëàáâäãåçñóòôöõúùûüíìîïýÿÉÈÊËÀÁÂÄÃÅÇÑÓÒÔÖÕÚÙÛÜÍÌÎÏÝŸ\u0301ﬁ™²"
 KEPT = ["Économie & Société", "1,000 km", "AT&amp;T", "Women's", "x_y", "--a  b--"]
-KEPT += ["méxico", "Café 1,5", "Ça &amp; là", "Ünïcode’s", "l'été"]  # not ASCII: the library
+KEPT += ["méxico", "Café 1,5", "Ça &amp; là", "Ünïcode\u2019s", "l'été"]  # not ASCII: the library
 
 
 def test_every_slug_the_earlier_rule_made_is_unchanged() -> None:
