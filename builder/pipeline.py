@@ -118,9 +118,18 @@ def _seo_files(site: Site, specs: list[pages.PageSpec], _memo: Memo) -> list[Out
 
 
 def _votes_manifest(site: Site, _specs: list[pages.PageSpec], _memo: Memo) -> list[Output]:
-    """What `foretell votes serve` may accept votes for (slugs and target dates only)."""
-    votable = tuple((p.slug, p.target_date) for p in site.predictions if not p.draft)
-    return [Output(VOTES_MANIFEST, {"votable": votable}, lambda: build_manifest(votable))]
+    """What `foretell votes serve` may accept votes for, and until when: slugs, target dates
+    and resolution dates (voting closes at the resolution too)."""
+    live = [p for p in site.predictions if not p.draft]
+    votable = tuple((p.slug, p.target_date) for p in live)
+    resolved = tuple((p.slug, p.resolution.date) for p in live if p.resolution)
+    return [
+        Output(
+            VOTES_MANIFEST,
+            {"votable": votable, "resolved": resolved},
+            lambda: build_manifest(votable, dict(resolved)),
+        )
+    ]
 
 
 EXTRAS: tuple[Extra, ...] = (

@@ -5,18 +5,21 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import sqlite3
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import NOW, SiteFolder, prediction_text
 from starlette.exceptions import StarletteDeprecationWarning
 
 from builder.votes.app import create_app
-from builder.votes.manifest import ManifestError, build_manifest
+from builder.votes.manifest import ManifestError, build_manifest, load_manifest
 from builder.votes.ratelimit import RateLimiter, client_ip, limit_key
-from builder.votes.store import VoteStore
+from builder.votes.store import VoteStore, WriteOutcome
 
 with warnings.catch_warnings():
     # Starlette >= 1.x warns at import that it prefers `httpx2` over `httpx` (a declared test
@@ -330,6 +333,42 @@ def test_past_prediction_is_closed(api: TestClient) -> None:
     assert api.get("/v1/predictions/closed-one/votes").json()["open"] is False
 
 
+def test_resolved_prediction_is_closed_before_its_target_date(
+    store: VoteStore, tmp_path: Path, clock: Clock
+) -> None:
+    # Issue #13, item 8: a prediction resolved early was still taking votes until its target
+    # date. The twin with the same target date, unresolved, stays open.
+    manifest = tmp_path / "m.json"
+    entries = [("open-one", TARGET), ("early", TARGET)]
+    manifest.write_bytes(build_manifest(entries, {"early": datetime.date(2029, 12, 1)}))
+    with TestClient(create_app(store, manifest, clock=clock)) as api:
+        assert_error(vote(api, path="/v1/predictions/early/votes"), 409, "resolved (2029-12-01)")
+        assert api.get("/v1/predictions/early/votes").json()["open"] is False
+        many = api.get("/v1/votes", params={"ids": "early,open-one"}).json()["votes"]
+        assert (many["early"]["open"], many["open-one"]["open"]) == (False, True)
+        assert vote(api).status_code == 200
+        assert api.get("/v1/predictions/early/votes").json()["total"] == 0
+
+
+def test_a_built_site_closes_voting_at_the_resolution(
+    site: SiteFolder, store: VoteStore, clock: Clock
+) -> None:
+    # From content to endpoint: the build puts the resolution in the manifest, the endpoint
+    # refuses votes on it although its target date (2027-01-01) is ahead of NOW.
+    resolution = "resolution:\n  outcome: yes\n  date: 2026-06-02\n"
+    site.write("early.md", prediction_text("Early", prediction_extra=resolution))
+    site.write("pending.md", prediction_text("Pending"))
+    assert site.build() == 0
+    manifest = site.output / "votes-manifest.json"
+    votable = load_manifest(manifest)
+    assert votable["early"].resolution_date == datetime.date(2026, 6, 2)
+    assert votable["pending"].resolution_date is None
+    clock.now = datetime.datetime.fromisoformat(NOW).replace(hour=12, tzinfo=UTC)
+    with TestClient(create_app(store, manifest, clock=clock)) as api:
+        assert_error(vote(api, path="/v1/predictions/early/votes"), 409, "resolved")
+        assert vote(api, path="/v1/predictions/pending/votes").status_code == 200
+
+
 # -- rate limit and client address ---------------------------------------------------------
 
 
@@ -507,6 +546,83 @@ def test_one_log_line_per_request_without_voter_ids(
 def test_closed_store_gives_503_not_500(api: TestClient, store: VoteStore) -> None:
     store.close()
     assert_error(vote(api), 503)
+    assert api.get("/healthz").status_code == 503
+
+
+def corrupt_vote_table(db: Path) -> None:
+    """A database that opens and reads its schema, but whose votes table is garbage (issue #13,
+    item 9: /healthz said ok while every vote got 503)."""
+    with VoteStore(db) as s:
+        s.cast_vote("open-one", VOTER, "will")
+    conn = sqlite3.connect(db)
+    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'votes'").fetchone()
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with db.open("r+b") as f:
+        f.seek((root - 1) * page_size)
+        f.write(bytes(8))  # the b-tree page header: no longer a valid page type
+
+
+def test_healthz_reports_a_database_that_cannot_be_written(
+    tmp_path: Path, manifest: Path, clock: Clock
+) -> None:
+    db = tmp_path / "corrupt.sqlite3"
+    corrupt_vote_table(db)
+    with VoteStore(db) as broken, TestClient(create_app(broken, manifest, clock=clock)) as api:
+        response = api.get("/healthz")
+        assert response.status_code == 503
+        assert response.json() == {
+            "status": "error",
+            "error": "the vote database is not accepting writes",
+            "predictions": 2,
+        }
+        assert_error(vote(api), 503)
+        assert api.get("/healthz").status_code == 503
+
+
+def test_healthz_trusts_a_recent_write_and_rechecks_an_old_one(
+    api: TestClient, store: VoteStore
+) -> None:
+    now = time.monotonic()
+    store.last_write = WriteOutcome("disk I/O error", now)  # a vote failed just now
+    assert api.get("/healthz").status_code == 503
+    # A failure long ago is checked again (a probe), so a repaired database is healthy again
+    # without waiting for a vote; an old success is checked again too.
+    store.last_write = WriteOutcome("disk I/O error", now - 60)
+    assert api.get("/healthz").json() == {"status": "ok", "predictions": 2}
+    assert store.last_write.ok and store.last_write.at > now
+    assert store.tallies(["open-one"])["open-one"].total == 0  # the probe left nothing
+
+
+def test_every_response_says_nosniff(make_client: MakeClient, store: VoteStore) -> None:
+    # Errors included: they echo parts of the request, and must never be sniffed as HTML.
+    api = make_client(rate_limit=1)
+    preflight = {"Access-Control-Request-Method": "POST"}
+    responses = [
+        api.get("/healthz"),
+        api.get("/v1/openapi.json"),
+        api.get(VOTES),
+        vote(api),
+        vote(api),  # 429
+        api.get("/v1/votes"),  # 400
+        api.get("/nope"),  # 404
+        api.put(VOTES),  # 405
+        api.post(VOTES, content=b"{}"),  # 415 (the rate limit refuses first: 429)
+        api.options(VOTES, headers={"Origin": SITE, **preflight}),  # 200
+        api.options(VOTES, headers={"Origin": "https://evil.example", **preflight}),  # 400
+    ]
+    fresh = make_client()
+    responses += [
+        vote(fresh, path="/v1/predictions/closed-one/votes"),  # 409
+        fresh.post(VOTES, content=b"x" * 2000, headers={"Content-Type": "application/json"}),
+        fresh.post(VOTES, content=b"{}", headers={"Content-Type": "text/plain"}),  # 415
+    ]
+    store.close()
+    responses += [vote(fresh), fresh.get("/healthz")]  # 503
+    statuses = {r.status_code for r in responses}
+    assert statuses == {200, 400, 404, 405, 409, 413, 415, 429, 503}
+    values = [r.headers.get("x-content-type-options") for r in responses]
+    assert values == ["nosniff"] * len(responses)
 
 
 # -- OpenAPI -------------------------------------------------------------------------------
@@ -569,3 +685,4 @@ def test_unexpected_errors_are_json_500(
         response = client.get(VOTES)
     assert_error(response, 500, "internal server error")
     assert "boom" not in response.text  # no internals leak to clients
+    assert response.headers["x-content-type-options"] == "nosniff"

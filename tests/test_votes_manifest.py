@@ -10,10 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from builder.votes.manifest import ManifestError, ManifestWatcher, build_manifest, load_manifest
+from builder.votes.manifest import (
+    ManifestError,
+    ManifestWatcher,
+    Votable,
+    build_manifest,
+    load_manifest,
+)
 
 D1 = datetime.date(2030, 1, 31)
 D2 = datetime.date(2031, 12, 1)
+R = datetime.date(2029, 6, 2)  # a resolution date, before both target dates
 
 
 def test_build_manifest_is_exact_sorted_json_with_trailing_newline() -> None:
@@ -56,8 +63,46 @@ def test_build_manifest_refuses_datetimes() -> None:
 
 def test_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "votes-manifest.json"
-    path.write_bytes(build_manifest([("b", D2), ("a", D1), ("ünïcode-slug", D1)]))
-    assert load_manifest(path) == {"a": D1, "b": D2, "ünïcode-slug": D1}
+    path.write_bytes(build_manifest([("b", D2), ("a", D1), ("ünïcode-slug", D1)], {"b": R}))
+    assert load_manifest(path) == {
+        "a": Votable(D1),
+        "b": Votable(D2, R),
+        "ünïcode-slug": Votable(D1),
+    }
+
+
+def test_resolution_date_is_written_only_for_resolved_predictions() -> None:
+    # Unresolved rows are byte-for-byte what they were before resolution dates existed.
+    assert build_manifest([("zeta", D2), ("alpha", D1)], {"zeta": R}) == (
+        b'{"version": 1, "predictions": [\n'
+        b'  {"slug": "alpha", "target_date": "2030-01-31"},\n'
+        b'  {"slug": "zeta", "target_date": "2031-12-01", "resolution_date": "2029-06-02"}\n'
+        b"]}\n"
+    )
+
+
+def test_a_manifest_without_resolution_dates_still_loads(tmp_path: Path) -> None:
+    # Written by a build from before resolution dates: every prediction is unresolved.
+    path = tmp_path / "m.json"
+    path.write_bytes(b'{"version": 1, "predictions": [{"slug": "a", "target_date": "2030-01-31"}]}')
+    assert load_manifest(path) == {"a": Votable(D1, None)}
+
+
+def test_build_manifest_refuses_bad_resolutions() -> None:
+    with pytest.raises(ValueError, match="unknown slug 'ghost'"):
+        build_manifest([("a", D1)], {"ghost": R})
+    with pytest.raises(ValueError, match="resolution date of 'a' must be a date"):
+        build_manifest([("a", D1)], {"a": datetime.datetime(2029, 6, 2, 12, 0)})
+
+
+def test_voting_closes_at_the_target_date_or_at_the_resolution() -> None:
+    assert Votable(D1).is_open(D1) and not Votable(D1).is_open(D1 + datetime.timedelta(days=1))
+    # Resolved: closed, even while the target date is ahead and whatever the resolution date
+    # (one in the future only means the author's calendar is ahead of UTC).
+    for resolved_on in (R, D1, D2):
+        assert not Votable(D1, resolved_on).is_open(R - datetime.timedelta(days=1))
+    assert "resolved (2029-06-02)" in Votable(D1, R).closed_message("a")
+    assert "end of 2030-01-31" in Votable(D1).closed_message("a")
 
 
 @pytest.mark.parametrize(
@@ -76,6 +121,16 @@ def test_round_trip(tmp_path: Path) -> None:
         (b'{"version": 1, "predictions": [{"slug": "a", "target_date": "2030-13-01"}]}', "YYYY"),
         (b'{"version": 1, "predictions": [{"slug": "a", "target_date": "20300101"}]}', "YYYY"),
         (b'{"version": 1, "predictions": [{"slug": "a", "target_date": 20300101}]}', "YYYY"),
+        (
+            b'{"version": 1, "predictions": [{"slug": "a", "target_date": "2030-01-01",'
+            b' "resolution_date": "2029-6-2"}]}',
+            r"predictions\[0\]: resolution_date must be YYYY-MM-DD",
+        ),
+        (
+            b'{"version": 1, "predictions": [{"slug": "a", "target_date": "2030-01-01",'
+            b' "resolution_date": null}]}',
+            "resolution_date must be YYYY-MM-DD",
+        ),
         (
             b'{"version": 1, "predictions": [{"slug": "a", "target_date": "2030-01-01"},'
             b' {"slug": "a", "target_date": "2030-01-02"}]}',
@@ -112,9 +167,9 @@ def test_watcher_sees_a_rewrite(tmp_path: Path) -> None:
     path = tmp_path / "m.json"
     _write(path, [("a", D1)])
     watcher = ManifestWatcher(path)
-    assert dict(watcher.current()) == {"a": D1}
+    assert dict(watcher.current()) == {"a": Votable(D1)}
     _write(path, [("a", D1), ("bb", D2)])
-    assert dict(watcher.current()) == {"a": D1, "bb": D2}
+    assert dict(watcher.current()) == {"a": Votable(D1), "bb": Votable(D2)}
 
 
 def test_watcher_sees_same_size_rewrite_with_preserved_mtime(tmp_path: Path) -> None:
@@ -127,7 +182,7 @@ def test_watcher_sees_same_size_rewrite_with_preserved_mtime(tmp_path: Path) -> 
     _write(path, [("bb", D1)])
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert os.stat(path).st_size == before.st_size
-    assert dict(watcher.current()) == {"bb": D1}
+    assert dict(watcher.current()) == {"bb": Votable(D1)}
 
 
 def test_watcher_sees_atomic_replacement(tmp_path: Path) -> None:
@@ -137,7 +192,7 @@ def test_watcher_sees_atomic_replacement(tmp_path: Path) -> None:
     new = tmp_path / "m.json.tmp"
     _write(new, [("b", D1)])
     os.replace(new, path)
-    assert dict(watcher.current()) == {"b": D1}
+    assert dict(watcher.current()) == {"b": Votable(D1)}
 
 
 def test_watcher_keeps_last_good_manifest_and_logs_once(
@@ -148,12 +203,12 @@ def test_watcher_keeps_last_good_manifest_and_logs_once(
     watcher = ManifestWatcher(path)
     path.write_text('{"version": 1, "predictions": [')  # a writer caught mid-write
     with caplog.at_level(logging.WARNING, logger="foretell.votes"):
-        assert dict(watcher.current()) == {"a": D1}
-        assert dict(watcher.current()) == {"a": D1}
+        assert dict(watcher.current()) == {"a": Votable(D1)}
+        assert dict(watcher.current()) == {"a": Votable(D1)}
     # Not re-parsed (and re-logged) on every request while it stays broken.
     assert len([r for r in caplog.records if "keeping the previous" in r.message]) == 1
     _write(path, [("c", D2)])
-    assert dict(watcher.current()) == {"c": D2}
+    assert dict(watcher.current()) == {"c": Votable(D2)}
 
 
 def test_watcher_keeps_manifest_while_file_is_missing(tmp_path: Path) -> None:
@@ -161,7 +216,7 @@ def test_watcher_keeps_manifest_while_file_is_missing(tmp_path: Path) -> None:
     _write(path, [("a", D1)])
     watcher = ManifestWatcher(path)
     path.unlink()
-    assert dict(watcher.current()) == {"a": D1}
+    assert dict(watcher.current()) == {"a": Votable(D1)}
 
 
 def test_watcher_forced_reload_rereads_unchanged_looking_file(tmp_path: Path) -> None:

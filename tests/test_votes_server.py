@@ -7,11 +7,13 @@ wrapper), so they also cover socket binding, signals, logging and uvicorn's own 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import datetime
 import itertools
 import json
 import os
 import re
+import resource
 import signal
 import sqlite3
 import subprocess
@@ -19,7 +21,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,7 +80,14 @@ def _no_leftover_servers() -> Iterator[None]:
             server.stop(signal.SIGKILL)
 
 
-def start(tmp: Path, db: Path, manifest: Path, *extra: str, name: str = "server") -> Server:
+def start(
+    tmp: Path,
+    db: Path,
+    manifest: Path,
+    *extra: str,
+    name: str = "server",
+    preexec_fn: Callable[[], None] | None = None,
+) -> Server:
     """Start the endpoint on a free port (it binds port 0 and logs the real one)."""
     log_path = tmp / f"{name}.log"
     log_file = log_path.open("wb")  # a file, not a pipe: nobody has to keep draining it
@@ -97,7 +106,14 @@ def start(tmp: Path, db: Path, manifest: Path, *extra: str, name: str = "server"
         *extra,
     ]
     began = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, env=env, cwd=tmp)
+    proc = subprocess.Popen(
+        command,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=tmp,
+        preexec_fn=preexec_fn,
+    )
     server = Server(proc, log_path, _log_file=log_file)
     _running.append(server)
     deadline = began + 15
@@ -503,6 +519,122 @@ def test_trust_forwarded_for_flag(tmp_path: Path) -> None:
         assert "192.0.2.2 " in server.log()  # the log names the real client
     finally:
         server.stop()
+
+
+def test_a_database_that_stops_taking_writes_fails_healthz(tmp_path: Path) -> None:
+    # Issue #13, item 9: /healthz said ok while every vote got 503. A file size limit stands in
+    # for a full disk: once the write-ahead log reaches it, commits fail.
+    manifest = tmp_path / "m.json"
+    write_manifest(manifest, [("p", FUTURE)])
+    db = tmp_path / "v.sqlite3"
+    limit = 96 * 1024  # the log file stays far below it
+
+    def small_disk() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+
+    server = start(tmp_path, db, manifest, "--rate-limit", "0", preexec_fn=small_disk)
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        acknowledged = []
+        for n in range(100):
+            response = post(client, "p", {"choice": "will", "voter": voter(n)})
+            if response.status_code != 200:
+                break
+            acknowledged.append(n)
+        assert "cannot be stored" in error_of(response, 503)
+        health = client.get("/healthz")
+        assert health.status_code == 503
+        assert health.json()["status"] == "error"
+        assert health.headers["x-content-type-options"] == "nosniff"
+
+        # Room again: the next vote is stored, and the endpoint is healthy again.
+        resource.prlimit(server.proc.pid, resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY,) * 2)
+        assert post(client, "p", {"choice": "wont", "voter": voter(999)}).status_code == 200
+        assert client.get("/healthz").json() == {"status": "ok", "predictions": 1}
+        total = client.get("/v1/predictions/p/votes").json()["total"]
+    assert server.stop() == 0
+    assert acknowledged and total == len(acknowledged) + 1  # no acknowledged vote lost
+
+
+def _file_permissions_apply_to_root() -> None:
+    """preexec_fn: drop root's right to ignore file permissions (CAP_DAC_OVERRIDE and
+    CAP_DAC_READ_SEARCH, from the bounding set the new program's capabilities come from), so a
+    read-only file is read-only for the endpoint, as for the account a deployment runs it as."""
+    if os.geteuid() != 0:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+        if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def _leave_database(folder: Path, *, killed: bool) -> Path:
+    """A database with a vote, closed cleanly, or as a killed endpoint leaves it: with its -wal
+    and -shm files."""
+    folder.mkdir()
+    ending = "os._exit(0)" if killed else "store.close()"
+    code = (
+        "import os, sys; from builder.votes.store import VoteStore; "
+        f"store = VoteStore(sys.argv[1]); store.cast_vote('p', {voter(1)!r}, 'will'); {ending}"
+    )
+    db = folder / "votes.sqlite3"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    subprocess.run([sys.executable, "-c", code, str(db)], env=env, check=True, timeout=30)
+    left = {db.name, db.name + "-wal", db.name + "-shm"} if killed else {db.name}
+    assert {p.name for p in folder.iterdir()} == left
+    return db
+
+
+READONLY = "attempt to write a readonly database"
+
+
+@pytest.mark.parametrize(
+    ("case", "reason"),
+    [
+        ("read-only file", READONLY),
+        ("read-only folder and files", READONLY),
+        ("corrupt file", "database disk image is malformed"),
+    ],
+)
+def test_start_refuses_a_database_it_cannot_write(tmp_path: Path, case: str, reason: str) -> None:
+    # Issue #13, item 9: each used to start, then answer every vote with 503 while /healthz
+    # said ok. Exit 2 instead, with one line naming the file.
+    manifest = tmp_path / "m.json"
+    write_manifest(manifest, [("p", FUTURE)])
+    if case == "corrupt file":
+        from test_votes_app import corrupt_vote_table
+
+        db = tmp_path / "votes.sqlite3"
+        corrupt_vote_table(db)
+    else:
+        db = _leave_database(tmp_path / "data", killed=case != "read-only file")
+        for path in db.parent.iterdir():
+            path.chmod(0o444)
+        if case != "read-only file":
+            db.parent.chmod(0o555)
+        probe = "import sys; open(sys.argv[1], 'r+b')"
+        denied = subprocess.run(
+            [sys.executable, "-c", probe, str(db)],
+            preexec_fn=_file_permissions_apply_to_root,
+            capture_output=True,
+            timeout=30,
+        )
+        assert b"PermissionError" in denied.stderr, "the test could not make a read-only file"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "builder.votes", "serve", "--db", str(db), "--manifest", manifest],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        preexec_fn=_file_permissions_apply_to_root,
+    )
+    try:
+        err = proc.communicate(timeout=20)[1]  # a server that starts fails here
+    finally:
+        proc.kill()
+        db.parent.chmod(0o755)
+    assert proc.returncode == 2, err
+    expected = f"foretell votes serve: error: {db}: the vote database cannot be written: {reason}"
+    assert err == expected + "\n"
 
 
 # -- bad command lines: one clear line, non-zero, no traceback -----------------------------

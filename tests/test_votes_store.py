@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import random
+import re
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -218,3 +222,54 @@ def test_unopenable_database_raises_sqlite_error(tmp_path: Path) -> None:
         VoteStore(tmp_path / "not-a-db")
     with pytest.raises(sqlite3.OperationalError):
         VoteStore(tmp_path)  # a directory
+
+
+def test_the_write_probe_commits_and_leaves_no_trace(store: VoteStore, db: Path) -> None:
+    store.cast_vote("p", voter(1), "will")
+    assert store.last_write is not None and store.last_write.ok
+    before = store.last_write.at
+    store.check_writable()
+    assert store.last_write.ok and store.last_write.at > before
+    conn = sqlite3.connect(db)
+    try:
+        votes = conn.execute("SELECT slug FROM votes").fetchall()
+        tallies = conn.execute("SELECT slug, choice, n FROM tallies").fetchall()
+    finally:
+        conn.close()
+    assert (votes, tallies) == ([("p",)], [("p", "will", 1)])
+
+
+def test_the_write_probe_reports_a_closed_store(store: VoteStore) -> None:
+    store.close()
+    with pytest.raises(StoreClosed):
+        store.check_writable()
+
+
+def test_the_write_probe_fails_where_a_vote_would(tmp_path: Path) -> None:
+    # A full disk shows only when something is written: a probe that rolled back would pass.
+    # A file size limit stands in for the full disk, in a process of its own.
+    script = (
+        "import os, resource, sys\n"
+        "from builder.votes.store import VoteStore\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (96 * 1024, resource.RLIM_INFINITY))\n"
+        "store = VoteStore(sys.argv[1])\n"
+        "for n in range(1000):\n"
+        "    try:\n"
+        "        store.cast_vote('p', f'voter-{n:012d}', 'will')\n"
+        "    except Exception:\n"
+        "        break\n"
+        "try:\n"
+        "    store.check_writable()\n"
+        "except Exception as exc:\n"
+        "    print(f'{n} votes, then: {exc}')\n"
+        "os._exit(0)\n"
+    )
+    repo = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "v.sqlite3")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(repo)},
+    )
+    assert re.fullmatch(r"[1-9]\d* votes, then: disk I/O error\n", done.stdout), done

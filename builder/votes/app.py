@@ -24,7 +24,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .manifest import ManifestWatcher
+from .health import WriteHealth
+from .manifest import ManifestWatcher, Votable
 from .openapi import MAX_BATCH_IDS, openapi_document
 from .ratelimit import RateLimiter, client_ip, limit_key
 from .store import CHOICES, StoreClosed, Tally, VoteStore, is_valid_voter
@@ -35,6 +36,9 @@ MAX_BODY_BYTES = 1024
 WRITE_TIMEOUT_S = 10.0
 VOTE_FIELDS = frozenset({"choice", "voter"})
 VOTER_RULE = "voter must be 16 to 64 characters of A-Z, a-z, 0-9, '_' and '-'"
+# On every response: a browser must never guess an HTML type for an API answer (an error
+# message echoes parts of the request).
+NOSNIFF = {"X-Content-Type-Options": "nosniff"}
 
 access_log = logging.getLogger("foretell.votes.access")
 log = logging.getLogger("foretell.votes")
@@ -90,7 +94,9 @@ def create_app(
 
 def _reply(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
     # Counts change all the time: no cache (browser or proxy) may keep them.
-    return JSONResponse(data, status, headers={"Cache-Control": "no-store", **(headers or {})})
+    return JSONResponse(
+        data, status, headers={"Cache-Control": "no-store", **NOSNIFF, **(headers or {})}
+    )
 
 
 def _http_error(request: Request, exc: Exception) -> Response:
@@ -178,6 +184,7 @@ class _Api:
         self.limiter = limiter
         self.clock = clock
         self.trust_forwarded_for = trust_forwarded_for
+        self.writes = WriteHealth(store)
 
     def _today(self) -> datetime.date:
         now = self.clock()
@@ -185,24 +192,27 @@ class _Api:
             return now.date()
         return now.astimezone(datetime.UTC).date()
 
-    def _prediction(self, request: Request) -> tuple[str, datetime.date]:
+    def _prediction(self, request: Request) -> tuple[str, Votable]:
         slug: str = request.path_params["slug"]
-        target_date = self.manifest.current().get(slug)
-        if target_date is None:
+        votable = self.manifest.current().get(slug)
+        if votable is None:
             raise HTTPException(404, f"no such prediction: {slug}")
-        return slug, target_date
+        return slug, votable
 
-    def _tally_json(self, tally: Tally, target_date: datetime.date) -> dict[str, Any]:
-        # Open through the whole target date in UTC, closed from the next UTC day.
+    def _tally_json(self, tally: Tally, votable: Votable) -> dict[str, Any]:
         return {
             "counts": tally.counts(),
             "total": tally.total,
-            "open": self._today() <= target_date,
-            "target_date": target_date.isoformat(),
+            "open": votable.is_open(self._today()),
+            "target_date": votable.target_date.isoformat(),
         }
 
     async def health(self, request: Request) -> Response:
-        return _reply({"status": "ok", "predictions": len(self.manifest.current())})
+        predictions = len(self.manifest.current())
+        problem = await self.writes.problem()
+        if problem is not None:  # votes would fail: a load balancer should look elsewhere
+            return _reply({"status": "error", "error": problem, "predictions": predictions}, 503)
+        return _reply({"status": "ok", "predictions": predictions})
 
     async def openapi(self, request: Request) -> Response:
         return _reply(openapi_document())
@@ -213,12 +223,12 @@ class _Api:
         return await self.get_votes(request)
 
     async def get_votes(self, request: Request) -> Response:
-        slug, target_date = self._prediction(request)
+        slug, votable = self._prediction(request)
         voter = request.query_params.get("voter")
         if voter is not None and not is_valid_voter(voter):
             raise HTTPException(400, VOTER_RULE)
         tally, choice = await run_in_threadpool(self.store.tally_and_choice, slug, voter)
-        data = {"slug": slug, **self._tally_json(tally, target_date)}
+        data = {"slug": slug, **self._tally_json(tally, votable)}
         if voter is not None:
             data["your_choice"] = choice
         return _reply(data)
@@ -250,22 +260,20 @@ class _Api:
                     "too many votes from your address, try again later",
                     headers={"Retry-After": str(retry_after)},
                 )
-        slug, target_date = self._prediction(request)
+        slug, votable = self._prediction(request)
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type != "application/json":
             raise HTTPException(415, "Content-Type must be application/json")
         choice, voter = parse_vote(await read_body(request))
-        if self._today() > target_date:
-            raise HTTPException(
-                409, f"voting on {slug} closed at the end of {target_date.isoformat()} (UTC)"
-            )
+        if not votable.is_open(self._today()):
+            raise HTTPException(409, votable.closed_message(slug))
         try:
             future = self.store.submit_vote(slug, voter, choice)
             tally = await asyncio.wait_for(asyncio.wrap_future(future), WRITE_TIMEOUT_S)
         except (StoreClosed, TimeoutError, sqlite3.Error) as exc:
             log.error("vote on %s not stored: %r", slug, exc)
             raise HTTPException(503, "votes cannot be stored right now, try again") from None
-        data = {"slug": slug, **self._tally_json(tally, target_date), "your_choice": choice}
+        data = {"slug": slug, **self._tally_json(tally, votable), "your_choice": choice}
         return _reply(data)
 
 
@@ -279,6 +287,7 @@ class _JSONCORSMiddleware(CORSMiddleware):
     def preflight_response(self, request_headers: Headers) -> Response:
         response = super().preflight_response(request_headers)
         if response.status_code < 400:
+            response.headers.update(NOSNIFF)
             return response
         headers = {
             k: v

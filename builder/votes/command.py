@@ -28,6 +28,13 @@ if TYPE_CHECKING:  # imported lazily below: `foretell build` need not load a web
 log = logging.getLogger("foretell.votes")
 
 DEFAULT_RATE_LIMIT = 60  # votes per client IP per minute
+# Connection limits. The defaults keep the endpoint reachable while hundreds of connections sit
+# idle or trickle headers: each is closed after the request timeout, and connections past the
+# cap are closed at once instead of running the process out of file descriptors.
+DEFAULT_REQUEST_TIMEOUT = 10.0  # seconds to send a complete request
+DEFAULT_KEEP_ALIVE = 5.0  # seconds an idle connection is kept after a response
+DEFAULT_MAX_CONNECTIONS = 500  # room for hundreds of simultaneous voters (see store.py)
+FD_RESERVE = 64  # descriptors kept free of connections: database, manifest, logs
 
 
 def configure(votes: argparse.ArgumentParser) -> None:
@@ -82,6 +89,29 @@ def configure(votes: argparse.ArgumentParser) -> None:
         help="votes per client IP per minute, 0 for no limit (default: %(default)s)",
     )
     serve.add_argument(
+        "--request-timeout",
+        type=_positive_seconds,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        metavar="SECONDS",
+        help="close a connection that has not sent a complete request (headers and body) "
+        "within this time of connecting or of its previous response (default: %(default)g)",
+    )
+    serve.add_argument(
+        "--keep-alive-timeout",
+        type=_positive_seconds,
+        default=DEFAULT_KEEP_ALIVE,
+        metavar="SECONDS",
+        help="close a connection idle for this long after a response (default: %(default)g)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=_positive,
+        default=DEFAULT_MAX_CONNECTIONS,
+        metavar="N",
+        help="connections open at once; more are closed on arrival. Lowered to fit the open "
+        f"file limit (ulimit -n) less {FD_RESERVE} (default: %(default)s)",
+    )
+    serve.add_argument(
         "--trust-forwarded-for",
         action="store_true",
         help="take the client IP from X-Forwarded-For (right-most entry); "
@@ -127,6 +157,23 @@ def _non_negative(text: str) -> int:
     return value
 
 
+def _positive(text: str) -> int:
+    value = _non_negative(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value <= 3600:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"must be more than 0 and at most 3600: {text}")
+    return value
+
+
 def _origin(text: str) -> str:
     """Normalise an origin the way browsers send it: scheme://host[:port], no path."""
     parts = urlsplit(text.strip())
@@ -164,6 +211,11 @@ def serve_command(args: argparse.Namespace) -> int:
         return _fail(f"{args.db}: cannot open the vote database: {exc}")
     try:
         try:
+            store.check_writable()
+        except (sqlite3.Error, OSError, TimeoutError) as exc:
+            reason = str(exc) or "the disk did not answer"
+            return _fail(f"{args.db}: the vote database cannot be written: {reason}")
+        try:
             app = create_app(
                 store,
                 args.manifest,
@@ -189,8 +241,14 @@ def _run(app: Starlette, sock: socket.socket, args: argparse.Namespace) -> None:
 
     import uvicorn
 
+    from .limits import ACCEPT_BURST, LimitedServer, limited_protocol
+
+    cap, fd_limit = _connection_cap(args.max_connections)
     config = uvicorn.Config(
         app,
+        http=limited_protocol(args.request_timeout, cap),
+        backlog=ACCEPT_BURST,
+        timeout_keep_alive=args.keep_alive_timeout,  # type: ignore[arg-type]  # a float works
         log_config=_log_config(),
         access_log=False,  # AccessLog in app.py logs each request, without voter ids
         proxy_headers=False,  # uvicorn would trust X-Forwarded-For from 127.0.0.1 by default
@@ -198,7 +256,9 @@ def _run(app: Starlette, sock: socket.socket, args: argparse.Namespace) -> None:
         lifespan="off",
         timeout_graceful_shutdown=5,
     )
-    server = uvicorn.Server(config)
+    server = LimitedServer(config)
+    if cap < args.max_connections:  # logged now that uvicorn.Config has set up logging
+        log.warning("at most %d connections: the open file limit (ulimit -n) is %d", cap, fd_limit)
 
     # uvicorn re-raises SIGINT/SIGTERM after its graceful shutdown, which with the default
     # handlers would kill us before the store is closed. Handlers of our own are restored by
@@ -237,6 +297,20 @@ async def _serve(
         await server.serve(sockets=[sock])
     finally:
         loop.remove_signal_handler(signal.SIGHUP)
+
+
+def _connection_cap(wanted: int) -> tuple[int, int]:
+    """(`wanted`, or fewer if the open-file limit cannot hold that many connections; the limit).
+
+    Refusing a connection beats failing to accept it: asyncio's accept loop then retries every
+    second, logging each failure with a traceback, and the process has no descriptor left.
+    """
+    import resource
+
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return wanted, soft
+    return max(1, min(wanted, soft - FD_RESERVE)), soft
 
 
 def _reload_manifest(app: Starlette) -> None:

@@ -2,7 +2,8 @@
 
 The static build writes it (``build_manifest``) next to the site; the vote endpoint reads it
 (``load_manifest``) and follows its changes (``ManifestWatcher``). It holds only public facts —
-slug and target date — so it can be published with the site.
+slug, target date and, once resolved, resolution date — so it can be published with the site.
+Manifests written before resolution dates were added still load (as unresolved predictions).
 """
 
 from __future__ import annotations
@@ -33,32 +34,64 @@ def is_valid_slug(slug: object) -> bool:
     return isinstance(slug, str) and _SLUG_RE.fullmatch(slug) is not None
 
 
-def build_manifest(entries: Iterable[tuple[str, datetime.date]]) -> bytes:
-    """Serialise (slug, target_date) pairs as the manifest, byte-for-byte deterministic.
+@dataclass(frozen=True)
+class Votable:
+    """A prediction in the manifest: until when it may be voted on."""
+
+    target_date: datetime.date
+    resolution_date: datetime.date | None = None
+
+    def is_open(self, today: datetime.date) -> bool:
+        """Open through the whole target date (UTC), and only while unresolved.
+
+        A resolved prediction is closed whatever its resolution date: the site shows the outcome
+        as soon as it is published, and a vote cast knowing it is no forecast.
+        """
+        return self.resolution_date is None and today <= self.target_date
+
+    def closed_message(self, slug: str) -> str:
+        if self.resolution_date is not None:
+            return f"voting on {slug} closed: it was resolved ({self.resolution_date.isoformat()})"
+        return f"voting on {slug} closed at the end of {self.target_date.isoformat()} (UTC)"
+
+
+def _iso(value: object, what: str) -> str:
+    # datetime is a subclass of date; its isoformat() would leak a time of day.
+    if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
+        raise ValueError(f"votes manifest: {what} must be a date")
+    return value.isoformat()
+
+
+def build_manifest(
+    entries: Iterable[tuple[str, datetime.date]],
+    resolved: Mapping[str, datetime.date] | None = None,
+) -> bytes:
+    """Serialise (slug, target_date) pairs, and the resolution date of each slug in `resolved`,
+    as the manifest, byte-for-byte deterministic.
 
     Raises ValueError for a slug the endpoint could not route, or the same slug twice: better
     to fail the build than to publish a manifest the endpoint will refuse.
     """
-    dates: dict[str, datetime.date] = {}
+    resolved = resolved or {}
+    rows: dict[str, dict[str, str]] = {}
     for slug, target_date in entries:
         if not is_valid_slug(slug):
             raise ValueError(f"votes manifest: slug {slug!r} cannot be used in a URL")
-        if slug in dates:
+        if slug in rows:
             raise ValueError(f"votes manifest: slug {slug!r} appears twice")
-        # datetime is a subclass of date; its isoformat() would leak a time of day.
-        if isinstance(target_date, datetime.datetime) or not isinstance(target_date, datetime.date):
-            raise ValueError(f"votes manifest: target date of {slug!r} must be a date")
-        dates[slug] = target_date
+        row = {"slug": slug, "target_date": _iso(target_date, f"target date of {slug!r}")}
+        if slug in resolved:  # absent, not null, when unresolved: as in older manifests
+            row["resolution_date"] = _iso(resolved[slug], f"resolution date of {slug!r}")
+        rows[slug] = row
+    unknown = sorted(set(resolved) - set(rows))
+    if unknown:
+        raise ValueError(f"votes manifest: resolution date for unknown slug {unknown[0]!r}")
     # One prediction a line: readable diffs, and the C encoder (indent= would use the slow one).
-    rows = ",\n".join(
-        "  "
-        + json.dumps({"slug": slug, "target_date": dates[slug].isoformat()}, ensure_ascii=False)
-        for slug in sorted(dates)
-    )
-    return f'{{"version": {MANIFEST_VERSION}, "predictions": [\n{rows}\n]}}\n'.encode()
+    lines = ",\n".join("  " + json.dumps(rows[slug], ensure_ascii=False) for slug in sorted(rows))
+    return f'{{"version": {MANIFEST_VERSION}, "predictions": [\n{lines}\n]}}\n'.encode()
 
 
-def load_manifest(path: Path) -> dict[str, datetime.date]:
+def load_manifest(path: Path) -> dict[str, Votable]:
     """Read a manifest written by `build_manifest`; raise ManifestError saying what is wrong."""
     try:
         raw = Path(path).read_bytes()
@@ -73,7 +106,7 @@ def load_manifest(path: Path) -> dict[str, datetime.date]:
     return _parse(path, document)
 
 
-def _parse(path: Path, document: object) -> dict[str, datetime.date]:
+def _parse(path: Path, document: object) -> dict[str, Votable]:
     if not isinstance(document, Mapping):
         raise ManifestError(f"{path}: votes manifest must be a JSON object")
     if document.get("version") != MANIFEST_VERSION:
@@ -84,7 +117,7 @@ def _parse(path: Path, document: object) -> dict[str, datetime.date]:
     predictions = document.get("predictions")
     if not isinstance(predictions, list):
         raise ManifestError(f"{path}: 'predictions' must be a list")
-    result: dict[str, datetime.date] = {}
+    result: dict[str, Votable] = {}
     for index, item in enumerate(predictions):
         where = f"{path}: predictions[{index}]"
         if not isinstance(item, Mapping):
@@ -95,16 +128,21 @@ def _parse(path: Path, document: object) -> dict[str, datetime.date]:
         assert isinstance(slug, str)  # narrowed by is_valid_slug, for the type checker
         if slug in result:
             raise ManifestError(f"{where}: slug {slug!r} appears twice")
-        raw_date = item.get("target_date")
-        try:
-            if not isinstance(raw_date, str) or len(raw_date) != 10:
-                raise ValueError
-            result[slug] = datetime.date.fromisoformat(raw_date)
-        except ValueError:
-            raise ManifestError(
-                f"{where}: target_date must be YYYY-MM-DD, got {raw_date!r}"
-            ) from None
+        target_date = _parse_date(item.get("target_date"), f"{where}: target_date")
+        resolution_date = None
+        if "resolution_date" in item:  # missing from older manifests: not resolved
+            resolution_date = _parse_date(item["resolution_date"], f"{where}: resolution_date")
+        result[slug] = Votable(target_date, resolution_date)
     return result
+
+
+def _parse_date(raw: object, what: str) -> datetime.date:
+    try:
+        if not isinstance(raw, str) or len(raw) != 10:
+            raise ValueError
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise ManifestError(f"{what} must be YYYY-MM-DD, got {raw!r}") from None
 
 
 @dataclass(frozen=True)
@@ -112,7 +150,7 @@ class _Loaded:
     """One version of the file, swapped in whole so readers never see half an update."""
 
     signature: tuple[int, int, int, int] | None  # (ino, size, mtime_ns, ctime_ns) at load
-    predictions: Mapping[str, datetime.date]
+    predictions: Mapping[str, Votable]
 
 
 class ManifestWatcher:
@@ -131,7 +169,7 @@ class ManifestWatcher:
         signature = self._stat()
         self._loaded = _Loaded(signature, load_manifest(self.path))  # fail loudly at startup
 
-    def current(self) -> Mapping[str, datetime.date]:
+    def current(self) -> Mapping[str, Votable]:
         signature = self._stat()
         if (
             signature is not None

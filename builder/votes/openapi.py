@@ -49,7 +49,10 @@ _COUNTS = {
 _TALLY_PROPERTIES: dict[str, Any] = {
     "counts": _COUNTS,
     "total": {"type": "integer", "minimum": 0},
-    "open": {"type": "boolean", "description": "Voting is open through the target date (UTC)."},
+    "open": {
+        "type": "boolean",
+        "description": "Voting is open through the target date (UTC), and only while unresolved.",
+    },
     "target_date": {"type": "string", "format": "date"},
 }
 
@@ -87,9 +90,14 @@ def openapi_document() -> dict[str, Any]:
         "paths": {
             "/healthz": {
                 "get": {
-                    "summary": "Liveness check",
+                    "summary": "Health check: up, and able to store votes",
                     "operationId": "health",
-                    "responses": {"200": _json(_ref("Health"), "The endpoint is up.")},
+                    "responses": {
+                        "200": _json(_ref("Health"), "The endpoint is up and can store votes."),
+                        "503": _json(
+                            _ref("Health"), "The vote database is not accepting writes."
+                        ),
+                    },
                 }
             },
             "/v1/predictions/{slug}/votes": {
@@ -127,10 +135,11 @@ def openapi_document() -> dict[str, Any]:
                         ),
                         "400": _error("Malformed JSON, unknown field, bad choice or voter."),
                         "404": _error("No such prediction in the manifest."),
-                        "409": _error("Voting on this prediction has closed."),
+                        "409": _error("Voting has closed: target date passed, or resolved."),
                         "413": _error("Request body larger than 1024 bytes."),
                         "415": _error("Content-Type is not application/json."),
                         "429": _RATE_LIMITED,
+                        "503": _error("The vote could not be stored; it may be retried."),
                     },
                 },
             },
@@ -195,10 +204,12 @@ def openapi_document() -> dict[str, Any]:
                 "Health": {
                     "type": "object",
                     "properties": {
-                        "status": {"const": "ok"},
+                        "status": {"enum": ["ok", "error"]},
+                        "error": {"type": "string", "description": "What is wrong (503 only)."},
                         "predictions": {"type": "integer", "minimum": 0},
                     },
                     "required": ["status", "predictions"],
+                    "additionalProperties": False,
                 },
                 "Error": {
                     "type": "object",

@@ -8,6 +8,10 @@ database lock ("database is locked" cannot happen between our own writers). Vote
 while a commit is in flight are committed together in the next transaction (group commit): one
 fsync then acknowledges many votes, which is what lets hundreds of simultaneous voters through
 on an ordinary disk. Reads use a second connection; in WAL mode they never wait for the writer.
+
+Health: every commit (a batch of votes, or a probe) records whether it worked in `last_write`,
+so the endpoint can tell that the database stopped accepting writes (read-only, corrupt, disk
+full) instead of looking healthy while every vote fails.
 """
 
 from __future__ import annotations
@@ -82,6 +86,18 @@ class StoreClosed(RuntimeError):
 
 
 @dataclass(frozen=True)
+class WriteOutcome:
+    """How the latest commit went: `error` is empty when it worked."""
+
+    error: str
+    at: float  # time.monotonic()
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+@dataclass(frozen=True)
 class Tally:
     will: int = 0
     wont: int = 0
@@ -103,7 +119,16 @@ class _Pending:
     future: Future[Tally]
 
 
+@dataclass(frozen=True)
+class _Probe:
+    future: Future[None]
+
+
 _STOP: Final = object()
+
+# A slug no manifest can hold ("/" is refused in slugs): the probe's vote cannot touch a real one.
+_PROBE_SLUG: Final = "/write-probe"
+_PROBE_VOTER: Final = bytes(32)
 
 
 def voter_key(voter: str) -> bytes:
@@ -142,7 +167,8 @@ class VoteStore:
             self._writer.close()
             raise
         self._reader_lock = threading.Lock()
-        self._queue: queue.SimpleQueue[_Pending | object] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Pending | _Probe | object] = queue.SimpleQueue()
+        self.last_write: WriteOutcome | None = None  # set by the writer thread only
         self._closed = False
         self._close_lock = threading.Lock()
         self._thread = threading.Thread(target=self._write_loop, name="votes-writer", daemon=True)
@@ -172,6 +198,22 @@ class VoteStore:
         """Blocking `submit_vote`: returns once the vote is on disk."""
         return self.submit_vote(slug, voter, choice).result()
 
+    def submit_probe(self) -> Future[None]:
+        """Queue a write probe: a vote-shaped transaction that leaves nothing behind, committed
+        like a vote (so it fails where a vote would: read-only file, corruption on the vote
+        tables, disk full). The future fails with the error; `last_write` records it too."""
+        future: Future[None] = Future()
+        with self._close_lock:
+            if self._closed:
+                raise StoreClosed("the vote store is closed")
+            self._queue.put(_Probe(future))
+        return future
+
+    def check_writable(self, timeout: float = 30.0) -> None:
+        """Block until a write probe has committed; raise what stopped it (sqlite3.Error, or
+        TimeoutError when the disk does not answer)."""
+        self.submit_probe().result(timeout)
+
     def _write_loop(self) -> None:
         while True:
             first = self._queue.get()
@@ -189,6 +231,7 @@ class VoteStore:
                     break
                 batch.append(item)
             self._commit([p for p in batch if isinstance(p, _Pending)])
+            self._probe([p for p in batch if isinstance(p, _Probe)])
             if stop:
                 break
         self._writer.close()
@@ -207,16 +250,47 @@ class VoteStore:
             conn.execute("COMMIT")  # returns after the WAL is fsynced (synchronous=FULL)
         except Exception as exc:  # disk full, I/O error...: every vote in the batch fails
             log.error("could not store %d vote(s): %s", len(live), exc)
-            try:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
+            self._failed(exc)
             for p in live:
                 p.future.set_exception(exc)
             return
+        self._record("")
         for p in live:
             p.future.set_result(tallies[p.slug])
+
+    def _probe(self, probes: list[_Probe]) -> None:
+        # One transaction answers every probe queued together.
+        live = [p for p in probes if p.future.set_running_or_notify_cancel()]
+        if not live:
+            return
+        conn = self._writer
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(_UPSERT, (_PROBE_SLUG, _PROBE_VOTER, CHOICES[0], 0, 0))
+            conn.execute("DELETE FROM votes WHERE slug = ?", (_PROBE_SLUG,))
+            conn.execute("DELETE FROM tallies WHERE slug = ?", (_PROBE_SLUG,))
+            conn.execute("COMMIT")
+        except Exception as exc:  # the caller reports it: one line at startup, a log line later
+            self._failed(exc)
+            for p in live:
+                p.future.set_exception(exc)
+            return
+        self._record("")
+        for p in live:
+            p.future.set_result(None)
+
+    def _failed(self, exc: Exception) -> None:
+        """Record the failed commit and roll its transaction back."""
+        self._record(str(exc) or type(exc).__name__)
+        try:
+            if self._writer.in_transaction:
+                self._writer.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+    def _record(self, error: str) -> None:
+        # One attribute assignment: readers on other threads see the old or the new outcome.
+        self.last_write = WriteOutcome(error, time.monotonic())
 
     # -- reading -------------------------------------------------------------------------
 
