@@ -671,6 +671,10 @@ def test_responses_match_openapi_schemas(api: TestClient, make_client: MakeClien
     for wrong in ({"choice": "will", "voter": "short"}, {"choice": "will"}):
         with pytest.raises(jsonschema.ValidationError):
             check(wrong, "Vote")
+    api.app.state.store.close()  # type: ignore[attr-defined]
+    failing = api.get("/healthz")
+    assert failing.status_code == 503
+    check(failing.json(), "Health")
 
 
 def test_unexpected_errors_are_json_500(

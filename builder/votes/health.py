@@ -29,6 +29,8 @@ class WriteHealth:
     async def problem(self) -> str | None:
         """None when votes can be stored, else what is wrong (for clients: no internals; the
         log has the database's own error)."""
+        if self.store.closed:  # shutting down: no vote can be stored any more
+            return NOT_WRITABLE
         last = self.store.last_write
         if last is None or time.monotonic() - last.at > PROBE_AFTER_S:
             problem = await self._probed()

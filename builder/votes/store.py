@@ -331,6 +331,10 @@ class VoteStore:
 
     # -- lifecycle -----------------------------------------------------------------------
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
         """Commit what is queued, then close. Idempotent."""
         with self._close_lock:
