@@ -28,11 +28,14 @@ sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
 
-from builder import assets, calendar, markdown, pages, pipeline, yamlpos  # noqa: E402
+from builder import pipeline  # noqa: E402
+from builder.config import yamlpos  # noqa: E402
+from builder.content import markdown  # noqa: E402
 from builder.content.frontmatter import split_front_matter  # noqa: E402
 from builder.content.loader import prediction_files  # noqa: E402
-from builder.freshness import BuildOptions  # noqa: E402
-from builder.render import Renderer  # noqa: E402
+from builder.incremental.freshness import BuildOptions  # noqa: E402
+from builder.render import assets, calendar, pages  # noqa: E402
+from builder.render.templates import Renderer  # noqa: E402
 
 
 def per_item(work: Callable[[object], object], items: Sequence[object], rounds: int = 3) -> float:

@@ -12,9 +12,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from builder import __version__, dispatch, freshness, ownership
+from builder import __version__
 from builder.arguments import site_options
 from builder.errors import BuildFailed, Problem
+from builder.incremental import dispatch, freshness
+from builder.write import ownership
 
 if TYPE_CHECKING:  # rich is imported when there is something to print with it
     from rich.console import Console
@@ -41,7 +43,7 @@ COMMANDS = {
         "builder.serve.command",
         "preview the site: serve it, rebuild on change, reload the browser",
     ),
-    "resolve": ("builder.resolve", "record a prediction's outcome in its file"),
+    "resolve": ("builder.trackrecord.resolve", "record a prediction's outcome in its file"),
     "votes": ("builder.votes.command", "the reader-vote endpoint"),
 }
 
@@ -128,7 +130,7 @@ def run_build(args: argparse.Namespace) -> int:
     except ownership.OutputRefused as refused:
         return _refused(refused)
     except Exception as exc:  # a theme's template error is the author's; anything else, ours
-        from builder.templateerrors import template_problem
+        from builder.render.errors import template_problem
 
         problem = template_problem(exc, args.source)
         if problem is None:
@@ -192,7 +194,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from builder import newfile
+    from builder.content import new as newfile
 
     console = _console()
     try:

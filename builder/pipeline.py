@@ -17,32 +17,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from builder import (
-    __version__,
-    assets,
-    cache,
-    calendar,
-    feeds,
-    integrity,
-    pages,
-    shortcut,
-    sitemap,
-    trackrecord,
-)
-from builder.cache import Manifest
-from builder.config import ConfigResult, load_config
+from builder import __version__
+from builder.config.siteconfig import ConfigResult, load_config
 from builder.content.loader import FileEntry, check_duplicates, prediction_files, read_all
+from builder.content.model import Site, status
 from builder.errors import BuildFailed, Problem
-from builder.fingerprint import PageKeys, digest
-from builder.freshness import BuildOptions, Freshness, Report
-from builder.inputs import Stat
-from builder.model import Site, status
-from builder.outputs import Memo, Output
-from builder.parallel import render_pages, write_files
-from builder.render import Renderer
-from builder.taxonomy import build_site
+from builder.incremental import cache, shortcut
+from builder.incremental.cache import Manifest
+from builder.incremental.freshness import BuildOptions, Freshness, Report
+from builder.incremental.pagekeys import PageKeys, digest
+from builder.render import assets, calendar, feeds, pages, sitemap
+from builder.render.outputs import Memo, Output
+from builder.render.templates import Renderer
+from builder.site.taxonomy import build_site
+from builder.system.files import Stat
+from builder.system.workers import render_pages, write_files
+from builder.trackrecord import integrity
+from builder.trackrecord import records as trackrecord
 from builder.votes.manifest import build_manifest
-from builder.write import Staging
+from builder.write.staging import Staging
 
 
 @dataclass

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, sync_playwright
 
 from builder.cli import main
-from builder.ownership import RECORD
+from builder.write.ownership import RECORD
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = "2026-11-25"

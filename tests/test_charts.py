@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from builder.charts import calibration_svg, describe, radius
-from builder.scoring import Bin, Forecast, calibration
+from builder.render.charts import calibration_svg, describe, radius
+from builder.trackrecord.scoring import Bin, Forecast, calibration
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 SVG = "{http://www.w3.org/2000/svg}"

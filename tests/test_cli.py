@@ -41,7 +41,12 @@ def test_a_no_op_build_imports_neither_the_build_nor_the_other_commands(
     time at 10,000 predictions)."""
     site.write("a.md", prediction_text("A"))
     assert site.build() == 0
-    heavy = ["builder.pipeline", "builder.shortcut", "builder.resolve", "builder.serve.command"]
+    heavy = [
+        "builder.pipeline",
+        "builder.incremental.shortcut",
+        "builder.trackrecord.resolve",
+        "builder.serve.command",
+    ]
     heavy += ["builder.votes.command", "jinja2", "markdown_it", "rich"]
     result, printed = build_in_a_fresh_python(site.root, "--now", NOW, watch=heavy)
     assert result == "0 []", printed

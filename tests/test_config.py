@@ -10,7 +10,7 @@ import pytest
 from conftest import REPO
 
 from builder.cli import main
-from builder.config import load_config
+from builder.config.siteconfig import load_config
 
 GOOD = 'title: T\nurl: "https://x.example.org/blog"\nauthors:\n  ada: {name: Ada}\n'
 

@@ -15,9 +15,9 @@ from bs4 import BeautifulSoup
 from conftest import REPO, SITE_YAML, SiteFolder, prediction_text
 from lxml import etree
 
-from builder.config import SiteConfig
-from builder.feeds import absolutize, entry_id
-from builder.taxonomy import build_site
+from builder.config.siteconfig import SiteConfig
+from builder.render.feeds import absolutize, entry_id
+from builder.site.taxonomy import build_site
 
 BASE = "https://test.example.org/"
 # Elements holding HTML (escaped in the XML): every other one holds plain text.

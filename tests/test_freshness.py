@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import SITE_YAML, SiteFolder, build_in_a_fresh_python, prediction_text
 
-from builder import freshness
 from builder.cli import main
-from builder.freshness import BuildOptions
-from builder.inputs import StatsProbe, stat_files
+from builder.incremental import freshness
+from builder.incremental.freshness import BuildOptions
+from builder.system.files import StatsProbe, stat_files
 
 # 25 hours apart: whatever the real time, the date differs between them.
 EAST, WEST = "Pacific/Kiritimati", "Pacific/Pago_Pago"
@@ -42,7 +42,9 @@ def test_a_no_op_without_now_reads_no_yaml(site: SiteFolder) -> None:
     date, when the last build's time zone is still right."""
     site.write("a.md", prediction_text("A"))
     assert _build_without_now(site) == 0
-    result, printed = build_in_a_fresh_python(site.root, watch=["yaml", "builder.config"])
+    result, printed = build_in_a_fresh_python(
+        site.root, watch=["yaml", "builder.config.siteconfig"]
+    )
     assert result == "0 []", printed
     assert "Up to date" in printed
 

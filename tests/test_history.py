@@ -14,7 +14,13 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from builder.content.frontmatter import split_front_matter
-from builder.history import Edit, FileHistory, TrackedFields, _front_matter, read_history
+from builder.trackrecord.history import (
+    Edit,
+    FileHistory,
+    TrackedFields,
+    _front_matter,
+    read_history,
+)
 
 STATEMENT = "It will rain in Paris on 1 May 2026."
 

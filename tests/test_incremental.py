@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import SiteFolder, prediction_text
 
-from builder.cache import CACHE_DIR, MANIFEST
 from builder.cli import main
+from builder.incremental.cache import CACHE_DIR, MANIFEST
 
 
 def _populate(site: SiteFolder) -> None:
@@ -142,7 +142,7 @@ def test_a_cache_from_another_version_is_ignored(
     site: SiteFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _populate(site)
-    monkeypatch.setattr("builder.cache.STAMP", "foretell 0.0.0-other")
+    monkeypatch.setattr("builder.incremental.cache.STAMP", "foretell 0.0.0-other")
     assert site.build() == 0
     monkeypatch.undo()
     EDITS["body"](site)

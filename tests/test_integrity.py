@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import SiteFolder, prediction_text
 
-from builder import integrity
+from builder.trackrecord import integrity
 
 FIRST = "2026-01-10T12:00:00+00:00"
 EDITED = "2026-02-20T12:00:00+00:00"

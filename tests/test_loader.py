@@ -11,8 +11,8 @@ from bs4 import BeautifulSoup
 from conftest import SiteFolder, prediction_text
 from serving import serving, wait_for
 
-from builder import yamlpos
-from builder.yamlpos import MAX_DEPTH, YamlError
+from builder.config import yamlpos
+from builder.config.yamlpos import MAX_DEPTH, YamlError
 
 
 def nested(depth: int) -> str:

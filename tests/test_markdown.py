@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 
-from builder.markdown import render
+from builder.content.markdown import render
 
 
 def _soup(text: str) -> BeautifulSoup:

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SiteFolder, prediction_text
 
-from builder.cache import CACHE_DIR, MANIFEST
-from builder.ownership import RECORD, check_folder, read_record
+from builder.incremental.cache import CACHE_DIR, MANIFEST
+from builder.write.ownership import RECORD, check_folder, read_record
 
 
 def _git(root: Path, *args: str) -> str:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from builder.scoring import (
+from builder.trackrecord.scoring import (
     Bin,
     Forecast,
     Scores,

@@ -11,10 +11,10 @@ import pytest
 from conftest import NOW, SiteFolder, prediction_text
 from test_incremental import _clean_build, _populate, _replace
 
-from builder import dispatch, shortcut
-from builder.cache import CACHE_DIR
-from builder.freshness import BuildOptions, Report
-from builder.serve.builder import Builder
+from builder.incremental import dispatch, shortcut
+from builder.incremental.cache import CACHE_DIR
+from builder.incremental.freshness import BuildOptions, Report
+from builder.serve.rebuild import Builder
 
 P8 = "content/predictions/p8.md"  # the newest: in the main feeds and its terms' feeds
 P3 = "content/predictions/p3.md"

@@ -11,7 +11,7 @@ import feedparser
 import pytest
 from conftest import SiteFolder, prediction_text
 
-from builder.slugs import is_safe_slug, slugify
+from builder.content.slugs import is_safe_slug, slugify
 
 
 def earlier_slugify(text: str) -> str:

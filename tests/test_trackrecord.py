@@ -19,8 +19,8 @@ import pytest
 from conftest import SiteFolder, prediction_text
 from test_incremental import _clean_build
 
-from builder import scoring
-from builder.render import brier, signed_points
+from builder.render.templates import brier, signed_points
+from builder.trackrecord import scoring
 
 RESOLVED = "resolution: {outcome: %s, date: 2026-06-01}\n"
 
@@ -245,7 +245,7 @@ def test_records_are_computed_once_per_build(
         calls.append(1)
         return real(forecasts)
 
-    monkeypatch.setattr("builder.trackrecord.score", counting)
+    monkeypatch.setattr("builder.trackrecord.records.score", counting)
     assert site.build() == 0
     assert len(calls) == 3
 

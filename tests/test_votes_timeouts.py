@@ -26,7 +26,7 @@ import uvicorn
 from starlette.types import Receive, Scope, Send
 from test_votes_server import start, write_manifest
 
-from builder.sockets import listen
+from builder.system.sockets import listen
 from builder.votes.limits import ACCEPT_BURST, LimitedServer, limited_protocol
 
 FUTURE = datetime.date.today() + datetime.timedelta(days=400)

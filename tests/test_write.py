@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from builder import write
-from builder.inputs import Stat
-from builder.ownership import RECORD
-from builder.write import write_output
+from builder.system.files import Stat
+from builder.write import staging as write
+from builder.write.ownership import RECORD
+from builder.write.staging import write_output
 
 
 def _tree(out: Path) -> dict[str, bytes]:

@@ -16,16 +16,16 @@ from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
-from builder import markdown
+from builder.config.fields import FieldReader
+from builder.config.yamlpos import YamlError
+from builder.config.yamlpos import load as load_yaml
+from builder.content import markdown
 from builder.content.frontmatter import split_front_matter
+from builder.content.model import Prediction
 from builder.content.schema import read_front_matter
 from builder.errors import Problem
-from builder.fields import FieldReader
-from builder.inputs import Stat, stat_of, walk
-from builder.model import Prediction
-from builder.taxonomy import TermUse, term_clashes
-from builder.yamlpos import YamlError
-from builder.yamlpos import load as load_yaml
+from builder.site.taxonomy import TermUse, term_clashes
+from builder.system.files import Stat, stat_of, walk
 
 PREDICTIONS_DIR = Path("content") / "predictions"
 PARALLEL_THRESHOLD = 64  # below this, starting workers costs more than it saves

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from builder.fields import FieldReader
-from builder.model import OUTCOMES, Reference, Resolution
-from builder.slugs import is_safe_slug
+from builder.config.fields import FieldReader
+from builder.content.model import OUTCOMES, Reference, Resolution
+from builder.content.slugs import is_safe_slug
 
 TOP_KEYS = (
     "title", "date", "author", "category", "tags", "draft", "slug", "prediction", "references",

@@ -23,7 +23,7 @@ from rich.markup import escape
 
 from builder.arguments import site_options
 from builder.serve.hosts import host_name
-from builder.sockets import listen
+from builder.system.sockets import listen
 
 if TYPE_CHECKING:
     from builder.serve.server import PreviewServer

@@ -17,12 +17,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from builder import urls
-from builder.config import load_config
+from builder.config.siteconfig import load_config
 from builder.errors import BuildFailed, Problem
-from builder.freshness import BuildOptions
-from builder.serve.builder import Builder
-from builder.templateerrors import template_problem
+from builder.incremental.freshness import BuildOptions
+from builder.render.errors import template_problem
+from builder.serve.rebuild import Builder
+from builder.site import urls
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
-from builder.inputs import INPUT_DIRS
+from builder.system.files import INPUT_DIRS
 
 Kind = Literal["content", "templates", "static", "config"]
 

@@ -19,7 +19,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from builder.sockets import listen
+from builder.system.sockets import listen
 
 if TYPE_CHECKING:  # imported lazily below: `foretell build` need not load a web server
     import uvicorn

@@ -94,9 +94,7 @@ def openapi_document() -> dict[str, Any]:
                     "operationId": "health",
                     "responses": {
                         "200": _json(_ref("Health"), "The endpoint is up and can store votes."),
-                        "503": _json(
-                            _ref("Health"), "The vote database is not accepting writes."
-                        ),
+                        "503": _json(_ref("Health"), "The vote database is not accepting writes."),
                     },
                 }
             },

@@ -25,17 +25,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder import assets, cache, feeds, freshness, pages
-from builder.cache import Manifest
 from builder.content.loader import PREDICTIONS_DIR, FileEntry, read_entry
-from builder.feeds import FeedFile
-from builder.freshness import BuildOptions, Freshness, Report
-from builder.history import FileHistory
-from builder.inputs import Stat, stat_files
-from builder.model import AuthorStats, Prediction, Site
-from builder.outputs import Memo
-from builder.render import Renderer
-from builder.write import Staging
+from builder.content.model import AuthorStats, Prediction, Site
+from builder.incremental import cache, freshness
+from builder.incremental.cache import Manifest
+from builder.incremental.freshness import BuildOptions, Freshness, Report
+from builder.render import assets, feeds, pages
+from builder.render.feeds import FeedFile
+from builder.render.outputs import Memo
+from builder.render.templates import Renderer
+from builder.system.files import Stat, stat_files
+from builder.trackrecord.history import FileHistory
+from builder.write.staging import Staging
 
 RECORD = cache.SHORTCUT
 _PREDICTION_FILES = PREDICTIONS_DIR.as_posix() + "/"

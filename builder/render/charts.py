@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 from html import escape
 
-from builder.scoring import Bin
+from builder.trackrecord.scoring import Bin
 
 # Layout in viewBox units. The plot is square so the diagonal is at 45 degrees.
 PLOT = 260.0
@@ -44,7 +44,7 @@ _ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
 
 def calibration_svg(bins: Sequence[Bin], *, title: str, element_id: str = "calibration") -> str:
-    """An accessible SVG calibration chart for `bins` (from `builder.scoring.calibration`).
+    """An accessible SVG calibration chart for `bins` (from `scoring.calibration`).
 
     `element_id` prefixes the ids of the <title> and <desc> elements; give each chart
     on one page its own.

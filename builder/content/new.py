@@ -6,9 +6,9 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from builder.config import load_config
+from builder.config.siteconfig import load_config
 from builder.content.loader import PREDICTIONS_DIR
-from builder.slugs import slugify
+from builder.content.slugs import slugify
 
 TEMPLATE = """\
 ---

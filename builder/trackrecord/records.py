@@ -11,14 +11,14 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from builder.config import SiteConfig
-from builder.model import AuthorStats, Prediction, Site
-from builder.outputs import Memo, Output
-from builder.render import PageSpec
-from builder.scoring import POINTS_DECIMALS, Forecast, Scores, points, score
+from builder.config.siteconfig import SiteConfig
+from builder.content.model import AuthorStats, Prediction, Site
+from builder.render.outputs import Memo, Output
+from builder.render.templates import PageSpec
+from builder.trackrecord.scoring import POINTS_DECIMALS, Forecast, Scores, points, score
 
 if TYPE_CHECKING:
-    from builder.history import FileHistory
+    from builder.trackrecord.history import FileHistory
 
 JSON_FILE = "track-record.json"
 

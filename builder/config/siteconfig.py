@@ -8,11 +8,11 @@ import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder import clock
+from builder.config.fields import FieldReader
+from builder.config.yamlpos import YamlError
+from builder.config.yamlpos import load as load_yaml
 from builder.errors import Problem
-from builder.fields import FieldReader
-from builder.yamlpos import YamlError
-from builder.yamlpos import load as load_yaml
+from builder.system import clock
 
 CONFIG_FILE = "site.yaml"
 AUTHOR_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")

@@ -11,9 +11,9 @@ from typing import Any
 
 import jinja2
 
-from builder import urls
-from builder.model import Site, status
-from builder.slugs import slugify
+from builder.content.model import Site, status
+from builder.content.slugs import slugify
+from builder.site import urls
 
 
 @dataclass(frozen=True)

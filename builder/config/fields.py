@@ -11,9 +11,9 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
+from builder.config.yamlpos import Located, is_invalid
 from builder.errors import Problem, Severity
-from builder.urls import web_url
-from builder.yamlpos import Located, is_invalid
+from builder.site.urls import web_url
 
 _MISSING = object()
 

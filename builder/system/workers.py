@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any, TypeVar
 
-from builder.render import PageSpec, Renderer
+from builder.render.templates import PageSpec, Renderer
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from builder.config import Author, SiteConfig
-from builder.scoring import Scores, score
+from builder.config.siteconfig import Author, SiteConfig
+from builder.trackrecord.scoring import Scores, score
 
 if TYPE_CHECKING:
-    from builder.history import FileHistory
+    from builder.trackrecord.history import FileHistory
 
 Outcome = Literal["yes", "no", "void"]
 OUTCOMES: tuple[Outcome, ...] = ("yes", "no", "void")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jinja2
 
-from builder.config import load_config
+from builder.config.siteconfig import load_config
 from builder.errors import Problem
 
 # `File "/x/themes/default/templates/page.html", line 12` in a formatted traceback: what is

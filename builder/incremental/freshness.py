@@ -11,14 +11,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from builder import cache, clock
-from builder.cache import STAMP, Manifest
 from builder.errors import Problem
-from builder.githead import git_head
-from builder.inputs import Stat, StatsProbe, inputs_digest, output_stats, scan, stat_files
+from builder.incremental import cache
+from builder.incremental.cache import STAMP, Manifest
+from builder.system import clock
+from builder.system.files import Stat, StatsProbe, inputs_digest, output_stats, scan, stat_files
+from builder.system.git import git_head
 
 if TYPE_CHECKING:
-    from builder.config import ConfigResult
+    from builder.config.siteconfig import ConfigResult
 
 
 @dataclass
@@ -123,7 +124,7 @@ def _today(
 
 
 def _read_config(root: Path) -> ConfigResult:
-    from builder.config import load_config  # YAML and all: a tenth of a no-op
+    from builder.config.siteconfig import load_config  # YAML and all: a tenth of a no-op
 
     return load_config(root)
 

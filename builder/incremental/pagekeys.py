@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 from jinja2 import meta
 
-from builder.model import Prediction, Term
+from builder.content.model import Prediction, Term
 
 _SCALARS = frozenset({str, int, float, bool, dt.date})
 _SCALAR_KINDS = tuple(_SCALARS)  # for isinstance: subclasses (Markup, ...)

@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder import cache
-from builder.history import FileHistory, TrackedFields, read_history
-from builder.model import Prediction, Site
-from builder.render import longdate, percent
+from builder.content.model import Prediction, Site
+from builder.incremental import cache
+from builder.render.templates import longdate, percent
+from builder.trackrecord.history import FileHistory, TrackedFields, read_history
 
 HISTORY_FILE = "history.pickle"
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from builder import freshness, integrity, shortcut
 from builder.content.loader import FileEntry
 from builder.errors import Problem
-from builder.freshness import BuildOptions, Freshness
-from builder.outputs import Memo
+from builder.incremental import freshness, shortcut
+from builder.incremental.freshness import BuildOptions, Freshness
 from builder.pipeline import load, render_site
+from builder.render.outputs import Memo
+from builder.trackrecord import integrity
 
 
 class InMemory:

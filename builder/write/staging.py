@@ -26,8 +26,8 @@ import shutil
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
-from builder.inputs import Stat, output_stats
-from builder.ownership import RECORD, read_record, write_record
+from builder.system.files import Stat, output_stats
+from builder.write.ownership import RECORD, read_record, write_record
 
 Staged = tuple[Path, Stat]  # where a file was staged, and its stat there
 

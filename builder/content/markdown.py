@@ -15,7 +15,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from builder.slugs import slugify
+from builder.content.slugs import slugify
 
 if TYPE_CHECKING:  # Pygments is imported on the first code block: a body edit often has none
     from pygments.formatters import HtmlFormatter

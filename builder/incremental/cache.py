@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from builder import __version__
 from builder.errors import Problem
-from builder.inputs import Stat
+from builder.system.files import Stat
 
 if TYPE_CHECKING:  # only for annotations: a no-op build never loads the content stack
     from builder.content.loader import FileEntry

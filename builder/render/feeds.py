@@ -26,12 +26,13 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from feedgen.feed import FeedGenerator
 
-from builder import __version__, urls
-from builder.model import Prediction, Site, Term, status
-from builder.outputs import Memo, Output
-from builder.parallel import map_forked
-from builder.render import PageSpec, longdate, percent
-from builder.taxonomy import resolved_predictions
+from builder import __version__
+from builder.content.model import Prediction, Site, Term, status
+from builder.render.outputs import Memo, Output
+from builder.render.templates import PageSpec, longdate, percent
+from builder.site import urls
+from builder.site.taxonomy import resolved_predictions
+from builder.system.workers import map_forked
 
 MAIN_RSS = "feed.xml"
 MAIN_ATOM = "atom.xml"

@@ -8,11 +8,11 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from builder.config import SiteConfig
+from builder.config.siteconfig import SiteConfig
+from builder.content.model import Prediction, Site, Term, newest_first, status
+from builder.content.slugs import slugify
 from builder.errors import Problem
-from builder.model import Prediction, Site, Term, newest_first, status
-from builder.slugs import slugify
-from builder.trackrecord import author_records
+from builder.trackrecord.records import author_records
 
 
 def build_site(config: SiteConfig, predictions: Iterable[Prediction], now: dt.date) -> Site:

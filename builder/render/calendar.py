@@ -15,12 +15,12 @@ from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, vDuration
 
-from builder import urls
-from builder.fingerprint import digest
-from builder.model import Prediction, Site
-from builder.outputs import Memo, Output
-from builder.parallel import map_forked
-from builder.render import PageSpec, percent
+from builder.content.model import Prediction, Site
+from builder.incremental.pagekeys import digest
+from builder.render.outputs import Memo, Output
+from builder.render.templates import PageSpec, percent
+from builder.site import urls
+from builder.system.workers import map_forked
 
 SITE_CALENDAR = "calendar.ics"
 PREDICTION_CALENDAR = "prediction.ics"  # inside predictions/<slug>/

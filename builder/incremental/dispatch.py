@@ -7,8 +7,9 @@ does not pay for the imports of a big one (the full pipeline's cost a fifth of a
 
 from __future__ import annotations
 
-from builder import cache, freshness, ownership
-from builder.freshness import BuildOptions, Freshness, Report
+from builder.incremental import cache, freshness
+from builder.incremental.freshness import BuildOptions, Freshness, Report
+from builder.write import ownership
 
 
 def build(options: BuildOptions, fresh: Freshness | None = None) -> Report:
@@ -24,7 +25,7 @@ def build(options: BuildOptions, fresh: Freshness | None = None) -> Report:
         adopted=lambda: cache.legacy_outputs(options.root, options.out),
     )
     if not options.clean:
-        from builder import shortcut
+        from builder.incremental import shortcut
 
         report = shortcut.try_build(options, fresh)
         if report is not None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from builder import integrity, taxonomy
-from builder.charts import calibration_svg
-from builder.model import NO_SCORES, Prediction, Site, Term
-from builder.render import PageSpec
-from builder.trackrecord import prediction_points
+from builder.content.model import NO_SCORES, Prediction, Site, Term
+from builder.render.charts import calibration_svg
+from builder.render.templates import PageSpec
+from builder.site import taxonomy
+from builder.trackrecord import integrity
+from builder.trackrecord.records import prediction_points
 
 # Status lists: URL, title, how to pick and order the predictions.
 STATUS_LISTS = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from builder.markdown import pygments_css
+from builder.content.markdown import pygments_css
 
 FINGERPRINTED = {".css", ".js"}
 SITE_STATIC = "static"
