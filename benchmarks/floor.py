@@ -51,7 +51,7 @@ def per_item(work: Callable[[object], object], items: Sequence[object], rounds: 
 
 def measure(site: Path, now: dt.date) -> list[tuple[str, float, float]]:
     """(stage, seconds per item, items per article) for each unavoidable library call."""
-    loaded = pipeline.load(BuildOptions(site, now, clean=True))
+    loaded = pipeline.load(BuildOptions(site, now, clean=True), now)
     texts = [(site / name).read_text("utf-8") for name in prediction_files(site)]
     splits = [split for split in map(split_front_matter, texts) if split is not None]
     theme = site / "themes" / loaded.site.config.theme

@@ -1,4 +1,4 @@
-"""Command-line options shared by the subcommands that read a site."""
+"""Command-line options shared by the subcommands, and the commands whose modules load late."""
 
 from __future__ import annotations
 
@@ -20,3 +20,16 @@ def date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+# Commands whose modules take a while to import (a web server, the loader...): listed by name
+# and help, and their module imported only when the command is the one run, so that
+# `foretell build` starts fast (a no-op build is mostly starting Python).
+COMMANDS = {
+    "serve": (
+        "builder.serve.command",
+        "preview the site: serve it, rebuild on change, reload the browser",
+    ),
+    "resolve": ("builder.trackrecord.resolve", "record a prediction's outcome in its file"),
+    "votes": ("builder.votes.command", "the reader-vote endpoint"),
+}

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from builder import __version__
-from builder.arguments import site_options
+from builder.arguments import COMMANDS, site_options
 from builder.errors import BuildFailed, Problem
 from builder.incremental import dispatch, freshness
+from builder.options import BuildOptions
 from builder.write import ownership
 
 if TYPE_CHECKING:  # rich is imported when there is something to print with it
@@ -33,19 +34,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except KeyboardInterrupt:
         return 130
-
-
-# Commands whose modules take a while to import (a web server, the loader...): listed by name
-# and help, and their module imported only when the command is the one run, so that
-# `foretell build` starts fast (a no-op build is mostly starting Python).
-COMMANDS = {
-    "serve": (
-        "builder.serve.command",
-        "preview the site: serve it, rebuild on change, reload the browser",
-    ),
-    "resolve": ("builder.trackrecord.resolve", "record a prediction's outcome in its file"),
-    "votes": ("builder.votes.command", "the reader-vote endpoint"),
-}
 
 
 def _parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -107,7 +95,7 @@ def _summary(problems: Sequence[Problem]) -> str:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    options = freshness.BuildOptions(
+    options = BuildOptions(
         root=args.source,
         now=args.now,
         output=args.output,
@@ -180,9 +168,10 @@ def run_check(args: argparse.Namespace) -> int:
     from builder import pipeline
 
     console = _console()
-    options = freshness.BuildOptions(root=args.source, now=args.now)
+    options = BuildOptions(root=args.source, now=args.now)
+    fresh = freshness.check(options, output=False)  # today, resolved once
     try:
-        loaded = pipeline.load(options)
+        loaded = pipeline.load(options, fresh.today, config_read=fresh.config, inputs=fresh.inputs)
     except BuildFailed as failed:
         print_problems(console, failed.problems)
         console.print(f"[red]Check failed[/]: {_summary(failed.problems)}")

@@ -13,7 +13,7 @@ from conftest import SITE_YAML, SiteFolder, build_in_a_fresh_python, prediction_
 
 from builder.cli import main
 from builder.incremental import freshness
-from builder.incremental.freshness import BuildOptions
+from builder.options import BuildOptions
 from builder.system.files import StatsProbe, stat_files
 
 # 25 hours apart: whatever the real time, the date differs between them.
@@ -30,10 +30,10 @@ def test_today_follows_a_time_zone_edited_since_the_last_build(site: SiteFolder)
     site.write("a.md", prediction_text("A"))
     site.config(SITE_YAML.replace("timezone: UTC", f"timezone: {EAST}"))
     assert _build_without_now(site) == 0
-    assert freshness.check(BuildOptions(site.root)).now == dt.datetime.now(ZoneInfo(EAST)).date()
+    assert freshness.check(BuildOptions(site.root)).today == dt.datetime.now(ZoneInfo(EAST)).date()
     site.config(SITE_YAML.replace("timezone: UTC", f"timezone: {WEST}"))
     fresh = freshness.check(BuildOptions(site.root))
-    assert fresh.now == dt.datetime.now(ZoneInfo(WEST)).date()
+    assert fresh.today == dt.datetime.now(ZoneInfo(WEST)).date()
     assert not fresh.up_to_date  # a sanity check: site.yaml's new stat alone ensures this
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import SiteFolder, prediction_text
 
-from builder.trackrecord import integrity
+from builder.incremental import history as site_history
 
 FIRST = "2026-01-10T12:00:00+00:00"
 EDITED = "2026-02-20T12:00:00+00:00"
@@ -124,13 +124,13 @@ def test_history_is_cached_and_only_changed_files_are_read_again(
     edit, and a corrupt cache that breaks the build."""
     site, _ = repo
     asked: list[list[str]] = []
-    real = integrity.read_history
+    real = site_history.read_history
 
     def spy(root: Path, files, current):
         asked.append(sorted(files))
         return real(root, files, current)
 
-    monkeypatch.setattr(integrity, "read_history", spy)
+    monkeypatch.setattr(site_history, "read_history", spy)
     assert site.build() == 0
     assert asked == [["content/predictions/edited.md", "content/predictions/steady.md"]]
     asked.clear()
@@ -140,7 +140,7 @@ def test_history_is_cached_and_only_changed_files_are_read_again(
     asked.clear()
     assert site.build("--clean") == 0
     assert len(asked[0]) == 2
-    cache = site.root / ".foretell" / "cache" / integrity.HISTORY_FILE
+    cache = site.root / ".foretell" / "cache" / site_history.HISTORY_FILE
     cache.write_bytes(b"\x80\x05 not a pickle")
     asked.clear()
     site.write("steady.md", prediction_text("Steady", statement="Steady claim.", body="Again.\n"))

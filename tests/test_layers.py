@@ -32,7 +32,7 @@ RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 
 
 def _layer(module: str) -> str:
-    """"builder.render.feeds" -> "render"; "builder" -> "__init__"."""
+    """ "builder.render.feeds" -> "render"; "builder" -> "__init__"."""
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else "__init__"
 
@@ -94,7 +94,9 @@ def test_no_import_runs_against_the_layer_order() -> None:
         ("import os\nfrom . import x\n", []),
     ],
 )
-def test_the_import_reader_sees_every_form(tmp_path: Path, source: str, expected: list[str]) -> None:
+def test_the_import_reader_sees_every_form(
+    tmp_path: Path, source: str, expected: list[str]
+) -> None:
     """Catches: a layer test that passes because it reads no import (a function-level
     import, or `from builder import x`)."""
     path = tmp_path / "m.py"

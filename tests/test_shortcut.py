@@ -13,7 +13,7 @@ from test_incremental import _clean_build, _populate, _replace
 
 from builder.incremental import dispatch, shortcut
 from builder.incremental.cache import CACHE_DIR
-from builder.incremental.freshness import BuildOptions, Report
+from builder.options import BuildOptions, Report
 from builder.serve.rebuild import Builder
 
 P8 = "content/predictions/p8.md"  # the newest: in the main feeds and its terms' feeds

@@ -20,7 +20,7 @@ from lxml import etree
 from test_html_valid import describe, vnu
 
 from builder.cli import main
-from builder.site.urls import web_url
+from builder.config.weburl import web_url
 
 # It closes an attribute and a script, opens an element with a handler, and holds an escape
 # that must stay text ("&lt;" is shown as such, not as "<").

@@ -16,8 +16,9 @@ import pytest
 from conftest import NOW, SiteFolder, prediction_text
 from starlette.exceptions import StarletteDeprecationWarning
 
+from builder.render.votes_manifest import build_manifest
 from builder.votes.app import create_app
-from builder.votes.manifest import ManifestError, build_manifest, load_manifest
+from builder.votes.manifest import ManifestError, load_manifest
 from builder.votes.ratelimit import RateLimiter, client_ip, limit_key
 from builder.votes.store import VoteStore, WriteOutcome
 

@@ -10,13 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.votes.manifest import (
-    ManifestError,
-    ManifestWatcher,
-    Votable,
-    build_manifest,
-    load_manifest,
-)
+from builder.render.votes_manifest import build_manifest
+from builder.votes.manifest import ManifestError, ManifestWatcher, Votable, load_manifest
 
 D1 = datetime.date(2030, 1, 31)
 D2 = datetime.date(2031, 12, 1)

@@ -29,8 +29,8 @@ from typing import Any
 import httpx
 import pytest
 
+from builder.render.votes_manifest import build_manifest
 from builder.votes.command import main
-from builder.votes.manifest import build_manifest
 from builder.votes.store import voter_key
 
 REPO = Path(__file__).resolve().parent.parent

@@ -11,9 +11,9 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
+from builder.config.weburl import web_url
 from builder.config.yamlpos import Located, is_invalid
 from builder.errors import Problem, Severity
-from builder.site.urls import web_url
 
 _MISSING = object()
 
@@ -83,7 +83,7 @@ class FieldReader:
         return text
 
     def url(self, field: str, *, required: bool = False) -> str | None:
-        """An absolute http(s) URL, percent-encoded where it must be (see urls.web_url)."""
+        """An absolute http(s) URL, percent-encoded where it must be (see weburl.py)."""
         text = self.string(field, required=required)
         if not text:  # absent, or empty and not required: no link
             return None

@@ -23,8 +23,8 @@ from builder.content import markdown
 from builder.content.frontmatter import split_front_matter
 from builder.content.model import Prediction
 from builder.content.schema import read_front_matter
+from builder.content.terms import TermUse, term_clashes
 from builder.errors import Problem
-from builder.site.taxonomy import TermUse, term_clashes
 from builder.system.files import Stat, stat_of, walk
 
 PREDICTIONS_DIR = Path("content") / "predictions"

@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from builder import __version__
 from builder.errors import Problem
+from builder.options import CACHE_DIR  # where the cache lives: the build's folders read it too
 from builder.system.files import Stat
 
 if TYPE_CHECKING:  # only for annotations: a no-op build never loads the content stack
     from builder.content.loader import FileEntry
 
-CACHE_DIR = Path(".foretell") / "cache"
+
 MANIFEST = "manifest.pickle"
 FILES = "files-{:02d}.pickle"  # sharded: an edit rewrites one shard, not every parsed file
 SHARDS = 128  # ~80 articles each at 10,000: the shortcut reads one per edited file

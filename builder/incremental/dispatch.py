@@ -1,5 +1,5 @@
 """Which way a build goes, cheapest first: nothing to do (freshness.py), the body-edit shortcut
-(shortcut.py), or the full incremental pipeline (pipeline.py).
+(shortcut.py), or the full incremental build (build.py).
 
 Each later way is imported only once the earlier ones have said no, so that a small rebuild
 does not pay for the imports of a big one (the full pipeline's cost a fifth of a second).
@@ -8,7 +8,8 @@ does not pay for the imports of a big one (the full pipeline's cost a fifth of a
 from __future__ import annotations
 
 from builder.incremental import cache, freshness
-from builder.incremental.freshness import BuildOptions, Freshness, Report
+from builder.incremental.freshness import Freshness
+from builder.options import BuildOptions, Report
 from builder.write import ownership
 
 
@@ -30,6 +31,6 @@ def build(options: BuildOptions, fresh: Freshness | None = None) -> Report:
         report = shortcut.try_build(options, fresh)
         if report is not None:
             return report
-    from builder import pipeline
+    from builder.incremental import build as full
 
-    return pipeline.build(options, fresh)
+    return full.build(options, fresh)

@@ -1,19 +1,22 @@
 """Is the output already up to date? Answered from file stats alone, before anything heavy is
-loaded: a build with nothing to do should cost little more than starting Python. Also the
-build's options and its report, which the command line needs either way."""
+loaded: a build with nothing to do should cost little more than starting Python.
+
+The check is also where "today" is resolved, once per build, at the edge (the command line
+or serve's rebuild call it first): `--now`, or the real date in the site's time zone.
+Everything after it takes `Freshness.today`, and nothing below reads the clock."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from builder.errors import Problem
 from builder.incremental import cache
 from builder.incremental.cache import STAMP, Manifest
+from builder.options import BuildOptions, Report
 from builder.system import clock
 from builder.system.files import Stat, StatsProbe, inputs_digest, output_stats, scan, stat_files
 from builder.system.git import git_head
@@ -23,34 +26,9 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class BuildOptions:
-    root: Path
-    now: dt.date | None = None  # None: today in the site's time zone
-    output: Path | None = None
-    clean: bool = False
-    drafts: bool = False
-    force: bool = False  # build into a non-empty folder that no build recorded writing
-
-    @property
-    def out(self) -> Path:
-        return (self.output or self.root / "output").resolve()
-
-
-@dataclass
-class Report:
-    pages: int
-    files: int
-    changed: int
-    rendered: int
-    warnings: list[Problem]
-    timings: dict[str, float] = field(default_factory=dict)
-    way: Literal["up to date", "shortcut", "full"] = "full"  # see dispatch.py
-
-
-@dataclass
 class Freshness:
     root: Path
-    now: dt.date | None  # --now, or today in the site's time zone
+    today: dt.date  # --now, or today in the site's time zone: resolved here, once
     head: str | None  # git HEAD: pages show history, so a commit changes them
     inputs: dict[str, Stat | None]  # every input file's stat, also handed to the loader
     stamp: str  # digest of every input's stat, the options and foretell's version
@@ -100,27 +78,28 @@ def check(options: BuildOptions, *, output: bool = True) -> Freshness:
         probe = StatsProbe(options.out, recorded)
     head = git_head(options.root)
     inputs = scan(options.root)
-    now, read = (options.now, None) if options.now else _today(options.root, manifest, inputs)
-    stamp = stamp_of(inputs, head, now, options)
-    return Freshness(options.root, now, head, inputs, stamp, manifest, options.out, probe, read)
+    today, read = (options.now, None) if options.now else _today(options.root, manifest, inputs)
+    stamp = stamp_of(inputs, head, today, options)
+    return Freshness(options.root, today, head, inputs, stamp, manifest, options.out, probe, read)
 
 
 def stamp_of(
-    inputs: Mapping[str, Stat | None], head: str | None, now: dt.date | None, options: BuildOptions
+    inputs: Mapping[str, Stat | None], head: str | None, today: dt.date, options: BuildOptions
 ) -> str:
     """What the up-to-date check compares (the shortcut uses it for all but the articles)."""
-    return inputs_digest(inputs, f"{STAMP} / git {head}", now, options.drafts, options.out)
+    return inputs_digest(inputs, f"{STAMP} / git {head}", today, options.drafts, options.out)
 
 
 def _today(
     root: Path, manifest: Manifest, inputs: dict[str, Stat | None]
-) -> tuple[dt.date | None, ConfigResult | None]:
+) -> tuple[dt.date, ConfigResult | None]:
     """Today in the site's time zone, and site.yaml if it had to be read for it: while the
-    file is as the last build saw it, that build's time zone is still right."""
+    file is as the last build saw it, that build's time zone is still right. A site.yaml
+    that cannot be read fails the build before today matters: UTC stands in for its zone."""
     if manifest.timezone and manifest.config_stat == inputs.get("site.yaml"):
         return clock.today(manifest.timezone), None
     read = _read_config(root)
-    return (read[0].today() if read[0] else None), read
+    return clock.today(read[0].timezone if read[0] else "UTC"), read
 
 
 def _read_config(root: Path) -> ConfigResult:

@@ -18,14 +18,12 @@ from typing import Any
 import jinja2
 from jinja2 import meta
 
-from builder.content.model import Prediction, Term
+from builder.content.model import Prediction
+from builder.site.model import Term
+from builder.system.files import digest
 
 _SCALARS = frozenset({str, int, float, bool, dt.date})
 _SCALAR_KINDS = tuple(_SCALARS)  # for isinstance: subclasses (Markup, ...)
-
-
-def digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 class PageKeys:

@@ -26,16 +26,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder.content.loader import PREDICTIONS_DIR, FileEntry, read_entry
-from builder.content.model import AuthorStats, Prediction, Site
+from builder.content.model import Prediction
 from builder.incremental import cache, freshness
 from builder.incremental.cache import Manifest
-from builder.incremental.freshness import BuildOptions, Freshness, Report
+from builder.incremental.freshness import Freshness
+from builder.options import BuildOptions, Report
 from builder.render import assets, feeds, pages
 from builder.render.feeds import FeedFile
 from builder.render.outputs import Memo
 from builder.render.templates import Renderer
+from builder.site.model import Site, excerpt
 from builder.system.files import Stat, stat_files
 from builder.trackrecord.history import FileHistory
+from builder.trackrecord.records import AuthorStats
 from builder.write.staging import Staging
 
 RECORD = cache.SHORTCUT
@@ -109,7 +112,7 @@ def edited_files(
     """The prediction files changed since `record` was made, or None when the shortcut cannot
     apply (no record, anything else changed, a problem in site.yaml)."""
     config, config_problems = fresh.config
-    if record is None or config is None or config_problems or fresh.now is None:
+    if record is None or config is None or config_problems:
         return None
     if record.context != _context(options, fresh):
         return None
@@ -144,9 +147,9 @@ def render(
     """The outputs that show the edited bodies: the articles' pages and the feeds carrying
     them. `record.feeds` is updated to the new content."""
     config = fresh.config[0]
-    assert config is not None and fresh.now is not None
-    site = Site(config, fresh.now, (), (), (), (), stats=record.stats, history=record.history)
+    assert config is not None
     edited = {e.result.prediction.slug: e.result.prediction for e in edits.values()}  # type: ignore[union-attr]
+    site = excerpt(config, fresh.today, edited.values(), record.stats, record.history)
     files = _pages(site, options.root, edited.values())
     for index, file in enumerate(record.feeds):
         if _carries(file, edited):
@@ -157,7 +160,7 @@ def render(
 
 def _context(options: BuildOptions, fresh: Freshness) -> str:
     others = {k: v for k, v in fresh.inputs.items() if not _is_article(k)}
-    return freshness.stamp_of(others, fresh.head, fresh.now, options)
+    return freshness.stamp_of(others, fresh.head, fresh.today, options)
 
 
 def _is_article(path: str) -> bool:

@@ -15,11 +15,12 @@ from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, vDuration
 
-from builder.content.model import Prediction, Site
-from builder.incremental.pagekeys import digest
+from builder.content.model import Prediction
 from builder.render.outputs import Memo, Output
 from builder.render.templates import PageSpec, percent
 from builder.site import urls
+from builder.site.model import Site
+from builder.system.files import digest
 from builder.system.workers import map_forked
 
 SITE_CALENDAR = "calendar.ics"
@@ -108,7 +109,7 @@ def _event_bytes(memo: Memo, base_url: str, p: Prediction) -> bytes:
 
 
 def _key(p: Prediction, base_url: str) -> str:
-    return f"ics:{p.digest}:{base_url}"
+    return Memo.key("ics", p.digest, base_url)
 
 
 def event(p: Prediction, base_url: str) -> Event:

@@ -27,10 +27,11 @@ from urllib.parse import quote, urljoin, urlsplit
 from feedgen.feed import FeedGenerator
 
 from builder import __version__
-from builder.content.model import Prediction, Site, Term, status
+from builder.content.model import Prediction
 from builder.render.outputs import Memo, Output
 from builder.render.templates import PageSpec, longdate, percent
 from builder.site import urls
+from builder.site.model import Site, Term
 from builder.site.taxonomy import resolved_predictions
 from builder.system.workers import map_forked
 
@@ -165,7 +166,7 @@ def _memo_article(memo: Memo, base_url: str, p: Prediction) -> str:
 
 
 def _key(p: Prediction, base_url: str) -> str:
-    return f"feed:{p.digest}:{base_url}"
+    return Memo.key("feed", p.digest, base_url)
 
 
 # The feeds ---------------------------------------------------------------------------------
@@ -244,7 +245,7 @@ def resolution_item(site: Site, p: Prediction) -> Item:
         updated=midnight(site, p.resolution.date),
         author=site.author(p.author).name,
         categories=_categories(site, p),
-        summary=f"{status(p, site.now).label}. {p.statement}",
+        summary=f"{site.status(p).label}. {p.statement}",
         content=resolution_html(p, site.config.url),
     )
 

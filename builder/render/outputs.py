@@ -22,9 +22,15 @@ class Output:
 
 
 class Memo:
-    """Values by key, carried between builds. Keys look like "<kind>:<prediction digest>:...";
-    `retained()` drops the values of predictions that no longer exist (in that version), so
-    the memo never holds more than one site's worth."""
+    """Values by key, carried between builds. A key names the kind of value, the prediction
+    (by digest) it was made from and whatever else it depends on (`Memo.key`); `retained()`
+    drops the values of predictions that no longer exist (in that version), so the memo never
+    holds more than one site's worth."""
+
+    @staticmethod
+    def key(kind: str, digest: str, *depends: object) -> str:
+        """The memo's key for a `kind` of value made from the prediction with `digest`."""
+        return ":".join((kind, digest, *map(str, depends)))
 
     def __init__(self, previous: Mapping[str, Any] | None = None) -> None:
         self._previous = previous or {}
@@ -54,5 +60,6 @@ class Memo:
 
 
 def _digest_of(key: str) -> str:
+    """The prediction digest of a key made by Memo.key."""
     parts = key.split(":", 2)
     return parts[1] if len(parts) > 1 else ""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from builder.content.model import NO_SCORES, Prediction, Site, Term
+from builder.content.model import Prediction
+from builder.render import integrity
 from builder.render.charts import calibration_svg
 from builder.render.templates import PageSpec
 from builder.site import taxonomy
-from builder.trackrecord import integrity
+from builder.site.model import Site, Term
 from builder.trackrecord.records import prediction_points
+from builder.trackrecord.scoring import NO_SCORES
 
 # Status lists: URL, title, how to pick and order the predictions.
 STATUS_LISTS = (

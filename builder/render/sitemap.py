@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
-from builder.content.model import Site
 from builder.render.templates import PageSpec
 from builder.site import urls
+from builder.site.model import Site
 
 Entry = tuple[str, str]  # (absolute URL, last modification date or "")
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import jinja2
 
-from builder.content.model import Site, status
 from builder.content.slugs import slugify
 from builder.site import urls
+from builder.site.model import Site
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Renderer:
         bytecode_dir: Path | None = None,
     ) -> None:
         self.site = site
+        self.assets = assets  # logical name -> fingerprinted path ("static/style.1a2b.css")
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(theme_dir / "templates"),
             autoescape=True,
@@ -49,11 +50,11 @@ class Renderer:
         )
         self.env.filters.update(longdate=longdate, percent=percent, slug=slugify)
         self.env.filters.update(points=signed_points, brier=brier)
-        # Globals depend only on the config, the assets and --now (through status), which the
+        # Globals depend only on the config, the assets and today (through status), which the
         # page cache keys cover; anything else a page shows must come through its context.
         self.env.globals.update(
             config=site.config,
-            status=lambda p: status(p, site.now),
+            status=site.status,
             author_name=lambda key: site.author(key).name,
             assets=assets,
         )

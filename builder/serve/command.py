@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"[red]error[/]: cannot listen on {where}: {exc.strerror or exc}")
         return 1
 
-    from builder.pipeline import BuildOptions
+    from builder.options import BuildOptions
     from builder.serve.hosts import AllowedHosts
     from builder.serve.server import Events, create_app, server
     from builder.serve.state import LiveSite

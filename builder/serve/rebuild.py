@@ -7,11 +7,12 @@ from typing import Literal
 
 from builder.content.loader import FileEntry
 from builder.errors import Problem
-from builder.incremental import freshness, shortcut
-from builder.incremental.freshness import BuildOptions, Freshness
-from builder.pipeline import load, render_site
+from builder.incremental import freshness, history, shortcut
+from builder.incremental.build import render_site
+from builder.incremental.freshness import Freshness
+from builder.options import BuildOptions
+from builder.pipeline import load
 from builder.render.outputs import Memo
-from builder.trackrecord import integrity
 
 
 class InMemory:
@@ -53,11 +54,11 @@ class Builder:
             self.way = "shortcut"
             return fast
         self.way, self._record = "full", None  # no shortcut until this build succeeds
-        loaded = load(self.options, self._entries, fresh.config, fresh.inputs)
+        loaded = load(self.options, fresh.today, self._entries, fresh.config, fresh.inputs)
         self._entries, self.warnings = loaded.files, loaded.warnings
         previous = {path: key for path, (key, _) in self._pages.items()}
         root = self.options.root
-        site = integrity.with_history(loaded.site, root, fresh.head)
+        site = history.with_history(loaded.site, root, fresh.head)
         memo = Memo(self._memo)
         sink = InMemory()
         rendered = render_site(site, root, sink, previous, memo)

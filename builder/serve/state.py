@@ -19,7 +19,7 @@ from pathlib import Path
 
 from builder.config.siteconfig import load_config
 from builder.errors import BuildFailed, Problem
-from builder.incremental.freshness import BuildOptions
+from builder.options import BuildOptions
 from builder.render.errors import template_problem
 from builder.serve.rebuild import Builder
 from builder.site import urls

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from builder.config.siteconfig import SiteConfig
-from builder.content.model import Prediction, Site, Term, newest_first, status
+from builder.content.model import Prediction, newest_first
 from builder.content.slugs import slugify
-from builder.errors import Problem
+from builder.site.model import Site, Term, site_statuses
 from builder.trackrecord.records import author_records
 
 
-def build_site(config: SiteConfig, predictions: Iterable[Prediction], now: dt.date) -> Site:
+def build_site(config: SiteConfig, predictions: Iterable[Prediction], today: dt.date) -> Site:
     published = newest_first(list(predictions))
     stats, records, overall = author_records(config, published)
     return Site(
         config=config,
-        now=now,
+        today=today,
+        statuses=site_statuses(published, today),
         predictions=published,
         categories=_terms("categories", published, lambda p: [p.category] if p.category else []),
         tags=_terms("tags", published, lambda p: list(p.tags)),
@@ -49,57 +48,6 @@ def _terms(
     return tuple(Term(kind, slug, display[slug], tuple(groups[slug])) for slug in sorted(groups))
 
 
-@dataclass(frozen=True)
-class TermUse:
-    """A file naming a category or a tag, and where, so a clash can name both files."""
-
-    kind: str  # categories | tags
-    name: str
-    source: str
-    field: str  # "category", "tags.2"
-    line: int | None
-
-
-_SEPARATORS = re.compile(r"[\s_-]+")
-_SINGULAR = {"categories": "category", "tags": "tag"}
-
-
-def same_term(name: str) -> str:
-    """What two spellings of one term share: case, accents and runs of spaces, '-' or '_'
-    aside ("Open Source", "open-source")."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return _SEPARATORS.sub("-", plain.casefold()).strip("-")
-
-
-def term_clashes(uses: Iterable[TermUse]) -> list[Problem]:
-    """Different names whose pages would be one ("C" and "c." are both tags/c/) are an
-    error at the first use of each name (in the order given), naming the others' first."""
-    first: dict[tuple[str, str], TermUse] = {}  # a few hundred names over 10,000 files
-    for use in uses:
-        first.setdefault((use.kind, use.name), use)
-    spellings: dict[tuple[str, str], dict[str, TermUse]] = {}
-    for use in first.values():
-        names = spellings.setdefault((use.kind, slugify(use.name)), {})
-        names.setdefault(same_term(use.name), use)
-    problems = []
-    for (kind, slug), names in sorted(spellings.items()):
-        clashing = list(names.values())
-        for use in clashing if len(clashing) > 1 else ():
-            others = " and ".join(_quoted(other) for other in clashing if other is not use)
-            message = (
-                f"{_SINGULAR[kind]} {use.name!r} and {others} share the page {kind}/{slug}/: "
-                "rename one"
-            )
-            problems.append(Problem(use.source, use.line, use.field, message))
-    return problems
-
-
-def _quoted(use: TermUse) -> str:
-    where = use.source if use.line is None else f"{use.source}:{use.line}"
-    return f"{use.name!r} ({where})"
-
-
 def _author_terms(config: SiteConfig, predictions: Sequence[Prediction]) -> tuple[Term, ...]:
     return tuple(
         Term("authors", a.key, a.name, tuple(p for p in predictions if p.author == a.key))
@@ -119,7 +67,7 @@ def resolved_predictions(site: Site) -> tuple[Prediction, ...]:
 
 def upcoming_predictions(site: Site) -> tuple[Prediction, ...]:
     """Open predictions whose target date has not passed, nearest first."""
-    waiting = [p for p in open_predictions(site) if status(p, site.now).key in ("open", "soon")]
+    waiting = [p for p in open_predictions(site) if site.status(p).key in ("open", "soon")]
     return tuple(sorted(waiting, key=lambda p: (p.target_date, p.slug)))
 
 

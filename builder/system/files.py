@@ -130,3 +130,8 @@ def stat_of(path: Path) -> Stat | None:
     except OSError:
         return None
     return (st.st_mtime_ns, st.st_size)
+
+
+def digest(data: bytes) -> str:
+    """A short digest of `data`, for keys: not for security."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()

@@ -12,8 +12,6 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any, TypeVar
 
-from builder.render.templates import PageSpec, Renderer
-
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -59,18 +57,6 @@ def _run_range(bounds: tuple[int, int]) -> list[Any]:
     assert _inherited is not None, "only called in a forked worker"
     fn, items = _inherited
     return [fn(item) for item in items[bounds[0] : bounds[1]]]
-
-
-def render_pages(
-    renderer: Renderer, specs: list[PageSpec], write: Callable[[str, bytes], R]
-) -> Iterator[R]:
-    """`write(path, page)` of each page of `specs`, in order, as they are rendered; in the
-    worker that rendered it, so pages need not travel back to the main process."""
-    return imap_forked(partial(_render_and_write, renderer, write), specs)
-
-
-def _render_and_write(renderer: Renderer, write: Callable[[str, bytes], R], spec: PageSpec) -> R:
-    return write(spec.path, renderer.render(spec))
 
 
 def write_files(

@@ -23,9 +23,9 @@ from rich.markup import escape
 from builder.arguments import date as date_argument
 from builder.arguments import site_options
 from builder.config.siteconfig import SiteConfig, load_config
+from builder.config.weburl import web_url
 from builder.content.model import OUTCOMES, Prediction, Resolution
 from builder.content.yamledit import Block, EditError, add_resolution
-from builder.site.urls import web_url
 
 
 class ResolveError(Exception):

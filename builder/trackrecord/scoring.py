@@ -207,3 +207,6 @@ def _rounded(value: float | None, decimals: int) -> float | None:
         return None
     # `+ 0.0` turns -0.0 (e.g. a tiny negative sum rounded) into 0.0 for stable JSON.
     return round(value, decimals) + 0.0
+
+
+NO_SCORES = score(())  # the record of an author with no published prediction

@@ -19,6 +19,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from builder.arguments import COMMANDS  # its help text, written once
 from builder.system.sockets import listen
 
 if TYPE_CHECKING:  # imported lazily below: `foretell build` need not load a web server
@@ -122,8 +123,6 @@ def configure(votes: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`foretell votes ...` on its own: `main(["serve", "--port", "8787"])`."""
-    from builder.cli import COMMANDS  # its help text, written once
-
     parser = argparse.ArgumentParser(prog="foretell")
     subparsers = parser.add_subparsers()
     configure(subparsers.add_parser("votes", help=COMMANDS["votes"][1]))

@@ -1,6 +1,6 @@
 """The votes manifest: which predictions can be voted on, and until when.
 
-The static build writes it (``build_manifest``) next to the site; the vote endpoint reads it
+The static build writes it (builder/render/votes_manifest.py); the vote endpoint reads it
 (``load_manifest``) and follows its changes (``ManifestWatcher``). It holds only public facts —
 slug, target date and, once resolved, resolution date — so it can be published with the site.
 Manifests written before resolution dates were added still load (as unresolved predictions).
@@ -12,26 +12,17 @@ import datetime
 import json
 import logging
 import os
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-MANIFEST_VERSION = 1
-
-# A slug travels in a URL path segment and in the comma-separated `ids` of the batch endpoint,
-# so it may not contain "/", ",", URL delimiters, whitespace or control characters.
-_SLUG_RE = re.compile(r"[^/,?#%\s\x00-\x1f\x7f]{1,1000}")
+from builder.render.votes_manifest import MANIFEST_VERSION, is_valid_slug
 
 log = logging.getLogger("foretell.votes")
 
 
 class ManifestError(Exception):
     """The manifest file is missing, unreadable or not a valid votes manifest."""
-
-
-def is_valid_slug(slug: object) -> bool:
-    return isinstance(slug, str) and _SLUG_RE.fullmatch(slug) is not None
 
 
 @dataclass(frozen=True)
@@ -53,42 +44,6 @@ class Votable:
         if self.resolution_date is not None:
             return f"voting on {slug} closed: it was resolved ({self.resolution_date.isoformat()})"
         return f"voting on {slug} closed at the end of {self.target_date.isoformat()} (UTC)"
-
-
-def _iso(value: object, what: str) -> str:
-    # datetime is a subclass of date; its isoformat() would leak a time of day.
-    if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
-        raise ValueError(f"votes manifest: {what} must be a date")
-    return value.isoformat()
-
-
-def build_manifest(
-    entries: Iterable[tuple[str, datetime.date]],
-    resolved: Mapping[str, datetime.date] | None = None,
-) -> bytes:
-    """Serialise (slug, target_date) pairs, and the resolution date of each slug in `resolved`,
-    as the manifest, byte-for-byte deterministic.
-
-    Raises ValueError for a slug the endpoint could not route, or the same slug twice: better
-    to fail the build than to publish a manifest the endpoint will refuse.
-    """
-    resolved = resolved or {}
-    rows: dict[str, dict[str, str]] = {}
-    for slug, target_date in entries:
-        if not is_valid_slug(slug):
-            raise ValueError(f"votes manifest: slug {slug!r} cannot be used in a URL")
-        if slug in rows:
-            raise ValueError(f"votes manifest: slug {slug!r} appears twice")
-        row = {"slug": slug, "target_date": _iso(target_date, f"target date of {slug!r}")}
-        if slug in resolved:  # absent, not null, when unresolved: as in older manifests
-            row["resolution_date"] = _iso(resolved[slug], f"resolution date of {slug!r}")
-        rows[slug] = row
-    unknown = sorted(set(resolved) - set(rows))
-    if unknown:
-        raise ValueError(f"votes manifest: resolution date for unknown slug {unknown[0]!r}")
-    # One prediction a line: readable diffs, and the C encoder (indent= would use the slow one).
-    lines = ",\n".join("  " + json.dumps(rows[slug], ensure_ascii=False) for slug in sorted(rows))
-    return f'{{"version": {MANIFEST_VERSION}, "predictions": [\n{lines}\n]}}\n'.encode()
 
 
 def load_manifest(path: Path) -> dict[str, Votable]:

@@ -1,5 +1,4 @@
-"""Integrity from git, as the build uses it: each published prediction's history, cached,
-and what its page may claim about it.
+"""Integrity from git, as the build uses it: each published prediction's history, cached.
 
 Reading history costs seconds on a large site (history.py), so the result is kept in
 `.foretell/cache/history.pickle`, keyed by the commit HEAD points at and each file's
@@ -11,14 +10,13 @@ an amend, a checkout) everything is. A cache that is missing or corrupt is ignor
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder.content.model import Prediction, Site
+from builder.content.model import Prediction
 from builder.incremental import cache
-from builder.render.templates import longdate, percent
+from builder.site.model import Site
 from builder.trackrecord.history import FileHistory, TrackedFields, read_history
 
 HISTORY_FILE = "history.pickle"
@@ -67,60 +65,3 @@ def with_history(site: Site, root: Path, head: str | None, *, use_cache: bool = 
     """The site, its predictions' git history attached (the step right after loading)."""
     history = read_site_history(root, site.predictions, head, use_cache=use_cache)
     return dataclasses.replace(site, history=history)
-
-
-# --- What a page says ---------------------------------------------------------------
-
-FIELD_LABELS = {"statement": "Statement", "target_date": "Target date", "confidence": "Confidence"}
-
-
-@dataclass(frozen=True)
-class Change:
-    """One edit of the claim after its first publication, worded for readers."""
-
-    label: str  # Statement | Target date | Confidence
-    date: dt.date
-    commit: str
-    before: str
-    after: str
-
-
-@dataclass(frozen=True)
-class Integrity:
-    """What a prediction page may claim: only built from history that vouches for it."""
-
-    first_commit: str
-    first_date: dt.date
-    changes: tuple[Change, ...]  # oldest first; empty: unchanged since publication
-
-
-def notice(history: FileHistory | None) -> Integrity | None:
-    """None (the page claims nothing either way) without history, or when the file differs
-    from its last commit: readers would see text that history does not hold yet."""
-    if history is None or history.uncommitted:
-        return None
-    changes = tuple(
-        Change(
-            FIELD_LABELS[e.field],
-            e.date,
-            e.commit,
-            _shown(e.field, e.before),
-            _shown(e.field, e.after),
-        )
-        for e in history.edits
-    )
-    return Integrity(history.first_commit, history.first_date, changes)
-
-
-def _shown(name: str, value: str) -> str:
-    """history.py keeps normalised text ("0.7", "2026-12-31"); show what pages show."""
-    if value == "":
-        return "(none)"
-    try:
-        if name == "confidence":
-            return percent(float(value))
-        if name == "target_date":
-            return longdate(dt.date.fromisoformat(value))
-    except ValueError:
-        pass  # an old version held something the build would refuse: show it as it was
-    return value

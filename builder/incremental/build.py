@@ -1,0 +1,114 @@
+"""The full incremental build: the pipeline's files, each made only when its key changed
+since the last build (a page key covers everything the page shows: pagekeys.py).
+
+`render_site` decides what to make and makes it into a sink; `build` stages the files beside
+the output (write/staging.py), moves them in once all are made and remembers what it did in
+the build cache (serve's Rebuilder, in serve/rebuild.py, keeps them in memory instead).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder import __version__
+from builder.errors import Problem
+from builder.incremental import cache, history, shortcut
+from builder.incremental.cache import Manifest
+from builder.incremental.freshness import Freshness
+from builder.incremental.pagekeys import PageKeys
+from builder.options import BuildOptions, Report
+from builder.pipeline import Sink, load, make, plan
+from builder.render.outputs import Memo
+from builder.site.model import Site
+from builder.system.files import digest
+from builder.write.staging import Staging
+
+
+@dataclass
+class Rendered:
+    made: set[str]  # the files emitted: newly rendered pages and every non-page file
+    keys: dict[str, str]  # page path -> key, for every page of the site
+    reused: set[str]  # pages whose previous output is still right
+    warnings: list[Problem]  # the site's static files that a made file replaces
+
+
+def render_site(
+    site: Site,
+    root: Path,
+    sink: Sink,
+    previous: Mapping[str, str] | None = None,
+    memo: Memo | None = None,
+) -> Rendered:
+    """Render the site, handing each file to `sink` as soon as it is made; pages and outputs
+    whose key is in `previous` (path -> key) are not rendered again."""
+    previous = previous or {}
+    planned = plan(site, root, memo or Memo())
+    names = planned.renderer.assets
+    base = digest(repr((__version__, site.config, sorted(names.items()))).encode())
+    keys = PageKeys(planned.renderer.env, base, lambda p: site.status(p).key)
+    page_keys = {
+        spec.path: keys.key(spec.template, spec.url, spec.context) for spec in planned.pages
+    }
+    todo = [spec for spec in planned.pages if previous.get(spec.path) != page_keys[spec.path]]
+    others = list(planned.files.items())
+    for output in planned.outputs:
+        page_keys[output.path] = keys.key("", output.path, output.inputs)
+        if previous.get(output.path) != page_keys[output.path]:
+            others.append((output.path, output.make()))
+    made = make(planned.renderer, todo, others, sink)
+    return Rendered(made, page_keys, set(page_keys) - made, planned.warnings)
+
+
+def build(options: BuildOptions, fresh: Freshness) -> Report:
+    """Build into the output folder, re-rendering what changed (dispatch.py decides first
+    whether anything did, and whether the shortcut will do); `fresh` is its up-to-date check."""
+    timings: dict[str, float] = {}
+    clock = _Clock(timings)
+    manifest, current = fresh.manifest, fresh.current
+    previous_files = cache.load_files(options.root)
+    loaded = load(options, fresh.today, previous_files, fresh.config, fresh.inputs)
+    site = history.with_history(loaded.site, options.root, fresh.head, use_cache=not options.clean)
+    clock("load")
+    # Pages still on disk exactly as the last build wrote them need no new render.
+    intact = {
+        path: key
+        for path, (key, stat) in manifest.outputs.items()
+        if key is not None and current.get(path) == stat
+    }
+    memo = Memo(cache.load_memo(options.root))
+    # Files are staged beside the output while the workers render; the output itself is only
+    # touched by commit(), once everything is made.
+    with Staging(options.out, current, options.clean) as staging:
+        rendered = render_site(site, options.root, staging, intact, memo)
+        clock("render")
+        written = staging.commit(keep=rendered.reused)
+    # Only written files have a new stat; the others are as the up-to-date check found them.
+    stats = {
+        name: staging.stats[name] if name in written else current[name]
+        for name in sorted({*rendered.made, *rendered.reused})
+    }
+    outputs = {path: (rendered.keys.get(path), stat) for path, stat in stats.items()}
+    zone, config_stat = loaded.site.config.timezone, fresh.inputs.get("site.yaml")
+    warnings = sorted(loaded.warnings + rendered.warnings)
+    manifest = Manifest(str(options.out), outputs, fresh.stamp, warnings, zone, config_stat)
+    live = {p.digest for p in site.predictions}
+    cache.save(options.root, manifest, loaded.files, previous_files, memo.retained(live))
+    shortcut.remember(options, fresh, site, memo)
+    clock("write")
+    html = sum(name.endswith(".html") for name in rendered.keys)
+    rendered_count = len(rendered.keys) - len(rendered.reused)
+    return Report(html, len(stats), len(written), rendered_count, warnings, timings)
+
+
+class _Clock:
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def __call__(self, step: str) -> None:
+        now = time.perf_counter()
+        self.timings[step] = now - self.last
+        self.last = now

@@ -1,0 +1,40 @@
+"""What a build is asked to do, and what it reports: shared by the command line, the pipeline,
+the incremental layer and the preview server."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from builder.errors import Problem
+
+CACHE_DIR = Path(".foretell") / "cache"  # under the site folder: what builds keep between runs
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    root: Path
+    # --now as given; None means the real date in the site's time zone, which the up-to-date
+    # check (incremental/freshness.py, called by the command line or serve) resolves once.
+    now: dt.date | None = None
+    output: Path | None = None
+    clean: bool = False
+    drafts: bool = False
+    force: bool = False  # build into a non-empty folder that no build recorded writing
+
+    @property
+    def out(self) -> Path:
+        return (self.output or self.root / "output").resolve()
+
+
+@dataclass
+class Report:
+    pages: int
+    files: int
+    changed: int
+    rendered: int
+    warnings: list[Problem]
+    timings: dict[str, float] = field(default_factory=dict)
+    way: Literal["up to date", "shortcut", "full"] = "full"  # see incremental/dispatch.py

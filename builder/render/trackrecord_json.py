@@ -1,0 +1,101 @@
+"""`track-record.json`, the audit file: the same figures as the pages, plus each prediction's
+own, in a form a diff can read."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from builder.content.model import Prediction
+from builder.render.outputs import Memo, Output
+from builder.render.templates import PageSpec
+from builder.site.model import Site
+from builder.trackrecord.records import prediction_points
+from builder.trackrecord.scoring import POINTS_DECIMALS
+
+if TYPE_CHECKING:
+    from builder.trackrecord.history import FileHistory
+
+JSON_FILE = "track-record.json"
+
+
+def track_record_json(site: Site, memo: Memo) -> bytes:
+    """The audit file: the same figures as the pages, plus each prediction's own.
+
+    Sorted keys, fixed rounding (scoring.Scores.as_dict) and no clock: the same input
+    gives the same bytes. One entry (an author, a prediction, a site figure) per line, so a
+    diff of two builds shows exactly which entries changed; a prediction's line is kept in
+    `memo` between builds, so one edit does not re-encode the other 9,999.
+    """
+    site_figures = {"title": site.config.title, "url": site.config.url, **site.record.as_dict()}
+    authors = {
+        key: {"name": stats.name, "url": stats.url, **site.records[key].as_dict()}
+        for key, stats in site.stats.items()
+    }
+    predictions = sorted(
+        (p.slug, memo.get(_line_key(p, site.history), lambda p=p: _prediction_line(p, site)))
+        for p in site.predictions
+        if not p.draft
+    )
+    blocks = [
+        _block("authors", [_line(key, value) for key, value in sorted(authors.items())]),
+        _block("predictions", [line for _, line in predictions]),
+        _block("site", [_line(key, value) for key, value in sorted(site_figures.items())]),
+    ]
+    return ("{\n" + ",\n".join(blocks) + "\n}\n").encode()
+
+
+def _block(name: str, lines: list[str]) -> str:
+    # Not json.dumps(indent=...): that uses json's pure-Python encoder, a noticeable share
+    # of a build at 10,000 predictions.
+    inner = "{\n" + ",\n".join(lines) + "\n  }" if lines else "{}"
+    return f"  {_compact(name)}: {inner}"
+
+
+def _line(key: str, value: Any) -> str:
+    return f"    {_compact(key)}: {_compact(value)}"
+
+
+def _line_key(p: Prediction, history: Mapping[str, FileHistory]) -> str:
+    # The slug and history are not in the file's bytes (the digest), so they are in the key.
+    return Memo.key("track-record", p.digest, p.slug, repr(history.get(p.slug)))
+
+
+def _prediction_line(p: Prediction, site: Site) -> str:
+    return _line(p.slug, _prediction_entry(p, site.history))
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _prediction_entry(p: Prediction, history: Mapping[str, Any]) -> dict[str, Any]:
+    earned = prediction_points(p)
+    found = history.get(p.slug)
+    return {
+        "url": p.url,
+        "author": p.author,
+        "date": p.date.isoformat(),
+        "statement": p.statement,
+        "target_date": p.target_date.isoformat(),
+        "confidence": p.confidence,
+        "outcome": p.resolution.outcome if p.resolution else None,
+        "resolution_date": p.resolution.date.isoformat() if p.resolution else None,
+        "evidence": p.resolution.evidence if p.resolution else None,
+        # `+ 0.0` turns a rounded -0.0 into 0.0, as Scores.as_dict does.
+        "points": None if earned is None else round(earned, POINTS_DECIMALS) + 0.0,
+        "history": found.as_dict() if found is not None else None,
+    }
+
+
+def track_record_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[Output]:
+    """The pipeline extra: the JSON is made again only when what it holds may have changed
+    (a prediction's file, its history, an author's name, the site's title or URL)."""
+    inputs = {
+        "predictions": tuple(p for p in site.predictions if not p.draft),
+        "history": tuple(sorted(site.history.items())),
+        "authors": tuple(site.stats.values()),
+        "site": (site.config.title, site.config.url),
+    }
+    return [Output(JSON_FILE, inputs, lambda: track_record_json(site, memo))]

@@ -1,0 +1,104 @@
+"""The site model: the predictions of one build, grouped, scored and placed in time.
+Frozen dataclasses and pure queries over them; no I/O here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from builder.config.siteconfig import Author, SiteConfig
+from builder.content.model import Prediction
+from builder.trackrecord.records import AuthorStats
+from builder.trackrecord.scoring import NO_SCORES, Scores
+
+if TYPE_CHECKING:
+    from builder.trackrecord.history import FileHistory
+
+SOON_DAYS = 30  # an open prediction whose target date is this close "resolves soon"
+
+
+@dataclass(frozen=True)
+class Status:
+    key: str  # open | soon | awaiting | yes | no | void
+    label: str
+
+
+def status(prediction: Prediction, today: dt.date) -> Status:
+    """Where a prediction stands on `today`: the same input always gives the same answer."""
+    if prediction.resolution is not None:
+        outcome = prediction.resolution.outcome
+        return Status(outcome, f"Resolved: {_OUTCOME_WORDS[outcome]}")
+    if prediction.target_date < today:
+        return Status("awaiting", "Awaiting resolution")
+    if (prediction.target_date - today).days <= SOON_DAYS:
+        return Status("soon", "Resolves soon")
+    return Status("open", "Open")
+
+
+_OUTCOME_WORDS = {"yes": "it happened", "no": "it did not happen", "void": "void"}
+
+
+def site_statuses(predictions: Iterable[Prediction], today: dt.date) -> dict[str, Status]:
+    """slug -> status on `today`: what every page, feed and key of one build shows."""
+    return {p.slug: status(p, today) for p in predictions}
+
+
+@dataclass(frozen=True)
+class Term:
+    """A category, a tag or an author, with its predictions newest first."""
+
+    kind: str  # categories | tags | authors
+    slug: str
+    name: str
+    predictions: tuple[Prediction, ...]
+
+    @property
+    def url(self) -> str:
+        return f"{self.kind}/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    today: dt.date  # resolved once, at the edge (freshness.check): every status is on it
+    predictions: tuple[Prediction, ...]  # published (no drafts unless previewing), newest first
+    categories: tuple[Term, ...]
+    tags: tuple[Term, ...]
+    authors: tuple[Term, ...]
+    # Precomputed once per build, so a page looks its figures up instead of scanning.
+    stats: Mapping[str, AuthorStats] = field(default_factory=dict)  # author key -> figures
+    records: Mapping[str, Scores] = field(default_factory=dict)  # author key -> full record
+    record: Scores = NO_SCORES  # the whole site's
+    history: Mapping[str, FileHistory] = field(default_factory=dict)  # slug -> git history
+    statuses: Mapping[str, Status] = field(default_factory=dict)  # slug -> status on today
+
+    def status(self, prediction: Prediction) -> Status:
+        """Where a prediction stands today: computed once per build (site_statuses)."""
+        return self.statuses[prediction.slug]
+
+    def author(self, key: str) -> Author:
+        found = self.config.author(key)
+        return found if found is not None else Author(key=key, name=key)
+
+    def author_stats(self, key: str) -> AuthorStats:
+        found = self.stats.get(key)
+        if found is None:
+            return AuthorStats(key=key, name=self.author(key).name, count=0)
+        return found
+
+
+def excerpt(
+    config: SiteConfig,
+    today: dt.date,
+    predictions: Iterable[Prediction],
+    stats: Mapping[str, AuthorStats],
+    history: Mapping[str, FileHistory],
+) -> Site:
+    """A Site holding only `predictions`, with the whole site's author figures and history:
+    enough to render their own pages and feed entries (the body-edit shortcut's case), never a
+    list page."""
+    shown = tuple(predictions)
+    statuses = site_statuses(shown, today)
+    return Site(config, today, shown, (), (), (), stats=stats, history=history, statuses=statuses)
