@@ -10,10 +10,8 @@ import hashlib
 import os
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from multiprocessing import get_context
 from pathlib import Path
 
 from builder import markdown
@@ -22,6 +20,7 @@ from builder.content.schema import read_front_matter
 from builder.errors import Problem
 from builder.fields import FieldReader
 from builder.inputs import Stat, stat_of, walk
+from builder.lifeline import forked_pool
 from builder.model import Prediction
 from builder.taxonomy import TermUse, term_clashes
 from builder.yamlpos import YamlError
@@ -101,7 +100,7 @@ def _read_many(
         return [work(item) for item in todo]
     workers = min(os.cpu_count() or 2, 8)
     chunk = max(1, len(todo) // (workers * 8))
-    with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+    with forked_pool(workers) as pool:  # workers that die with us (see there)
         return list(pool.map(work, todo, chunksize=chunk))
 
 
