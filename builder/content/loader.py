@@ -10,10 +10,8 @@ import hashlib
 import os
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from multiprocessing import get_context
 from pathlib import Path
 
 from builder.config.fields import FieldReader
@@ -26,6 +24,7 @@ from builder.content.schema import read_front_matter
 from builder.content.terms import TermUse, term_clashes
 from builder.errors import Problem
 from builder.system.files import Stat, stat_of, walk
+from builder.system.lifeline import forked_pool
 
 PREDICTIONS_DIR = Path("content") / "predictions"
 PARALLEL_THRESHOLD = 64  # below this, starting workers costs more than it saves
@@ -101,7 +100,7 @@ def _read_many(
         return [work(item) for item in todo]
     workers = min(os.cpu_count() or 2, 8)
     chunk = max(1, len(todo) // (workers * 8))
-    with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+    with forked_pool(workers) as pool:  # workers that die with us (see there)
         return list(pool.map(work, todo, chunksize=chunk))
 
 

@@ -2,7 +2,7 @@
 
 Workers are forked after the site is loaded, so they inherit the model, the compiled templates
 and the function to run instead of receiving them by pickle; each gets a range of indices and
-returns its results.
+returns its results. They die with the process that forked them (builder/system/lifeline.py).
 """
 
 from __future__ import annotations
@@ -43,10 +43,11 @@ def imap_forked(
         step = max(1, len(items) // (workers * 8))
         ranges = [(start, min(start + step, len(items))) for start in range(0, len(items), step)]
         # Imported here: a build too small to fork (or the shortcut) need not pay for it.
-        from concurrent.futures import ProcessPoolExecutor
-        from multiprocessing import get_context
+        from builder.system.lifeline import forked_pool
 
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+        # Entered and left in this generator, so on the thread that iterates it (callers keep
+        # to one): it forks the workers and outlives them, as their lifeline needs.
+        with forked_pool(workers) as pool:
             for part in pool.map(_run_range, ranges):
                 yield from part
     finally:
