@@ -14,7 +14,7 @@ from test_incremental import _clean_build, _populate, _replace
 from builder.incremental import dispatch, shortcut
 from builder.incremental.cache import CACHE_DIR
 from builder.options import BuildOptions, Report
-from builder.serve.rebuild import Builder
+from builder.serve.rebuild import Rebuilder
 
 P8 = "content/predictions/p8.md"  # the newest: in the main feeds and its terms' feeds
 P3 = "content/predictions/p3.md"
@@ -125,7 +125,7 @@ def test_a_corrupt_record_is_ignored(built: SiteFolder, tmp_path: Path) -> None:
 def test_serve_takes_the_shortcut_in_memory(built: SiteFolder, tmp_path: Path) -> None:
     """Catches: serve re-rendering the whole site for a body edit, or serving a stale feed or
     page after the shortcut, or after a full build that follows one."""
-    builder = Builder(BuildOptions(built.root, dt.date.fromisoformat(NOW)))
+    builder = Rebuilder(BuildOptions(built.root, dt.date.fromisoformat(NOW)))
     builder.files()
     original = (built.root / P8).read_text(encoding="utf-8")
     _append(built, P8, "\nSaved while previewing.\n")

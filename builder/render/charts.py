@@ -22,6 +22,7 @@ import re
 from collections.abc import Sequence
 from html import escape
 
+from builder.render.templates import percent
 from builder.trackrecord.scoring import Bin
 
 # Layout in viewBox units. The plot is square so the diagonal is at 45 degrees.
@@ -79,7 +80,7 @@ def describe(bins: Sequence[Bin]) -> str:
     for b in filled:
         lines.append(
             f"{_range(b)}: {b.count} {_plural(b.count, 'prediction')},"
-            f" {b.yes_count} happened ({_percent(b.frequency or 0.0)})."
+            f" {b.yes_count} happened ({percent(b.frequency or 0.0)})."
         )
     return " ".join(lines)
 
@@ -142,7 +143,7 @@ def _points(bins: Sequence[Bin]) -> list[str]:
             f'<circle class="cal-point" cx="{_n(cx)}" cy="{_n(cy)}" r="{_n(r)}"'
             ' fill="currentColor" fill-opacity="0.3" stroke="currentColor" stroke-width="1.5">'
             f"<title>{_range(b)}: {b.yes_count} of {b.count}"
-            f" happened ({_percent(frequency)})</title></circle>"
+            f" happened ({percent(frequency)})</title></circle>"
         )
         parts.append(
             f'<text class="cal-label" fill="currentColor" x="{_n(cx)}" y="{_n(cy - r - 4)}"'
@@ -174,14 +175,9 @@ def _n(value: float) -> str:
     return "0" if text == "-0" else text
 
 
-def _percent(value: float) -> str:
-    # Half up (67% for 2/3, 13% for 0.125), not Python's round-half-to-even.
-    return f"{math.floor(value * 100 + 0.5)}%"
-
-
 def _range(b: Bin) -> str:
     # "30\u201340%": an en dash, as typeset ranges are written.
-    return f"{_percent(b.low).rstrip('%')}{EN_DASH}{_percent(b.high)}"
+    return f"{percent(b.low).rstrip('%')}{EN_DASH}{percent(b.high)}"
 
 
 def _plural(count: int, word: str) -> str:

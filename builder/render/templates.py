@@ -88,7 +88,9 @@ def longdate(value: dt.date | None) -> str:
 
 
 def percent(value: float | None) -> str:
-    return "" if value is None else f"{round(value * 100)}%"
+    """ "13%" for 0.125: whole percents, rounded half up as a person would (Python's round()
+    gives 12), the same in every page, feed, calendar and chart."""
+    return "" if value is None else f"{_half_up(value * 100, '1')}%"
 
 
 def signed_points(value: float | None) -> str:

@@ -27,7 +27,7 @@ from builder.system.sockets import listen
 
 if TYPE_CHECKING:
     from builder.serve.server import PreviewServer
-    from builder.serve.state import Outcome
+    from builder.serve.state import RebuildResult
 
 
 def configure(serve: argparse.ArgumentParser) -> None:
@@ -170,7 +170,7 @@ class Terminal:
         self.console = console
         self._warnings: tuple[object, ...] = ()
 
-    def rebuilt(self, changed: str | None, outcome: Outcome) -> None:
+    def rebuilt(self, changed: str | None, outcome: RebuildResult) -> None:
         took = f"{outcome.seconds:.2f} s"
         what = "first build" if changed is None else escape(changed)
         stamp = time.strftime("%H:%M:%S")

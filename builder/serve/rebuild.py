@@ -30,7 +30,7 @@ class InMemory:
         self.files[path] = written
 
 
-class Builder:
+class Rebuilder:
     """Builds one site again and again in memory (for `serve`), reusing what has not changed:
     unchanged files are not parsed again and unchanged pages not rendered again, and when only
     article bodies changed, only what shows them is rendered (shortcut.py).

@@ -1,4 +1,4 @@
-"""The live site: one Builder for the whole session, rebuilt on demand, swapped in atomically.
+"""The live site: one Rebuilder for the session, rebuilt on demand, swapped in atomically.
 
 Requests read `LiveSite.snapshot`, an immutable value that a rebuild replaces in one
 assignment, so a request sees either the old site or the new one, never a half-built mix.
@@ -21,7 +21,7 @@ from builder.config.siteconfig import load_config
 from builder.errors import BuildFailed, Problem
 from builder.options import BuildOptions
 from builder.render.errors import template_problem
-from builder.serve.rebuild import Builder
+from builder.serve.rebuild import Rebuilder
 from builder.site import urls
 
 
@@ -34,7 +34,7 @@ class Snapshot:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class RebuildResult:
     """What one rebuild did, for the terminal."""
 
     seconds: float
@@ -52,12 +52,12 @@ class Outcome:
 @dataclass
 class LiveSite:
     options: BuildOptions
-    builder: Builder = field(init=False)
+    builder: Rebuilder = field(init=False)
     snapshot: Snapshot = field(init=False)
 
     def __post_init__(self) -> None:
-        # One Builder for the whole session: it keeps what it can between builds (incremental).
-        self.builder = Builder(self.options)
+        # One Rebuilder for the whole session: it keeps what it can between builds (incremental).
+        self.builder = Rebuilder(self.options)
         # Unique per server process, so a tab left open across a restart reloads too.
         boot = secrets.token_hex(4)
         self._ids = (f"{boot}-{n}" for n in itertools.count(1))
@@ -69,7 +69,7 @@ class LiveSite:
         """Call `listener()` (from the building thread) after every new snapshot."""
         self._listeners.append(listener)
 
-    def rebuild(self) -> Outcome:
+    def rebuild(self) -> RebuildResult:
         with self._lock:
             started = time.perf_counter()
             outcome = self._build()
@@ -79,12 +79,12 @@ class LiveSite:
                 listener()
         return outcome
 
-    def _build(self) -> Outcome:
+    def _build(self) -> RebuildResult:
         previous = self.snapshot
         root = self.options.root
         try:
             # A shallow copy: the dict we serve must never change under a request, even if
-            # the Builder reuses and updates its own dict on the next build.
+            # the Rebuilder reuses and updates its own dict on the next build.
             files = dict(self.builder.files())
         except BuildFailed as failed:
             errors = tuple(p for p in failed.problems if p.is_error)
@@ -98,9 +98,9 @@ class LiveSite:
             return self._failed(previous, (internal,), trace=traceback.format_exc())
         warnings = tuple(self.builder.warnings)
         if previous.files == files and not previous.problems:
-            return Outcome(0.0, len(files), warnings=warnings, unchanged=True)
+            return RebuildResult(0.0, len(files), warnings=warnings, unchanged=True)
         self.snapshot = Snapshot(next(self._ids), files, (), _prefix(root))
-        return Outcome(0.0, len(files), warnings=warnings)
+        return RebuildResult(0.0, len(files), warnings=warnings)
 
     def _failed(
         self,
@@ -108,10 +108,10 @@ class LiveSite:
         errors: tuple[Problem, ...],
         warnings: tuple[Problem, ...] = (),
         trace: str | None = None,
-    ) -> Outcome:
+    ) -> RebuildResult:
         self.snapshot = Snapshot(next(self._ids), previous.files, errors, previous.prefix)
         count = len(previous.files) if previous.files is not None else 0
-        return Outcome(0.0, count, errors, warnings, trace)
+        return RebuildResult(0.0, count, errors, warnings, trace)
 
 
 def _prefix(root: Path) -> str:

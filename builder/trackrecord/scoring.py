@@ -15,10 +15,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-Outcome = Literal["yes", "no", "void"]
-OUTCOMES: frozenset[str] = frozenset({"yes", "no", "void"})
+from builder.content.model import OUTCOMES, Outcome
 
 BIN_COUNT = 10
 # Probability bounds for points: without clipping a wrong 0% or 100% forecast would
