@@ -23,11 +23,13 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeVar
+
+T = TypeVar("T")
 
 CHOICES: Final = ("will", "wont", "maybe")
 
@@ -239,45 +241,55 @@ class VoteStore:
     def _commit(self, batch: list[_Pending]) -> None:
         # A future cancelled by its waiter was never acknowledged: skip the vote.
         live = [p for p in batch if p.future.set_running_or_notify_cancel()]
-        if not live:
-            return
         now = int(time.time())
-        conn = self._writer
-        try:
-            conn.execute("BEGIN IMMEDIATE")
+
+        def store(conn: sqlite3.Connection) -> dict[str, dict[str, int]]:
             conn.executemany(_UPSERT, [(p.slug, p.voter_key, p.choice, now, now) for p in live])
-            tallies = {slug: _tally(conn, slug) for slug in {p.slug for p in live}}
-            conn.execute("COMMIT")  # returns after the WAL is fsynced (synchronous=FULL)
-        except Exception as exc:  # disk full, I/O error...: every vote in the batch fails
-            log.error("could not store %d vote(s): %s", len(live), exc)
-            self._failed(exc)
-            for p in live:
-                p.future.set_exception(exc)
-            return
-        self._record("")
-        for p in live:
+            return {slug: _tally(conn, slug) for slug in {p.slug for p in live}}
+
+        tallies = self._transaction(live, store, "could not store %d vote(s): %s")
+        for p in live if tallies is not None else ():
             p.future.set_result(tallies[p.slug])
 
     def _probe(self, probes: list[_Probe]) -> None:
         # One transaction answers every probe queued together.
         live = [p for p in probes if p.future.set_running_or_notify_cancel()]
-        if not live:
-            return
-        conn = self._writer
-        try:
-            conn.execute("BEGIN IMMEDIATE")
+
+        def probe(conn: sqlite3.Connection) -> bool:
             conn.execute(_UPSERT, (_PROBE_SLUG, _PROBE_VOTER, CHOICES[0], 0, 0))
             conn.execute("DELETE FROM votes WHERE slug = ?", (_PROBE_SLUG,))
             conn.execute("DELETE FROM tallies WHERE slug = ?", (_PROBE_SLUG,))
+            return True
+
+        # The caller reports a failed probe: one line at startup, a log line later.
+        if self._transaction(live, probe, None) is not None:
+            for p in live:
+                p.future.set_result(None)
+
+    def _transaction(
+        self,
+        live: Sequence[_Pending | _Probe],
+        work: Callable[[sqlite3.Connection], T],
+        failure: str | None,
+    ) -> T | None:
+        """`work` in one write transaction, committed (COMMIT returns after the WAL is fsynced:
+        synchronous=FULL); None, with every future of `live` failed, when it could not be."""
+        if not live:
+            return None
+        conn = self._writer
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            result = work(conn)
             conn.execute("COMMIT")
-        except Exception as exc:  # the caller reports it: one line at startup, a log line later
+        except Exception as exc:  # disk full, I/O error...: everything in the batch fails
+            if failure is not None:
+                log.error(failure, len(live), exc)
             self._failed(exc)
             for p in live:
                 p.future.set_exception(exc)
-            return
+            return None
         self._record("")
-        for p in live:
-            p.future.set_result(None)
+        return result
 
     def _failed(self, exc: Exception) -> None:
         """Record the failed commit and roll its transaction back."""
