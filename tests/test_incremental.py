@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import pickle
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import SiteFolder, prediction_text
 
 from builder.cli import main
-from builder.incremental.cache import CACHE_DIR, MANIFEST
+from builder.incremental.cache import CACHE_DIR, MANIFEST, MEMO, SHORTCUT, Manifest
+from builder.incremental.history import HISTORY_FILE, HistoryCache
+from builder.system.files import stat_files
+from builder.trackrecord.history import FileHistory
 
 
 def _populate(site: SiteFolder) -> None:
@@ -138,13 +144,90 @@ def test_a_corrupt_cache_is_ignored(
     assert site.files() == _clean_build(site, tmp_path)
 
 
+# Another version of foretell wrote the cache: its stamp differs, and so may its contents.
+OTHER_VERSION = "foretell 0.0.0-other / python (3, 0, 0) / cache 0"
+P1_PAGE = "predictions/p1/index.html"
+
+
+def _as_other_version(site: SiteFolder, name: str, change: Callable[[Any], Any]) -> None:
+    """Rewrite the cache file `name` as another version would have, its value `change`d."""
+    path = site.root / CACHE_DIR / name
+    _, value = pickle.loads(path.read_bytes())
+    path.write_bytes(pickle.dumps((OTHER_VERSION, change(value))))
+
+
+def _forge_bodies(site: SiteFolder, pattern: str) -> None:
+    """Article bodies in these cache files replaced: trusted, they would be published."""
+    paths = list((site.root / CACHE_DIR).glob(pattern))
+    assert paths
+    for path in paths:
+        data = path.read_bytes()
+        assert b"Body of " in data, path.name
+        # As long as the original: the pickle's length prefixes stay right.
+        _, value = pickle.loads(data.replace(b"Body of ", b"Forged! "))
+        path.write_bytes(pickle.dumps((OTHER_VERSION, value)))
+
+
+def _forge_manifest(site: SiteFolder) -> None:
+    """A page edited by hand, and a manifest vouching for it as the build's own output."""
+    page = site.output / P1_PAGE
+    page.write_bytes(page.read_bytes().replace(b"Body of 1.", b"Forged! 1."))
+    stat = stat_files(site.output, [P1_PAGE])[P1_PAGE]
+
+    def vouch(manifest: Manifest) -> Manifest:
+        key, _ = manifest.outputs[P1_PAGE]
+        manifest.outputs[P1_PAGE] = (key, stat)
+        return manifest
+
+    _as_other_version(site, MANIFEST, vouch)
+
+
+def _forge_history(site: SiteFolder) -> None:
+    def publish(stored: HistoryCache) -> HistoryCache:
+        digest, _ = stored.entries["content/predictions/p1.md"]
+        forged = FileHistory("f0f0f0f", dt.date(2026, 1, 2))
+        stored.entries["content/predictions/p1.md"] = (digest, forged)
+        return stored
+
+    _as_other_version(site, HISTORY_FILE, publish)
+
+
+def _without_manifest(forge: Callable[[SiteFolder], None]) -> Callable[[SiteFolder], None]:
+    """Without the manifest every page is rendered again, from what the cache holds."""
+
+    def forge_all(site: SiteFolder) -> None:
+        (site.root / CACHE_DIR / MANIFEST).unlink()
+        forge(site)
+
+    return forge_all
+
+
+def _second_paragraph(site: SiteFolder) -> None:
+    """An edit of a body alone (the summary, its first paragraph, stays): the shortcut's."""
+    _replace(site, "content/predictions/p3.md", "Body of 3.\n", "Body of 3.\n\nMore.\n")
+
+
+# cache file -> how its forgery is made, and the edit that makes the build read it
+FORGERIES: dict[str, tuple[Callable[[SiteFolder], None], Callable[[SiteFolder], None] | None]] = {
+    "manifest": (_forge_manifest, None),  # trusted, the build is "up to date"
+    "files": (_without_manifest(lambda s: _forge_bodies(s, "files-*.pickle")), None),
+    "memo": (_without_manifest(lambda s: _forge_bodies(s, MEMO)), None),
+    "history": (_without_manifest(_forge_history), None),
+    "shortcut": (lambda s: _forge_bodies(s, SHORTCUT), _second_paragraph),  # its feeds
+}
+
+
+@pytest.mark.parametrize("forgery", list(FORGERIES))
 def test_a_cache_from_another_version_is_ignored(
-    site: SiteFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    site: SiteFolder, tmp_path: Path, forgery: str
 ) -> None:
+    """Catches trusting a cache file by its type alone: each one here, trusted, puts other
+    bytes in the output than a clean build would."""
     _populate(site)
-    monkeypatch.setattr("builder.incremental.cache.STAMP", "foretell 0.0.0-other")
     assert site.build() == 0
-    monkeypatch.undo()
-    EDITS["body"](site)
+    forge, edit = FORGERIES[forgery]
+    forge(site)
+    if edit is not None:
+        edit(site)
     assert site.build() == 0
     assert site.files() == _clean_build(site, tmp_path)
