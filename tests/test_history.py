@@ -233,17 +233,27 @@ def test_current_content_is_read_from_disk_when_not_given(repo: Repo) -> None:
     assert read_history(repo.root, [path], {})[path].uncommitted
 
 
-def test_not_a_repository_yields_nothing(tmp_path: Path) -> None:
-    folder = tmp_path / "plain"
-    path = folder / "rain.md"
-    folder.mkdir()
-    path.write_text(prediction(), encoding="utf-8")
-    # tmp_path is outside any repository (a repository above it would be found by git).
-    assert read_history(folder, [path], {path: fields()}) == {}
+def test_not_a_repository_yields_nothing(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Catches finding a repository git itself does not see (a walk up to the nearest
+    `.git`, say): the history would be read, though git says this is no repository."""
+    repo.write(RAIN, prediction())
+    repo.commit("2026-01-05T10:00:00+00:00")
+    content = repo.root / "content"
+    key = Path("predictions/rain.md")
+    assert list(read_history(content, [key], {key: fields()})) == [key]  # committed, readable
+    # Git stops looking above `content` now: to git it is a plain folder.
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(repo.root.resolve()))
+    assert read_history(content, [key], {key: fields()}) == {}
 
 
-def test_repository_without_commits_yields_nothing(repo: Repo) -> None:
+def test_head_without_commits_yields_nothing(repo: Repo) -> None:
+    """Catches reading other branches than HEAD's: the file is committed on `main`, but the
+    branch checked out (an orphan one) has no commit yet, so nothing was published."""
     path = repo.write(RAIN, prediction())
+    repo.commit("2026-01-05T10:00:00+00:00")
+    assert list(read_history(repo.root, [path], {path: fields()})) == [path]  # committed
+    repo.git("checkout", "-q", "--orphan", "fresh")
+    assert path.is_file()
     assert read_history(repo.root, [path], {path: fields()}) == {}
 
 
