@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import math
 import re
 import xml.etree.ElementTree as ET
+from decimal import Decimal, localcontext
+from fractions import Fraction
 
 import pytest
 
 from builder.render.charts import calibration_svg, describe, radius
-from builder.trackrecord.scoring import Bin, Forecast, calibration
+from builder.trackrecord.scoring import Bin, calibration
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 SVG = "{http://www.w3.org/2000/svg}"
@@ -193,15 +194,40 @@ def test_labels_stay_inside_the_view_box() -> None:
         assert cy - r >= 0 and cy + r <= height
 
 
-def test_output_is_deterministic_with_short_numbers() -> None:
-    forecasts = [Forecast(p / 37, "yes" if p % 3 else "no") for p in range(38)]
-    bins = calibration(forecasts)
-    first = calibration_svg(bins, title="t")
-    assert first == calibration_svg(bins, title="t")
-    # Fixed formatting: no 0.30000000000000004 leaking into coordinates.
-    numbers = re.findall(r'="(-?\d+(?:\.\d+)?)"', first)
+def short(value: Fraction | Decimal) -> str:
+    """`value` as the chart should write it: two decimals at most, no trailing zeros."""
+    exact = value if isinstance(value, Decimal) else Decimal(value.numerator) / value.denominator
+    text = f"{exact:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def test_points_are_written_as_exact_geometry_in_short_numbers() -> None:
+    """Catches float noise (0.30000000000000004), unrounded or zero-padded numbers, and any
+    drift in where a point goes: each number is the exact value, worked out here with
+    fractions from the plot's corners, rounded to two decimals."""
+    filled = {1: (3, 1), 2: (7, 2), 3: (6, 5), 6: (9, 4), 8: (11, 7), 9: (20, 20)}
+    svg = calibration_svg(bins_with(**{f"b{k}": v for k, v in filled.items()}), title="t")
+    root = parse(svg)
+    # The plot: 260 units square, its origin (0%, 0%) at (58, 290).
+    (line,) = by_class(root, "line", "cal-diagonal")
+    assert [line.get(a) for a in ("x1", "y1", "x2", "y2")] == ["58", "290", "318", "30"]
+    expected_points, expected_labels = [], []
+    with localcontext() as exact:
+        exact.prec = 40
+        for k, (count, yes) in sorted(filled.items()):
+            cx = 58 + Fraction(2 * k + 1, 20) * 260  # the bin's midpoint
+            cy = 290 - Fraction(yes, count) * 260
+            r = min(Decimal("3.5") * Decimal(count).sqrt(), Decimal(12))  # area ~ count
+            expected_points.append((short(cx), short(cy), short(r)))
+            label_y = Decimal(cy.numerator) / cy.denominator - r - 4  # above its circle
+            expected_labels.append((short(cx), short(label_y)))
+    points = [(c.get("cx"), c.get("cy"), c.get("r")) for c in by_class(root, "circle", "cal-point")]
+    labels = [(t.get("x"), t.get("y")) for t in by_class(root, "text", "cal-label")]
+    assert points == expected_points
+    assert labels == expected_labels
+    # Everywhere else too: no number in the markup has more than two decimals.
+    numbers = re.findall(r'="(-?\d+(?:\.\d+)?)"', svg)
     assert numbers and all(len(n.partition(".")[2]) <= 2 for n in numbers)
-    assert not math.isnan(sum(float(n) for n in numbers))
 
 
 def test_ids_are_prefixed_and_validated() -> None:
