@@ -6,13 +6,33 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
+SITE_FILE = "site.yaml"  # what makes a folder a site (config/siteconfig.py reads it)
+
 
 def site_options(parser: argparse.ArgumentParser) -> None:
-    """`--source DIR` and `--now YYYY-MM-DD`, the same for every command."""
+    """`--source DIR` and `--now YYYY-MM-DD`, the same for every command. Without --source,
+    `source` is None until the command line (cli.py) looks for the site: nearest_site()."""
     parser.add_argument(
-        "--source", "-s", type=Path, default=Path("."), help="site folder (default: .)"
+        "--source",
+        "-s",
+        type=Path,
+        help="site folder (default: the nearest folder holding site.yaml, here or above)",
     )
     parser.add_argument("--now", type=date, help="today's date YYYY-MM-DD (default: the real date)")
+
+
+def nearest_site(start: Path | None = None) -> Path | None:
+    """The nearest folder at or above `start` (default: the current folder) that holds
+    site.yaml, as git finds its repository: "." for `start` itself, else "..", "../.." and so
+    on, so that paths printed from it stay short; None when no folder above holds one."""
+    try:
+        here = start or Path.cwd()
+    except FileNotFoundError:  # the current folder was deleted
+        return None
+    for depth, folder in enumerate((here, *here.parents)):
+        if (folder / SITE_FILE).is_file():
+            return Path(*[".."] * depth) if depth else Path(".")
+    return None
 
 
 def date(text: str) -> dt.date:

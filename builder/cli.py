@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from builder import __version__
-from builder.arguments import COMMANDS, site_options
+from builder.arguments import COMMANDS, date, nearest_site, site_options
 from builder.errors import BuildFailed, Problem
 from builder.incremental import dispatch, freshness
 from builder.options import BuildOptions
@@ -21,6 +21,9 @@ from builder.write import ownership
 
 if TYPE_CHECKING:  # rich is imported when there is something to print with it
     from rich.console import Console
+
+NO_SITE = "no site.yaml here or in any folder above: run `foretell init` to start a site"
+PREVIEW_DRAFTS = "preview them with: foretell serve --drafts"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,6 +33,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "func"):
         parser.print_help()
         return 2
+    if getattr(args, "source", False) is None:  # a site command, without --source
+        args.source = nearest_site()
+        if args.source is None:
+            sys.stderr.write(f"error: {NO_SITE}\n")
+            return 1
     try:
         return int(args.func(args))
     except KeyboardInterrupt:
@@ -44,11 +52,26 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"foretell {__version__}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
+    init = sub.add_parser("init", help="start a new site in DIR (default: here)")
+    init.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR")
+    init.add_argument(
+        "--github-pages",
+        action="store_true",
+        help="also write a GitHub Actions workflow that publishes the site on GitHub Pages",
+    )
+    init.add_argument("--now", type=date, help="today's date YYYY-MM-DD (default: the real date)")
+    init.set_defaults(func=run_init)
+
     build = sub.add_parser("build", help="build the site into output/")
     site_options(build)
     build.add_argument("--output", type=Path, help="output folder (default: SOURCE/output)")
     build.add_argument("--clean", action="store_true", help="rebuild everything from scratch")
     build.add_argument("--drafts", action="store_true", help="include drafts")
+    build.add_argument(
+        "--url",
+        type=site_url,
+        help="the address the site is deployed at, instead of site.yaml's url",
+    )
     build.add_argument(
         "--force",
         action="store_true",
@@ -102,6 +125,7 @@ def run_build(args: argparse.Namespace) -> int:
         clean=args.clean,
         drafts=args.drafts,
         force=args.force,
+        url=args.url,
     )
     started = time.perf_counter()
     try:
@@ -129,10 +153,35 @@ def run_build(args: argparse.Namespace) -> int:
     took = time.perf_counter() - started
     if report.way == "up to date":
         _plain("Up to date", f": {report.pages} pages, nothing changed ({took:.2f} s)")
-        return 0
-    counts = f"{report.files} files, {report.changed} changed, {report.rendered} rendered"
-    _plain("Built", f" {report.pages} pages ({counts}) in {took:.2f} s")
+    else:
+        counts = f"{report.files} files, {report.changed} changed, {report.rendered} rendered"
+        _plain("Built", f" {report.pages} pages ({counts}) in {took:.2f} s")
+    if report.drafts:
+        sys.stderr.write(f"{drafts_skipped(report.drafts)}\n")
     return 0
+
+
+def drafts_skipped(count: int) -> str:
+    return f"{_count(count, 'draft')} skipped ({PREVIEW_DRAFTS})"
+
+
+def _count(number: int, noun: str) -> str:
+    """The number and the noun: "1 draft", "2 drafts", "0 drafts"."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def site_url(text: str) -> str:
+    """--url: the rule site.yaml's url follows (weburl.py, no query or fragment), with the
+    one "/" at its end that every address is made from."""
+    from builder.config.weburl import web_url
+
+    try:
+        url = web_url(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if "?" in url or "#" in url:  # after web_url, only where a query or a fragment starts
+        raise argparse.ArgumentTypeError(f"must not have a query or a fragment, got {url!r}")
+    return url.rstrip("/") + "/"
 
 
 @contextlib.contextmanager
@@ -166,6 +215,7 @@ def _failed(console: Console, problems: Sequence[Problem]) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     from builder import pipeline
+    from builder.content.loader import draft_count
 
     console = _console()
     options = BuildOptions(root=args.source, now=args.now)
@@ -177,22 +227,74 @@ def run_check(args: argparse.Namespace) -> int:
         console.print(f"[red]Check failed[/]: {_summary(failed.problems)}")
         return 1
     print_problems(console, loaded.warnings)
-    count = len(loaded.site.predictions)
-    console.print(f"[green]OK[/]: {count} predictions, {_summary(loaded.warnings)}")
+    count = _count(len(loaded.site.predictions), "prediction")
+    console.print(f"[green]OK[/]: {count}, {_summary(loaded.warnings)}")
+    drafts = draft_count(loaded.files.values())
+    if drafts:
+        console.print(drafts_skipped(drafts), soft_wrap=True)
+    return 0
+
+
+def run_init(args: argparse.Namespace) -> int:
+    """A new site in args.dir; when any of its files exists, nothing is written."""
+    from builder.content import starter
+    from builder.system import clock
+
+    folder: Path = args.dir
+    today = args.now or clock.today("UTC")  # the time zone the new site.yaml names
+    if folder.exists() and not folder.is_dir():
+        sys.stderr.write(f"error: {folder} is a file, not a folder\n")
+        return 1
+    try:
+        written = starter.create(folder, today, github_pages=args.github_pages)
+    except starter.InitRefused as refused:
+        for path in refused.existing:
+            sys.stderr.write(f"error: {path} already exists\n")
+        sys.stderr.write("Nothing was written: foretell init never overwrites a file.\n")
+        return 1
+    except OSError as exc:  # a file where a folder must go, no permission...
+        sys.stderr.write(f"error: cannot write the site into {folder}: {exc}\n")
+        return 1
+    here = folder == Path(".")
+    lines = [f"Created a foretell site {'here' if here else f'in {folder}'}:"]
+    lines += [f"  {path}" for path in written]
+    lines.append("Next:" if here else f"Next: cd {folder}, then")
+    lines += [
+        "  foretell serve          preview it in a browser, rebuilt at every save",
+        '  foretell new "Title"    start a prediction (a draft: foretell serve --drafts)',
+        "  foretell build          make the site in output/, to upload to any static host",
+    ]
+    if args.github_pages:
+        lines.append(
+            f"GitHub Pages: {starter.PAGES_WORKFLOW_NAME} publishes every push to main, once the"
+            " repository's Settings > Pages has Source set to GitHub Actions."
+        )
+    sys.stderr.write("\n".join(lines) + "\n")
     return 0
 
 
 def run_new(args: argparse.Namespace) -> int:
+    from rich.markup import escape
+
     from builder.content import new as newfile
 
     console = _console()
     try:
         path = newfile.create(args.source, args.title, author=args.author, now=args.now)
     except newfile.NewFileError as exc:
-        console.print(f"[red]error[/]: {exc}")
+        console.print(f"[red]error[/]: {escape(str(exc))}", soft_wrap=True)
         return 1
-    console.print(f"Created {path}")
+    console.print(escape(NEXT_STEPS.format(path=path)).rstrip("\n"), soft_wrap=True)
     return 0
+
+
+NEXT_STEPS = """\
+Created {path} (a draft)
+Next:
+  1. Edit it: write the claim, your confidence, your sources and why you expect it.
+  2. Preview it: foretell serve --drafts
+  3. Publish it: delete the line `draft: true`, then run foretell build.
+"""
 
 
 if __name__ == "__main__":

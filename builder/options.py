@@ -23,6 +23,7 @@ class BuildOptions:
     clean: bool = False
     drafts: bool = False
     force: bool = False  # build into a non-empty folder that no build recorded writing
+    url: str | None = None  # --url: the address to build for, instead of site.yaml's url
 
     @property
     def out(self) -> Path:
@@ -38,3 +39,4 @@ class Report:
     warnings: list[Problem]
     timings: dict[str, float] = field(default_factory=dict)
     way: Literal["up to date", "shortcut", "full"] = "full"  # see incremental/dispatch.py
+    drafts: int = 0  # drafts left out of the site (none with `drafts`)

@@ -190,7 +190,7 @@ def test_check_reports_every_problem_in_one_run(site: SiteFolder, capsys) -> Non
 def test_clean_site_checks_ok(site: SiteFolder, capsys) -> None:
     site.write("ok.md", VALID())
     assert site.check() == 0
-    assert "OK: 1 predictions, 0 error(s), 0 warning(s)" in capsys.readouterr().err
+    assert "OK: 1 prediction, 0 error(s), 0 warning(s)" in capsys.readouterr().err
     assert not site.output.exists(), "check writes nothing"
 
 

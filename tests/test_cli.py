@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import feedparser
 import pytest
 from conftest import NOW, SiteFolder, build_in_a_fresh_python, prediction_text
 
@@ -113,3 +114,55 @@ def test_problem_text_is_not_read_as_markup(site: SiteFolder, capsys) -> None:
     )
     assert site.check() == 1
     assert "unknown author '[bold]x'" in capsys.readouterr().err
+
+
+def test_build_url_builds_for_another_address(
+    site: SiteFolder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`foretell build --url`, as the GitHub Pages workflow deploys. Catches: the option
+    ignored somewhere (pages, feeds, sitemap), and the up-to-date check blind to it (a build
+    for the other address answering "Up to date" with the first one's pages)."""
+    site.write("a.md", prediction_text("A"))
+
+    def addresses() -> tuple[str, str, str]:
+        canonical = site.html("").find("link", rel="canonical")["href"]
+        feed = feedparser.parse((site.output / "feed.xml").read_bytes()).entries[0].link
+        sitemap = (site.output / "sitemap.xml").read_text(encoding="utf-8")
+        return canonical, feed, sitemap.split("<loc>")[1].split("</loc>")[0]
+
+    assert site.build() == 0
+    assert addresses() == (
+        "https://test.example.org/",
+        "https://test.example.org/predictions/a/",
+        "https://test.example.org/",
+    )
+    assert site.build("--url", "https://me.github.io/repo") == 0
+    assert addresses() == (
+        "https://me.github.io/repo/",
+        "https://me.github.io/repo/predictions/a/",
+        "https://me.github.io/repo/",
+    )
+    capsys.readouterr()
+    assert site.build("--url", "https://me.github.io/repo/") == 0  # the same address
+    assert capsys.readouterr().err.startswith("Up to date: ")
+    assert site.build() == 0
+    assert capsys.readouterr().err.startswith("Built ")
+    assert addresses()[0] == "https://test.example.org/"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("javascript:alert(1)", "expected an absolute http(s) URL, got 'javascript:alert(1)'"),
+        ("https://x.org/?a=1", "must not have a query or a fragment, got 'https://x.org/?a=1'"),
+        ("https://x.org/#top", "must not have a query or a fragment, got 'https://x.org/#top'"),
+        ("https:///path", "has no host name (expected https://host/...), got 'https:///path'"),
+    ],
+)
+def test_a_bad_build_url_is_a_usage_error(site: SiteFolder, url: str, message: str) -> None:
+    """Catches: --url let past the rule site.yaml's url follows (weburl.py, no query or
+    fragment), into every page."""
+    result = _run("build", "--source", str(site.root), "--url", url)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == f"foretell build: error: argument --url: {message}"
+    assert not site.output.exists()

@@ -7,6 +7,7 @@ an exception that loses every other finding.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,7 +63,7 @@ def load(text: str) -> Located:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise YamlError(f"YAML syntax error: {exc.problem or exc}", line) from None
+        raise YamlError(f"YAML syntax error: {_problem(exc, text)}", line) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"YAML error: {exc}") from None
     except RecursionError:  # the pure-Python composer, when libyaml is missing
@@ -73,6 +74,30 @@ def load(text: str) -> Located:
     builder = _Builder(located)
     located.data = builder.build(node, "", 0)
     return located
+
+
+def _problem(exc: yaml.MarkedYAMLError, text: str) -> str:
+    """What went wrong, in words an author can act on. A tab is the commonest mistake, and
+    invisible: libyaml calls it "a character that cannot start any token", or stumbles on
+    what follows it, so it is named, with its column (the message says the line)."""
+    column = _tab_column(text, exc.problem_mark) if exc.problem_mark is not None else None
+    if column is not None:
+        return f"a tab character at column {column}: YAML needs spaces there, not tabs"
+    return str(exc.problem or exc)
+
+
+def _tab_column(text: str, mark: yaml.Mark) -> int | None:
+    """The 1-based column of the tab the parser stopped at, or else of a tab in the
+    indentation of the line it stopped on; None when neither is a tab."""
+    index = mark.index
+    if 0 <= index < len(text) and text[index] == "\t":
+        return mark.column + 1
+    start = max(text.rfind("\n", 0, index), text.rfind("\r", 0, index)) + 1
+    indent = _INDENT.match(text, start)
+    return None if indent is None or "\t" not in indent[0] else indent[0].index("\t") + 1
+
+
+_INDENT = re.compile(r"[ \t]*")
 
 
 def _refuse_deep(text: str) -> None:

@@ -29,3 +29,17 @@ def split_front_matter(text: str) -> Split | None:
                 body_first_line=index + 2,
             )
     return None
+
+
+# What an author starting a file needs to be told, whatever went wrong with its fences.
+_HOW = "start the file with a '---' line, the YAML fields, and another '---' line"
+
+
+def why_no_front_matter(text: str) -> tuple[int | None, str]:
+    """The line and the message for a `text` in which split_front_matter found no front
+    matter: an empty file, an opening fence never closed, or no fence at all."""
+    if not text.strip():
+        return None, f"is empty: {_HOW}"
+    if text.splitlines()[0].rstrip() == FENCE:
+        return 1, "the front matter is never closed: add a '---' line after its last field"
+    return 1, f"no front matter: {_HOW}"

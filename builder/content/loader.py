@@ -15,10 +15,10 @@ from functools import partial
 from pathlib import Path
 
 from builder.config.fields import FieldReader
-from builder.config.yamlpos import YamlError
+from builder.config.yamlpos import Located, YamlError
 from builder.config.yamlpos import load as load_yaml
-from builder.content import markdown
-from builder.content.frontmatter import split_front_matter
+from builder.content import markdown, placeholders
+from builder.content.frontmatter import split_front_matter, why_no_front_matter
 from builder.content.model import Prediction
 from builder.content.schema import read_front_matter
 from builder.content.terms import TermUse, term_clashes
@@ -59,6 +59,11 @@ class FileEntry:
     digest: str
     authors: frozenset[str]  # validation depends on the set of author keys
     result: FileResult
+
+
+def draft_count(entries: Iterable[FileEntry]) -> int:
+    """The drafts among the files read: a build without --drafts leaves them out."""
+    return sum(e.result.prediction is not None and e.result.prediction.draft for e in entries)
 
 
 def read_all(
@@ -132,19 +137,17 @@ def read_entry(root: Path, item: tuple[str, str | None], authors: frozenset[str]
 def parse_prediction(
     source: str, text: str, authors: Collection[str], digest: str = ""
 ) -> FileResult:
-    split = split_front_matter(text.removeprefix("\ufeff"))
+    text = text.removeprefix("\ufeff")
+    split = split_front_matter(text)
     if split is None:
-        return _failed(
-            source,
-            1,
-            "no front matter: start the file with a '---' line, the YAML "
-            "fields, and another '---' line",
-        )
+        return _failed(source, *why_no_front_matter(text))
     try:
         located = load_yaml(split.yaml_text)
     except YamlError as exc:
         line = None if exc.line is None else exc.line + split.yaml_first_line - 1
         return _failed(source, line, exc.message)
+    if not isinstance(located.data, dict):
+        return _not_fields(source, located, split.yaml_first_line)
     reader = FieldReader(located, source, line_offset=split.yaml_first_line - 1)
     values = read_front_matter(reader, Path(source).stem, authors)
     rendered = markdown.render(split.body)
@@ -152,6 +155,7 @@ def parse_prediction(
         _check_citations(
             reader, rendered.citations, len(values["references"]), split.body_first_line
         )
+        placeholders.warn_left(reader, values, split.body, split.body_first_line)
     if values is None or any(p.is_error for p in reader.problems):
         return FileResult(source, None, tuple(reader.problems))
     prediction = Prediction(
@@ -199,6 +203,22 @@ def _check_citations(
             reader.warn(
                 f"references.{number - 1}", f"reference {number} is never cited in the text"
             )
+
+
+def _not_fields(source: str, located: Located, first_line: int) -> FileResult:
+    """Front matter that is empty, a list or a lone value: the fields are `key: value`."""
+    if located.data is None:
+        return _failed(source, 1, "the front matter is empty: write its fields (title: ...)")
+    if isinstance(located.data, list):
+        line = located.line("0")  # the first item's
+        return _failed(
+            source,
+            first_line if line is None else line + first_line - 1,
+            "front matter must be a mapping of fields (key: value), not a list of '- ' items",
+        )
+    return _failed(
+        source, first_line, "front matter must be a mapping of fields (key: value), not one value"
+    )
 
 
 def _failed(source: str, line: int | None, message: str) -> FileResult:

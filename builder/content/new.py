@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from builder.config.siteconfig import load_config
+from builder.content import placeholders
 from builder.content.loader import PREDICTIONS_DIR
 from builder.content.slugs import slugify
 
@@ -19,7 +20,7 @@ category: General
 tags: []
 draft: true
 prediction:
-  statement: "Write the claim here, as one sentence that will be clearly true or false."
+  statement: {statement}
   target_date: {target}
   confidence: 0.5
   # resolution:            # add when it resolves (or run `foretell resolve`)
@@ -27,12 +28,12 @@ prediction:
   #   date: YYYY-MM-DD
   #   evidence: https://...
 references:
-  - title: "Title of a source"
-    url: "https://example.org/source"
-    publisher: "Publisher"
+  - title: {reference_title}
+    url: {reference_url}
+    publisher: {reference_publisher}
     date: {today}
 ---
-Why you expect this, with citations like this one [1].
+{body}
 
 ## What would change my mind
 
@@ -53,7 +54,8 @@ def create(root: Path, title: str, *, author: str | None, now: dt.date | None) -
             raise NewFileError("site.yaml has no authors; add one under authors:")
         author = config.authors[0].key
     elif config.author(author) is None:
-        raise NewFileError(f"unknown author {author!r}")
+        known = ", ".join(a.key for a in config.authors) or "none: add them under authors:"
+        raise NewFileError(f"unknown author {author!r} (authors in site.yaml: {known})")
     today = now or config.today()
     path = root / PREDICTIONS_DIR / f"{slugify(title)}.md"
     if path.exists():
@@ -61,7 +63,20 @@ def create(root: Path, title: str, *, author: str | None, now: dt.date | None) -
     path.parent.mkdir(parents=True, exist_ok=True)
     target = today.replace(year=today.year + 1) if (today.month, today.day) != (2, 29) else today
     text = TEMPLATE.format(
-        title=json.dumps(title, ensure_ascii=False), today=today, author=author, target=target
+        title=_quoted(title),
+        today=today,
+        author=author,
+        target=target,
+        statement=_quoted(placeholders.STATEMENT),
+        reference_title=_quoted(placeholders.REFERENCE["title"][0]),
+        reference_url=_quoted(placeholders.REFERENCE["url"][0]),
+        reference_publisher=_quoted(placeholders.REFERENCE["publisher"][0]),
+        body=placeholders.BODY,
     )
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def _quoted(text: str) -> str:
+    """`text` as a YAML string, whatever it holds (a JSON string is one)."""
+    return json.dumps(text, ensure_ascii=False)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder import __version__
+from builder.content.loader import draft_count
 from builder.errors import Problem
 from builder.incremental import cache, history, shortcut
 from builder.incremental.cache import Manifest
@@ -93,14 +94,15 @@ def build(options: BuildOptions, fresh: Freshness) -> Report:
     outputs = {path: (rendered.keys.get(path), stat) for path, stat in stats.items()}
     zone, config_stat = loaded.site.config.timezone, fresh.inputs.get("site.yaml")
     warnings = sorted(loaded.warnings + rendered.warnings)
-    manifest = Manifest(str(options.out), outputs, fresh.stamp, warnings, zone, config_stat)
+    drafts = 0 if options.drafts else draft_count(loaded.files.values())
+    manifest = Manifest(str(options.out), outputs, fresh.stamp, warnings, zone, config_stat, drafts)
     live = {p.digest for p in site.predictions}
     cache.save(options.root, manifest, loaded.files, previous_files, memo.retained(live))
     shortcut.remember(options, fresh, site, memo)
     clock("write")
     html = sum(name.endswith(".html") for name in rendered.keys)
     rendered_count = len(rendered.keys) - len(rendered.reused)
-    return Report(html, len(stats), len(written), rendered_count, warnings, timings)
+    return Report(html, len(stats), len(written), rendered_count, warnings, timings, drafts=drafts)
 
 
 class _Clock:

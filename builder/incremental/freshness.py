@@ -7,6 +7,7 @@ Everything after it takes `Freshness.today`, and nothing below reads the clock."
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,12 +37,13 @@ class Freshness:
     out: Path
     probe: StatsProbe | None = None  # are its files as it wrote them? (being found out)
     read: ConfigResult | None = None  # site.yaml, if the check had to read it
+    url: str | None = None  # --url, which replaces site.yaml's url
 
     @property
     def config(self) -> ConfigResult:
         """site.yaml, read once for the check and the build; a no-op need not read it."""
         if self.read is None:
-            self.read = _read_config(self.root)
+            self.read = _read_config(self.root, self.url)
         return self.read
 
     @cached_property
@@ -78,37 +80,46 @@ def check(options: BuildOptions, *, output: bool = True) -> Freshness:
         probe = StatsProbe(options.out, recorded)
     head = git_head(options.root)
     inputs = scan(options.root)
-    today, read = (options.now, None) if options.now else _today(options.root, manifest, inputs)
+    today, read = (options.now, None) if options.now else _today(options, manifest, inputs)
     stamp = stamp_of(inputs, head, today, options)
-    return Freshness(options.root, today, head, inputs, stamp, manifest, options.out, probe, read)
+    return Freshness(
+        options.root, today, head, inputs, stamp, manifest, options.out, probe, read, options.url
+    )
 
 
 def stamp_of(
     inputs: Mapping[str, Stat | None], head: str | None, today: dt.date, options: BuildOptions
 ) -> str:
     """What the up-to-date check compares (the shortcut uses it for all but the articles)."""
-    return inputs_digest(inputs, f"{STAMP} / git {head}", today, options.drafts, options.out)
+    context = f"{STAMP} / git {head} / url {options.url}"
+    return inputs_digest(inputs, context, today, options.drafts, options.out)
 
 
 def _today(
-    root: Path, manifest: Manifest, inputs: dict[str, Stat | None]
+    options: BuildOptions, manifest: Manifest, inputs: dict[str, Stat | None]
 ) -> tuple[dt.date, ConfigResult | None]:
     """Today in the site's time zone, and site.yaml if it had to be read for it: while the
     file is as the last build saw it, that build's time zone is still right. A site.yaml
     that cannot be read fails the build before today matters: UTC stands in for its zone."""
     if manifest.timezone and manifest.config_stat == inputs.get("site.yaml"):
         return clock.today(manifest.timezone), None
-    read = _read_config(root)
+    read = _read_config(options.root, options.url)
     return clock.today(read[0].timezone if read[0] else "UTC"), read
 
 
-def _read_config(root: Path) -> ConfigResult:
+def _read_config(root: Path, url: str | None) -> ConfigResult:
+    """site.yaml, its url replaced by `url` (--url, already checked) when given: a deploy
+    to another address than the one site.yaml names."""
     from builder.config.siteconfig import load_config  # YAML and all: a tenth of a no-op
 
-    return load_config(root)
+    config, problems = load_config(root)
+    if config is not None and url is not None:
+        config = dataclasses.replace(config, url=url)
+    return config, problems
 
 
 def no_op_report(fresh: Freshness) -> Report:
     outputs = fresh.manifest.outputs
     pages_count = len([path for path in outputs if path.endswith(".html")])
-    return Report(pages_count, len(outputs), 0, 0, fresh.manifest.warnings, way="up to date")
+    warnings, drafts = fresh.manifest.warnings, fresh.manifest.drafts
+    return Report(pages_count, len(outputs), 0, 0, warnings, way="up to date", drafts=drafts)
