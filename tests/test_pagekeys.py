@@ -276,3 +276,18 @@ def test_a_value_it_cannot_fingerprint_is_an_error(theme: Theme, value: object) 
     rendered again when that value changes. (A set has no order to hash either.)"""
     with pytest.raises(TypeError, match="cannot fingerprint"):
         theme.key({"value": value})
+
+
+def test_a_computed_include_makes_every_template_count(tmp_path: Path) -> None:
+    """Catches: `{% include partial %}` (a name known only when rendering) ignored, so that
+    editing the included template left the page's key, and its stale page, as they were."""
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "page.html").write_text("{% include partial %}")
+    (folder / "a.html").write_text("A")
+    (folder / "b.html").write_text("{% include other %}")  # a second one: no endless loop
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(folder))
+    before = PageKeys(env, "base", lambda p: "open").key("page.html", "x/", {"partial": "a.html"})
+    (folder / "a.html").write_text("A, edited")
+    after = PageKeys(env, "base", lambda p: "open").key("page.html", "x/", {"partial": "a.html"})
+    assert before != after

@@ -51,8 +51,14 @@ class PageKeys:
         """The template's source and, recursively, every template it extends or includes."""
         source, filename, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
         parts = [source]
-        for child in _referenced(source, name, filename):
-            parts.append(self.template_digest(child))
+        children = _referenced(source, name, filename)
+        if children is None:  # a name known only when rendering: it may be any of them, so
+            # every template's source counts (sources, not digests: no cycle to follow).
+            loader = self.env.loader
+            every = sorted(self.env.list_templates())
+            parts += [loader.get_source(self.env, t)[0] for t in every]  # type: ignore[union-attr]
+        else:
+            parts += [self.template_digest(child) for child in children]
         return digest("\0".join(parts).encode())
 
     def _encode(self, value: Any) -> bytes:
@@ -89,9 +95,11 @@ class PageKeys:
 
 
 @lru_cache(maxsize=256)
-def _referenced(source: str, name: str, filename: str | None) -> tuple[str, ...]:
-    """Templates that `source` extends or includes; parsing is the slow part, so a template is
-    parsed once per process (`serve` asks again on every rebuild). Only the syntax matters
-    here, so any environment with the default delimiters parses it."""
+def _referenced(source: str, name: str, filename: str | None) -> tuple[str, ...] | None:
+    """Templates that `source` extends or includes, or None when one of the names is computed
+    (`{% include partial %}`); parsing is the slow part, so a template is parsed once per
+    process (`serve` asks again on every rebuild). Only the syntax matters here, so any
+    environment with the default delimiters parses it."""
     parsed = jinja2.Environment().parse(source, name, filename)
-    return tuple(sorted(n for n in meta.find_referenced_templates(parsed) if n))
+    names = list(meta.find_referenced_templates(parsed))
+    return None if None in names else tuple(sorted(set(names)))
