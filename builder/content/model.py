@@ -29,6 +29,15 @@ class Resolution:
 
 
 @dataclass(frozen=True)
+class Update:
+    """A revision of the author's confidence after publication (`prediction.updates`)."""
+
+    date: dt.date
+    confidence: float
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Prediction:
     source: str  # path relative to the site root, for messages
     slug: str
@@ -43,13 +52,25 @@ class Prediction:
     category: str | None = None
     tags: tuple[str, ...] = ()
     draft: bool = False
-    confidence: float | None = None
+    confidence: float | None = None  # the first forecast, as published
     resolution: Resolution | None = None
     references: tuple[Reference, ...] = ()
+    updates: tuple[Update, ...] = ()  # oldest first, each after the publication date
 
     @property
     def url(self) -> str:
         return f"predictions/{self.slug}/"
+
+    @property
+    def current_confidence(self) -> float | None:
+        """The confidence standing now: the last update's, or the first forecast's."""
+        return self.updates[-1].confidence if self.updates else self.confidence
+
+    @property
+    def forecasts(self) -> tuple[tuple[dt.date, float], ...]:
+        """(from when, confidence) of every forecast the author stood by, oldest first."""
+        first = () if self.confidence is None else ((self.date, self.confidence),)
+        return first + tuple((u.date, u.confidence) for u in self.updates)
 
 
 def newest_first(predictions: list[Prediction]) -> tuple[Prediction, ...]:
