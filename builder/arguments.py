@@ -51,5 +51,9 @@ COMMANDS = {
         "preview the site: serve it, rebuild on change, reload the browser",
     ),
     "resolve": ("builder.trackrecord.resolve", "record a prediction's outcome in its file"),
+    "import": (
+        "builder.content.importers",
+        "bring predictions from another tracker (Fatebook, PredictionBook)",
+    ),
     "votes": ("builder.votes.command", "the reader-vote endpoint"),
 }

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from builder.config.siteconfig import load_config
+from builder.config.siteconfig import SiteConfig, load_config
 from builder.content import placeholders
 from builder.content.loader import PREDICTIONS_DIR
 from builder.content.slugs import slugify
@@ -45,17 +45,7 @@ class NewFileError(Exception):
 
 
 def create(root: Path, title: str, *, author: str | None, now: dt.date | None) -> Path:
-    config, problems = load_config(root)
-    errors = [str(p) for p in problems if p.is_error]
-    if config is None or errors:
-        raise NewFileError("; ".join(errors))
-    if author is None:
-        if not config.authors:
-            raise NewFileError("site.yaml has no authors; add one under authors:")
-        author = config.authors[0].key
-    elif config.author(author) is None:
-        known = ", ".join(a.key for a in config.authors) or "none: add them under authors:"
-        raise NewFileError(f"unknown author {author!r} (authors in site.yaml: {known})")
+    config, author = site_author(root, author)
     today = now or config.today()
     path = root / PREDICTIONS_DIR / f"{slugify(title)}.md"
     if path.exists():
@@ -75,6 +65,23 @@ def create(root: Path, title: str, *, author: str | None, now: dt.date | None) -
     )
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def site_author(root: Path, author: str | None) -> tuple[SiteConfig, str]:
+    """The site's configuration and the author key to write: `author`, checked against
+    site.yaml, or its first author (`foretell import` chooses the same way)."""
+    config, problems = load_config(root)
+    errors = [str(p) for p in problems if p.is_error]
+    if config is None or errors:
+        raise NewFileError("; ".join(errors))
+    if author is None:
+        if not config.authors:
+            raise NewFileError("site.yaml has no authors; add one under authors:")
+        return config, config.authors[0].key
+    if config.author(author) is None:
+        known = ", ".join(a.key for a in config.authors) or "none: add them under authors:"
+        raise NewFileError(f"unknown author {author!r} (authors in site.yaml: {known})")
+    return config, author
 
 
 def _quoted(text: str) -> str:
