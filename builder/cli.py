@@ -52,8 +52,20 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"foretell {__version__}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    init = sub.add_parser("init", help="start a new site in DIR (default: here)")
-    init.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR")
+    init = sub.add_parser(
+        "init",
+        help="start a new site in DIR (default: here)",
+        description="Write a site that builds as it is: a commented site.yaml, an example "
+        "prediction and a .gitignore. Writes nothing if any of them exists.",
+    )
+    init.add_argument(
+        "dir",
+        nargs="?",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="the site's folder, made if missing (default: the current folder)",
+    )
     init.add_argument(
         "--github-pages",
         action="store_true",
