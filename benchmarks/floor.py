@@ -54,7 +54,7 @@ def measure(site: Path, now: dt.date) -> list[tuple[str, float, float]]:
     loaded = pipeline.load(BuildOptions(site, now, clean=True), now)
     texts = [(site / name).read_text("utf-8") for name in prediction_files(site)]
     splits = [split for split in map(split_front_matter, texts) if split is not None]
-    theme = site / "themes" / loaded.site.config.theme
+    theme = pipeline.theme_of(site, loaded.site.config)
     renderer = Renderer(loaded.site, theme, assets.theme_assets(theme)[1])
     specs = pages.all_pages(loaded.site)
     articles = len(loaded.site.predictions)

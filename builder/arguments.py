@@ -56,4 +56,8 @@ COMMANDS = {
         "bring predictions from another tracker (Fatebook, PredictionBook)",
     ),
     "votes": ("builder.votes.command", "the reader-vote endpoint"),
+    "theme": (
+        "builder.render.themecopy",
+        "copy the installed theme's files into the site to customise them (copy, list)",
+    ),
 }

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from builder.config.siteconfig import ConfigResult, SiteConfig, load_config
+from builder.config.themes import Theme, find_theme
 from builder.content.loader import FileEntry, check_duplicates, prediction_files, read_all
 from builder.errors import BuildFailed, Problem
 from builder.options import CACHE_DIR, BuildOptions
@@ -126,11 +127,11 @@ REPLACED = "replaced by the file the build makes there"
 
 
 def plan(site: Site, root: Path, memo: Memo) -> Plan:
-    theme_dir = theme_folder(root, site.config)
-    files, names = assets.theme_assets(theme_dir)
+    theme = theme_of(root, site.config)
+    files, names = assets.theme_assets(theme)
     bytecode_dir = root / CACHE_DIR / "templates"
     bytecode_dir.mkdir(parents=True, exist_ok=True)
-    renderer = Renderer(site, theme_dir, names, bytecode_dir)
+    renderer = Renderer(site, theme, names, bytecode_dir)
     specs = pages.all_pages(site)
     outputs = [output for extra in EXTRAS for output in extra(site, specs, memo)]
     static = assets.site_static(root)
@@ -144,8 +145,9 @@ def plan(site: Site, root: Path, memo: Memo) -> Plan:
     return Plan(renderer, specs, outputs, files, warnings)
 
 
-def theme_folder(root: Path, config: SiteConfig) -> Path:
-    return root / "themes" / config.theme
+def theme_of(root: Path, config: SiteConfig) -> Theme:
+    """The site's theme: its own themes/<name>/ over the installed theme of that name."""
+    return find_theme(root, config.theme)
 
 
 class Sink(Protocol):

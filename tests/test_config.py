@@ -139,3 +139,26 @@ def test_a_bad_site_url_is_an_error_line_not_a_traceback(
         assert "error: site.yaml:2: url: is not a valid URL" in err, err
         assert "error: site.yaml:3: theme: expected the name of a folder under themes/" in err
         assert "Traceback" not in err
+
+
+def test_the_default_theme_needs_no_themes_folder(tmp_path: Path) -> None:
+    """Catches: the theme looked for in the site alone (#15: a new site has no themes/)."""
+    (tmp_path / "site.yaml").write_text(GOOD)
+    config, problems = load_config(tmp_path)
+    assert problems == []
+    assert config is not None and config.theme == "default"
+
+
+@pytest.mark.parametrize("folder", [None, "static"])
+def test_an_unknown_theme_names_both_places_looked_in(tmp_path: Path, folder: str | None) -> None:
+    """Catches: a theme that is neither the site's nor installed taken for one (the build
+    would then fail on a missing template), also when the site's folder has static files but
+    no templates."""
+    if folder:
+        (tmp_path / "themes" / "mine" / folder).mkdir(parents=True)
+    (tmp_path / "site.yaml").write_text(GOOD + "theme: mine\n")
+    _, problems = load_config(tmp_path)
+    assert [str(p) for p in problems] == [
+        "site.yaml:5: theme: no theme 'mine': looked in the site's themes/mine/templates and "
+        "in the themes installed with foretell (default)"
+    ]

@@ -29,13 +29,18 @@ def shows(server: Serve, text: str) -> bool:
     return text in served(server)[2]
 
 
-def replace_folder(server: Serve, folder: Path, backup: Path) -> None:
+def replace_folder(server: Serve, folder: Path, backup: Path, mark: str | None) -> None:
     """Delete `folder` entirely, wait until serve has rebuilt without it, then put it back
-    (a new folder, as `git checkout` makes) and wait until the site is whole again."""
+    (a new folder, as `git checkout` makes) and wait until the site is whole again. Without
+    themes/ the site has the installed theme: `mark`, in the site's own, tells them apart."""
+
+    def whole() -> bool:
+        return served(server)[:2] == (200, False) and (mark is None or shows(server, mark))
+
     shutil.rmtree(folder)
-    wait_for(lambda: served(server)[:2] != (200, False), timeout=TIMEOUT, what="the deletion")
+    wait_for(lambda: not whole(), timeout=TIMEOUT, what="the deletion")
     shutil.copytree(backup, folder)
-    wait_for(lambda: served(server)[:2] == (200, False), timeout=TIMEOUT, what="the copy back")
+    wait_for(whole, timeout=TIMEOUT, what="the copy back")
 
 
 def edit_article(site: SiteFolder, marker: str) -> None:
@@ -55,13 +60,16 @@ def test_a_deleted_and_recreated_folder_is_watched_again(
     site: SiteFolder, tmp_path: Path, name: str, edit: Callable[[SiteFolder, str], None]
 ) -> None:
     site.write("alpha.md", prediction_text("Alpha"))
+    mark = "TheSitesOwnTheme" if name == "themes" else None
+    if mark:
+        edit_template(site, mark)
     folder = site.root / name
     backup = tmp_path / f"{name}-backup"
     shutil.copytree(folder, backup)
     with serving(site.root) as server:
         assert "Alpha" in served(server)[2]
         for attempt in ("One", "Two"):  # twice: a re-armed watch is re-armed again
-            replace_folder(server, folder, backup)
+            replace_folder(server, folder, backup, mark)
             marker = f"Marker{attempt}After{name.title()}Returned"
             edit(site, marker)
             wait_for(partial(shows, server, marker), timeout=TIMEOUT, what="the edit")

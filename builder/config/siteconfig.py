@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder.config.fields import FieldReader
+from builder.config.themes import find_theme, installed_names
 from builder.config.yamlpos import YamlError
 from builder.config.yamlpos import load as load_yaml
 from builder.errors import Problem
@@ -139,8 +140,13 @@ def _theme(r: FieldReader, root: Path) -> str:
     if theme in (".", "..") or "/" in theme or "\\" in theme:
         r.report("theme", f"expected the name of a folder under themes/, got {theme!r}")
         return "default"
-    if not (root / "themes" / theme / "templates").is_dir():
-        r.report("theme", f"no theme folder themes/{theme}/templates")
+    if not find_theme(root, theme).usable:
+        installed = ", ".join(installed_names()) or "none"
+        r.report(
+            "theme",
+            f"no theme {theme!r}: looked in the site's themes/{theme}/templates and in the "
+            f"themes installed with foretell ({installed})",
+        )
     return theme
 
 

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from builder.config.themes import TEMPLATES, Theme, find_theme
 from builder.content.loader import PREDICTIONS_DIR, FileEntry, read_entry
 from builder.content.model import Prediction
 from builder.incremental import cache, freshness
@@ -60,7 +61,7 @@ def record_of(options: BuildOptions, fresh: Freshness, site: Site, memo: Memo) -
     """What a full build leaves for the shortcut (`memo` as the build filled it); None when
     the theme shows article bodies elsewhere than on their own page, where the shortcut
     would not know to render them again."""
-    if not _bodies_only_on_article_pages(options.root / "themes" / site.config.theme):
+    if not _bodies_only_on_article_pages(find_theme(options.root, site.config.theme)):
         return None
     everything = feeds.all_feeds(site, memo)
     return Record(_context(options, fresh), fresh.inputs, site.stats, site.history, everything)
@@ -75,15 +76,11 @@ def remember(options: BuildOptions, fresh: Freshness, site: Site, memo: Memo) ->
         cache.write_pickle(options.root, RECORD, record)
 
 
-def _bodies_only_on_article_pages(theme_dir: Path) -> bool:
+def _bodies_only_on_article_pages(theme: Theme) -> bool:
     """No template but the article page's names `body_html`. A theme that shows a body (or
     its length, say) on a list page takes the full path for every edit."""
-    folder = theme_dir / "templates"
-    others = (
-        path
-        for path in folder.rglob("*")
-        if path.is_file() and path.relative_to(folder).as_posix() != pages.PREDICTION_TEMPLATE
-    )
+    templates = theme.files(TEMPLATES)
+    others = (path for name, path in templates.items() if name != pages.PREDICTION_TEMPLATE)
     return not any("body_html" in p.read_text(encoding="utf-8", errors="replace") for p in others)
 
 
@@ -191,11 +188,11 @@ def _without_body(p: Prediction) -> Prediction:
 
 
 def _pages(site: Site, root: Path, edited: Iterable[Prediction]) -> dict[str, bytes]:
-    theme_dir = root / "themes" / site.config.theme
-    _, names = assets.theme_assets(theme_dir)
+    theme = find_theme(root, site.config.theme)
+    _, names = assets.theme_assets(theme)
     bytecode_dir = root / cache.CACHE_DIR / "templates"
     bytecode_dir.mkdir(parents=True, exist_ok=True)
-    renderer = Renderer(site, theme_dir, names, bytecode_dir)
+    renderer = Renderer(site, theme, names, bytecode_dir)
     specs = [pages.prediction_page(site, p) for p in edited]
     return {spec.path: renderer.render(spec) for spec in specs}
 

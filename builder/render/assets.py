@@ -5,23 +5,22 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from builder.config.themes import STATIC, Theme
 from builder.content.markdown import pygments_css
 
 FINGERPRINTED = {".css", ".js"}
 SITE_STATIC = "static"
 
 
-def theme_assets(theme_dir: Path) -> tuple[dict[str, bytes], dict[str, str]]:
+def theme_assets(theme: Theme) -> tuple[dict[str, bytes], dict[str, str]]:
     """Return (output files, logical name -> fingerprinted URL path).
 
-    Templates ask for `assets["style.css"]` and get "static/style.1a2b3c4d.css".
+    Templates ask for `assets["style.css"]` and get "static/style.1a2b3c4d.css". The theme's
+    static files are those of all its folders, the site's winning name by name.
     """
     files: dict[str, bytes] = {}
     names: dict[str, str] = {}
-    static = theme_dir / "static"
-    sources = sorted(p for p in static.rglob("*") if p.is_file()) if static.is_dir() else []
-    for path in sources:
-        name = path.relative_to(static).as_posix()
+    for name, path in theme.files(STATIC).items():
         data = path.read_bytes()
         if name == "style.css":
             data += b"\n/* Code highlighting (Pygments) */\n" + pygments_css().encode()

@@ -11,6 +11,7 @@ from pathlib import Path
 import jinja2
 
 from builder.config.siteconfig import load_config
+from builder.config.themes import TEMPLATES, THEMES_DIR, Theme, find_theme, installed_themes
 from builder.errors import Problem
 
 # `File "/x/themes/default/templates/page.html", line 12` in a formatted traceback: what is
@@ -40,10 +41,8 @@ def template_problem(exc: BaseException, root: Path) -> Problem | None:
 def _find_syntax_error(root: Path, exc: jinja2.TemplateSyntaxError) -> str | None:
     """The template file with this syntax error, for errors raised by parsing a template's
     source without its name (as a build may do to find what a template includes)."""
-    config, _ = load_config(root)
-    folder = root / "themes" / (config.theme if config else "default") / "templates"
     env = jinja2.Environment()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in _theme(root).files(TEMPLATES).values():
         try:
             env.parse(path.read_text(encoding="utf-8"), path.name, str(path))
         except jinja2.TemplateSyntaxError as found:
@@ -74,18 +73,29 @@ def _frames(exc: BaseException) -> list[tuple[str, int]]:
 
 
 def _is_template(filename: str, root: Path) -> bool:
-    try:
-        rel = Path(filename).resolve().relative_to(root.resolve() / "themes")
-    except (ValueError, OSError):
-        return False
-    return "templates" in rel.parts[1:2]
+    """A file of a theme's templates/: the site's themes/<name>/ or an installed theme."""
+    for themes in (root / THEMES_DIR, installed_themes()):
+        try:
+            rel = Path(filename).resolve().relative_to(themes.resolve())
+        except (ValueError, OSError):
+            continue
+        if TEMPLATES in rel.parts[1:2]:
+            return True
+    return False
 
 
 def _relative(filename: str, root: Path) -> str:
+    """A site's file relative to the site; an installed theme's by its full path, which the
+    author can open (and override: `foretell theme copy templates/base.html`)."""
     try:
         return Path(filename).resolve().relative_to(root.resolve()).as_posix()
     except (ValueError, OSError):
         return filename
+
+
+def _theme(root: Path) -> Theme:
+    config, _ = load_config(root)
+    return find_theme(root, config.theme if config is not None else "default")
 
 
 def _theme_hint(root: Path) -> str:

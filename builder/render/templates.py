@@ -11,6 +11,7 @@ from typing import Any
 
 import jinja2
 
+from builder.config.themes import TEMPLATES, Theme
 from builder.content.slugs import slugify
 from builder.site import urls
 from builder.site.model import Site
@@ -30,14 +31,16 @@ class Renderer:
     def __init__(
         self,
         site: Site,
-        theme_dir: Path,
+        theme: Theme,
         assets: Mapping[str, str],
         bytecode_dir: Path | None = None,
     ) -> None:
         self.site = site
         self.assets = assets  # logical name -> fingerprinted path ("static/style.1a2b.css")
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(theme_dir / "templates"),
+            # Each template from the first of the theme's folders that has it: the site's
+            # themes/<name>/templates/, then the installed theme's (config/themes.py).
+            loader=jinja2.FileSystemLoader(theme.subfolders(TEMPLATES)),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
