@@ -162,3 +162,65 @@ def test_an_unknown_theme_names_both_places_looked_in(tmp_path: Path, folder: st
         "site.yaml:5: theme: no theme 'mine': looked in the site's themes/mine/templates and "
         "in the themes installed with foretell (default)"
     ]
+
+
+# --- track_record: what the scores make of what git cannot vouch for (#16 item 5) ----------
+
+
+def test_track_record_defaults(tmp_path: Path) -> None:
+    """Catches: late predictions scored by default, or a grace period other than 2 days."""
+    config, problems = _load(tmp_path, GOOD)
+    assert problems == []
+    assert (config.track_record.include_late, config.track_record.update_grace_days) == (False, 2)
+
+
+def test_track_record_settings_are_read(tmp_path: Path) -> None:
+    """Catches: a setting read from the wrong key, or 0 days (no grace at all) refused."""
+    text = GOOD + "track_record:\n  include_late: true\n  update_grace_days: 0\n"
+    config, problems = _load(tmp_path, text)
+    assert problems == []
+    assert (config.track_record.include_late, config.track_record.update_grace_days) == (True, 0)
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (
+            "\n  include_late: yes please",
+            "site.yaml:6: track_record.include_late: expected true or false, got",
+        ),
+        (
+            "\n  update_grace_days: -1",
+            "site.yaml:6: track_record.update_grace_days: must be at least 0, got -1",
+        ),
+        (
+            "\n  update_grace_days: 1.5",
+            "site.yaml:6: track_record.update_grace_days: expected a whole number, got",
+        ),
+        (
+            "\n  include_lat: true",
+            "site.yaml:6: track_record.include_lat: unknown key 'include_lat' "
+            "(did you mean 'include_late'?)",
+        ),
+        (" 3", "site.yaml:5: track_record: expected a mapping of keys to values, got"),
+    ],
+)
+def test_track_record_mistakes_are_errors_on_their_line(
+    tmp_path: Path, setting: str, message: str
+) -> None:
+    """Catches: a bad value silently replaced by the default, an unknown key ignored (a typo
+    in include_late would quietly leave late predictions out), a negative grace period."""
+    _, problems = _load(tmp_path, GOOD + f"track_record:{setting}\n")
+    assert [p.is_error for p in problems] == [True]
+    assert str(problems[0]).startswith(message), str(problems[0])
+
+
+def test_track_record_mistakes_fail_check_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Catches: a bad setting that `check` lets through for `build` to trip on."""
+    (tmp_path / "site.yaml").write_text(GOOD + "track_record: {update_grace_days: -3}\n")
+    assert main(["check", "--source", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "error: site.yaml:5: track_record.update_grace_days: must be at least 0" in err, err
+    assert "Traceback" not in err

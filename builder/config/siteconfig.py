@@ -19,9 +19,10 @@ CONFIG_FILE = "site.yaml"
 AUTHOR_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 SITE_KEYS = (
     "title", "url", "description", "language", "timezone", "paginate", "theme",
-    "authors", "votes", "feed_size",
+    "authors", "votes", "feed_size", "track_record",
 )  # fmt: skip
 AUTHOR_KEYS = ("name", "bio", "url")
+TRACK_RECORD_KEYS = ("include_late", "update_grace_days")
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,14 @@ class Author:
     name: str
     bio: str = ""
     url: str | None = None
+
+
+@dataclass(frozen=True)
+class TrackRecordSettings:
+    """`track_record:` in site.yaml: how far the scores trust what git cannot vouch for."""
+
+    include_late: bool = False  # score predictions recorded after the fact all the same
+    update_grace_days: int = 2  # an update committed later than this after its date is backdated
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,7 @@ class SiteConfig:
     authors: tuple[Author, ...] = ()
     votes_endpoint: str | None = None
     feed_size: int = 20
+    track_record: TrackRecordSettings = TrackRecordSettings()
 
     def author(self, key: str) -> Author | None:
         return next((a for a in self.authors if a.key == key), None)
@@ -117,6 +127,20 @@ def _read(r: FieldReader, root: Path) -> SiteConfig | None:
         authors=_authors(r),
         votes_endpoint=votes_endpoint.rstrip("/") if votes_endpoint else None,
         feed_size=r.integer("feed_size", default=max(paginate, 20), minimum=20),
+        track_record=_track_record(r),
+    )
+
+
+def _track_record(r: FieldReader) -> TrackRecordSettings:
+    if r.mapping("track_record") is None:
+        return TrackRecordSettings()
+    r.unknown_keys("track_record", TRACK_RECORD_KEYS)
+    default = TrackRecordSettings()
+    return TrackRecordSettings(
+        include_late=r.boolean("track_record.include_late", default=default.include_late),
+        update_grace_days=r.integer(
+            "track_record.update_grace_days", default=default.update_grace_days, minimum=0
+        ),
     )
 
 
