@@ -191,7 +191,8 @@ def test_theme_copy_copies_what_it_names(
     wanted = {n for n in installed if n in names[:2] or n.startswith("templates/partials/")}
     assert _site_theme(bare) == {n: installed[n] for n in wanted}
     out = capsys.readouterr().out
-    assert "Copied templates/prediction.html to themes/default/templates/prediction.html" in out
+    target = bare.root / "themes/default/templates/prediction.html"
+    assert f"Copied templates/prediction.html to {target.as_posix()}\n" in out
     assert len(out.splitlines()) == len(wanted)
     _override(bare, "templates/prediction.html", OVERRIDE)
     assert bare.build() == 0
@@ -223,6 +224,17 @@ def test_theme_copy_refuses_a_name_the_theme_does_not_have(
     assert _theme(bare, "copy", name) == 1
     assert "in the installed theme 'default'" in capsys.readouterr().err
     assert not (bare.root / "themes").exists()
+
+
+def test_theme_copy_finds_the_site_from_a_folder_inside_it(
+    bare: SiteFolder, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Catches: `theme` alone taking the current folder for the site, as the other site
+    commands do not."""
+    monkeypatch.chdir(bare.root / "content" / "predictions")
+    assert main(["theme", "copy", "static/style.css"]) == 0
+    assert _site_theme(bare).keys() == {"static/style.css"}
+    assert "to ../../themes/default/static/style.css" in capsys.readouterr().out
 
 
 def test_theme_copy_refuses_a_folder_that_is_not_a_site(tmp_path: Path) -> None:

@@ -63,7 +63,7 @@ def plan_copies(root: Path, names: list[str], theme: str = THEME) -> list[Copy]:
     copies = [Copy(name, path, target / name) for name, path in sorted(chosen.items())]
     there = [c for c in copies if c.target.exists() or c.target.is_symlink()]
     if there:
-        listed = ", ".join(_shown(c.target, root) for c in there)
+        listed = ", ".join(c.target.as_posix() for c in there)
         raise CopyError(f"already in the site, not overwritten: {listed}; nothing was copied")
     return copies
 
@@ -78,10 +78,6 @@ def copy(copies: list[Copy]) -> None:
     for c in copies:
         c.target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(c.source, c.target)
-
-
-def _shown(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
 
 
 # --- Command line ------------------------------------------------------------------------
@@ -113,8 +109,12 @@ def configure(command: argparse.ArgumentParser) -> None:
 
 
 def _source_option(parser: argparse.ArgumentParser) -> None:
+    """`--source` as every site command has it (None: cli.py finds the nearest site)."""
     parser.add_argument(
-        "--source", "-s", type=Path, default=Path("."), help="site folder (default: .)"
+        "--source",
+        "-s",
+        type=Path,
+        help="site folder (default: the nearest folder holding site.yaml, here or above)",
     )
 
 
@@ -126,7 +126,7 @@ def run_copy(args: argparse.Namespace) -> int:
         return 1
     copy(copies)
     for c in copies:
-        print(f"Copied {c.name} to {_shown(c.target, args.source)}")
+        print(f"Copied {c.name} to {c.target.as_posix()}")  # a path from here, as given
     return 0
 
 
