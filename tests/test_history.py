@@ -14,13 +14,18 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from builder.content.frontmatter import split_front_matter
+from builder.content.model import Prediction, Resolution, Update
 from builder.trackrecord.history import (
+    CommittedUpdate,
     Edit,
     FileHistory,
     TrackedFields,
+    UpdateEdit,
+    UpdateText,
     _front_matter,
     read_history,
 )
+from builder.trackrecord.vouch import Vouched, as_scored, deadline, vouched
 
 STATEMENT = "It will rain in Paris on 1 May 2026."
 
@@ -31,6 +36,7 @@ def prediction(
     confidence: str = "0.7",
     body: str = "Why we think so.\n",
     extra: str = "",
+    updates: str = "",
 ) -> str:
     return (
         "---\n"
@@ -42,6 +48,7 @@ def prediction(
         f'  statement: "{statement}"\n'
         f"  target_date: {target}\n"
         f"  confidence: {confidence}\n"
+        f"{updates}"
         "---\n"
         f"{body}"
     )
@@ -404,6 +411,8 @@ def test_as_dict_is_plain(repo: Repo) -> None:
                 "after": "0.9",
             }
         ],
+        "updates": [],
+        "update_edits": [],
     }
 
 
@@ -491,3 +500,305 @@ def test_front_matter_shortcut_agrees_with_split_front_matter(text: str) -> None
     split = split_front_matter(text)
     expected = None if split is None else split.yaml_text
     assert _front_matter(text.encode("utf-8")) == expected
+
+
+# --- Updates (#16 item 5): when each first appeared, and whether it changed after ---------
+
+
+def updates(*items: tuple[str, str, str | None]) -> str:
+    """`prediction.updates` lines, flow style: (date, confidence, note or None)."""
+    lines = "".join(
+        f"    - {{date: {day}, confidence: {confidence}"
+        + (f', note: "{note}"' if note else "")
+        + "}\n"
+        for day, confidence, note in items
+    )
+    return "  updates:\n" + lines
+
+
+def stated(*items: tuple[str, float, str | None]) -> tuple[Update, ...]:
+    return tuple(Update(date.fromisoformat(day), p, note) for day, p, note in items)
+
+
+def with_updates(*items: tuple[str, float, str | None]) -> TrackedFields:
+    return TrackedFields(STATEMENT, date(2026, 5, 1), 0.7, stated(*items))
+
+
+def test_each_update_is_dated_by_the_commit_it_first_appeared_in(repo: Repo) -> None:
+    """Catches: updates dated by the file's first or last commit, or by their stated date."""
+    path = repo.write(RAIN, prediction())
+    repo.commit("2026-01-05T10:00:00+00:00")
+    repo.write(RAIN, prediction(updates=updates(("2026-03-02", "0.55", "Tender delayed."))))
+    second = repo.commit("2026-03-02T18:00:00+00:00")
+    repo.write(RAIN, prediction(updates=updates(("2026-03-02", "0.55", "Tender delayed."),
+                                                ("2026-03-10", "0.4", None))))  # fmt: skip
+    third = repo.commit("2026-03-20T09:00:00+00:00")
+
+    now = with_updates(("2026-03-02", 0.55, "Tender delayed."), ("2026-03-10", 0.4, None))
+    history = read_history(repo.root, [path], {path: now})[path]
+    assert history.updates == (
+        CommittedUpdate("2026-03-02", "0.55", second[:10], date(2026, 3, 2)),
+        CommittedUpdate("2026-03-10", "0.4", third[:10], date(2026, 3, 20)),
+    )
+    assert history.update_edits == ()
+    assert history.unchanged  # updates added are the record, not edits of it
+
+
+def test_updates_in_a_file_never_changed_since_are_as_old_as_its_first_commit(
+    repo: Repo,
+) -> None:
+    """Catches: the shortcut for a front matter that never changed leaving updates out, which
+    would let a file first committed long after its update's date vouch for it."""
+    path = repo.write(RAIN, prediction(updates=updates(("2026-03-02", "0.55", None))))
+    first = repo.commit("2026-03-20T10:00:00+00:00")
+    repo.write(RAIN, prediction(updates=updates(("2026-03-02", "0.55", None)), body="More.\n"))
+    repo.commit("2026-03-21T10:00:00+00:00")
+
+    history = read_history(repo.root, [path], {path: with_updates(("2026-03-02", 0.55, None))})
+    assert history[path].updates == (
+        CommittedUpdate("2026-03-02", "0.55", first[:10], date(2026, 3, 20)),
+    )
+
+
+def test_rewriting_a_past_updates_confidence_is_an_edit(repo: Repo) -> None:
+    """Catches: a rewritten confidence taken as the one committed first (no edit, and its
+    first commit's date kept, as if 70% had been on record since March 2)."""
+    path = repo.write(RAIN, prediction(updates=updates(("2026-03-02", "0.55", "Delayed."))))
+    repo.commit("2026-03-02T10:00:00+00:00")
+    repo.write(RAIN, prediction(updates=updates(("2026-03-02", "0.7", "Delayed."))))
+    rewrite = repo.commit("2026-04-01T10:00:00+00:00")
+
+    history = read_history(
+        repo.root, [path], {path: with_updates(("2026-03-02", 0.7, "Delayed."))}
+    )[path]
+    assert history.update_edits == (
+        UpdateEdit(
+            date(2026, 4, 1),
+            rewrite[:10],
+            UpdateText("2026-03-02", "0.55", "Delayed."),
+            UpdateText("2026-03-02", "0.7", "Delayed."),
+        ),
+    )
+    assert history.updates == (
+        CommittedUpdate("2026-03-02", "0.7", rewrite[:10], date(2026, 4, 1)),
+    )
+    assert not history.unchanged
+    assert history.as_dict()["update_edits"][0]["before"] == {
+        "date": "2026-03-02",
+        "confidence": "0.55",
+        "note": "Delayed.",
+    }
+
+
+def test_a_note_reworded_is_an_edit_but_the_forecast_stood_all_along(repo: Repo) -> None:
+    """Catches: a note edit missed, or taken as a new forecast (dated by the rewording)."""
+    path = repo.write(RAIN, prediction(updates=updates(("2026-03-02", "0.55", "Delayed."))))
+    first = repo.commit("2026-03-02T10:00:00+00:00")
+    repo.write(RAIN, prediction(updates=updates(("2026-03-02", "0.55", "Cancelled."))))
+    reworded = repo.commit("2026-04-01T10:00:00+00:00")
+
+    now = with_updates(("2026-03-02", 0.55, "Cancelled."))
+    history = read_history(repo.root, [path], {path: now})[path]
+    assert [(e.commit, e.before.note, e.after.note) for e in history.update_edits] == [  # type: ignore[union-attr]
+        (reworded[:10], "Delayed.", "Cancelled.")
+    ]
+    assert history.updates[0].commit == first[:10]
+
+
+def test_a_removed_update_is_flagged(repo: Repo) -> None:
+    """Catches: an update quietly deleted (a bad call erased from the record)."""
+    both = updates(("2026-03-02", "0.2", "Wrong turn."), ("2026-03-10", "0.6", None))
+    path = repo.write(RAIN, prediction(updates=both))
+    first = repo.commit("2026-03-10T10:00:00+00:00")
+    repo.write(RAIN, prediction(updates=updates(("2026-03-10", "0.6", None))))
+    removal = repo.commit("2026-04-01T10:00:00+00:00")
+
+    history = read_history(repo.root, [path], {path: with_updates(("2026-03-10", 0.6, None))})
+    found = history[path]
+    assert found.update_edits == (
+        UpdateEdit(date(2026, 4, 1), removal[:10], UpdateText("2026-03-02", "0.2", "Wrong turn."),
+                   None),
+    )  # fmt: skip
+    assert found.updates == (CommittedUpdate("2026-03-10", "0.6", first[:10], date(2026, 3, 10)),)
+    assert found.as_dict()["update_edits"][0]["after"] is None
+
+
+def test_an_update_slipped_in_before_others_is_an_addition(repo: Repo) -> None:
+    """Catches: updates matched by position, which would report the later one as edited and
+    date it by this commit, and the slipped-in one by the later one's commit."""
+    path = repo.write(RAIN, prediction(updates=updates(("2026-03-02", "0.5", None),
+                                                       ("2026-03-20", "0.8", None))))  # fmt: skip
+    first = repo.commit("2026-03-20T10:00:00+00:00")
+    repo.write(RAIN, prediction(updates=updates(("2026-03-02", "0.5", None),
+                                                ("2026-03-10", "0.6", None),
+                                                ("2026-03-20", "0.8", None))))  # fmt: skip
+    slipped = repo.commit("2026-04-02T10:00:00+00:00")
+
+    now = with_updates(("2026-03-02", 0.5, None), ("2026-03-10", 0.6, None),
+                       ("2026-03-20", 0.8, None))  # fmt: skip
+    history = read_history(repo.root, [path], {path: now})[path]
+    assert history.update_edits == ()
+    assert [(u.date, u.commit) for u in history.updates] == [
+        ("2026-03-02", first[:10]),
+        ("2026-03-10", slipped[:10]),
+        ("2026-03-20", first[:10]),
+    ]
+
+
+def test_updates_written_differently_are_not_edits(repo: Repo) -> None:
+    """Catches: reformatting (block style, quoted values, 0.550, folded spaces) read as an
+    edit, which would flag an honest record."""
+    path = repo.write(RAIN, prediction(updates=updates(("2026-03-02", "0.55", "Tender delayed."))))
+    first = repo.commit("2026-03-02T10:00:00+00:00")
+    block = (
+        "  updates:\n"
+        "    - date: '2026-03-02'\n"
+        "      note: Tender   delayed.\n"
+        "      confidence: '0.550'\n"
+    )
+    repo.write(RAIN, prediction(updates=block))
+    repo.commit("2026-04-01T10:00:00+00:00")
+
+    now = with_updates(("2026-03-02", 0.55, "Tender delayed."))
+    history = read_history(repo.root, [path], {path: now})[path]
+    assert history.update_edits == ()
+    assert history.updates[0].commit == first[:10]
+    assert history.unchanged
+
+
+def test_an_update_not_committed_yet_makes_no_claim(repo: Repo) -> None:
+    """Catches: an update only on disk treated as committed (the page would vouch for it)."""
+    path = repo.write(RAIN, prediction())
+    repo.commit("2026-01-05T10:00:00+00:00")
+    repo.write(RAIN, prediction(updates=updates(("2026-03-02", "0.55", None))))
+
+    history = read_history(repo.root, [path], {path: with_updates(("2026-03-02", 0.55, None))})
+    assert history[path].uncommitted
+    assert read_history(repo.root, [path], {})[path].uncommitted  # read from disk, too
+
+
+# --- What git vouches for (trackrecord/vouch.py) ----------------------------------------
+
+
+def rain(
+    *items: tuple[str, float, str | None], resolved: str | None = None
+) -> Prediction:
+    """Published 2026-01-01 at 70%, target 2026-05-01, resolved yes on `resolved`."""
+    return Prediction(
+        source=RAIN, slug="rain", title="Rain", date=date(2026, 1, 1), author="ada",
+        statement=STATEMENT, target_date=date(2026, 5, 1), body_html="", confidence=0.7,
+        resolution=Resolution("yes", date.fromisoformat(resolved)) if resolved else None,
+        updates=stated(*items),
+    )  # fmt: skip
+
+
+def committed(
+    first: str, *items: tuple[str, str, str], uncommitted: bool = False
+) -> FileHistory:
+    """History first committed on `first`, each update (date, confidence, committed on)."""
+    return FileHistory(
+        "aaaaaaaaaa",
+        date.fromisoformat(first),
+        uncommitted=uncommitted,
+        updates=tuple(
+            CommittedUpdate(day, p, "bbbbbbbbbb", date.fromisoformat(when))
+            for day, p, when in items
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("committed_on", "grace", "counts_from"),
+    [
+        ("2026-03-04", 2, "2026-03-02"),  # two days late: within the default grace
+        ("2026-03-05", 2, "2026-03-05"),  # three: backdated, counted from its commit
+        ("2026-03-12", 10, "2026-03-02"),
+        ("2026-03-12", 9, "2026-03-12"),
+        ("2026-03-02", 0, "2026-03-02"),
+        ("2026-03-03", 0, "2026-03-03"),
+        ("2026-02-20", 0, "2026-03-02"),  # committed before its date: as stated
+    ],
+)
+def test_an_update_counts_from_its_date_only_within_the_grace_period(
+    committed_on: str, grace: int, counts_from: str
+) -> None:
+    """Catches: the grace period off by a day either way, ignored, or applied to the wrong
+    side (an update committed early is no claim about the past)."""
+    history = committed("2026-01-01", ("2026-03-02", "0.55", committed_on))
+    vouch = vouched(rain(("2026-03-02", 0.55, None)), history, grace)
+    assert vouch.forecasts == ((date(2026, 1, 1), 0.7), (date.fromisoformat(counts_from), 0.55))
+    backdated = counts_from != "2026-03-02"
+    assert [(b.update.date, b.committed) for b in vouch.backdated] == (
+        [(date(2026, 3, 2), date.fromisoformat(committed_on))] if backdated else []
+    )
+    assert not vouch.late
+
+
+@pytest.mark.parametrize(
+    ("first", "resolved", "late"),
+    [
+        ("2026-05-01", None, False),  # on the target date: not after it
+        ("2026-05-02", None, True),  # after the target date, unresolved
+        ("2026-04-10", "2026-04-10", False),
+        ("2026-04-11", "2026-04-10", True),  # after an early resolution, before the target
+        ("2026-05-02", "2026-06-01", True),  # after the target, before a late resolution
+    ],
+)
+def test_recorded_after_the_fact(first: str, resolved: str | None, late: bool) -> None:
+    """Catches: only the target date checked (a prediction committed after it resolved
+    early would pass), or the date itself counted as after."""
+    assert vouched(rain(resolved=resolved), committed(first), 2).late is late
+
+
+def test_deadline_names_the_date_that_settled_it() -> None:
+    assert deadline(rain()) == ("target date", date(2026, 5, 1))
+    assert deadline(rain(resolved="2026-04-10")) == ("resolution date", date(2026, 4, 10))
+    assert deadline(rain(resolved="2026-06-01")) == ("target date", date(2026, 5, 1))
+
+
+@pytest.mark.parametrize("history", [None, committed("2026-12-01", uncommitted=True)])
+def test_without_history_nothing_is_claimed(history: FileHistory | None) -> None:
+    """Catches: a claim (late, backdated) made without history that vouches for the file."""
+    prediction = rain(("2026-03-02", 0.55, None))
+    vouch = vouched(prediction, history, 2)
+    assert vouch == Vouched(late=False, forecasts=prediction.forecasts)
+
+
+def test_an_update_history_does_not_hold_counts_as_stated() -> None:
+    """Catches: history's updates matched by position alone (another update's commit date
+    applied to this one)."""
+    history = committed("2026-01-01", ("2026-03-02", "0.9", "2026-04-20"))
+    assert vouched(rain(("2026-03-02", 0.55, None)), history, 2).backdated == ()
+
+
+def test_a_later_update_never_counts_from_before_a_backdated_one() -> None:
+    """Catches: forecasts out of order when an earlier-listed update is backdated past the
+    next one's date (the next one would stand first, then be replaced by the earlier)."""
+    history = committed(
+        "2026-01-01", ("2026-03-02", "0.55", "2026-03-20"), ("2026-03-10", "0.4", "2026-03-10")
+    )
+    prediction = rain(("2026-03-02", 0.55, None), ("2026-03-10", 0.4, None))
+    assert vouched(prediction, history, 2).forecasts == (
+        (date(2026, 1, 1), 0.7),
+        (date(2026, 3, 20), 0.55),
+        (date(2026, 3, 20), 0.4),
+    )
+
+
+def test_as_scored() -> None:
+    """Catches: a late prediction still scored when left out (or dropped when included), a
+    backdated update scored from its stated date, and needless copies of honest ones."""
+    honest = rain(("2026-03-02", 0.55, None), resolved="2026-04-10")
+    assert as_scored(honest, vouched(honest, committed("2026-01-01"), 2), False) is honest
+
+    late = vouched(honest, committed("2026-04-11"), 2)
+    left_out = as_scored(honest, late, False)
+    assert (left_out.confidence, left_out.updates, left_out.forecasts) == (None, (), ())
+    assert left_out.resolution == honest.resolution  # still counted as resolved
+    assert as_scored(honest, late, True) is honest
+
+    backdated = vouched(honest, committed("2026-01-01", ("2026-03-02", "0.55", "2026-03-12")), 2)
+    assert as_scored(honest, backdated, False).forecasts == (
+        (date(2026, 1, 1), 0.7),
+        (date(2026, 3, 12), 0.55),
+    )

@@ -1,5 +1,6 @@
-"""Integrity from git: when each prediction was first committed, and whether its claim
-(statement, target date, confidence) changed after that.
+"""Integrity from git: when each prediction was first committed, whether its claim
+(statement, target date, confidence) changed after that, and when each of its updates
+(`prediction.updates`) first appeared and whether it changed after that.
 
 The whole site costs three git processes whatever its size: `rev-parse` (where is the
 work tree, is it usable), one `log` listing every commit that touched the prediction
@@ -23,6 +24,11 @@ What counts:
 - Values are compared after light normalisation so that reformatting the YAML is not
   an "edit": runs of whitespace in the statement count as one space, dates as
   YYYY-MM-DD, confidences as numbers (0.70 == 0.7). A missing value reads as "".
+- Updates are followed from version to version as a list (difflib's matching of the
+  normalised updates): one that stays as it was keeps the commit it first appeared in; one
+  added gets the commit that added it; one whose date or confidence changed is reported as
+  an edit and counts as appearing anew in that commit (a note edited is reported, but the
+  forecast stood all along); one that disappeared is reported as removed.
 """
 
 from __future__ import annotations
@@ -35,12 +41,14 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from difflib import SequenceMatcher
 from pathlib import Path
-from typing import IO, Any, Literal, TypeVar
+from typing import IO, Any, Literal, NamedTuple, TypeVar
 
 import yaml
 
 from builder.content.frontmatter import split_front_matter
+from builder.content.model import Update
 
 Field = Literal["statement", "target_date", "confidence"]
 FIELDS: tuple[Field, ...] = ("statement", "target_date", "confidence")
@@ -57,6 +65,63 @@ class TrackedFields:
     statement: str
     target_date: date
     confidence: float | None
+    updates: tuple[Update, ...] = ()
+
+
+class UpdateText(NamedTuple):
+    """One update of one version, normalised like the fields (hashable: versions are
+    matched with difflib)."""
+
+    date: str
+    confidence: str
+    note: str
+
+    def as_dict(self) -> dict[str, str]:
+        return self._asdict()
+
+
+@dataclass(frozen=True)
+class CommittedUpdate:
+    """An update as HEAD holds it, and the commit where its date and confidence first
+    appeared as they are now."""
+
+    date: str  # normalised, as in UpdateText
+    confidence: str
+    commit: str  # short hash
+    committed: date  # that commit's date
+
+    def matches(self, update: Update) -> bool:
+        """Is `update` (as the build read it) this one?"""
+        return (_date_text(update.date), _confidence(update.confidence)) == (
+            self.date,
+            self.confidence,
+        )
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "date": self.date,
+            "confidence": self.confidence,
+            "commit": self.commit,
+            "committed": self.committed.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class UpdateEdit:
+    """An update changed (its date, confidence or note) or removed after it was committed."""
+
+    date: date  # of the commit that changed it
+    commit: str  # short hash
+    before: UpdateText
+    after: UpdateText | None  # None: removed
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "date": self.date.isoformat(),
+            "commit": self.commit,
+            "before": self.before.as_dict(),
+            "after": None if self.after is None else self.after.as_dict(),
+        }
 
 
 @dataclass(frozen=True)
@@ -87,11 +152,14 @@ class FileHistory:
     # The file now differs from its last committed version in a tracked field (or
     # that could not be checked): what readers see is not in history yet.
     uncommitted: bool = False
+    updates: tuple[CommittedUpdate, ...] = ()  # HEAD's, in its order
+    update_edits: tuple[UpdateEdit, ...] = ()  # oldest first
 
     @property
     def unchanged(self) -> bool:
-        """True only when history proves the claim unchanged: no edit, nothing pending."""
-        return not self.edits and not self.uncommitted
+        """True only when history proves the claim unchanged: no edit of a field or of an
+        update, nothing pending. (Updates added are not edits: they are the record.)"""
+        return not self.edits and not self.update_edits and not self.uncommitted
 
     def edits_of(self, name: Field) -> tuple[Edit, ...]:
         """Edits of one field; the first one's `before` is the text first published."""
@@ -104,6 +172,8 @@ class FileHistory:
             "unchanged": self.unchanged,
             "uncommitted": self.uncommitted,
             "edits": [e.as_dict() for e in self.edits],
+            "updates": [u.as_dict() for u in self.updates],
+            "update_edits": [e.as_dict() for e in self.update_edits],
         }
 
 
@@ -164,21 +234,29 @@ class _Change:
     blob: str | None
 
 
+@dataclass(frozen=True)
+class _Version:
+    """What one version of a file says, as far as history tracks it."""
+
+    fields: Fields
+    updates: tuple[UpdateText, ...]
+
+
 class _Reader:
-    """Tracked fields of front-matter texts, parsing each distinct text once.
+    """Tracked values of front-matter texts, parsing each distinct text once.
 
     YAML parsing is most of the cost, and most versions of a file differ only in
     their body, so many versions share one front matter.
     """
 
     def __init__(self) -> None:
-        self._cache: dict[str, Fields | None] = {}
+        self._cache: dict[str, _Version | None] = {}
 
-    def __call__(self, yaml_text: str | None) -> Fields | None:
+    def __call__(self, yaml_text: str | None) -> _Version | None:
         if yaml_text is None:
             return None
         if yaml_text not in self._cache:
-            self._cache[yaml_text] = _published_fields(yaml_text)
+            self._cache[yaml_text] = _published_version(yaml_text)
         return self._cache[yaml_text]
 
 
@@ -187,7 +265,7 @@ def _history(
     texts: Mapping[str, str | None],
     reader: _Reader,
     disk_text: str | None,
-    now: Fields | None,
+    now: _Version | None,
 ) -> FileHistory | None:
     """`changes` oldest first; None when there is no published committed version."""
     if not changes or changes[-1].blob is None:
@@ -197,22 +275,27 @@ def _history(
     unchanged_text = head_text is not None and all(t == head_text for _, t in committed)
     if now is not None and unchanged_text and disk_text == head_text:
         # The front matter never changed and is what the build read: no edit, nothing
-        # uncommitted, and no need to parse anything.
+        # uncommitted, and nothing to parse unless it may hold updates (all as old as
+        # the file).
         first = committed[0][0]
-        return FileHistory(first_commit=first.short, first_date=first.day)
+        head = reader(head_text) if head_text and "updates" in head_text else None
+        updates = _UpdateTrail(first, head.updates if head else ()).committed()
+        return FileHistory(first_commit=first.short, first_date=first.day, updates=updates)
 
-    versions = [(commit, fields) for commit, text in committed if (fields := reader(text))]
+    versions = [(commit, version) for commit, text in committed if (version := reader(text))]
     if not versions:
         return None
     (first, previous), later = versions[0], versions[1:]
     edits: list[Edit] = []
-    for commit, fields in later:
+    trail = _UpdateTrail(first, previous.updates)
+    for commit, version in later:
         edits.extend(
-            Edit(name, commit.day, commit.short, previous[name], fields[name])
+            Edit(name, commit.day, commit.short, previous.fields[name], version.fields[name])
             for name in FIELDS
-            if fields[name] != previous[name]
+            if version.fields[name] != previous.fields[name]
         )
-        previous = fields
+        trail.advance(commit, version.updates)
+        previous = version
     head = reader(head_text)
     # Identical front matter needs no comparison. Otherwise, if HEAD's version is not
     # a published prediction (e.g. broken) or today's content is unknown, we cannot
@@ -220,8 +303,53 @@ def _history(
     same_text = disk_text is not None and disk_text == head_text
     uncommitted = head is None or not (same_text or (now is not None and now == head))
     return FileHistory(
-        first_commit=first.short, first_date=first.day, edits=tuple(edits), uncommitted=uncommitted
+        first_commit=first.short,
+        first_date=first.day,
+        edits=tuple(edits),
+        uncommitted=uncommitted,
+        updates=trail.committed(),
+        update_edits=tuple(trail.edits),
     )
+
+
+class _UpdateTrail:
+    """A file's updates followed through its published versions: for each update of the
+    latest version, the commit its date and confidence first appeared in; and every update
+    edited or removed on the way."""
+
+    def __init__(self, first: _Commit, updates: Sequence[UpdateText]) -> None:
+        self.current: list[tuple[UpdateText, _Commit]] = [(u, first) for u in updates]
+        self.edits: list[UpdateEdit] = []
+
+    def advance(self, commit: _Commit, updates: Sequence[UpdateText]) -> None:
+        old = [u for u, _ in self.current]
+        if old == list(updates):
+            return
+        # Matching, not position: an update slipped in before others is an addition
+        # (dated by this commit), not an edit of each one after it.
+        matcher = SequenceMatcher(a=old, b=list(updates), autojunk=False)
+        trail: list[tuple[UpdateText, _Commit]] = []
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            before, after = self.current[i1:i2], list(updates[j1:j2])
+            if tag == "equal":
+                trail.extend(before)
+                continue
+            # Paired in order: the first ones replaced were edited, the rest removed or
+            # added.
+            for (was, since), now in zip(before, after, strict=False):
+                self.edits.append(UpdateEdit(commit.day, commit.short, was, now))
+                same_forecast = (was.date, was.confidence) == (now.date, now.confidence)
+                trail.append((now, since if same_forecast else commit))
+            for was, _ in before[len(after) :]:
+                self.edits.append(UpdateEdit(commit.day, commit.short, was, None))
+            trail.extend((now, commit) for now in after[len(before) :])
+        self.current = trail
+
+    def committed(self) -> tuple[CommittedUpdate, ...]:
+        return tuple(
+            CommittedUpdate(u.date, u.confidence, commit.short, commit.day)
+            for u, commit in self.current
+        )
 
 
 def _front_matter(content: bytes) -> str | None:
@@ -253,16 +381,22 @@ def _front_matter_on_disk(path: Path) -> str | None:
         return None
 
 
-def _normalised(fields: TrackedFields) -> Fields:
-    return {
-        "statement": _statement(fields.statement),
-        "target_date": _target_date(fields.target_date),
-        "confidence": _confidence(fields.confidence),
-    }
+def _normalised(fields: TrackedFields) -> _Version:
+    return _Version(
+        {
+            "statement": _statement(fields.statement),
+            "target_date": _date_text(fields.target_date),
+            "confidence": _confidence(fields.confidence),
+        },
+        tuple(
+            UpdateText(_date_text(u.date), _confidence(u.confidence), _statement(u.note))
+            for u in fields.updates
+        ),
+    )
 
 
-def _published_fields(yaml_text: str) -> Fields | None:
-    """A version's tracked fields, or None when it is not a published prediction."""
+def _published_version(yaml_text: str) -> _Version | None:
+    """A version's tracked values, or None when it is not a published prediction."""
     try:
         data = yaml.load(yaml_text, Loader=yaml.CSafeLoader)
         if not isinstance(data, dict) or data.get("draft") is True:
@@ -270,11 +404,27 @@ def _published_fields(yaml_text: str) -> Fields | None:
         prediction = data.get("prediction")
         if not isinstance(prediction, dict):
             return None
-        return {name: _NORMALISE[name](prediction.get(name)) for name in FIELDS}
+        fields = {name: _NORMALISE[name](prediction.get(name)) for name in FIELDS}
+        return _Version(fields, _updates(prediction.get("updates")))
     except Exception:
         # Whatever an old version holds (YAML errors, 2026-02-30, odd types), it must
         # not break today's build: that version is just skipped.
         return None
+
+
+def _updates(value: object) -> tuple[UpdateText, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise TypeError("updates is not a list of mappings")
+    return tuple(
+        UpdateText(
+            _date_text(item.get("date")),
+            _confidence(item.get("confidence")),
+            _statement(item.get("note")),
+        )
+        for item in value
+    )
 
 
 def _statement(value: object) -> str:
@@ -285,7 +435,7 @@ def _statement(value: object) -> str:
     return " ".join(str(value).split())
 
 
-def _target_date(value: object) -> str:
+def _date_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -294,7 +444,7 @@ def _target_date(value: object) -> str:
         return value.isoformat()
     if isinstance(value, str):
         return value.strip()
-    raise TypeError("target_date is not a date")
+    raise TypeError("not a date")
 
 
 def _confidence(value: object) -> str:
@@ -318,7 +468,7 @@ def _number(value: float) -> str:
 
 _NORMALISE: dict[Field, Callable[[object], str]] = {
     "statement": _statement,
-    "target_date": _target_date,
+    "target_date": _date_text,
     "confidence": _confidence,
 }
 

@@ -1,0 +1,96 @@
+"""What git can vouch for in a prediction's record, and so what the scores may use.
+
+- A prediction first committed after its target date or its resolution date (whichever
+  came first) was **recorded after the fact**: whoever wrote it could know the outcome.
+- An update is vouched for when it first appeared in a commit made at most `grace_days`
+  after its stated date. One committed later is **backdated**: the scores use it only from
+  the commit's date, when it was on record.
+- Without history (outside git, a file never committed, or one whose tracked values differ
+  from its last commit) nothing is claimed either way: the forecasts count as stated.
+
+Pure functions of the prediction and its history; no I/O.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from builder.content.model import Prediction, Update
+from builder.trackrecord.history import CommittedUpdate, FileHistory
+
+Deadline = tuple[Literal["target date", "resolution date"], dt.date]
+
+
+@dataclass(frozen=True)
+class Backdated:
+    """An update first committed more than the grace period after its stated date."""
+
+    update: Update
+    commit: str  # short hash of the commit it first appeared in, as it is
+    committed: dt.date  # that commit's date: the date the scores use it from
+
+
+@dataclass(frozen=True)
+class Vouched:
+    late: bool  # recorded after the fact
+    # (counts from, confidence) of each forecast, oldest first: the first one from the
+    # publication date, each update from its stated date or, backdated, its commit's.
+    forecasts: tuple[tuple[dt.date, float], ...]
+    backdated: tuple[Backdated, ...] = ()
+
+
+def deadline(prediction: Prediction) -> Deadline:
+    """The date after which the outcome could be known: the target date, or the resolution
+    date when it resolved earlier."""
+    resolution = prediction.resolution
+    if resolution is not None and resolution.date < prediction.target_date:
+        return ("resolution date", resolution.date)
+    return ("target date", prediction.target_date)
+
+
+def vouched(prediction: Prediction, history: FileHistory | None, grace_days: int) -> Vouched:
+    if history is None or history.uncommitted:
+        return Vouched(late=False, forecasts=prediction.forecasts)
+    late = history.first_date > deadline(prediction)[1]
+    grace = dt.timedelta(days=grace_days)
+    forecasts = [] if prediction.confidence is None else [(prediction.date, prediction.confidence)]
+    backdated: list[Backdated] = []
+    for index, update in enumerate(prediction.updates):
+        start = update.date
+        found = _committed(history, index, update)
+        if found is not None and found.committed > update.date + grace:
+            backdated.append(Backdated(update, found.commit, found.committed))
+            start = found.committed
+        # A backdated update cannot count from before the one listed ahead of it began:
+        # the forecasts stay in the order the author stood by them.
+        if forecasts and start < forecasts[-1][0]:
+            start = forecasts[-1][0]
+        forecasts.append((start, update.confidence))
+    return Vouched(late, tuple(forecasts), tuple(backdated))
+
+
+def _committed(history: FileHistory, index: int, update: Update) -> CommittedUpdate | None:
+    """The update as history holds it; None if history does not (then it is taken as
+    stated, as a file history cannot vouch for is)."""
+    if index < len(history.updates) and history.updates[index].matches(update):
+        return history.updates[index]
+    return None
+
+
+def as_scored(prediction: Prediction, vouch: Vouched, include_late: bool) -> Prediction:
+    """The prediction as the scores may see it: without its confidence (so counted, never
+    scored) when recorded after the fact and late ones are left out; with each update dated
+    from when it counts. The very object when nothing differs."""
+    if vouch.late and not include_late:
+        return dataclasses.replace(prediction, confidence=None, updates=())
+    if not vouch.backdated:
+        return prediction
+    counted = vouch.forecasts[len(vouch.forecasts) - len(prediction.updates) :]
+    updates = tuple(
+        dataclasses.replace(update, date=start)
+        for update, (start, _) in zip(prediction.updates, counted, strict=True)
+    )
+    return dataclasses.replace(prediction, updates=updates)
