@@ -41,6 +41,14 @@ authors:
     name: "Your Name"
     bio: "One line about you, shown with your articles and on your track record."
     # url: "https://example.org/about-you"   # optional: a page about you
+# How far the track record trusts what git cannot vouch for.
+track_record:
+  # A prediction first committed after its target or resolution date was written by someone
+  # who could know the outcome: it is counted, not scored, unless this is true.
+  include_late: false
+  # An update committed more than this many days after the date it states counts only from
+  # the day it was committed.
+  update_grace_days: 2
 # Readers can vote on each prediction ("Will happen / Won't happen / Maybe") once you run a
 # vote endpoint (`foretell votes serve`, see the README) and name it here:
 # votes:
