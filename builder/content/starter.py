@@ -31,8 +31,9 @@ timezone: UTC
 paginate: 20
 # Entries per feed (at least 20).
 feed_size: 20
-# The look of the site: "default" is the theme installed with foretell. To change it, copy it
-# into themes/ (`foretell theme copy`), edit the copy, and name its folder here.
+# The look of the site: "default" is the theme installed with foretell. To change a file of
+# it, `foretell theme copy static/style.css` (say) copies it into themes/default/, where your
+# edits replace the installed file. Another theme is a folder under themes/, named here.
 theme: default
 # Who writes. A key (here `you`) is what a prediction's `author:` names: rename it here and in
 # content/predictions/*.md, and add one entry per author.
