@@ -51,6 +51,7 @@ COMMANDS = {
         "preview the site: serve it, rebuild on change, reload the browser",
     ),
     "resolve": ("builder.trackrecord.resolve", "record a prediction's outcome in its file"),
+    "update": ("builder.trackrecord.update", "record a revised forecast in a prediction's file"),
     "import": (
         "builder.content.importers",
         "bring predictions from another tracker (Fatebook, PredictionBook)",

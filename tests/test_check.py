@@ -297,3 +297,144 @@ def test_term_names_that_share_a_page_with_a_draft_are_refused(
     assert site.build("--drafts") == 1
     err = capsys.readouterr().err
     assert err.count("d.md:6: tags.0: tag 'c.' and 'C' (content/predictions/a.md:5)") == 2, err
+
+
+# -- #16 items 1 and 2: `prediction.updates`, each one a dated revision of the confidence ------
+
+# Lines of VALID(prediction_extra=...): `confidence:` is line 8, `updates:` 9, its items 10...
+UPDATES = "confidence: 0.6\nupdates:\n"
+# (the items under `updates:`, the resolution date if any, the exact problems reported)
+UPDATE_ERRORS = [
+    (
+        "  - {date: 2026-01-10, confidence: 0.5}\n  - {date: 2026-01-09, confidence: 0.5}\n",
+        None,
+        [
+            "10: prediction.updates.0.date: must be after the publication date 2026-01-10, "
+            "got 2026-01-10",
+            "11: prediction.updates.1.date: must be after the publication date 2026-01-10, "
+            "got 2026-01-09",
+        ],
+    ),
+    (
+        "  - {date: 2027-01-01, confidence: 0.5}\n  - {date: 2027-01-02, confidence: 0.5}\n",
+        None,
+        [
+            "11: prediction.updates.1.date: must not be after the target date 2027-01-01, "
+            "got 2027-01-02",
+        ],
+    ),
+    (
+        "  - {date: 2026-05-01, confidence: 0.5}\n  - {date: 2026-05-02, confidence: 0.5}\n",
+        "2026-05-01",
+        [
+            "11: prediction.updates.1.date: must not be after the resolution date 2026-05-01, "
+            "got 2026-05-02",
+        ],
+    ),
+    (
+        "  - {date: 2026-03-05, confidence: 0.5}\n  - {date: 2026-03-05, confidence: 0.4}\n"
+        "  - {date: 2026-03-07, confidence: 0.3}\n  - {date: 2026-03-06, confidence: 0.2}\n",
+        None,
+        [
+            "11: prediction.updates.1.date: must be after the previous update's date "
+            "2026-03-05 (updates are listed oldest first, at most one a day), got 2026-03-05",
+            "13: prediction.updates.3.date: must be after the previous update's date "
+            "2026-03-07 (updates are listed oldest first, at most one a day), got 2026-03-06",
+        ],
+    ),
+    (
+        # On the line of the offending key, not of the item's dash.
+        "  - confidence: 0.5\n    date: 2026-01-01\n  - note: no date\n    confidence: 1.5\n",
+        None,
+        [
+            "11: prediction.updates.0.date: must be after the publication date 2026-01-10, "
+            "got 2026-01-01",
+            "12: prediction.updates.1.date: is required (a date YYYY-MM-DD)",
+            "13: prediction.updates.1.confidence: must be between 0 and 1, got 1.5",
+        ],
+    ),
+    (
+        "  - {date: 2026-02-01, confidence: 55}\n  - {date: 2026-02-02, confidence: likely}\n"
+        "  - {date: 2026-02-03}\n  - {date: 2026-02-04, confidence: 0.5, notes: x}\n"
+        "  - 0.5\n  - {date: 2026-02-30, confidence: 0.5}\n",
+        None,
+        [
+            "10: prediction.updates.0.confidence: must be between 0 and 1, got 55 "
+            "(did you mean 0.55?)",
+            "11: prediction.updates.1.confidence: expected a number from 0 to 1, got 'likely'",
+            "12: prediction.updates.2.confidence: is required (a number from 0 to 1)",
+            "13: prediction.updates.3.notes: unknown key 'notes' (did you mean 'note'?)",
+            "14: prediction.updates.4: each update is a mapping with date, confidence and an "
+            "optional note",
+            "15: prediction.updates.5.date: impossible date '2026-02-30' (day is out of range "
+            "for month)",
+        ],
+    ),
+]
+
+
+def _updates_file(items: str, resolved: str | None, first: str = UPDATES) -> str:
+    resolution = f"resolution: {{outcome: no, date: {resolved}}}\n" if resolved else ""
+    return VALID(prediction_extra=first + items + resolution)
+
+
+@pytest.mark.parametrize(("items", "resolved", "problems"), UPDATE_ERRORS)
+def test_each_update_error_is_on_its_own_line_with_its_field(
+    site: SiteFolder, capsys: pytest.CaptureFixture[str], items, resolved, problems
+) -> None:
+    """Catches: an update dated on (or before) the publication day, after the target or the
+    resolution date, on the day of the update before it or before it, accepted; the order
+    checked against the first update only, or stopping at the first bad one; a problem put
+    on the `updates:` line or the item's dash instead of the offending key's line; the
+    percentage hint or the confidence rules missing from updates; unknown keys let through."""
+    site.write("u.md", _updates_file(items, resolved))
+    assert site.check() == 1
+    err = capsys.readouterr().err
+    reported = [line for line in err.splitlines() if line.startswith("error:")]
+    assert reported == [f"error: content/predictions/u.md:{p}" for p in problems], err
+    assert site.build() == 1
+
+
+def test_updates_at_their_bounds_are_read_in_order(site: SiteFolder) -> None:
+    """Catches: "not after" the target or resolution date read as "before" (an update on
+    the day itself refused), a note not read, the updates not reaching the model."""
+    from datetime import date
+
+    from builder.content.loader import parse_prediction
+    from builder.content.model import Update
+
+    items = (
+        "  - {date: 2026-01-11, confidence: 0.7, note: '  Day after publication. '}\n"
+        "  - date: 2026-05-01\n    confidence: 1\n"
+    )
+    text = _updates_file(items, "2026-05-01")
+    site.write("u.md", text)
+    assert site.check() == 0
+    parsed = parse_prediction("u.md", text, ["ada"]).prediction
+    assert parsed is not None and parsed.confidence == 0.6
+    assert parsed.updates == (
+        Update(date(2026, 1, 11), 0.7, "Day after publication."),
+        Update(date(2026, 5, 1), 1.0),
+    )
+    site.write("t.md", _updates_file("  - {date: 2027-01-01, confidence: 0.1}\n", None))
+    site.write("e.md", _updates_file("", None, first="confidence: 0.6\nupdates: []\n"))
+    assert site.check() == 0
+    assert site.build() == 0
+
+
+def test_updates_need_a_first_confidence_and_a_list(
+    site: SiteFolder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Catches: updates without the forecast they revise (what stood before the first one
+    is unknown), a mapping taken for the list."""
+    site.write(
+        "n.md", _updates_file("  - {date: 2026-02-01, confidence: 0.5}\n", None, "updates:\n")
+    )
+    site.write("m.md", _updates_file("  date: 2026-02-01\n  confidence: 0.5\n", None))
+    assert site.check() == 1
+    reported = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+    assert reported == [
+        "error: content/predictions/m.md:9: prediction.updates: expected a list, got a mapping",
+        "error: content/predictions/n.md:8: prediction.updates: updates revise "
+        "prediction.confidence, which is missing: give the confidence you first published",
+    ]

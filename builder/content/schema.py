@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection
 
 from builder.config.fields import FieldReader
-from builder.content.model import OUTCOMES, Reference, Resolution
+from builder.content.model import OUTCOMES, Reference, Resolution, Update
 from builder.content.slugs import is_safe_slug
 
 TOP_KEYS = (
     "title", "date", "author", "category", "tags", "draft", "slug", "prediction", "references",
 )  # fmt: skip
-PREDICTION_KEYS = ("statement", "target_date", "confidence", "resolution")
+PREDICTION_KEYS = ("statement", "target_date", "confidence", "resolution", "updates")
 RESOLUTION_KEYS = ("outcome", "date", "evidence", "note")
+UPDATE_KEYS = ("date", "confidence", "note")
 REFERENCE_KEYS = ("title", "url", "publisher", "date")
 
 
@@ -34,16 +36,19 @@ def read_front_matter(r: FieldReader, default_slug: str, authors: Collection[str
         "slug": _slug(r, default_slug),
         "statement": r.string("prediction.statement", required=True),
         "target_date": r.date("prediction.target_date", required=True),
-        "confidence": _confidence(r),
+        "confidence": _confidence(r, "prediction.confidence"),
         "resolution": _resolution(r),
         "references": _references(r),
     }
+    updates, dated = _updates(r)
+    values["updates"] = updates
     if r.mapping("prediction", required=True) is None:
         return None
     required = ("title", "date", "author", "slug", "statement", "target_date")
     if any(values[name] is None for name in required):
         return None
     _date_warnings(r, values)
+    _update_dates(r, values, dated)
     return values
 
 
@@ -80,16 +85,24 @@ def _slug(r: FieldReader, default: str) -> str | None:
     return slug
 
 
-def _confidence(r: FieldReader) -> float | None:
-    raw = r.raw("prediction.confidence")
-    if isinstance(raw, int | float) and not isinstance(raw, bool) and 2 <= raw <= 100:
-        # Most likely a percentage: say so instead of just "out of range".
-        r.report(
-            "prediction.confidence",
-            f"must be between 0 and 1, got {raw:g} (did you mean {raw / 100:g}?)",
-        )
-        return None
-    return r.number("prediction.confidence", low=0.0, high=1.0)
+def confidence_problem(value: float) -> str | None:
+    """Why `value` cannot be a confidence, or None. Shared with `foretell update`, so that
+    the command refuses what `check` would."""
+    if 2 <= value <= 100:  # most likely a percentage: say so instead of just "out of range"
+        return f"must be between 0 and 1, got {value:g} (did you mean {value / 100:g}?)"
+    if not 0 <= value <= 1:  # also refuses NaN
+        return f"must be between 0 and 1, got {value:g}"
+    return None
+
+
+def _confidence(r: FieldReader, field: str) -> float | None:
+    raw = r.raw(field)
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        problem = confidence_problem(raw)
+        if problem is not None:
+            r.report(field, problem)
+            return None
+    return r.number(field, low=0.0, high=1.0)
 
 
 def _resolution(r: FieldReader) -> Resolution | None:
@@ -123,6 +136,75 @@ def _references(r: FieldReader) -> tuple[Reference, ...]:
             )
         )
     return tuple(references)
+
+
+def _updates(r: FieldReader) -> tuple[tuple[Update, ...], list[tuple[str, dt.date]]]:
+    """The updates as read, and (field, date) of every readable update date, for
+    _update_dates (an update with a bad confidence still has its date checked)."""
+    updates, dated = [], []
+    for index, item in enumerate(r.sequence("prediction.updates")):
+        field = f"prediction.updates.{index}"
+        if not isinstance(item, dict):
+            r.report(field, "each update is a mapping with date, confidence and an optional note")
+            continue
+        r.unknown_keys(field, UPDATE_KEYS)
+        date = r.date(f"{field}.date", required=True)
+        if item.get("confidence") is None:
+            r.report(f"{field}.confidence", "is required (a number from 0 to 1)")
+        confidence = _confidence(r, f"{field}.confidence")
+        note = r.string(f"{field}.note") or None
+        if date is not None:
+            dated.append((f"{field}.date", date))
+            if confidence is not None:
+                updates.append(Update(date, confidence, note))
+    return tuple(updates), dated
+
+
+def update_date_problem(
+    date: dt.date,
+    *,
+    published: dt.date,
+    target: dt.date,
+    resolved: dt.date | None,
+    previous: dt.date | None,
+) -> str | None:
+    """Why an update cannot carry `date`, or None. Shared with `foretell update`."""
+    if date <= published:
+        return f"must be after the publication date {published.isoformat()}"
+    if previous is not None and date <= previous:
+        return (
+            f"must be after the previous update's date {previous.isoformat()} "
+            "(updates are listed oldest first, at most one a day)"
+        )
+    if date > target:
+        return f"must not be after the target date {target.isoformat()}"
+    if resolved is not None and date > resolved:
+        return f"must not be after the resolution date {resolved.isoformat()}"
+    return None
+
+
+def _update_dates(r: FieldReader, values: dict, dated: list[tuple[str, dt.date]]) -> None:
+    """Each update between publication and the target (and resolution) date, in order."""
+    if dated and r.raw("prediction").get("confidence") is None:
+        # An update revises the first forecast: without one, what stood before it is unknown.
+        r.report(
+            "prediction.updates",
+            "updates revise prediction.confidence, which is missing: give the confidence "
+            "you first published",
+        )
+    resolution = values["resolution"]
+    previous = None
+    for field, date in dated:
+        problem = update_date_problem(
+            date,
+            published=values["date"],
+            target=values["target_date"],
+            resolved=resolution.date if resolution is not None else None,
+            previous=previous,
+        )
+        if problem is not None:
+            r.report(field, f"{problem}, got {date.isoformat()}")
+        previous = date
 
 
 def _date_warnings(r: FieldReader, values: dict) -> None:

@@ -1,20 +1,24 @@
-"""Write a `resolution:` block into a prediction file's text, changing nothing else.
+"""Add a block to a prediction file's text (a `resolution:`, an update), changing nothing else.
 
 The file is never re-dumped: that would lose comments, key order, quoting and formatting. We
 compose the front matter with PyYAML's pure-Python loader, whose marks give the character
 offset of every node in the text, find the `prediction:` mapping, and splice the block in at
-the right offset, in the file's own indentation and line endings. A `resolution:` key already
-there (only replaced when asked) is swapped for the new block, and only it.
+the right offset, in the file's own indentation, style (block or flow) and line endings. A
+`resolution:` key already there (only replaced when asked) is swapped for the new block, and
+only it; an update goes after the last item of `updates:`, which is made when missing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import yaml
 
 from builder.content.frontmatter import FENCE
+from builder.content.model import Update
 
 # YAML's line breaks: where a line of a YAML document ends.
 _BREAKS = ("\r\n", "\r", "\n", "\x85", "\u2028", "\u2029")
@@ -44,18 +48,46 @@ class Block:
         return pairs
 
 
+# An edit of the front matter's YAML text, given the `prediction` key and its mapping.
+_Edit = Callable[[str, yaml.Node, yaml.MappingNode], str]
+
+
 def add_resolution(text: str, block: Block, *, replace: bool = False) -> str:
     """`text` (a whole prediction file) with `block` as `prediction.resolution`.
 
     An existing `resolution` key is an error unless `replace`, which swaps it (its value and
     any comment on its last line) for `block`.
     """
+
+    def edit(yaml_text: str, key: yaml.Node, mapping: yaml.MappingNode) -> str:
+        old_key, old_value = _find(mapping, "resolution")
+        if old_key is not None and not replace:
+            raise EditError("'prediction' already has a 'resolution' (use --force to replace it)")
+        if mapping.flow_style:
+            return _edit_flow(yaml_text, mapping, block, old_key, old_value)
+        return _edit_block(yaml_text, key, mapping, block, old_key, old_value)
+
+    return _edit_prediction(text, edit)
+
+
+def add_update(text: str, update: Update) -> str:
+    """`text` (a whole prediction file) with `update` after the last of `prediction.updates`
+    (a list made, in the mapping's style, when there is none)."""
+
+    def edit(yaml_text: str, key: yaml.Node, mapping: yaml.MappingNode) -> str:
+        return _append_update(yaml_text, key, mapping, update)
+
+    return _edit_prediction(text, edit)
+
+
+def _edit_prediction(text: str, edit: _Edit) -> str:
+    """`text` with `edit` applied to its front matter, the rest of the file as it was."""
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     body = text[len(bom) :]
     start, end = _front_matter_span(body)
     yaml_text = body[start:end]
-    edited = _edit(yaml_text, block, replace)
-    return bom + body[:start] + edited + body[end:]
+    key, mapping = _prediction(yaml_text)
+    return bom + body[:start] + edit(yaml_text, key, mapping) + body[end:]
 
 
 def _front_matter_span(text: str) -> tuple[int, int]:
@@ -72,7 +104,8 @@ def _front_matter_span(text: str) -> tuple[int, int]:
     raise EditError("the front matter has no closing '---' line")
 
 
-def _edit(yaml_text: str, block: Block, replace: bool) -> str:
+def _prediction(yaml_text: str) -> tuple[yaml.Node, yaml.MappingNode]:
+    """The `prediction` key and its (non-empty) mapping."""
     try:
         # The pure-Python loader: its marks count characters of this very string.
         root = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
@@ -83,12 +116,7 @@ def _edit(yaml_text: str, block: Block, replace: bool) -> str:
     key, mapping = _find(root, "prediction")
     if key is None or not isinstance(mapping, yaml.MappingNode) or not mapping.value:
         raise EditError("the front matter has no 'prediction:' mapping")
-    old_key, old_value = _find(mapping, "resolution")
-    if old_key is not None and not replace:
-        raise EditError("'prediction' already has a 'resolution' (use --force to replace it)")
-    if mapping.flow_style:
-        return _edit_flow(yaml_text, mapping, block, old_key, old_value)
-    return _edit_block(yaml_text, key, mapping, block, old_key, old_value)
+    return key, mapping
 
 
 def _find(mapping: yaml.MappingNode, name: str) -> tuple[yaml.Node | None, yaml.Node | None]:
@@ -108,23 +136,17 @@ def _edit_block(
     old_key: yaml.Node | None,
     old_value: yaml.Node | None,
 ) -> str:
-    indent = mapping.value[0][0].start_mark.column
-    step = indent - parent_key.start_mark.column
-    if step <= 0:  # e.g. `? prediction` complex keys: not worth guessing
-        raise EditError("cannot tell the indentation of the 'prediction:' mapping")
+    indent, step = _indents(parent_key, mapping)
     if old_key is not None and old_value is not None:
         # From the start of the key's line (block keys start their line) to the end of the
         # line where its value ends.
         cut_from = old_key.start_mark.index - old_key.start_mark.column
         cut_to = _line_end(text, _content_end(old_value))
     else:
-        # After the line where the mapping's last value ends: comments and blank lines
-        # below it stay where they are.
-        cut_from = cut_to = _line_end(text, _content_end(mapping.value[-1][1]))
-    newline = _newline_before(text, cut_to)
+        cut_from = cut_to = _after_mapping(text, mapping)
     lines = [f"{' ' * indent}resolution:"]
     lines += [f"{' ' * (indent + step)}{name}: {value}" for name, value in block.pairs()]
-    return text[:cut_from] + "".join(line + newline for line in lines) + text[cut_to:]
+    return _put_lines(text, cut_from, cut_to, lines)
 
 
 def _edit_flow(
@@ -135,11 +157,141 @@ def _edit_flow(
     old_value: yaml.Node | None,
 ) -> str:
     """`prediction: {statement: ..., target_date: ...}`: stay in flow style."""
-    flow = "resolution: {" + ", ".join(f"{k}: {v}" for k, v in block.pairs(flow=True)) + "}"
+    flow = "resolution: " + _flow_mapping(block.pairs(flow=True))
     if old_key is not None and old_value is not None:
         return text[: old_key.start_mark.index] + flow + text[old_value.end_mark.index :]
+    return _flow_append(text, mapping, flow)
+
+
+def _indents(parent_key: yaml.Node, mapping: yaml.MappingNode) -> tuple[int, int]:
+    """The column of a block mapping's keys, and how far it is indented from its parent."""
+    indent = mapping.value[0][0].start_mark.column
+    step = indent - parent_key.start_mark.column
+    if step <= 0:  # e.g. `? prediction` complex keys: not worth guessing
+        raise EditError("cannot tell the indentation of the 'prediction:' mapping")
+    return indent, step
+
+
+def _after_mapping(text: str, mapping: yaml.MappingNode) -> int:
+    """After the line where a block mapping's last value ends: comments and blank lines
+    below it stay where they are, below what is added."""
+    return _line_end(text, _content_end(mapping.value[-1][1]))
+
+
+def _put_lines(text: str, cut_from: int, cut_to: int, lines: list[str]) -> str:
+    """`text` with `lines` in place of text[cut_from:cut_to], in the file's line endings."""
+    newline = _newline_before(text, cut_to)
+    return text[:cut_from] + "".join(line + newline for line in lines) + text[cut_to:]
+
+
+def _flow_append(text: str, mapping: yaml.MappingNode, entry: str) -> str:
+    """A flow mapping with `entry` ("key: value") after its last entry."""
     at = mapping.value[-1][1].end_mark.index
-    return text[:at] + ", " + flow + text[at:]
+    return text[:at] + ", " + entry + text[at:]
+
+
+def _flow_mapping(pairs: list[tuple[str, str]]) -> str:
+    return "{" + ", ".join(f"{k}: {v}" for k, v in pairs) + "}"
+
+
+# --- Updates -----------------------------------------------------------------------------
+
+_NULL = "tag:yaml.org,2002:null"
+
+
+def _update_pairs(update: Update, *, flow: bool) -> list[tuple[str, str]]:
+    pairs = [("date", update.date.isoformat()), ("confidence", number(update.confidence))]
+    if update.note is not None:
+        pairs.append(("note", scalar(update.note, flow=flow)))
+    return pairs
+
+
+def _append_update(
+    text: str, parent_key: yaml.Node, mapping: yaml.MappingNode, update: Update
+) -> str:
+    item = _flow_mapping(_update_pairs(update, flow=True))
+    key, items = _find(mapping, "updates")
+    if key is None:  # a new list, in the mapping's style
+        if mapping.flow_style:
+            return _flow_append(text, mapping, f"updates: [{item}]")
+        indent, step = _indents(parent_key, mapping)
+        at = _after_mapping(text, mapping)
+        return _put_lines(
+            text, at, at, [f"{' ' * indent}updates:", f"{' ' * (indent + step)}- {item}"]
+        )
+    if isinstance(items, yaml.SequenceNode):
+        if items.flow_style:
+            return _into_flow_list(text, items, item)
+        return _after_last_item(text, items, update)
+    if isinstance(items, yaml.ScalarNode) and items.tag == _NULL:
+        return _replace_null(text, parent_key, mapping, key, items, item)
+    raise EditError("'prediction.updates' is not a list")
+
+
+def _replace_null(
+    text: str,
+    parent_key: yaml.Node,
+    mapping: yaml.MappingNode,
+    key: yaml.Node,
+    value: yaml.ScalarNode,
+    item: str,
+) -> str:
+    """`updates:` with nothing after it (a block list follows the key's line, and its
+    comment stays), or with an explicit `~` or `null` (a flow list takes its place)."""
+    start, end = value.start_mark.index, value.end_mark.index
+    if start == end and not mapping.flow_style:
+        _, step = _indents(parent_key, mapping)
+        at = _line_end(text, key.end_mark.index)
+        return _put_lines(text, at, at, [f"{' ' * (key.start_mark.column + step)}- {item}"])
+    space = " " if start == end else ""  # `{updates:}`
+    return text[:start] + f"{space}[{item}]" + text[end:]
+
+
+def _into_flow_list(text: str, items: yaml.SequenceNode, item: str) -> str:
+    """`updates: [...]`: the item goes last inside the brackets, on a line of its own when
+    the items are on lines of their own."""
+    if not items.value:
+        at = items.end_mark.index - 1
+        if text[at] != "]":
+            raise EditError("cannot find the end of the 'updates: [...]' list")
+        return text[:at] + item + text[at:]
+    last = items.value[-1]
+    at = last.end_mark.index
+    if last.start_mark.line == items.start_mark.line:
+        return text[:at] + ", " + item + text[at:]
+    newline = _newline_before(text, _line_end(text, at))
+    return text[:at] + "," + newline + " " * last.start_mark.column + item + text[at:]
+
+
+def _after_last_item(text: str, items: yaml.SequenceNode, update: Update) -> str:
+    """A block list: a new `- ` item below the last one, its dash and its content at the
+    same columns, a `key: value` mapping if the last one is one, else a `{...}`."""
+    last = items.value[-1]
+    dash = _dash_column(text, last)
+    column = last.start_mark.column
+    lead = " " * dash + "-" + " " * (column - dash - 1)
+    if isinstance(last, yaml.MappingNode) and not last.flow_style:
+        pairs = [f"{k}: {v}" for k, v in _update_pairs(update, flow=False)]
+        lines = [lead + pairs[0]] + [" " * column + pair for pair in pairs[1:]]
+    else:
+        lines = [lead + _flow_mapping(_update_pairs(update, flow=True))]
+    at = _line_end(text, _content_end(items))
+    return _put_lines(text, at, at, lines)
+
+
+def _dash_column(text: str, item: yaml.Node) -> int:
+    """The column of the `-` that starts a block list's item."""
+    at = item.start_mark.index - 1
+    while at >= 0 and text[at] in " \t\r\n\x85\u2028\u2029":
+        at -= 1
+    if at < 0 or text[at] != "-":  # e.g. a comment between the dash and the item
+        raise EditError("cannot tell the indentation of the 'updates:' list")
+    return at - _line_start(text, at)
+
+
+def _line_start(text: str, index: int) -> int:
+    """Offset of the first character of the line holding `index`."""
+    return max(text.rfind(brk, 0, index) + 1 for brk in _BREAKS[1:])  # one-character breaks
 
 
 def _content_end(node: yaml.Node) -> int:
@@ -174,6 +326,13 @@ def _newline_before(text: str, index: int) -> str:
 
 
 # --- Scalars ---------------------------------------------------------------------------
+
+
+def number(value: float) -> str:
+    """`value` as a YAML 1.1 float that reads back exactly: `repr` would write 1e-05, which
+    YAML 1.1 reads as text (its floats need a dot)."""
+    text = format(Decimal(repr(value)), "f")
+    return text if "." in text else text + ".0"
 
 
 def scalar(value: str, *, flow: bool = False) -> str:
