@@ -63,6 +63,8 @@ def load(text: str) -> Located:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
+        if "maximum nesting depth" in str(exc.problem):  # PyYAML >= 6.0.4's own limit
+            raise YamlError(_too_deep(), line) from None
         raise YamlError(f"YAML syntax error: {_problem(exc, text)}", line) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"YAML error: {exc}") from None
