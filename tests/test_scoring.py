@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
+from builder.content.model import Prediction, Resolution, Update
+from builder.trackrecord.records import forecast, life_end
 from builder.trackrecord.scoring import (
     Bin,
     Forecast,
@@ -17,6 +20,10 @@ from builder.trackrecord.scoring import (
     bin_index,
     brier,
     calibration,
+    first_brier,
+    forecast_brier,
+    forecast_points,
+    life_shares,
     points,
     score,
     total_points,
@@ -260,11 +267,14 @@ def test_as_dict_is_plain_rounded_and_deterministic() -> None:
     assert data["brier"] == 0.1633  # 0.163333... to 4 places
     assert data["accuracy"] == 0.6667
     assert data["points"] == 84.16  # 84.157... to 2 places
+    assert data["first_brier"] == 0.1633  # no updates: the same as the Brier score
     assert data["calibration"][3] == {
         "low": 0.3,
         "high": 0.4,
         "count": 1,
         "yes_count": 0,
+        "weight": 1.0,
+        "yes_weight": 0.0,
         "frequency": 0.0,
     }
     assert data["calibration"][2]["frequency"] is None
@@ -275,6 +285,7 @@ def test_as_dict_is_plain_rounded_and_deterministic() -> None:
         "void",
         "scored",
         "brier",
+        "first_brier",
         "accuracy",
         "points",
         "calibration",
@@ -329,3 +340,204 @@ def test_figures_stay_in_range_and_bins_hold_every_scored_forecast(
     # Each forecast earns between the two clipping bounds.
     assert POINTS_AT_01 * result.scored - 1e-6 <= result.points
     assert result.points <= POINTS_AT_99 * result.scored + 1e-6
+
+
+# --- Forecasts that change over time ------------------------------------------------
+
+D = dt.date
+PUBLISHED = D(2026, 1, 1)
+TARGET = D(2026, 4, 11)
+RESOLVED_LATE = D(2026, 5, 20)  # after TARGET
+
+
+def _prediction(
+    confidence: float | None,
+    updates: tuple[Update, ...] = (),
+    *,
+    outcome: str | None = "yes",
+    resolved: dt.date = RESOLVED_LATE,
+    target: dt.date = TARGET,
+    published: dt.date = PUBLISHED,
+) -> Prediction:
+    resolution = Resolution(outcome, resolved) if outcome else None  # type: ignore[arg-type]
+    return Prediction(
+        source="x.md", slug="x", title="X", date=published, author="ada",
+        statement="X happens.", target_date=target, body_html="",
+        confidence=confidence, resolution=resolution, updates=updates,
+    )  # fmt: skip
+
+
+# Published 2026-01-01 at 0.6, updated to 0.8 on 2026-03-02 and to 0.9 on 2026-03-22; target
+# 2026-04-11, resolved yes on 2026-05-20, later than the target, so its life ends at the target.
+# Days each confidence stood: 0.6 from Jan 1 to Mar 2 = 31 + 28 + 1 = 60; 0.8 from Mar 2 to
+# Mar 22 = 20; 0.9 from Mar 22 to Apr 11 = 20. Life 100 days: shares 0.6, 0.2, 0.2.
+TWO_UPDATES = _prediction(0.6, (Update(D(2026, 3, 2), 0.8, "News."), Update(D(2026, 3, 22), 0.9)))
+
+
+def _flat(stood: tuple[tuple[float, float], ...]) -> list[float]:
+    """(confidence, share) pairs in one list, for pytest.approx (which does not nest)."""
+    return [x for pair in stood for x in pair]
+
+
+def test_two_updates_hand_worked() -> None:
+    """Catches: an unweighted mean of the confidences (Brier 0.07), the last one alone (0.01),
+    the first alone (0.16), a life that runs to the resolution date (shares 60/139, 20/139,
+    59/139: Brier 0.0761), and points not weighted like the Brier score."""
+    item = forecast(TWO_UPDATES)
+    assert _flat(item.stood) == pytest.approx([0.6, 0.6, 0.8, 0.2, 0.9, 0.2])
+    # Brier: 0.6 x (0.6 - 1)^2 + 0.2 x (0.8 - 1)^2 + 0.2 x (0.9 - 1)^2
+    #      = 0.6 x 0.16 + 0.2 x 0.04 + 0.2 x 0.01 = 0.096 + 0.008 + 0.002 = 0.106
+    assert forecast_brier(item) == pytest.approx(0.106)
+    # Points: 100 (1 + log2 0.6) = 26.3034; 100 (1 + log2 0.8) = 67.8072;
+    # 100 (1 + log2 0.9) = 84.7997. Weighted: 0.6 x 26.3034 + 0.2 x 67.8072 + 0.2 x 84.7997
+    #      = 15.7821 + 13.5614 + 16.9599 = 46.3034
+    assert forecast_points(item) == pytest.approx(46.3034, abs=1e-4)
+    # The first forecast alone, as published: (0.6 - 1)^2 = 0.16.
+    assert first_brier([item]) == pytest.approx(0.16)
+    # An author with this prediction and a plain 0.3 "no" (Brier 0.09, points
+    # 100 (1 + log2 0.7) = 48.5427): Brier the mean (0.106 + 0.09) / 2 = 0.098; first-forecast
+    # Brier (0.16 + 0.09) / 2 = 0.125; points the sum 46.3034 + 48.5427 = 94.8461.
+    record = score([item, F(0.3, "no")])
+    assert record.brier == pytest.approx(0.098)
+    assert record.first_brier == pytest.approx(0.125)
+    assert record.points == pytest.approx(94.8461, abs=1e-4)
+    # Calibration: 0.6 in 60-70% with 0.6, 0.8 in 80-90% with 0.2, 0.9 in 90-100% with 0.2,
+    # all three came true; the 0.3 "no" in 30-40% with 1.
+    filled = [(k, b.weight, b.yes_weight) for k, b in enumerate(record.calibration) if b.count]
+    assert [k for k, _, _ in filled] == [3, 6, 8, 9]
+    assert [w for _, w, _ in filled] == pytest.approx([1.0, 0.6, 0.2, 0.2])
+    assert [y for _, _, y in filled] == pytest.approx([0.0, 0.6, 0.2, 0.2])
+    assert record.calibration[6].frequency == 1.0  # 0.6 of 0.6 came true
+    # Accuracy: every confidence of the updated one is right (above 50%, it happened), and so
+    # is the 0.3 "no": 2 / 2 by weight.
+    assert record.accuracy == 1.0
+
+
+def test_life_ends_at_the_resolution_when_it_comes_before_the_target() -> None:
+    """Catches: a life always running to the target date. Resolved on 2026-03-27, before the
+    2026-04-11 target: 0.6 for 60 days, 0.8 for 20, 0.9 for 5 (Mar 22 to 27); 85 days.
+    Brier (60 x 0.16 + 20 x 0.04 + 5 x 0.01) / 85 = (9.6 + 0.8 + 0.05) / 85 = 10.45 / 85."""
+    early = _prediction(0.6, TWO_UPDATES.updates, resolved=D(2026, 3, 27))
+    assert life_end(early) == D(2026, 3, 27)
+    assert life_end(TWO_UPDATES) == D(2026, 4, 11)  # resolved later: the target
+    assert forecast_brier(forecast(early)) == pytest.approx(10.45 / 85)
+
+
+def test_an_update_after_the_end_of_life_counts_for_nothing() -> None:
+    """Catches: an update dated after the resolution (or on its day) weighing in, or shares
+    that no longer sum to 1 once it is left out. Resolved 2026-03-12, the 0.9 of Mar 22 comes
+    after: 0.6 for 60 days, 0.8 for 10; Brier (60 x 0.16 + 10 x 0.04) / 70 = 10 / 70."""
+    late = _prediction(0.6, TWO_UPDATES.updates, resolved=D(2026, 3, 12))
+    assert _flat(forecast(late).stood) == pytest.approx([0.6, 60 / 70, 0.8, 10 / 70])
+    assert forecast_brier(forecast(late)) == pytest.approx(10 / 70)
+    on_the_day = _prediction(0.6, TWO_UPDATES.updates, resolved=D(2026, 3, 22))
+    assert _flat(forecast(on_the_day).stood) == pytest.approx([0.6, 0.75, 0.8, 0.25])
+
+
+def test_life_shares_edge_cases() -> None:
+    """Catches: a division by zero for a life of no days (resolved on its publication day),
+    days before the publication counted, and forecasts given after the life kept at 0."""
+    in_force = [(D(2026, 1, 1), 0.6), (D(2026, 1, 11), 0.8)]
+    assert life_shares(in_force, D(2026, 1, 1), D(2026, 1, 1)) == ((0.6, 1.0),)
+    # Only days from the start count: 0.6 from Dec 1 stands 5 days of the life, not 36.
+    before = [(D(2025, 12, 1), 0.6), (D(2026, 1, 6), 0.8)]
+    assert life_shares(before, D(2026, 1, 1), D(2026, 1, 11)) == ((0.6, 0.5), (0.8, 0.5))
+    assert life_shares(in_force, D(2026, 1, 1), D(2026, 1, 11)) == ((0.6, 1.0),)
+    assert life_shares(in_force, D(2026, 1, 1), D(2026, 1, 21)) == ((0.6, 0.5), (0.8, 0.5))
+    assert life_shares([], D(2026, 1, 1), D(2026, 1, 21)) == ()
+
+
+def test_time_weighted_accuracy_hand_worked() -> None:
+    """Catches: accuracy from the first or the last forecast alone. 0.4 for 30 of 40 days (a
+    wrong "no" call: it happened), then 0.7 for 10 (right): right for 10 / 40 = 25%. A 0.5
+    spell picks no side and is left out: 0.5 for 30 days then 0.8 for 10 is right 10 / 10."""
+    wavering = _prediction(0.4, (Update(D(2026, 1, 31), 0.7),), target=D(2026, 2, 10))
+    assert accuracy([forecast(wavering)]) == pytest.approx(0.25)
+    undecided = _prediction(0.5, (Update(D(2026, 1, 31), 0.8),), target=D(2026, 2, 10))
+    assert accuracy([forecast(undecided)]) == 1.0
+
+
+def _old_scores(forecasts: list[Forecast]) -> tuple:
+    """The figures as computed before updates existed, copied from that version: each
+    forecast a single confidence."""
+    pairs = [(f.confidence, f.outcome == "yes") for f in forecasts if f.is_scored]
+    old_brier = (
+        math.fsum((p - (1.0 if h else 0.0)) ** 2 for p, h in pairs) / len(pairs) if pairs else None
+    )
+    calls = [(p > 0.5) == h for p, h in pairs if p != 0.5]
+    old_accuracy = sum(calls) / len(calls) if calls else None
+    old_points = math.fsum(points(p, "yes" if h else "no") for p, h in pairs)  # type: ignore[arg-type]
+    counts, yes = [0] * 10, [0] * 10
+    for p, h in pairs:
+        counts[bin_index(p)] += 1  # type: ignore[arg-type]
+        yes[bin_index(p)] += h  # type: ignore[arg-type]
+    old_bins = [(c, y, y / c if c else None) for c, y in zip(counts, yes, strict=True)]
+    return old_brier, old_accuracy, old_points, old_bins
+
+
+plain_predictions = st.lists(
+    st.tuples(
+        st.none() | unit,
+        st.none() | st.sampled_from(["yes", "no", "void"]),
+        st.integers(min_value=-5, max_value=400),  # days from publication to resolution
+    )
+)
+
+
+# Seven 0.3 "yes": (0.3 - 1)^2 = 0.49 seven times sums to 3.4299999999999997 with fsum (as
+# before) but 3.4299999999999993 with a plain sum, a difference only == sees.
+@example([(0.3, "yes", 30)] * 7)
+@given(plain_predictions)
+def test_a_prediction_without_updates_scores_exactly_as_before(
+    plain: list[tuple[float | None, str | None, int]],
+) -> None:
+    """Catches: any change of float for a site without updates (a weight of 1 that is not
+    exactly 1.0, a sum in another order): Brier, accuracy, points and bins are compared with
+    ==, not approx, against the computation of the version before updates."""
+    items = [
+        forecast(_prediction(c, outcome=o, resolved=D(2026, 1, 1) + dt.timedelta(days=days)))
+        for c, o, days in plain
+    ]
+    assert items == [F(c, o) for c, o, _ in plain]  # type: ignore[arg-type]
+    result = score(items)
+    new_bins = [(b.count, b.yes_count, b.frequency) for b in result.calibration]
+    assert (result.brier, result.accuracy, result.points, new_bins) == _old_scores(items)
+    assert result.first_brier == result.brier
+
+
+dated_updates = st.lists(
+    st.tuples(st.integers(min_value=1, max_value=60), unit), max_size=4
+)  # (days after the previous forecast, confidence)
+
+
+@given(st.lists(st.tuples(unit, dated_updates, st.sampled_from(["yes", "no", "void"]))))
+def test_calibration_weights_sum_to_the_number_scored(
+    drawn: list[tuple[float, list[tuple[int, float]], str]],
+) -> None:
+    """Catches: a prediction adding each of its confidences as a whole forecast (weights
+    summing to the number of confidences), or an update after the end weighing in."""
+    predictions = []
+    for first, steps, outcome in drawn:
+        when, updates = D(2026, 1, 1), []
+        for days, confidence in steps:
+            when += dt.timedelta(days=days)
+            updates.append(Update(when, confidence))
+        # Target 100 days after publication: some updates come after it and must count 0.
+        predictions.append(
+            _prediction(first, tuple(updates), outcome=outcome, target=D(2026, 4, 11))
+        )
+    result = score(forecast(p) for p in predictions)
+    assert math.fsum(b.weight for b in result.calibration) == pytest.approx(result.scored)
+    assert result.brier is None or 0.0 <= result.brier <= 1.0
+    for item in map(forecast, predictions):
+        assert math.fsum(share for _, share in item.stood) == pytest.approx(1.0)
+
+
+def test_forecast_rejects_inconsistent_histories() -> None:
+    """Catches: confidences that stood without a first forecast, or shares out of 0..1."""
+    with pytest.raises(ValueError):
+        Forecast(None, "yes", ((0.5, 1.0),))
+    with pytest.raises(ValueError):
+        Forecast(0.5, "yes", ((0.5, 1.5),))
+    with pytest.raises(ValueError):
+        Forecast(0.5, "yes", ((1.5, 1.0),))

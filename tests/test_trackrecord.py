@@ -69,6 +69,15 @@ def _sorted(keys: list[str]) -> dict:
     return {}
 
 
+def _rows(page, heading: str) -> dict[str, list[str]]:
+    """The rows of the table in the section titled by `heading`: name -> cells."""
+    return {
+        row.th.get_text(strip=True): [td.get_text(strip=True) for td in row.select("td")]
+        for row in page.select(f"section[aria-labelledby={heading}] .record-table tr")
+        if row.th is not None and row.th.get("scope") == "row"
+    }
+
+
 def _figures(soup) -> dict[str, str]:
     return {
         name: soup.select_one(f".record-{name}").get_text(strip=True)
@@ -80,15 +89,16 @@ def test_track_record_page_table_and_site_totals(built: SiteFolder) -> None:
     """Catches: wrong formulas, void or unstated predictions scored, drafts or open ones
     counted as resolved, and a site row that is not the sum of every author's forecasts."""
     page = built.html("track-record/")
-    rows = {
-        row.th.get_text(strip=True): [td.get_text(strip=True) for td in row.select("td")]
-        for row in page.select(".record-table tr")
-        if row.th is not None and row.th.get("scope") == "row"
-    }
-    assert rows == {
+    assert _rows(page, "authors-heading") == {
         "Ada Quill": ["6", "4", "0.163", "67%", "+84.2"],
         "Bo Ek": ["1", "1", "0.810", "0%", "\u2212232.2"],
         "All authors": ["7", "5", "0.325", "50%", "\u2212148.0"],
+    }
+    # Without updates, the Brier score over time and the first forecasts' are the same.
+    assert _rows(page, "brier-heading") == {
+        "Ada Quill": ["0.163", "0.163"],
+        "Bo Ek": ["0.810", "0.810"],
+        "All authors": ["0.325", "0.325"],
     }
     assert page.select_one(".record-table tbody a")["href"] == "../authors/ada/"
     # The site-wide chart: a circle per non-empty bin: 30-40%, 60-70%, 80-90%, 90-100%.
@@ -197,17 +207,21 @@ def test_track_record_json(built: SiteFolder) -> None:
     }  # fmt: skip
     assert data["predictions"]["a-right"] == {
         "author": "ada",
+        "brier": 0.04,  # (0.8 - 1)^2
         "confidence": 0.8,
         "date": "2026-01-01",
         "evidence": None,
+        "first_brier": 0.04,
         "history": None,  # not in git
         "outcome": "yes",
         "points": 67.81,
         "resolution_date": "2026-06-01",
         "statement": "Something will happen.",
         "target_date": "2026-05-01",
+        "updates": [],
         "url": "predictions/a-right/",
     }
+    assert (ada["first_brier"], data["site"]["first_brier"]) == (0.1633, 0.325)
     assert data["predictions"]["a-void"]["points"] is None
     assert data["predictions"]["a-open"]["outcome"] is None
 
@@ -261,6 +275,122 @@ def test_changing_a_resolved_confidence_updates_every_page_of_that_author(
     assert built.files() == _clean_build(built, tmp_path)
     box = built.html("predictions/a-open/").select_one(".author-box")
     assert box.select_one(".author-accuracy").get_text(strip=True) == "100%"
+
+
+# Bo's second prediction, updated twice (the hand-worked case of test_scoring): published
+# 2026-01-01 at 0.6, 0.8 from 2026-03-02, 0.9 from 2026-03-22; target 2026-04-11, resolved yes
+# on 2026-05-20, after the target, so its life ends at the target: 0.6 for 60 days, 0.8 for 20,
+# 0.9 for 20, shares 0.6, 0.2, 0.2.
+#   Brier 0.6 x 0.16 + 0.2 x 0.04 + 0.2 x 0.01 = 0.106; first forecast alone (0.6 - 1)^2 = 0.16.
+#   Points 0.6 x 26.3034 + 0.2 x 67.8072 + 0.2 x 84.7997 = 46.3034.
+# Bo (with b-wrong, 0.9 no: Brier 0.81, points -232.1928): Brier (0.81 + 0.106) / 2 = 0.458,
+# first (0.81 + 0.16) / 2 = 0.485, points -232.1928 + 46.3034 = -185.8894, accuracy by weight
+# 1 right of 2 = 50%.
+# The site: Brier (0.49 + 0.81 + 0.106) / 5 = 0.2812, first (0.49 + 0.81 + 0.16) / 5 = 0.292,
+# points 84.1571 - 232.1928 + 46.3034 = -101.7323, accuracy (2 + 0 + 1) / 5 = 60%.
+UPDATED = """\
+confidence: 0.6
+updates:
+  - {date: 2026-03-02, confidence: 0.8, note: "The tender was signed."}
+  - {date: 2026-03-22, confidence: 0.9}
+resolution: {outcome: yes, date: 2026-05-20}
+"""
+
+
+def _with_updates(site: SiteFolder) -> None:
+    site.write(
+        "b-updated.md",
+        prediction_text(
+            "b-updated", author="bo", date="2026-01-01", target="2026-04-11",
+            prediction_extra=UPDATED,
+        ),
+    )  # fmt: skip
+
+
+def test_track_record_json_weighs_each_forecast_by_the_time_it_stood(built: SiteFolder) -> None:
+    """Catches: updates missing from the JSON, the last or first confidence scored alone, an
+    unweighted mean, a life running to the late resolution, an author's first-forecast Brier
+    that is not the mean of the first forecasts, and calibration weights that do not add up to
+    the number of scored predictions."""
+    _with_updates(built)
+    assert built.build() == 0
+    data = json.loads((built.output / "track-record.json").read_bytes())
+    entry = data["predictions"]["b-updated"]
+    assert entry["updates"] == [
+        {"date": "2026-03-02", "confidence": 0.8, "note": "The tender was signed."},
+        {"date": "2026-03-22", "confidence": 0.9, "note": None},
+    ]
+    assert (entry["confidence"], entry["brier"], entry["first_brier"]) == (0.6, 0.106, 0.16)
+    assert entry["points"] == 46.3
+    bo = data["authors"]["bo"]
+    assert (bo["brier"], bo["first_brier"], bo["points"], bo["accuracy"]) == (
+        0.458, 0.485, -185.89, 0.5,
+    )  # fmt: skip
+    site = data["site"]
+    assert (site["scored"], site["brier"], site["first_brier"], site["points"]) == (
+        5, 0.2812, 0.292, -101.73,
+    )  # fmt: skip
+    assert site["accuracy"] == 0.6
+    weights = [b["weight"] for b in site["calibration"]]
+    assert math.fsum(weights) == pytest.approx(5)
+    # 60-70%: a-wrong's 0.6 (no, weight 1) and b-updated's 0.6 (yes, its share 0.6): weight
+    # 1.6, of which 0.6 came true: 0.6 / 1.6 = 37.5% (not 1 of 2 = 50%, a count would say).
+    # 80-90%: a-right's 0.8 (1) and b-updated's 0.8 (0.2), both true: 1.2 of 1.2.
+    # 90-100%: b-wrong's 0.9 (no, 1) and b-updated's 0.9 (yes, 0.2). 30-40%: a-right-no's 0.3.
+    # 1 + 1.6 + 1.2 + 1.2 = 5, the number scored.
+    bins = {k: b for k, b in enumerate(site["calibration"]) if b["count"]}
+    assert {k: (b["count"], b["weight"], b["yes_weight"]) for k, b in bins.items()} == {
+        3: (1, 1.0, 0.0),
+        6: (2, 1.6, 0.6),
+        8: (2, 1.2, 1.2),
+        9: (2, 1.2, 0.2),
+    }
+    assert bins[6]["frequency"] == 0.375
+
+
+def test_track_record_page_shows_both_brier_figures(built: SiteFolder) -> None:
+    """Catches: a page showing one Brier figure for both, the first-forecast figure from the
+    wrong record, points on the prediction page that are not the time-weighted ones, and the
+    two figures left unexplained."""
+    _with_updates(built)
+    assert built.build() == 0
+    page = built.html("track-record/")
+    assert _rows(page, "brier-heading") == {
+        "Ada Quill": ["0.163", "0.163"],
+        "Bo Ek": ["0.458", "0.485"],
+        "All authors": ["0.281", "0.292"],
+    }
+    assert _rows(page, "authors-heading")["Bo Ek"] == ["2", "2", "0.458", "50%", "\u2212185.9"]
+    note = page.select_one("section[aria-labelledby=brier-heading] .record-note").get_text()
+    for words in ("whole life", "share of the time it stood", "published with"):
+        assert words in note
+    method = page.select_one(".method")
+    assert method.select_one("#first-brier") is not None
+    assert "share of that time during which it stood" in method.get_text()
+    box = built.html("predictions/b-updated/").select_one(".resolution .points")
+    assert box.get_text(strip=True) == "+46.3 points"
+
+
+def test_an_update_rebuilds_the_record_as_a_clean_build(built: SiteFolder, tmp_path: Path) -> None:
+    """Catches: page keys or the JSON's memo missing the first-forecast figure or the updates,
+    so an incremental build keeps the old figures. a-wrong (0.6, resolved no on 2026-06-01,
+    target 2026-05-01, published 2026-01-03) updated to 0.2 on 2026-03-04: 0.6 for 60 days,
+    0.2 for 58 (to the target): Brier (60 x 0.36 + 58 x 0.04) / 118 = 23.92 / 118 = 0.2027;
+    Ada's (0.04 + 0.09 + 0.2027) / 3 = 0.1109, first forecasts still 0.1633."""
+    path = built.root / "content/predictions/a-wrong.md"
+    text = path.read_text().replace(
+        "confidence: 0.6\n",
+        "confidence: 0.6\n  updates:\n    - {date: 2026-03-04, confidence: 0.2}\n",
+    )
+    path.write_text(text)
+    assert built.build() == 0
+    assert built.files() == _clean_build(built, tmp_path)
+    data = json.loads((built.output / "track-record.json").read_bytes())
+    assert data["predictions"]["a-wrong"]["brier"] == 0.2027
+    assert (data["authors"]["ada"]["brier"], data["authors"]["ada"]["first_brier"]) == (
+        0.1109, 0.1633,
+    )  # fmt: skip
+    assert _rows(built.html("track-record/"), "brier-heading")["Ada Quill"] == ["0.111", "0.163"]
 
 
 def test_figures_are_rounded_as_by_hand() -> None:

@@ -4,18 +4,21 @@ own, in a form a diff can read."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from builder.content.model import Prediction
 from builder.render.outputs import Memo, Output
 from builder.render.templates import PageSpec
 from builder.site.model import Site
-from builder.trackrecord.records import prediction_points
-from builder.trackrecord.scoring import POINTS_DECIMALS
-
-if TYPE_CHECKING:
-    from builder.trackrecord.history import FileHistory
+from builder.trackrecord.records import forecast
+from builder.trackrecord.scoring import (
+    POINTS_DECIMALS,
+    SCORE_DECIMALS,
+    first_brier,
+    forecast_brier,
+    forecast_points,
+    rounded,
+)
 
 JSON_FILE = "track-record.json"
 
@@ -28,13 +31,25 @@ def track_record_json(site: Site, memo: Memo) -> bytes:
     diff of two builds shows exactly which entries changed; a prediction's line is kept in
     `memo` between builds, so one edit does not re-encode the other 9,999.
     """
-    site_figures = {"title": site.config.title, "url": site.config.url, **site.record.as_dict()}
+    site_figures = {
+        "title": site.config.title,
+        "url": site.config.url,
+        **site.record.as_dict(),
+        # Recorded after the fact (trackrecord/vouch.py), and whether the figures count them.
+        "late": sum(stats.late for stats in site.stats.values()),
+        "include_late": site.includes_late,
+    }
     authors = {
-        key: {"name": stats.name, "url": stats.url, **site.records[key].as_dict()}
+        key: {
+            "name": stats.name,
+            "url": stats.url,
+            **site.records[key].as_dict(),
+            "late": stats.late,
+        }
         for key, stats in site.stats.items()
     }
     predictions = sorted(
-        (p.slug, memo.get(_line_key(p, site.history), lambda p=p: _prediction_line(p, site)))
+        (p.slug, memo.get(_line_key(p, site), lambda p=p: _prediction_line(p, site)))
         for p in site.predictions
         if not p.draft
     )
@@ -57,22 +72,25 @@ def _line(key: str, value: Any) -> str:
     return f"    {_compact(key)}: {_compact(value)}"
 
 
-def _line_key(p: Prediction, history: Mapping[str, FileHistory]) -> str:
-    # The slug and history are not in the file's bytes (the digest), so they are in the key.
-    return Memo.key("track-record", p.digest, p.slug, repr(history.get(p.slug)))
+def _line_key(p: Prediction, site: Site) -> str:
+    # The slug, history and what the scores make of it are not in the file's bytes (the
+    # digest), so they are in the key.
+    rules = (site.includes_late, site.config.track_record.update_grace_days)
+    return Memo.key("track-record", p.digest, p.slug, repr(site.history.get(p.slug)), rules)
 
 
 def _prediction_line(p: Prediction, site: Site) -> str:
-    return _line(p.slug, _prediction_entry(p, site.history))
+    return _line(p.slug, _prediction_entry(p, site))
 
 
 def _compact(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def _prediction_entry(p: Prediction, history: Mapping[str, Any]) -> dict[str, Any]:
-    earned = prediction_points(p)
-    found = history.get(p.slug)
+def _prediction_entry(p: Prediction, site: Site) -> dict[str, Any]:
+    # As the author's figures see it: a late one unscored, a backdated update from its commit.
+    scored = forecast(site.scored(p))
+    found = site.history.get(p.slug)
     return {
         "url": p.url,
         "author": p.author,
@@ -80,12 +98,19 @@ def _prediction_entry(p: Prediction, history: Mapping[str, Any]) -> dict[str, An
         "statement": p.statement,
         "target_date": p.target_date.isoformat(),
         "confidence": p.confidence,
+        "updates": [
+            {"date": u.date.isoformat(), "confidence": u.confidence, "note": u.note}
+            for u in p.updates
+        ],
         "outcome": p.resolution.outcome if p.resolution else None,
         "resolution_date": p.resolution.date.isoformat() if p.resolution else None,
         "evidence": p.resolution.evidence if p.resolution else None,
-        # `+ 0.0` turns a rounded -0.0 into 0.0, as Scores.as_dict does.
-        "points": None if earned is None else round(earned, POINTS_DECIMALS) + 0.0,
+        # Weighted by the time each forecast stood, as the author's figures are.
+        "points": rounded(forecast_points(scored), POINTS_DECIMALS),
+        "brier": rounded(forecast_brier(scored), SCORE_DECIMALS),
+        "first_brier": rounded(first_brier([scored]), SCORE_DECIMALS),
         "history": found.as_dict() if found is not None else None,
+        "late": site.vouched(p).late,
     }
 
 

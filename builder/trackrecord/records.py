@@ -3,16 +3,31 @@ functions over the model; no I/O.
 
 Only published predictions count: a draft is never part of anyone's record, not even in a
 `--drafts` preview, so a preview shows the record readers will see.
+
+A prediction is scored over its life (scoring.life_shares): from its publication date to its
+resolution date, or to its target date if it resolved later, with the forecasts in force
+during that time. `in_force` says which those are; `forecast` and `author_records` take them
+from it, so a rule on what counts (an update used only from the day it was committed, say)
+changes that one function, or passes its own list to `forecast`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from builder.config.siteconfig import SiteConfig
 from builder.content.model import Prediction
-from builder.trackrecord.scoring import Forecast, Scores, points, score
+from builder.trackrecord.scoring import (
+    Forecast,
+    InForce,
+    Scores,
+    forecast_brier,
+    forecast_points,
+    life_shares,
+    score,
+)
 
 
 @dataclass(frozen=True)
@@ -30,18 +45,42 @@ class AuthorStats:
     resolved: int = 0  # yes or no
     void: int = 0
     scored: int = 0  # resolved with a confidence: what the scores below are over
-    brier: float | None = None
+    brier: float | None = None  # weighted by the time each forecast stood
     accuracy: float | None = None
     points: float = 0.0
+    first_brier: float | None = None  # the first forecasts alone, as published
+    late: int = 0  # recorded after the fact (trackrecord/vouch.py; site.taxonomy.with_history)
 
     @property
     def url(self) -> str:
         return f"authors/{self.key}/"
 
 
-def forecast(prediction: Prediction) -> Forecast:
+def life_end(prediction: Prediction) -> dt.date:
+    """Where a prediction's scored life ends: its resolution date, or its target date if it
+    resolved later (a slow resolution does not stretch the time a forecast stood)."""
     resolution = prediction.resolution
-    return Forecast(prediction.confidence, resolution.outcome if resolution else None)
+    if resolution is None:
+        return prediction.target_date
+    return min(resolution.date, prediction.target_date)
+
+
+def in_force(prediction: Prediction) -> InForce:
+    """(from when, confidence) of the forecasts the score uses, oldest first: every forecast
+    the prediction states, from its stated date."""
+    return prediction.forecasts
+
+
+def forecast(prediction: Prediction, forecasts: InForce | None = None) -> Forecast:
+    """The prediction as scoring sees it: `forecasts` (by default `in_force(prediction)`)
+    with the share of its life each stood, and its outcome."""
+    resolution = prediction.resolution
+    outcome = resolution.outcome if resolution else None
+    standing = in_force(prediction) if forecasts is None else forecasts
+    stood = life_shares(standing, prediction.date, life_end(prediction))
+    if not stood:  # no confidence stated, or none before the life ended: nothing to score
+        return Forecast(None, outcome)
+    return Forecast(standing[0][1], outcome, stood)
 
 
 def author_records(
@@ -78,12 +117,17 @@ def author_stats(key: str, name: str, scores: Scores) -> AuthorStats:
         brier=scores.brier,
         accuracy=scores.accuracy,
         points=scores.points,
+        first_brier=scores.first_brier,
     )
 
 
 def prediction_points(prediction: Prediction) -> float | None:
-    """Points a resolved yes/no prediction with a confidence earned; None otherwise."""
-    item = forecast(prediction)
-    if not item.is_scored:
-        return None
-    return points(item.confidence, item.outcome)  # type: ignore[arg-type]
+    """Points a resolved yes/no prediction with a confidence earned (weighted by the time each
+    forecast stood); None otherwise."""
+    return forecast_points(forecast(prediction))
+
+
+def prediction_brier(prediction: Prediction) -> float | None:
+    """A resolved yes/no prediction's Brier score, weighted by the time each forecast stood;
+    None unless it is scored."""
+    return forecast_brier(forecast(prediction))

@@ -3,6 +3,14 @@
 Pure functions over `Forecast` values; no I/O. The caller passes every published
 prediction of an author (or of the whole site): open ones have `outcome=None`.
 
+A prediction whose author updated their confidence is scored over its whole life, as
+Metaculus and Fatebook do: each confidence counts for the share of the life during which it
+stood (`life_shares`). Its Brier score and points are the averages of each confidence's,
+weighted by those shares; calibration and accuracy count each confidence with its share. A
+prediction without updates has one confidence standing its whole life (share 1), so it scores
+exactly as a single forecast. The first forecast alone (as published) is kept as a second
+Brier figure, `first_brier`, for a record that cannot be improved by updating late.
+
 Which forecasts count where:
 - *scored* forecasts have a confidence and an outcome of "yes" or "no"; every score
   (Brier, accuracy, points, calibration) is computed over those only;
@@ -12,6 +20,7 @@ Which forecasts count where:
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -30,38 +39,93 @@ SCORE_DECIMALS = 4
 POINTS_DECIMALS = 2
 
 
+Share = tuple[float, float]  # (confidence, share of the prediction's life it stood for)
+InForce = Sequence[tuple[dt.date, float]]  # (from when, confidence), oldest first
+
+
 @dataclass(frozen=True)
 class Forecast:
-    """One published prediction: the stated probability that it happens, and what happened."""
+    """One published prediction: the stated probability that it happens, and what happened.
+
+    `confidence` is the first forecast, as published. `stood` holds every confidence that
+    stood during the prediction's life with its share of that life (`life_shares`; the shares
+    sum to 1); left empty, it is the first forecast alone, standing the whole time.
+    """
 
     confidence: float | None
     outcome: Outcome | None = None  # None while the prediction is open
+    stood: tuple[Share, ...] = ()
 
     def __post_init__(self) -> None:
         # `not 0 <= p <= 1` also rejects NaN, which would poison every mean.
-        if self.confidence is not None and not 0.0 <= self.confidence <= 1.0:
-            raise ValueError(f"confidence must be within 0..1, got {self.confidence!r}")
+        for p in (self.confidence, *(p for p, _ in self.stood)):
+            if p is not None and not 0.0 <= p <= 1.0:
+                raise ValueError(f"confidence must be within 0..1, got {p!r}")
+        if any(not 0.0 <= share <= 1.0 for _, share in self.stood):
+            raise ValueError(f"shares of a life must be within 0..1, got {self.stood!r}")
+        if self.stood and self.confidence is None:
+            raise ValueError("confidences stood, but there is no first forecast")
         if self.outcome is not None and self.outcome not in OUTCOMES:
             raise ValueError(f"outcome must be yes, no or void, got {self.outcome!r}")
+        if not self.stood and self.confidence is not None:
+            object.__setattr__(self, "stood", ((self.confidence, 1.0),))
 
     @property
     def is_scored(self) -> bool:
         return self.confidence is not None and self.outcome in ("yes", "no")
 
 
+def life_shares(in_force: InForce, start: dt.date, end: dt.date) -> tuple[Share, ...]:
+    """(confidence, share) of each forecast that stood between `start` and `end`.
+
+    Each forecast stands from its date until the next one's; only the days between start and
+    end count, so an update dated on or after the end counts for nothing and is left out. The
+    shares are of the days some forecast stood (they sum to 1). A life of no days (resolved
+    on the day it was published) is the forecast standing at its start alone.
+    """
+    if not in_force:
+        return ()
+    if end <= start:
+        standing = [p for when, p in in_force if when <= start]
+        return ((standing[-1], 1.0),) if standing else ()
+    untils = [when for when, _ in in_force[1:]] + [end]
+    days = [
+        (p, max(0, (min(until, end) - max(when, start)).days))
+        for (when, p), until in zip(in_force, untils, strict=True)
+    ]
+    total = sum(d for _, d in days)
+    return tuple((p, d / total) for p, d in days if d > 0)
+
+
 @dataclass(frozen=True)
 class Bin:
-    """Forecasts whose confidence lies in [low, high) (the last bin also holds 1.0)."""
+    """Forecasts whose confidence lies in [low, high) (the last bin also holds 1.0).
+
+    `count` forecasts, `yes_count` of which came true; `weight` is the sum of their shares of
+    their predictions' lives and `yes_weight` that of the ones that came true. Left out, the
+    weights are the counts: whole forecasts, as when no prediction was updated.
+    """
 
     low: float
     high: float
     count: int
     yes_count: int
+    weight: float | None = None
+    yes_weight: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.weight is None:
+            object.__setattr__(self, "weight", float(self.count))
+        if self.yes_weight is None:
+            object.__setattr__(self, "yes_weight", float(self.yes_count))
 
     @property
     def frequency(self) -> float | None:
-        """Observed share of "yes" outcomes; None for an empty bin (no data, not 0%)."""
-        return self.yes_count / self.count if self.count else None
+        """Observed share of "yes" outcomes, by weight; None for an empty bin (no data, not
+        0%)."""
+        if not self.weight:
+            return None
+        return self.yes_weight / self.weight  # type: ignore[operator]
 
     @property
     def midpoint(self) -> float:
@@ -73,7 +137,9 @@ class Bin:
             "high": self.high,
             "count": self.count,
             "yes_count": self.yes_count,
-            "frequency": _rounded(self.frequency, SCORE_DECIMALS),
+            "weight": rounded(self.weight, SCORE_DECIMALS),
+            "yes_weight": rounded(self.yes_weight, SCORE_DECIMALS),
+            "frequency": rounded(self.frequency, SCORE_DECIMALS),
         }
 
 
@@ -83,7 +149,9 @@ class Scores:
 
     predictions = open + resolved + void; `resolved` counts yes/no outcomes only, and
     `scored` those of them that also have a confidence. Scores are None when nothing
-    is scored (not 0, which would read as a perfect Brier score).
+    is scored (not 0, which would read as a perfect Brier score). `brier`, `accuracy`,
+    `points` and `calibration` weigh every confidence by the time it stood; `first_brier` is
+    the Brier score of the first forecasts alone.
     """
 
     predictions: int
@@ -95,6 +163,7 @@ class Scores:
     accuracy: float | None
     points: float
     calibration: tuple[Bin, ...]
+    first_brier: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready and deterministic (fixed key order, rounded floats)."""
@@ -104,40 +173,67 @@ class Scores:
             "resolved": self.resolved,
             "void": self.void,
             "scored": self.scored,
-            "brier": _rounded(self.brier, SCORE_DECIMALS),
-            "accuracy": _rounded(self.accuracy, SCORE_DECIMALS),
-            "points": _rounded(self.points, POINTS_DECIMALS),
+            "brier": rounded(self.brier, SCORE_DECIMALS),
+            "first_brier": rounded(self.first_brier, SCORE_DECIMALS),
+            "accuracy": rounded(self.accuracy, SCORE_DECIMALS),
+            "points": rounded(self.points, POINTS_DECIMALS),
             "calibration": [b.as_dict() for b in self.calibration],
         }
 
 
-def _scored_pairs(forecasts: Iterable[Forecast]) -> list[tuple[float, bool]]:
-    """(p, happened) for each forecast that counts towards scores."""
-    pairs: list[tuple[float, bool]] = []
-    for f in forecasts:
-        if f.confidence is not None and f.outcome in ("yes", "no"):
-            pairs.append((f.confidence, f.outcome == "yes"))
-    return pairs
+def _scored(forecasts: Iterable[Forecast]) -> list[tuple[Forecast, bool]]:
+    """(forecast, happened) for each forecast that counts towards scores."""
+    return [(f, f.outcome == "yes") for f in forecasts if f.is_scored]
+
+
+def _squared_error(p: float, happened: bool) -> float:
+    return (p - (1.0 if happened else 0.0)) ** 2
+
+
+def forecast_brier(forecast: Forecast) -> float | None:
+    """One prediction's Brier score: (p - o)^2 of each confidence that stood, weighted by its
+    share of the prediction's life; None unless it is scored."""
+    if not forecast.is_scored:
+        return None
+    happened = forecast.outcome == "yes"
+    return math.fsum(share * _squared_error(p, happened) for p, share in forecast.stood)
 
 
 def brier(forecasts: Iterable[Forecast]) -> float | None:
-    """Mean of (p - o)^2 with o = 1 for yes, 0 for no; lower is better."""
-    pairs = _scored_pairs(forecasts)
+    """Mean over scored predictions of each one's (time-weighted) Brier score, with o = 1
+    for yes, 0 for no; lower is better."""
+    figures = [b for f, _ in _scored(forecasts) if (b := forecast_brier(f)) is not None]
+    if not figures:
+        return None
+    return math.fsum(figures) / len(figures)
+
+
+def first_brier(forecasts: Iterable[Forecast]) -> float | None:
+    """Mean of (p - o)^2 over scored predictions, p the first forecast alone (as published):
+    what the Brier score would be had no one updated."""
+    pairs = _scored(forecasts)
     if not pairs:
         return None
-    return math.fsum((p - (1.0 if happened else 0.0)) ** 2 for p, happened in pairs) / len(pairs)
+    errors = (_squared_error(f.confidence or 0.0, happened) for f, happened in pairs)
+    return math.fsum(errors) / len(pairs)  # scored implies a first forecast: `or` never acts
 
 
 def accuracy(forecasts: Iterable[Forecast]) -> float | None:
-    """Share of forecasts where (p > 0.5) matched the outcome.
+    """Share of forecasts where (p > 0.5) matched the outcome, each counted with its share of
+    its prediction's life.
 
     A forecast at exactly 0.5 picked no side, so it is neither right nor wrong: it is
     left out of both the numerator and the denominator.
     """
-    calls = [(p > 0.5) == happened for p, happened in _scored_pairs(forecasts) if p != 0.5]
+    calls = [
+        (share, (p > 0.5) == happened)
+        for f, happened in _scored(forecasts)
+        for p, share in f.stood
+        if p != 0.5
+    ]
     if not calls:
         return None
-    return sum(calls) / len(calls)
+    return math.fsum(share for share, right in calls if right) / math.fsum(s for s, _ in calls)
 
 
 def points(p: float, outcome: Outcome) -> float:
@@ -152,11 +248,19 @@ def points(p: float, outcome: Outcome) -> float:
     return 100.0 * (1.0 + math.log2(q))
 
 
+def forecast_points(forecast: Forecast) -> float | None:
+    """One prediction's points: each confidence's, weighted by its share of the prediction's
+    life; None unless it is scored."""
+    if not forecast.is_scored:
+        return None
+    outcome: Outcome = "yes" if forecast.outcome == "yes" else "no"
+    return math.fsum(share * points(p, outcome) for p, share in forecast.stood)
+
+
 def total_points(forecasts: Iterable[Forecast]) -> float:
-    """Sum of `points` over scored forecasts; 0 when there are none."""
-    return math.fsum(
-        points(p, "yes" if happened else "no") for p, happened in _scored_pairs(forecasts)
-    )
+    """Sum of each scored prediction's points; 0 when there are none."""
+    earned = (forecast_points(f) for f, _ in _scored(forecasts))
+    return math.fsum(e for e in earned if e is not None)
 
 
 def bin_index(p: float) -> int:
@@ -171,16 +275,27 @@ def bin_index(p: float) -> int:
 
 
 def calibration(forecasts: Iterable[Forecast]) -> tuple[Bin, ...]:
-    """Ten bins of stated confidence, empty ones included so charts keep a fixed axis."""
-    counts = [0] * BIN_COUNT
-    yes_counts = [0] * BIN_COUNT
-    for p, happened in _scored_pairs(forecasts):
-        index = bin_index(p)
-        counts[index] += 1
-        yes_counts[index] += happened
+    """Ten bins of stated confidence, empty ones included so charts keep a fixed axis. Each
+    confidence that stood goes in its bin with its share of its prediction's life, so one
+    prediction adds 1 in all, and the weights of all bins sum to the number scored."""
+    shares: list[list[float]] = [[] for _ in range(BIN_COUNT)]
+    yes_shares: list[list[float]] = [[] for _ in range(BIN_COUNT)]
+    for f, happened in _scored(forecasts):
+        for p, share in f.stood:
+            index = bin_index(p)
+            shares[index].append(share)
+            if happened:
+                yes_shares[index].append(share)
     # k / 10 rather than a running sum: the edges print as 0.3, not 0.30000000000000004.
     return tuple(
-        Bin(low=k / BIN_COUNT, high=(k + 1) / BIN_COUNT, count=counts[k], yes_count=yes_counts[k])
+        Bin(
+            low=k / BIN_COUNT,
+            high=(k + 1) / BIN_COUNT,
+            count=len(shares[k]),
+            yes_count=len(yes_shares[k]),
+            weight=math.fsum(shares[k]),
+            yes_weight=math.fsum(yes_shares[k]),
+        )
         for k in range(BIN_COUNT)
     )
 
@@ -196,12 +311,13 @@ def score(forecasts: Iterable[Forecast]) -> Scores:
         scored=sum(f.is_scored for f in items),
         brier=brier(items),
         accuracy=accuracy(items),
+        first_brier=first_brier(items),
         points=total_points(items),
         calibration=calibration(items),
     )
 
 
-def _rounded(value: float | None, decimals: int) -> float | None:
+def rounded(value: float | None, decimals: int) -> float | None:
     if value is None:
         return None
     # `+ 0.0` turns -0.0 (e.g. a tiny negative sum rounded) into 0.0 for stable JSON.
