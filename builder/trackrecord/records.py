@@ -5,10 +5,10 @@ Only published predictions count: a draft is never part of anyone's record, not 
 `--drafts` preview, so a preview shows the record readers will see.
 
 A prediction is scored over its life (scoring.life_shares): from its publication date to its
-resolution date, or to its target date if it resolved later, with the forecasts in force
-during that time. `in_force` says which those are; `forecast` and `author_records` take them
-from it, so a rule on what counts (an update used only from the day it was committed, say)
-changes that one function, or passes its own list to `forecast`.
+resolution date, or to its target date if it resolved later, with the forecasts it states
+(`Prediction.forecasts`). A rule on what counts passes the prediction as that rule sees it:
+trackrecord/vouch.as_scored dates a backdated update from its commit and takes the confidence
+off one recorded after the fact (Site.scored, site.taxonomy.with_history).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from builder.config.siteconfig import SiteConfig
 from builder.content.model import Prediction
 from builder.trackrecord.scoring import (
     Forecast,
-    InForce,
     Scores,
     forecast_brier,
     forecast_points,
@@ -65,18 +64,12 @@ def life_end(prediction: Prediction) -> dt.date:
     return min(resolution.date, prediction.target_date)
 
 
-def in_force(prediction: Prediction) -> InForce:
-    """(from when, confidence) of the forecasts the score uses, oldest first: every forecast
-    the prediction states, from its stated date."""
-    return prediction.forecasts
-
-
-def forecast(prediction: Prediction, forecasts: InForce | None = None) -> Forecast:
-    """The prediction as scoring sees it: `forecasts` (by default `in_force(prediction)`)
-    with the share of its life each stood, and its outcome."""
+def forecast(prediction: Prediction) -> Forecast:
+    """The prediction as scoring sees it: its forecasts with the share of its life each
+    stood, and its outcome."""
     resolution = prediction.resolution
     outcome = resolution.outcome if resolution else None
-    standing = in_force(prediction) if forecasts is None else forecasts
+    standing = prediction.forecasts
     stood = life_shares(standing, prediction.date, life_end(prediction))
     if not stood:  # no confidence stated, or none before the life ended: nothing to score
         return Forecast(None, outcome)
