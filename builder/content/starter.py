@@ -122,10 +122,10 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "3.12"
-      # Until foretell is on PyPI, install it from its repository instead:
-      #   pip install "foretell @ git+https://github.com/OWNER/foretell"
+      # foretell is not on PyPI yet: replace OWNER/foretell with the repository you install
+      # it from (once it is on PyPI: pip install foretell).
       - name: Install foretell
-        run: pip install foretell
+        run: pip install "foretell @ git+https://github.com/OWNER/foretell"
       - name: Read the Pages address
         id: pages
         uses: actions/configure-pages@v5
