@@ -56,11 +56,14 @@ def page_kinds(out: Path) -> dict[str, str]:
     # Prefer pages with code and tables: highlighted code is where contrast most often fails.
     open_one = next((s for s in unresolved if html[s].select_one(".prose pre")), unresolved[0])
     resolved_one = next((s for s in resolved if html[s].select_one(".prose table")), resolved[0])
+    charted = [slug for slug, page in html.items() if page.select_one(".step-chart")]
+    assert charted, "the example site has no prediction with updates (and so no step chart)"
     category = sorted(p.parent.name for p in (out / "categories").glob("*/index.html"))[0]
     return {
         "home": "",
         "open prediction": f"predictions/{open_one}/",
         "resolved prediction": f"predictions/{resolved_one}/",
+        "prediction with updates": f"predictions/{charted[0]}/",
         "category": f"categories/{category}/",
         "authors index": "authors/",
         "not found": "404.html",

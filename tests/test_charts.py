@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal, localcontext
@@ -9,7 +10,8 @@ from fractions import Fraction
 
 import pytest
 
-from builder.render.charts import calibration_svg, describe, radius
+from builder.content.model import Outcome, Prediction, Resolution, Update
+from builder.render.charts import calibration_svg, describe, describe_history, history_svg, radius
 from builder.trackrecord.scoring import Bin, calibration
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
@@ -236,3 +238,208 @@ def test_ids_are_prefixed_and_validated() -> None:
     assert root[1].get("id") == "author-ada-desc"
     with pytest.raises(ValueError):
         calibration_svg(SAMPLE, title="t", element_id='x" onload="alert(1)')
+
+
+# The step chart of one prediction's confidence over time -------------------------------------
+
+
+def forecast(
+    *updates: tuple[str, float],
+    confidence: float | None = 0.8,
+    published: str = "2026-01-01",
+    target: str = "2026-12-31",
+    resolved: tuple[Outcome, str] | None = None,
+    title: str = "T",
+) -> Prediction:
+    """A prediction published on `published` with `updates` as (ISO date, confidence)."""
+    return Prediction(
+        source="content/predictions/t.md",
+        slug="t",
+        title=title,
+        date=dt.date.fromisoformat(published),
+        author="ada",
+        statement="Something will happen.",
+        target_date=dt.date.fromisoformat(target),
+        body_html="",
+        confidence=confidence,
+        resolution=Resolution(resolved[0], dt.date.fromisoformat(resolved[1]))
+        if resolved
+        else None,
+        updates=tuple(Update(dt.date.fromisoformat(d), c, f"note {d}") for d, c in updates),
+    )
+
+
+# Jan 1 -> Jan 31 is 30 days, -> Apr 1 is 90 (31 + 28 + 31), -> May 1 is 120: updates at a
+# quarter and three quarters of the prediction's life.
+QUARTERS = forecast(("2026-01-31", 0.5), ("2026-04-01", 0.25), resolved=("yes", "2026-05-01"))
+
+
+def test_history_chart_is_an_accessible_scalable_image() -> None:
+    root = parse(history_svg(QUARTERS, title="How it changed", element_id="h"))
+    assert root.tag == SVG + "svg" and root.get("role") == "img"
+    assert re.fullmatch(r"0 0 \d+(\.\d+)? \d+(\.\d+)?", root.get("viewBox", ""))
+    assert root.get("width") is None and root.get("height") is None
+    assert [child.tag for child in root[:2]] == [SVG + "title", SVG + "desc"]
+    assert root.get("aria-labelledby") == "h-title h-desc"
+    assert (root[0].get("id"), root[1].get("id")) == ("h-title", "h-desc")
+    assert root[0].text == "How it changed"
+    assert root[1].text == describe_history(QUARTERS)
+
+
+def test_steps_sit_at_each_forecast_worked_out_by_hand() -> None:
+    """The plot spans x 42..386 (344 units: publication to resolution) and y 142..22 (120
+    units: 0% to 100%). Updates at 1/4 and 3/4 of the 120 days: x = 42 + 344/4 = 128 and
+    42 + 3 * 344/4 = 300. Confidences 80%, 50%, 25%: y = 22 + 120 * (1 - c) = 46, 82, 112."""
+    # Catches: steps drawn as slopes (a polyline from point to point), y growing upwards
+    # (SVG's y points down), time measured to the target date instead of the resolution,
+    # the last step stopping at the last update instead of running to the end.
+    root = parse(history_svg(QUARTERS, title="t"))
+    (line,) = by_class(root, "path", "step-line")
+    assert line.get("d") == "M42 46H128V82H300V112H386"
+    points = [(c.get("cx"), c.get("cy")) for c in by_class(root, "circle", "step-point")]
+    assert points == [("42", "46"), ("128", "82"), ("300", "112")]
+
+
+def test_step_positions_are_exact_geometry_in_short_numbers() -> None:
+    """The example site's dates: published March 2, 2025, updates June 10 and October 1,
+    resolved February 10, 2026: days 100, 213 and 345 of the life, worked out with
+    fractions and rounded to two decimals."""
+    # Catches: float noise (141.71014492753623), zero-padded or unrounded numbers.
+    p = forecast(
+        ("2025-06-10", 0.7), ("2025-10-01", 0.92),
+        published="2025-03-02", target="2026-02-28", resolved=("yes", "2026-02-10"),
+    )  # fmt: skip
+    svg = history_svg(p, title="t")
+    root = parse(svg)
+    xs = [short(42 + Fraction(days, 345) * 344) for days in (0, 100, 213)]
+    ys = [short(22 + (1 - Fraction(c)) * 120) for c in ("0.8", "0.7", "0.92")]
+    assert xs == ["42", "141.71", "254.38"] and ys == ["46", "58", "31.6"]
+    (line,) = by_class(root, "path", "step-line")
+    assert line.get("d") == f"M{xs[0]} {ys[0]}H{xs[1]}V{ys[1]}H{xs[2]}V{ys[2]}H386"
+    points = [(c.get("cx"), c.get("cy")) for c in by_class(root, "circle", "step-point")]
+    assert points == list(zip(xs, ys, strict=True))
+    numbers = re.findall(r'="(-?\d+(?:\.\d+)?)"', svg)
+    assert numbers and all(len(n.partition(".")[2]) <= 2 for n in numbers)
+
+
+def test_each_forecast_is_labelled_and_explained() -> None:
+    root = parse(history_svg(QUARTERS, title="t"))
+    labels = [t.text for t in by_class(root, "text", "step-label")]
+    assert labels == ["80%", "50%", "25%"]
+    hovers = [
+        c.findtext("svg:title", namespaces=NS) for c in by_class(root, "circle", "step-point")
+    ]
+    assert hovers == [
+        "80% from January 1, 2026 (first forecast)",
+        "50% from January 31, 2026 (update)",
+        "25% from April 1, 2026 (update)",
+    ]
+
+
+def test_resolution_is_marked_at_the_end_and_written_under_the_axis() -> None:
+    # Catches: an outcome told by colour alone, a yes drawn at 0%, a void given an answer.
+    for outcome, square_y in (("yes", "17.5"), ("no", "137.5")):  # 22 - 4.5 and 142 - 4.5
+        p = forecast(("2026-01-31", 0.5), resolved=(outcome, "2026-05-01"))  # type: ignore[arg-type]
+        root = parse(history_svg(p, title="t"))
+        (rule,) = by_class(root, "line", "step-resolution")
+        assert (rule.get("x1"), rule.get("x2"), rule.get("stroke-dasharray")) == (
+            "386",
+            "386",
+            "4 3",
+        )
+        (square,) = by_class(root, "rect", "step-outcome")
+        assert f"step-outcome-{outcome}" in square.get("class", "").split()
+        assert (square.get("x"), square.get("y")) == ("381.5", square_y)
+        texts = [t.text for t in root.iter(SVG + "text")]
+        assert f"Resolved {outcome}, May 1, 2026" in texts
+        assert "Published Jan 1, 2026" in texts
+    void = parse(
+        history_svg(forecast(("2026-01-31", 0.5), resolved=("void", "2026-05-01")), title="t")
+    )
+    assert by_class(void, "line", "step-resolution") and not by_class(void, "rect", "step-outcome")
+
+
+def test_an_open_prediction_runs_to_its_target_date() -> None:
+    # Catches: an open prediction drawn with a resolution, or its time axis ending anywhere but
+    # the target date (Jan 1 -> Jul 1 is 181 days; an update on day 181/2 is not at the middle).
+    p = forecast(("2026-04-02", 0.6), target="2026-07-01")  # day 91 of 181
+    root = parse(history_svg(p, title="t"))
+    assert not by_class(root, "line", "step-resolution")
+    assert not by_class(root, "rect", "step-outcome")
+    (line,) = by_class(root, "path", "step-line")
+    x = short(42 + Fraction(91, 181) * 344)
+    assert line.get("d") == f"M42 46H{x}V70H386"
+    assert "Target Jul 1, 2026" in [t.text for t in root.iter(SVG + "text")]
+    assert describe_history(p) == (
+        "The author\u2019s confidence that it will happen: 80% from January 1, 2026 (first"
+        " forecast); 60% from April 2, 2026. The last one stands until the target date,"
+        " July 1, 2026."
+    )
+
+
+def test_description_says_every_forecast_and_the_outcome() -> None:
+    assert describe_history(QUARTERS) == (
+        "The author\u2019s confidence that it would happen: 80% from January 1, 2026 (first"
+        " forecast); 50% from January 31, 2026; 25% from April 1, 2026."
+        " Resolved yes on May 1, 2026."
+    )
+
+
+def test_a_prediction_without_a_first_confidence_starts_at_its_first_update() -> None:
+    p = forecast(("2026-01-31", 0.5), ("2026-04-01", 0.25), confidence=None,
+                 resolved=("no", "2026-05-01"))  # fmt: skip
+    root = parse(history_svg(p, title="t"))
+    (line,) = by_class(root, "path", "step-line")
+    assert line.get("d") == "M128 82H300V112H386"
+    assert "(first forecast)" not in describe_history(p)
+    with pytest.raises(ValueError):
+        history_svg(forecast(confidence=None), title="t")  # nothing to chart
+
+
+def label_boxes(root: ET.Element) -> list[tuple[float, float, float, float]]:
+    """Each percent label's box, from its anchor: 12-unit bold figures are under 8 units wide
+    ("%" under 12) and 9 high; measured independently of the chart's own estimate."""
+    boxes = []
+    for label in by_class(root, "text", "step-label"):
+        x, y, text = float(label.get("x", "nan")), float(label.get("y", "nan")), label.text or ""
+        width = 7.5 * (len(text) - 1) + 11
+        left = x if label.get("text-anchor") == "start" else x - width
+        boxes.append((left, y - 9, left + width, y))
+    return boxes
+
+
+def test_crowded_labels_never_cover_each_other_or_leave_the_plot() -> None:
+    # Catches: labels placed blindly above each point, which pile up when updates come days
+    # apart, or run past the right edge for a forecast made near the end.
+    p = forecast(
+        ("2026-01-05", 0.78), ("2026-01-09", 0.75), ("2026-01-12", 0.2), ("2026-04-29", 0.99),
+        resolved=("yes", "2026-05-01"),
+    )  # fmt: skip
+    root = parse(history_svg(p, title="t"))
+    boxes = label_boxes(root)
+    assert len(boxes) >= 3  # most still labelled; the table beside the chart has them all
+    assert len(by_class(root, "circle", "step-point")) == 5  # every forecast still drawn
+    for i, a in enumerate(boxes):
+        assert a[0] > 42 and a[2] <= 400 and a[1] >= 0 and a[3] < 142, a
+        for b in boxes[i + 1 :]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+    points = [
+        (float(c.get("cx", "nan")), float(c.get("cy", "nan")))
+        for c in by_class(root, "circle", "step-point")
+    ]
+    for left, top, right, bottom in boxes:
+        for cx, cy in points:
+            assert not (left < cx + 4 and cx - 4 < right and top < cy + 4 and cy - 4 < bottom)
+
+
+def test_history_chart_takes_its_colours_from_the_theme_and_escapes_text() -> None:
+    title = 'Ada <script>alert("x")</script> & Co'
+    p = forecast(("2026-01-31", 0.5), title="T & <b>")
+    svg = history_svg(p, title=title)
+    assert "currentColor" in svg and re.search(r"#[0-9a-fA-F]{3,8}\b|rgb\(", svg) is None
+    assert "<script>" not in svg
+    root = parse(svg)
+    assert root[0].text == title
+    assert "step-chart" in root.get("class", "").split()
+    with pytest.raises(ValueError):
+        history_svg(p, title="t", element_id='x" onload="alert(1)')

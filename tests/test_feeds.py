@@ -319,6 +319,75 @@ def test_resolutions_feed(desk: SiteFolder) -> None:
     assert "void" in delta and "confidence" not in delta  # Delta gave no confidence
 
 
+UPDATES = (
+    "updates:\n"
+    "  - {date: 2026-04-02, confidence: 0.55, note: 'The tender was <b>delayed</b>.'}\n"
+    "  - {date: 2026-06-15, confidence: 0.4}\n"
+)
+
+
+def tender(site: SiteFolder, extra: str = "") -> None:
+    text = prediction_text(
+        "Tender", date="2026-03-01", prediction_extra="confidence: 0.7\n" + extra
+    )
+    site.write("tender.md", text)
+
+
+def entry(site: SiteFolder, path: str, slug: str = "tender") -> feedparser.FeedParserDict:
+    (found,) = [e for e in parse(site, path).entries if e.link.endswith(f"/{slug}/")]
+    return found
+
+
+def test_an_update_moves_the_entry_updated_date_never_its_id(site: SiteFolder) -> None:
+    # Catches: `updated` left at the publication date (readers never see the new confidence),
+    # or an id made from anything an update changes (readers would show it as a new entry).
+    site.config(ZONE_YAML)
+    site.write("other.md", prediction_text("Other", date="2026-02-01"))
+    tender(site)
+    assert site.build() == 0
+    before = {path: entry(site, path).id for path in ("feed.xml", "atom.xml")}
+    assert entry(site, "atom.xml").updated == "2026-03-01T00:00:00-06:00"
+    tender(site, UPDATES)
+    assert site.build() == 0
+    assert {path: entry(site, path).id for path in ("feed.xml", "atom.xml")} == before
+    atom = entry(site, "atom.xml")
+    assert atom.published == "2026-03-01T00:00:00-06:00"  # still published when it was
+    assert atom.updated == "2026-06-15T00:00:00-06:00"  # the last update
+    assert parse(site, "atom.xml").feed.updated == "2026-06-15T00:00:00-06:00"
+    assert parse(site, "feed.xml").feed.updated == "Mon, 15 Jun 2026 00:00:00 -0600"
+    # Resolved after its last update: the resolution is the latest change.
+    tender(site, UPDATES + "resolution: {outcome: no, date: 2026-07-10}\n")
+    assert site.build() == 0
+    assert entry(site, "atom.xml").updated == "2026-07-10T00:00:00-06:00"
+    assert entry(site, "atom.xml").id == before["atom.xml"]
+
+
+def test_entries_show_the_current_confidence_and_every_update(site: SiteFolder) -> None:
+    # Catches: the first confidence shown as if it still stood, updates left out of the
+    # content, notes not escaped, updates in another order than the page's.
+    site.config(ZONE_YAML)
+    tender(site, UPDATES + "resolution: {outcome: no, date: 2026-07-10}\n")
+    assert site.build() == 0
+    expected = [
+        "March 1, 2026: 70%, first forecast",
+        "April 2, 2026: 55%. The tender was <b>delayed</b>.",
+        "June 15, 2026: 40%",
+    ]
+    for path in ("feed.xml", "atom.xml", "resolutions.xml"):
+        soup = content_of(entry(site, path))
+        facts = [li.get_text() for li in soup.ul.find_all("li")]
+        assert "Author\u2019s confidence: 40% (since June 15, 2026; first forecast 70%)" in facts
+        updates = [" ".join(li.get_text().split()) for li in soup.ol.find_all("li")]
+        assert updates == expected, path
+        assert soup.find("b") is None, path  # the note's markup is text, not HTML
+    # A prediction without updates reads as before: its one confidence, no list.
+    site.write("plain.md", prediction_text("Plain", prediction_extra="confidence: 0.3\n"))
+    assert site.build() == 0
+    plain = content_of(entry(site, "atom.xml", "plain"))
+    assert "Author\u2019s confidence: 30%" in [li.get_text() for li in plain.ul.find_all("li")]
+    assert plain.ol is None and "since" not in plain.get_text()
+
+
 def test_term_feeds_hold_only_their_predictions(desk: SiteFolder) -> None:
     # Catches: the main feed copied under every term, drafts in a term's feed.
     expected = {

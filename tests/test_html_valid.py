@@ -61,6 +61,8 @@ def test_every_page_is_valid_html(example_site: SiteFolder) -> None:
         assert kind in checked, kind
     for folder in ("predictions", "categories", "tags", "authors"):
         assert any(c.startswith(f"{folder}/") and c.count("/") == 2 for c in checked), folder
+    # Inline SVG too: a prediction with updates draws its step chart.
+    assert any('class="step-chart"' in p.read_text("utf-8") for p in pages), "no step chart"
     stylesheets = sorted((out / "static").glob("*.css"))
     assert stylesheets
 

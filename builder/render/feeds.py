@@ -2,10 +2,11 @@
 feed per category, author and tag.
 
 Everything in a feed is derived from the content, never from the clock: entry dates are the
-publication (or resolution) date at 00:00 in the site's time zone, and a feed's `updated` /
+publication (or resolution) date at 00:00 in the site's time zone, a prediction's `updated` the
+latest of its publication, last update and resolution (`last_change`), and a feed's `updated` /
 `lastBuildDate` is its newest entry's date, so two builds of the same input are byte-identical.
 Entry ids are tag URIs made of the host, a date and the slug (see `entry_id`), so editing a
-title or a body never makes a reader show an old prediction as new.
+title or a body, or updating the confidence, never makes a reader show an old prediction as new.
 
 Every text from site.yaml or the front matter is HTML-escaped in every element of both formats
 (see `serialize`): readers render RSS titles and descriptions as HTML, and some do the same
@@ -221,18 +222,24 @@ def midnight(site: Site, date: dt.date) -> dt.datetime:
 
 
 def prediction_item(site: Site, p: Prediction, content: Content) -> Item:
-    updated = p.resolution.date if p.resolution else p.date
     return Item(
         id=entry_id(site, p.date, f"predictions/{p.slug}"),
         title=p.title,
         link=urls.absolute(site.config.url, p.url),
         published=midnight(site, p.date),
-        updated=midnight(site, max(updated, p.date)),
+        updated=midnight(site, last_change(p)),
         author=site.author(p.author).name,
         categories=_categories(site, p),
         summary=p.statement,
         content=content(p),
     )
+
+
+def last_change(p: Prediction) -> dt.date:
+    """An entry's `updated`: the latest of its publication, its last update and its
+    resolution (a reader shows the entry again; its id stays)."""
+    dates = [p.date, *(u.date for u in p.updates)]
+    return max([*dates, p.resolution.date] if p.resolution else dates)
 
 
 def resolution_item(site: Site, p: Prediction) -> Item:
@@ -282,6 +289,7 @@ def resolution_html(p: Prediction, base_url: str) -> str:
     parts = [
         f"<p><strong>Prediction:</strong> {escape(p.statement)}</p>",
         _facts_html(facts),
+        _updates_html(p),
         f"<p>{escape(r.note)}</p>" if r.note else "",
         f'<p><a href="{escape(page)}">Read the prediction: {escape(p.title)}</a></p>',
     ]
@@ -291,13 +299,33 @@ def resolution_html(p: Prediction, base_url: str) -> str:
 def _claim_html(p: Prediction) -> str:
     facts = [("Target date", _time(p.target_date))]
     facts += _confidence(p)
-    return f"<p><strong>Prediction:</strong> {escape(p.statement)}</p>\n{_facts_html(facts)}"
+    claim = f"<p><strong>Prediction:</strong> {escape(p.statement)}</p>\n{_facts_html(facts)}"
+    return "\n".join(part for part in (claim, _updates_html(p)) if part)
 
 
 def _confidence(p: Prediction) -> list[tuple[str, str]]:
-    if p.confidence is None:
+    """The confidence standing now; with updates, since when and what it was first."""
+    current = p.current_confidence
+    if current is None:
         return []
-    return [(CONFIDENCE, escape(percent(p.confidence)))]
+    if not p.updates:
+        return [(CONFIDENCE, escape(percent(current)))]
+    first = f"; first forecast {escape(percent(p.confidence))}" if p.confidence is not None else ""
+    since = f" (since {_time(p.updates[-1].date)}{first})"
+    return [(CONFIDENCE, escape(percent(current)) + since)]
+
+
+def _updates_html(p: Prediction) -> str:
+    """Every forecast, oldest first, each with its date and note: the page's table, as a list."""
+    if not p.updates:
+        return ""
+    items = []
+    if p.confidence is not None:
+        items.append(f"<li>{_time(p.date)}: {escape(percent(p.confidence))}, first forecast</li>")
+    for u in p.updates:
+        note = f". {escape(u.note)}" if u.note else ""
+        items.append(f"<li>{_time(u.date)}: {escape(percent(u.confidence))}{note}</li>")
+    return f"<p><strong>Confidence over time:</strong></p>\n<ol>{''.join(items)}</ol>"
 
 
 def _resolution_line(p: Prediction) -> str:
