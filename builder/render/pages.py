@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 
 from builder.content.model import Prediction
 from builder.render import integrity
-from builder.render.charts import calibration_svg
+from builder.render.charts import calibration_svg, history_svg
 from builder.render.templates import PageSpec
 from builder.site import taxonomy
 from builder.site.model import Site, Term
@@ -43,8 +43,17 @@ def prediction_page(site: Site, prediction: Prediction) -> PageSpec:
             "author_stats": site.author_stats(prediction.author),
             "points": prediction_points(prediction),
             "integrity": integrity.notice(site.history.get(prediction.slug)),
+            "history_chart": _history_chart(prediction),
         },
     )
+
+
+def _history_chart(prediction: Prediction) -> str | None:
+    """The step chart of a prediction whose confidence changed; None for one that never did."""
+    if not prediction.updates or not prediction.forecasts:
+        return None
+    title = f"How the author\u2019s confidence changed: {prediction.title}"
+    return history_svg(prediction, title=title, element_id="history-chart")
 
 
 def track_record_page(site: Site) -> PageSpec:
