@@ -213,6 +213,7 @@ def test_track_record_json(built: SiteFolder) -> None:
         "evidence": None,
         "first_brier": 0.04,
         "history": None,  # not in git
+        "late": False,  # nothing claimed outside git
         "outcome": "yes",
         "points": 67.81,
         "resolution_date": "2026-06-01",
