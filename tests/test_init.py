@@ -117,7 +117,7 @@ def test_the_pages_workflow_builds_with_the_cache_and_deploys(tmp_path: Path) ->
     }
     assert steps["actions/checkout"]["with"]["fetch-depth"] == 0  # history: the track record
     assert steps["Install foretell"]["run"].startswith("pip install \"foretell @ git+https://")
-    assert "# Until foretell is on PyPI, install it from its repository instead:" in text
+    assert "# foretell is not on PyPI yet: replace OWNER/foretell" in text
     cache = steps["actions/cache"]["with"]
     assert ".foretell/cache" in cache["path"].split() and "output" in cache["path"].split()
     assert re.fullmatch(r"foretell-\$\{\{ hashFiles\(.*'content/\*\*'.*\) \}\}", cache["key"])
