@@ -135,6 +135,10 @@ def test_example_prediction_with_two_updates(example_site: SiteFolder) -> None:
     weighted = (100 * points(0.8) + 113 * points(0.7) + 132 * points(0.92)) / 345
     assert weighted == pytest.approx(69.21, abs=0.005)
     assert text(page, ".resolution-points .points") == "+69.2 points"
+    # Not "80% that it would happen": the points are not the first forecast's.
+    assert text(page, ".resolution-points-why") == (
+        "(3 forecasts, each counted for the time it stood; how points work)"
+    )
     brier = (100 * 0.2**2 + 113 * 0.3**2 + 132 * 0.08**2) / 345
     assert brier == pytest.approx(0.04352, abs=0.000005)
     record = json.loads((example_site.output / "track-record.json").read_text("utf-8"))
