@@ -6,8 +6,10 @@ import argparse
 import contextlib
 import importlib
 import os
+import re
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -161,7 +163,7 @@ def run_build(args: argparse.Namespace) -> int:
             raise
         return _failed(_console(), [problem])
     if report.warnings:
-        print_problems(_console(), report.warnings)
+        _print_warnings(report.warnings)
     took = time.perf_counter() - started
     if report.way == "up to date":
         _plain("Up to date", f": {report.pages} pages, nothing changed ({took:.2f} s)")
@@ -171,6 +173,33 @@ def run_build(args: argparse.Namespace) -> int:
     if report.drafts:
         sys.stderr.write(f"{drafts_skipped(report.drafts)}\n")
     return 0
+
+
+WARNINGS_SHOWN = 10  # a build shows this many in full; `foretell check` shows every one
+_VARIABLE = re.compile(r"'[^']*'|\"[^\"]*\"|\d+")
+
+
+def _print_warnings(warnings: Sequence[Problem]) -> None:
+    """The first warnings in full, then how many more of each kind: nobody reads 5,000 lines,
+    and printing them would cost a no-op build more than the build itself. Plain text: a
+    build that succeeds never imports rich."""
+    color = sys.stderr.isatty() and "NO_COLOR" not in os.environ
+    lead = "\x1b[33mwarning\x1b[0m" if color else "warning"
+    lines = [f"{lead}: {problem}" for problem in warnings[:WARNINGS_SHOWN]]
+    rest = warnings[WARNINGS_SHOWN:]
+    if rest:
+        kinds = Counter(_kind(problem) for problem in rest)
+        lines.append(f"... and {_count(len(rest), 'more warning')}:")
+        lines += [f"  {count} x {kind}" for kind, count in kinds.most_common()]
+        lines.append("foretell check lists every one.")
+    sys.stderr.write("\n".join(lines) + "\n")
+
+
+def _kind(problem: Problem) -> str:
+    """A warning without what varies from one to the next: "references.N: reference N is
+    never cited in the text"."""
+    field = re.sub(r"\.\d+", ".N", problem.field) + ": " if problem.field else ""
+    return field + _VARIABLE.sub("N", problem.message)
 
 
 def drafts_skipped(count: int) -> str:

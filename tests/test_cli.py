@@ -166,3 +166,37 @@ def test_a_bad_build_url_is_a_usage_error(site: SiteFolder, url: str, message: s
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == f"foretell build: error: argument --url: {message}"
     assert not site.output.exists()
+
+
+def _uncited(count: int) -> str:
+    """A prediction with `count` references its body never cites: one warning each."""
+    refs = "".join(
+        f"  - {{title: 'R{n}', url: 'https://e.example.org/{n}'}}\n" for n in range(count)
+    )
+    return prediction_text("Uncited", extra=f"references:\n{refs}")
+
+
+def test_many_warnings_are_summed_up_not_listed(
+    site: SiteFolder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Catches: a build printing every one of thousands of warnings, on every build (the
+    no-op included), where nobody reads them; and a summary that loses count of a kind."""
+    site.write("a.md", _uncited(15))
+    for build in range(2):  # the full build, then the no-op, which repeats its warnings
+        assert site.build() == 0
+        err = capsys.readouterr().err
+        shown = [line for line in err.splitlines() if line.startswith("warning: ")]
+        assert len(shown) == 10, (build, err)
+        assert "... and 5 more warnings:" in err
+        assert "  5 x references.N: reference N is never cited in the text" in err
+        assert "foretell check lists every one." in err
+    assert site.check() == 0
+    assert capsys.readouterr().err.count("warning: ") == 15
+
+
+def test_a_build_with_warnings_prints_without_importing_rich(site: SiteFolder) -> None:
+    """Catches: rich imported to print warnings (a tenth of a no-op build)."""
+    site.write("a.md", _uncited(3))
+    result, printed = build_in_a_fresh_python(site.root, "--now", NOW, watch=["rich"])
+    assert result == "0 []", printed
+    assert printed.count("warning: ") == 3
