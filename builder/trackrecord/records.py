@@ -69,6 +69,8 @@ def forecast(prediction: Prediction) -> Forecast:
     stood, and its outcome."""
     resolution = prediction.resolution
     outcome = resolution.outcome if resolution else None
+    if not prediction.updates:  # the first forecast alone, its whole life: the common case, fast
+        return Forecast(prediction.confidence, outcome)
     standing = prediction.forecasts
     stood = life_shares(standing, prediction.date, life_end(prediction))
     if not stood:  # no confidence stated, or none before the life ended: nothing to score

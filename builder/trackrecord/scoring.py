@@ -57,22 +57,30 @@ class Forecast:
     stood: tuple[Share, ...] = ()
 
     def __post_init__(self) -> None:
-        # `not 0 <= p <= 1` also rejects NaN, which would poison every mean.
-        for p in (self.confidence, *(p for p, _ in self.stood)):
-            if p is not None and not 0.0 <= p <= 1.0:
-                raise ValueError(f"confidence must be within 0..1, got {p!r}")
-        if any(not 0.0 <= share <= 1.0 for _, share in self.stood):
-            raise ValueError(f"shares of a life must be within 0..1, got {self.stood!r}")
-        if self.stood and self.confidence is None:
-            raise ValueError("confidences stood, but there is no first forecast")
         if self.outcome is not None and self.outcome not in OUTCOMES:
             raise ValueError(f"outcome must be yes, no or void, got {self.outcome!r}")
-        if not self.stood and self.confidence is not None:
-            object.__setattr__(self, "stood", ((self.confidence, 1.0),))
+        if self.confidence is not None:
+            _check_confidence(self.confidence)
+        if not self.stood:
+            if self.confidence is not None:
+                object.__setattr__(self, "stood", ((self.confidence, 1.0),))
+            return
+        if self.confidence is None:
+            raise ValueError("confidences stood, but there is no first forecast")
+        for p, share in self.stood:
+            _check_confidence(p)
+            if not 0.0 <= share <= 1.0:
+                raise ValueError(f"shares of a life must be within 0..1, got {share!r}")
 
     @property
     def is_scored(self) -> bool:
         return self.confidence is not None and self.outcome in ("yes", "no")
+
+
+def _check_confidence(p: float) -> None:
+    # `not 0 <= p <= 1` also rejects NaN, which would poison every mean.
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"confidence must be within 0..1, got {p!r}")
 
 
 def life_shares(in_force: InForce, start: dt.date, end: dt.date) -> tuple[Share, ...]:
@@ -190,19 +198,27 @@ def _squared_error(p: float, happened: bool) -> float:
     return (p - (1.0 if happened else 0.0)) ** 2
 
 
+def _brier_of(forecast: Forecast, happened: bool) -> float:
+    o = 1.0 if happened else 0.0
+    stood = forecast.stood
+    if len(stood) == 1:  # most predictions: no fsum to set up (and the same float)
+        p, share = stood[0]
+        return share * (p - o) ** 2
+    return math.fsum(share * (p - o) ** 2 for p, share in stood)
+
+
 def forecast_brier(forecast: Forecast) -> float | None:
     """One prediction's Brier score: (p - o)^2 of each confidence that stood, weighted by its
     share of the prediction's life; None unless it is scored."""
     if not forecast.is_scored:
         return None
-    happened = forecast.outcome == "yes"
-    return math.fsum(share * _squared_error(p, happened) for p, share in forecast.stood)
+    return _brier_of(forecast, forecast.outcome == "yes")
 
 
 def brier(forecasts: Iterable[Forecast]) -> float | None:
     """Mean over scored predictions of each one's (time-weighted) Brier score, with o = 1
     for yes, 0 for no; lower is better."""
-    figures = [b for f, _ in _scored(forecasts) if (b := forecast_brier(f)) is not None]
+    figures = [_brier_of(f, happened) for f, happened in _scored(forecasts)]
     if not figures:
         return None
     return math.fsum(figures) / len(figures)
@@ -248,19 +264,26 @@ def points(p: float, outcome: Outcome) -> float:
     return 100.0 * (1.0 + math.log2(q))
 
 
+def _points_of(forecast: Forecast, happened: bool) -> float:
+    outcome: Outcome = "yes" if happened else "no"
+    stood = forecast.stood
+    if len(stood) == 1:
+        p, share = stood[0]
+        return share * points(p, outcome)
+    return math.fsum(share * points(p, outcome) for p, share in stood)
+
+
 def forecast_points(forecast: Forecast) -> float | None:
     """One prediction's points: each confidence's, weighted by its share of the prediction's
     life; None unless it is scored."""
     if not forecast.is_scored:
         return None
-    outcome: Outcome = "yes" if forecast.outcome == "yes" else "no"
-    return math.fsum(share * points(p, outcome) for p, share in forecast.stood)
+    return _points_of(forecast, forecast.outcome == "yes")
 
 
 def total_points(forecasts: Iterable[Forecast]) -> float:
     """Sum of each scored prediction's points; 0 when there are none."""
-    earned = (forecast_points(f) for f, _ in _scored(forecasts))
-    return math.fsum(e for e in earned if e is not None)
+    return math.fsum(_points_of(f, happened) for f, happened in _scored(forecasts))
 
 
 def bin_index(p: float) -> int:
