@@ -599,9 +599,14 @@ def test_a_note_reworded_is_an_edit_but_the_forecast_stood_all_along(repo: Repo)
 
     now = with_updates(("2026-03-02", 0.55, "Cancelled."))
     history = read_history(repo.root, [path], {path: now})[path]
-    assert [(e.commit, e.before.note, e.after.note) for e in history.update_edits] == [  # type: ignore[union-attr]
-        (reworded[:10], "Delayed.", "Cancelled.")
-    ]
+    assert history.update_edits == (
+        UpdateEdit(
+            date(2026, 4, 1),
+            reworded[:10],
+            UpdateText("2026-03-02", "0.55", "Delayed."),
+            UpdateText("2026-03-02", "0.55", "Cancelled."),
+        ),
+    )
     assert history.updates[0].commit == first[:10]
 
 
@@ -680,9 +685,7 @@ def test_an_update_not_committed_yet_makes_no_claim(repo: Repo) -> None:
 # --- What git vouches for (trackrecord/vouch.py) ----------------------------------------
 
 
-def rain(
-    *items: tuple[str, float, str | None], resolved: str | None = None
-) -> Prediction:
+def rain(*items: tuple[str, float, str | None], resolved: str | None = None) -> Prediction:
     """Published 2026-01-01 at 70%, target 2026-05-01, resolved yes on `resolved`."""
     return Prediction(
         source=RAIN, slug="rain", title="Rain", date=date(2026, 1, 1), author="ada",
@@ -692,9 +695,7 @@ def rain(
     )  # fmt: skip
 
 
-def committed(
-    first: str, *items: tuple[str, str, str], uncommitted: bool = False
-) -> FileHistory:
+def committed(first: str, *items: tuple[str, str, str], uncommitted: bool = False) -> FileHistory:
     """History first committed on `first`, each update (date, confidence, committed on)."""
     return FileHistory(
         "aaaaaaaaaa",

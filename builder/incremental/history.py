@@ -9,13 +9,13 @@ an amend, a checkout) everything is. A cache that is missing or corrupt is ignor
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.content.model import Prediction
 from builder.incremental import cache
+from builder.site import taxonomy
 from builder.site.model import Site
 from builder.trackrecord.history import FileHistory, TrackedFields, read_history
 
@@ -56,12 +56,14 @@ def read_site_history(
 
 def _read(root: Path, predictions: list[Prediction]) -> dict[str, FileHistory]:
     current = {
-        p.source: TrackedFields(p.statement, p.target_date, p.confidence) for p in predictions
+        p.source: TrackedFields(p.statement, p.target_date, p.confidence, p.updates)
+        for p in predictions
     }
     return read_history(root, list(current), current)
 
 
 def with_history(site: Site, root: Path, head: str | None, *, use_cache: bool = True) -> Site:
-    """The site, its predictions' git history attached (the step right after loading)."""
+    """The site, its predictions' git history attached and its figures as that history
+    vouches for them (the step right after loading)."""
     history = read_site_history(root, site.predictions, head, use_cache=use_cache)
-    return dataclasses.replace(site, history=history)
+    return taxonomy.with_history(site, history)

@@ -41,8 +41,8 @@ def prediction_page(site: Site, prediction: Prediction) -> PageSpec:
             "prediction": prediction,
             "author": site.author(prediction.author),
             "author_stats": site.author_stats(prediction.author),
-            "points": prediction_points(prediction),
-            "integrity": integrity.notice(site.history.get(prediction.slug)),
+            "points": prediction_points(site.scored(prediction)),  # as git vouches for it
+            "integrity": integrity.notice(site, prediction),
             "history_chart": _history_chart(prediction),
         },
     )

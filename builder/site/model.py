@@ -12,6 +12,7 @@ from builder.config.siteconfig import Author, SiteConfig
 from builder.content.model import Prediction
 from builder.trackrecord.records import AuthorStats
 from builder.trackrecord.scoring import NO_SCORES, Scores
+from builder.trackrecord.vouch import Vouched, as_scored, vouched
 
 if TYPE_CHECKING:
     from builder.trackrecord.history import FileHistory
@@ -77,6 +78,22 @@ class Site:
     def status(self, prediction: Prediction) -> Status:
         """Where a prediction stands today: computed once per build (site_statuses)."""
         return self.statuses[prediction.slug]
+
+    def vouched(self, prediction: Prediction) -> Vouched:
+        """What git vouches for in the prediction's record (trackrecord/vouch.py): computed
+        when asked, from its history and the site's grace period, so that a partial Site
+        (the shortcut's) answers as the whole one does."""
+        grace = self.config.track_record.update_grace_days
+        return vouched(prediction, self.history.get(prediction.slug), grace)
+
+    def scored(self, prediction: Prediction) -> Prediction:
+        """The prediction as every score sees it (vouch.as_scored): the very object unless
+        it was recorded after the fact or has a backdated update."""
+        return as_scored(prediction, self.vouched(prediction), self.includes_late)
+
+    @property
+    def includes_late(self) -> bool:
+        return self.config.track_record.include_late
 
     def author(self, key: str) -> Author:
         found = self.config.author(key)

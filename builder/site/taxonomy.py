@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from builder.config.siteconfig import SiteConfig
 from builder.content.model import Prediction, newest_first
 from builder.content.slugs import slugify
 from builder.site.model import Site, Term, site_statuses
+from builder.trackrecord.history import FileHistory
 from builder.trackrecord.records import author_records
+from builder.trackrecord.vouch import as_scored
 
 
 def build_site(config: SiteConfig, predictions: Iterable[Prediction], today: dt.date) -> Site:
@@ -28,6 +32,28 @@ def build_site(config: SiteConfig, predictions: Iterable[Prediction], today: dt.
         records=records,
         record=overall,
     )
+
+
+def with_history(site: Site, history: Mapping[str, FileHistory]) -> Site:
+    """The site with its predictions' git history, and its figures as that history vouches
+    for them (trackrecord/vouch.py): predictions recorded after the fact counted in each
+    author's `late` and, unless site.yaml includes them, left out of the scores; backdated
+    updates scored from their commit's date.
+
+    build_site scores every forecast as stated, which is what history vouches for on most
+    sites: the figures are computed again only when it does not.
+    """
+    site = dataclasses.replace(site, history=history)
+    vouches = [(p, site.vouched(p)) for p in site.predictions]
+    late = Counter(p.author for p, vouch in vouches if vouch.late and not p.draft)
+    scored = [as_scored(p, vouch, site.includes_late) for p, vouch in vouches]
+    if any(a is not b for a, (b, _) in zip(scored, vouches, strict=True)):
+        stats, records, overall = author_records(site.config, scored)
+        site = dataclasses.replace(site, stats=stats, records=records, record=overall)
+    if late:
+        stats = {key: dataclasses.replace(s, late=late[key]) for key, s in site.stats.items()}
+        site = dataclasses.replace(site, stats=stats)
+    return site
 
 
 def _terms(
