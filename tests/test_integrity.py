@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from conftest import NOW, SITE_YAML, SiteFolder, prediction_text
+from test_html_valid import describe, vnu
 from test_incremental import _clean_build
 
 from builder.incremental import dispatch
@@ -401,3 +403,29 @@ def test_an_update_not_committed_yet_claims_nothing(site: SiteFolder) -> None:
     assert site.build() == 0
     assert site.html("predictions/updated/").select_one(".integrity") is None
     assert _json(site)["authors"]["ada"]["brier"] == 0.13  # counted as stated
+
+
+def test_every_notice_is_valid_html(late_repo: SiteFolder) -> None:
+    """Catches: markup of the new notices (after the fact, backdated, an update edited or
+    removed, the track record's count) that the Nu Html Checker refuses."""
+    site = late_repo
+    site.write("updated.md", UPDATED)
+    _commit(site, "publish", when="2026-01-10T12:00:00+00:00")
+    site.write("updated.md", _with_update(0.9))
+    _commit(site, "update", when="2026-03-11T12:00:00+00:00")
+    site.write("updated.md", _with_update(0.95))
+    _commit(site, "rewrite", when="2026-04-01T12:00:00+00:00")
+    assert site.build() == 0
+    pages = [site.output / p / "index.html" for p in
+             ("predictions/late", "predictions/updated", "track-record")]  # fmt: skip
+    notices = [site.html(p).select_one(s) for p, s in (
+        ("predictions/late/", ".integrity-after-the-fact"),
+        ("predictions/updated/", ".integrity-backdated"),
+        ("predictions/updated/", ".integrity-changes"),
+        ("track-record/", ".record-late"),
+    )]  # fmt: skip
+    assert all(notices)  # each kind is on a checked page
+    java = shutil.which("java")
+    assert java, "java is needed to run the Nu Html Checker"
+    errors = vnu(java, pages)
+    assert not errors, "\n".join(describe(m, site.output) for m in errors)
