@@ -67,14 +67,14 @@ def notice(site: Site, prediction: Prediction) -> Integrity | None:
     if vouch.late:
         after, day = deadline(prediction)
         late = Late(after, day, site.includes_late)
-    changes = sorted(
-        [*map(_field_change, history.edits), *map(_update_change, history.update_edits)],
-        key=lambda c: c.date,  # stable: each list is oldest first already
-    )
+    changes = tuple(map(_field_change, history.edits))
+    if history.update_edits:
+        edited = (*changes, *map(_update_change, history.update_edits))
+        changes = tuple(sorted(edited, key=lambda c: c.date))  # stable: each oldest first
     return Integrity(
         history.first_commit,
         history.first_date,
-        tuple(changes),
+        changes,
         late,
         vouch.backdated,
         site.config.track_record.update_grace_days,

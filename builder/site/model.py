@@ -73,6 +73,8 @@ class Site:
     records: Mapping[str, Scores] = field(default_factory=dict)  # author key -> full record
     record: Scores = NO_SCORES  # the whole site's
     history: Mapping[str, FileHistory] = field(default_factory=dict)  # slug -> git history
+    # slug -> what that history vouches for, computed once with it (taxonomy.with_history)
+    vouches: Mapping[str, Vouched] = field(default_factory=dict)
     statuses: Mapping[str, Status] = field(default_factory=dict)  # slug -> status on today
 
     def status(self, prediction: Prediction) -> Status:
@@ -80,9 +82,12 @@ class Site:
         return self.statuses[prediction.slug]
 
     def vouched(self, prediction: Prediction) -> Vouched:
-        """What git vouches for in the prediction's record (trackrecord/vouch.py): computed
-        when asked, from its history and the site's grace period, so that a partial Site
-        (the shortcut's) answers as the whole one does."""
+        """What git vouches for in the prediction's record (trackrecord/vouch.py), from its
+        history and the site's grace period: looked up when with_history computed it, else
+        computed now (so that a partial Site, the shortcut's, answers as the whole one)."""
+        found = self.vouches.get(prediction.slug)
+        if found is not None:
+            return found
         grace = self.config.track_record.update_grace_days
         return vouched(prediction, self.history.get(prediction.slug), grace)
 

@@ -43,7 +43,9 @@ def with_history(site: Site, history: Mapping[str, FileHistory]) -> Site:
     build_site scores every forecast as stated, which is what history vouches for on most
     sites: the figures are computed again only when it does not.
     """
-    site = dataclasses.replace(site, history=history)
+    site = dataclasses.replace(site, history=history, vouches={})
+    if not history:  # outside git, or nothing committed: nothing claimed, nothing to change
+        return site
     vouches = [(p, site.vouched(p)) for p in site.predictions]
     late = Counter(p.author for p, vouch in vouches if vouch.late and not p.draft)
     scored = [as_scored(p, vouch, site.includes_late) for p, vouch in vouches]
@@ -53,7 +55,8 @@ def with_history(site: Site, history: Mapping[str, FileHistory]) -> Site:
     if late:
         stats = {key: dataclasses.replace(s, late=late[key]) for key, s in site.stats.items()}
         site = dataclasses.replace(site, stats=stats)
-    return site
+    # Every page asks (its notice, its points): look it up rather than work it out again.
+    return dataclasses.replace(site, vouches={p.slug: vouch for p, vouch in vouches})
 
 
 def _terms(

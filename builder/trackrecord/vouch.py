@@ -55,6 +55,8 @@ def vouched(prediction: Prediction, history: FileHistory | None, grace_days: int
     if history is None or history.uncommitted:
         return Vouched(late=False, forecasts=prediction.forecasts)
     late = history.first_date > deadline(prediction)[1]
+    if not prediction.updates:  # most predictions: nothing more to look at
+        return Vouched(late, prediction.forecasts)
     grace = dt.timedelta(days=grace_days)
     forecasts = [] if prediction.confidence is None else [(prediction.date, prediction.confidence)]
     backdated: list[Backdated] = []
