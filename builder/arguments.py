@@ -52,6 +52,10 @@ COMMANDS = {
     ),
     "resolve": ("builder.trackrecord.resolve", "record a prediction's outcome in its file"),
     "update": ("builder.trackrecord.update", "record a revised forecast in a prediction's file"),
+    "due": (
+        "builder.trackrecord.due",
+        "list the predictions overdue for resolution, then due soon",
+    ),
     "import": (
         "builder.content.importers",
         "bring predictions from another tracker (Fatebook, PredictionBook)",
