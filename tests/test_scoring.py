@@ -27,6 +27,7 @@ from builder.trackrecord.scoring import (
     points,
     score,
     total_points,
+    wilson_interval,
 )
 
 F = Forecast
@@ -541,3 +542,55 @@ def test_forecast_rejects_inconsistent_histories() -> None:
         Forecast(0.5, "yes", ((0.5, 1.5),))
     with pytest.raises(ValueError):
         Forecast(0.5, "yes", ((1.5, 1.0),))
+
+
+# --- Wilson score interval of a bin's frequency ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "low", "high"),
+    [
+        (8, 10, 0.4902, 0.9433),  # the issue's example: 0.490-0.943
+        (0, 1, 0.0, 0.7935),
+        (1, 1, 0.2065, 1.0),
+        (50, 100, 0.4038, 0.5962),
+        # Newcombe (1998), Statistics in Medicine 17:857, Table I, method 3 (score, no
+        # continuity correction).
+        (81, 263, 0.2553, 0.3662),
+        (15, 148, 0.0624, 0.1605),
+        (0, 20, 0.0, 0.1611),
+        (1, 29, 0.0061, 0.1718),
+    ],
+)
+def test_wilson_interval_matches_published_values(k: int, n: int, low: float, high: float) -> None:
+    """Catches: the textbook (Wald) interval p +- z sqrt(p(1-p)/n) (8 of 10: 0.552-1.048, and
+    0 of 1 collapsing to 0-0), a z other than 1.96 (90% would give 0.547-0.925), and the
+    centre or the spread taken without the z^2/n correction."""
+    assert wilson_interval(k, n) == (pytest.approx(low, abs=5e-5), pytest.approx(high, abs=5e-5))
+
+
+def test_wilson_interval_is_exact_at_none_and_all_and_narrows_with_more_forecasts() -> None:
+    """Catches: bounds a hair outside 0..1 (or short of them) at 0 of n and n of n, and an
+    interval that does not widen for fewer forecasts, weighted (fractional) counts included."""
+    for n in (0.3, 1, 7, 1000):
+        assert wilson_interval(0, n)[0] == 0.0
+        assert wilson_interval(n, n)[1] == 1.0
+    widths = [high - low for low, high in (wilson_interval(0.8 * n, n) for n in (0.3, 1, 10, 100))]
+    assert widths == sorted(widths, reverse=True) and len(set(widths)) == 4
+    assert widths[0] > 0.5 and widths[-1] < 0.2  # 0.3 of a forecast says little; 100 say much
+
+
+@pytest.mark.parametrize(("k", "n"), [(0, 0), (2, 1), (-1, 3), (1, -1), (math.nan, 1)])
+def test_wilson_interval_rejects_impossible_counts(k: float, n: float) -> None:
+    with pytest.raises(ValueError):
+        wilson_interval(k, n)
+
+
+def test_a_bins_interval_uses_its_weights() -> None:
+    """Catches: the interval taken from the forecast counts (1 of 2) instead of the weights
+    (0.25 of 0.5, a wider interval), and an empty bin given an interval."""
+    weighted = Bin(0.7, 0.8, count=2, yes_count=1, weight=0.5, yes_weight=0.25)
+    assert weighted.interval == wilson_interval(0.25, 0.5)
+    assert weighted.interval != wilson_interval(1, 2)
+    assert Bin(0.7, 0.8, 3, 2).interval == wilson_interval(2, 3)
+    assert Bin(0.7, 0.8, 0, 0).interval is None

@@ -136,6 +136,14 @@ class Bin:
         return self.yes_weight / self.weight  # type: ignore[operator]
 
     @property
+    def interval(self) -> tuple[float, float] | None:
+        """The 95% Wilson score interval of `frequency`, over the weighted counts; None for an
+        empty bin."""
+        if not self.weight:
+            return None
+        return wilson_interval(self.yes_weight or 0.0, self.weight)
+
+    @property
     def midpoint(self) -> float:
         return (self.low + self.high) / 2
 
@@ -149,6 +157,31 @@ class Bin:
             "yes_weight": rounded(self.yes_weight, SCORE_DECIMALS),
             "frequency": rounded(self.frequency, SCORE_DECIMALS),
         }
+
+
+# The normal quantile for a two-sided 95% interval (the 0.975 quantile of N(0, 1)).
+Z_95 = 1.959963984540054
+
+
+def wilson_interval(k: float, n: float, z: float = Z_95) -> tuple[float, float]:
+    """The Wilson score interval of a frequency k / n: the true rates the record is
+    consistent with, 95% of the time at the default `z` (Wilson 1927; Newcombe 1998).
+
+    Unlike the textbook p +- z * sqrt(p(1 - p) / n), it never leaves 0..1 and does not shrink
+    to nothing at 0 of n or n of n: 1 of 1 gives 0.21..1, not 1..1. `k` and `n` may be
+    weighted counts (a calibration bin's shares of lives), so n need not be whole; the smaller
+    n is, the wider the interval.
+    """
+    if not (n > 0 and 0 <= k <= n):  # also rejects NaN
+        raise ValueError(f"need 0 <= k <= n and n > 0, got k={k!r}, n={n!r}")
+    p = k / n
+    z2_n = z * z / n
+    centre = (p + z2_n / 2) / (1 + z2_n)
+    half = z * math.sqrt(p * (1 - p) / n + z2_n / (4 * n)) / (1 + z2_n)
+    # At 0 of n (n of n) the bound is 0 (1) exactly; the float sum could land a hair off.
+    low = 0.0 if k == 0 else max(0.0, centre - half)
+    high = 1.0 if k == n else min(1.0, centre + half)
+    return low, high
 
 
 @dataclass(frozen=True)
