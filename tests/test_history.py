@@ -803,3 +803,16 @@ def test_as_scored() -> None:
         (date(2026, 1, 1), 0.7),
         (date(2026, 3, 12), 0.55),
     )
+
+
+def test_a_target_date_moved_later_does_not_hide_a_late_record() -> None:
+    """Catches: only today's target date looked at, so that a prediction first committed
+    after its target date could pass as on time by moving the date after the commit."""
+    moved = Edit("target_date", date(2026, 3, 5), "cccccccccc", "2026-02-01", "2026-05-01")
+    history = FileHistory("aaaaaaaaaa", date(2026, 3, 1), edits=(moved,))
+    assert vouched(rain(), history, 2).late
+    assert deadline(rain(), history) == ("target date", date(2026, 2, 1))
+    garbled = Edit("target_date", date(2026, 3, 5), "cccccccccc", "soon", "2026-05-01")
+    assert not vouched(
+        rain(), FileHistory("aaaaaaaaaa", date(2026, 3, 1), edits=(garbled,)), 2
+    ).late

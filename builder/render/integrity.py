@@ -65,7 +65,7 @@ def notice(site: Site, prediction: Prediction) -> Integrity | None:
     vouch = site.vouched(prediction)
     late = None
     if vouch.late:
-        after, day = deadline(prediction)
+        after, day = deadline(prediction, history)
         late = Late(after, day, site.includes_late)
     changes = tuple(map(_field_change, history.edits))
     if history.update_edits:

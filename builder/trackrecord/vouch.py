@@ -13,6 +13,7 @@ Pure functions of the prediction and its history; no I/O.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
@@ -42,19 +43,26 @@ class Vouched:
     backdated: tuple[Backdated, ...] = ()
 
 
-def deadline(prediction: Prediction) -> Deadline:
+def deadline(prediction: Prediction, history: FileHistory | None = None) -> Deadline:
     """The date after which the outcome could be known: the target date, or the resolution
-    date when it resolved earlier."""
+    date when it resolved earlier. With history, the target date first published counts if
+    it was earlier: moving the target date past the first commit does not make a prediction
+    written after the fact any less so."""
+    target = prediction.target_date
+    edits = history.edits_of("target_date") if history is not None else ()
+    if edits:
+        with contextlib.suppress(ValueError):  # an old version held a date we cannot read
+            target = min(target, dt.date.fromisoformat(edits[0].before))
     resolution = prediction.resolution
-    if resolution is not None and resolution.date < prediction.target_date:
+    if resolution is not None and resolution.date < target:
         return ("resolution date", resolution.date)
-    return ("target date", prediction.target_date)
+    return ("target date", target)
 
 
 def vouched(prediction: Prediction, history: FileHistory | None, grace_days: int) -> Vouched:
     if history is None or history.uncommitted:
         return Vouched(late=False, forecasts=prediction.forecasts)
-    late = history.first_date > deadline(prediction)[1]
+    late = history.first_date > deadline(prediction, history)[1]
     if not prediction.updates:  # most predictions: nothing more to look at
         return Vouched(late, prediction.forecasts)
     grace = dt.timedelta(days=grace_days)
