@@ -133,3 +133,61 @@ def test_the_last_date_a_calendar_can_hold_builds(site: SiteFolder, capsys) -> N
     first = found["first"]
     assert first.decoded("DTEND") - first.decoded("DTSTART") == dt.timedelta(days=1)
     assert "Traceback" not in capsys.readouterr().err
+
+
+UNRESOLVED = ("alpha", "extra", "extra2")  # beta, gamma and delta are resolved
+
+
+def test_an_unresolved_prediction_reminds_its_author_when_its_target_date_begins(
+    desk: SiteFolder,
+) -> None:
+    # Catches: no reminder, one at another time (the day before, the end of the day), one
+    # relative to the event's end, one without what to do; and a reminder left on a
+    # prediction already resolved.
+    found = events(read(desk))
+    for slug in PUBLISHED:
+        alarms = found[slug].walk("VALARM")
+        if slug not in UNRESOLVED:
+            assert alarms == [], slug
+            continue
+        assert len(alarms) == 1, slug
+        alarm = alarms[0]
+        assert str(alarm["ACTION"]) == "DISPLAY"
+        assert alarm.decoded("TRIGGER") == dt.timedelta(0)  # from the event's start...
+        assert alarm["TRIGGER"].params.get("RELATED", "START") == "START"
+        start = found[slug].decoded("DTSTART")  # ... which is the target date, all day
+        assert start == dt.date.fromisoformat(PUBLISHED[slug][1])
+        assert f"foretell resolve {slug} --outcome yes|no|void" in str(alarm["DESCRIPTION"])
+    assert "Target date today: Alpha\n" in str(found["alpha"].walk("VALARM")[0]["DESCRIPTION"])
+    own = events(read(desk, "predictions/alpha/prediction.ics"))["alpha"]
+    assert len(own.walk("VALARM")) == 1
+
+
+def test_events_an_earlier_build_made_without_reminders_are_made_again(
+    site: SiteFolder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Catches: events kept in the build cache by a foretell that made them without the
+    # reminder (the memo's key not naming the event's shape), and per-prediction calendars
+    # not made again because the prediction itself did not change.
+    from builder.render import calendar
+
+    write_desk(site)
+    made = calendar.event
+
+    def without_reminder(p, base_url):  # what foretell made before the reminder
+        item = made(p, base_url)
+        item.subcomponents.clear()
+        return item
+
+    with monkeypatch.context() as earlier:
+        earlier.setattr(calendar, "event", without_reminder)
+        earlier.setattr(calendar, "EVENT_FORMAT", 1)
+        assert site.build() == 0
+    assert events(read(site))["alpha"].walk("VALARM") == []
+    site.write("new.md", prediction_text("New", date="2026-05-01"))  # not a no-op build
+    assert site.build() == 0
+    found = events(read(site))
+    assert all(len(found[slug].walk("VALARM")) == 1 for slug in (*UNRESOLVED, "new"))
+    for slug in UNRESOLVED:
+        own = events(read(site, f"predictions/{slug}/prediction.ics"))[slug]
+        assert len(own.walk("VALARM")) == 1, slug

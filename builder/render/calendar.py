@@ -1,5 +1,7 @@
 """The calendar of target dates, built with icalendar: `calendar.ics` with one all-day event per
 published prediction, and `predictions/<slug>/prediction.ics` with that prediction's event alone.
+The event of a prediction not yet resolved carries a reminder (VALARM) at the start of its
+target date: the author subscribed to the site's calendar is told when to resolve it.
 
 Nothing comes from the clock: an event's UID is `<slug>@<host>` and its DTSTAMP is the
 prediction's publication date at 00:00 UTC, so two builds of the same input are byte-identical
@@ -13,7 +15,7 @@ from collections.abc import Callable, Iterable
 from functools import cache, partial
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, Event, vDuration
+from icalendar import Alarm, Calendar, Event, vDuration
 
 from builder.content.model import Prediction
 from builder.render.outputs import Memo, Output
@@ -28,6 +30,9 @@ PREDICTION_CALENDAR = "prediction.ics"  # inside predictions/<slug>/
 PRODID = "-//foretell//Prediction target dates//EN"
 REFRESH = dt.timedelta(days=1)  # how often a subscribed calendar app should look again
 Events = Callable[[Prediction], bytes]  # a prediction's VEVENT, serialised
+# The shape of an event: part of every key an event's bytes are kept or made under, so that
+# events a build of an earlier shape left in the memo are made again (2: the reminder).
+EVENT_FORMAT = 2
 
 
 def calendar_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[Output]:
@@ -48,7 +53,8 @@ def calendar_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[Outpu
     outputs = [Output(SITE_CALENDAR, inputs, lambda: site_calendar(site, ordered))]
     for p in published:
         make = partial(prediction_calendar, p, events)
-        outputs.append(Output(prediction_calendar_path(p), {"prediction": p}, make))
+        inputs = {"prediction": p, "format": EVENT_FORMAT}
+        outputs.append(Output(prediction_calendar_path(p), inputs, make))
     return outputs
 
 
@@ -109,7 +115,7 @@ def _event_bytes(memo: Memo, base_url: str, p: Prediction) -> bytes:
 
 
 def _key(p: Prediction, base_url: str) -> str:
-    return Memo.key("ics", p.digest, base_url)
+    return Memo.key("ics", p.digest, base_url, EVENT_FORMAT)
 
 
 def event(p: Prediction, base_url: str) -> Event:
@@ -129,7 +135,23 @@ def event(p: Prediction, base_url: str) -> Event:
     item.add("transp", "TRANSPARENT")
     if p.category:
         item.add("categories", [p.category])
+    if p.resolution is None:
+        item.add_component(reminder(p))
     return item
+
+
+def reminder(p: Prediction) -> Alarm:
+    """A notice when the target date begins (the event's start, an all-day date): the day
+    the author can usually tell how it turned out, and `foretell due` lists it from then."""
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", dt.timedelta(0))  # RELATED=START is the default
+    alarm.add("description", f"Target date today: {p.title}\n{resolve_hint(p)}")
+    return alarm
+
+
+def resolve_hint(p: Prediction) -> str:
+    return f"Record the outcome: foretell resolve {p.slug} --outcome yes|no|void"
 
 
 def uid(p: Prediction, base_url: str) -> str:
