@@ -153,3 +153,44 @@ def browser() -> Iterator[Browser]:
         launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+def run_foretell(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`foretell *args` in a new interpreter, in `cwd`: its exit code and what it printed."""
+    return subprocess.run(
+        [sys.executable, "-m", "builder", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+def odd_prediction(word: str) -> str:
+    """A hand-written prediction file whose formatting an in-place edit must keep: comments,
+    blank lines, quoted keys, odd spacing, references after `prediction`, and a body that itself
+    holds "prediction:" and "<word>:" lines."""
+    return f"""\
+---
+# A hand-written file: nothing below may move.
+title: 'Odd "formatting"'
+date: 2026-02-01
+author: ada
+
+"prediction":
+  # the claim
+  'statement':   "Rain, then sun."   # spacing kept
+  target_date: 2026-06-30
+
+  confidence: 0.7  # a comment on the last line of the mapping
+
+
+# between the blocks
+references:
+  - {{title: "Source", url: "https://a.example/1"}}
+---
+Body [1].
+
+prediction:
+  {word}: this is body text, not front matter
+"""

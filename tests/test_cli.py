@@ -2,37 +2,23 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import feedparser
 import pytest
-from conftest import NOW, SiteFolder, build_in_a_fresh_python, prediction_text
+from conftest import NOW, SiteFolder, build_in_a_fresh_python, prediction_text, run_foretell
 
 from builder import __version__
 from builder.cli import main
 
 
-def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "builder", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=60,
-    )
-
-
 def test_version_and_help() -> None:
-    assert _run("--version").stdout.strip() == f"foretell {__version__}"
-    helped = _run("--help")
+    assert run_foretell("--version").stdout.strip() == f"foretell {__version__}"
+    helped = run_foretell("--help")
     assert helped.returncode == 0
     for command in ("build", "check", "new", "serve", "resolve"):
         assert command in helped.stdout
-        sub = _run(command, "--help")
+        sub = run_foretell(command, "--help")
         assert sub.returncode == 0 and "--source" in sub.stdout
-    assert "--allow-origin" in _run("votes", "serve", "--help").stdout
+    assert "--allow-origin" in run_foretell("votes", "serve", "--help").stdout
 
 
 def test_a_no_op_build_imports_neither_the_build_nor_the_other_commands(
@@ -63,7 +49,7 @@ def test_a_successful_build_prints_without_importing_rich(site: SiteFolder) -> N
 
 
 def test_bad_now_is_a_usage_error(site: SiteFolder) -> None:
-    result = _run("build", "--source", str(site.root), "--now", "2026-13-01")
+    result = run_foretell("build", "--source", str(site.root), "--now", "2026-13-01")
     assert result.returncode == 2
     assert "expected a date YYYY-MM-DD" in result.stderr and "Traceback" not in result.stderr
 
@@ -71,12 +57,12 @@ def test_bad_now_is_a_usage_error(site: SiteFolder) -> None:
 def test_broken_site_gives_messages_not_tracebacks(site: SiteFolder) -> None:
     site.write("bad.md", b"---\ntitle: \xff\n---\n")
     (site.root / "site.yaml").write_text((site.root / "site.yaml").read_text() + "extra: 1\n")
-    result = _run("build", "--source", str(site.root))
+    result = run_foretell("build", "--source", str(site.root))
     assert result.returncode == 1
     assert "site.yaml:10: extra: unknown key" in result.stderr
     assert "content/predictions/bad.md:2: is not UTF-8" in result.stderr  # both, in one run
     assert "Traceback" not in result.stderr
-    result = _run("check", "--source", str(site.root / "nowhere"))
+    result = run_foretell("check", "--source", str(site.root / "nowhere"))
     assert result.returncode == 1 and "site.yaml: not found" in result.stderr
 
 
@@ -100,7 +86,7 @@ def test_build_from_the_site_folder(site: SiteFolder) -> None:
         "---\ntitle: X\ndate: 2026-01-01\nauthor: ada\nprediction:\n"
         "  statement: S\n  target_date: 2027-01-01\n---\n",
     )
-    result = _run("build", "--now", "2026-02-01", cwd=site.root)
+    result = run_foretell("build", "--now", "2026-02-01", cwd=site.root)
     assert result.returncode == 0, result.stderr
     assert (site.root / "output" / "predictions" / "x" / "index.html").is_file()
 
@@ -162,7 +148,7 @@ def test_build_url_builds_for_another_address(
 def test_a_bad_build_url_is_a_usage_error(site: SiteFolder, url: str, message: str) -> None:
     """Catches: --url let past the rule site.yaml's url follows (weburl.py, no query or
     fragment), into every page."""
-    result = _run("build", "--source", str(site.root), "--url", url)
+    result = run_foretell("build", "--source", str(site.root), "--url", url)
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == f"foretell build: error: argument --url: {message}"
     assert not site.output.exists()

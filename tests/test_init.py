@@ -4,14 +4,13 @@ checks, builds and serves with no file written by hand (#15 item 1)."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from conftest import run_foretell
 from serving import serving
 
 from builder.cli import main
@@ -32,16 +31,6 @@ PAGES_NOTE = (
 REFUSED = "Nothing was written: foretell init never overwrites a file."
 
 
-def _foretell(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "builder", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=60,
-    )
-
-
 def _files(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
@@ -53,7 +42,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 def test_init_dir_makes_a_site_in_a_new_folder(tmp_path: Path) -> None:
     """Catches: a file missing, one more (a copied theme: the installed one is used), or a
     folder that has to exist first."""
-    done = _foretell("init", "s/new", "--now", NOW, cwd=tmp_path)
+    done = run_foretell("init", "s/new", "--now", NOW, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert sorted(_files(tmp_path / "s" / "new")) == sorted(SITE)
     assert done.stderr.splitlines() == [
@@ -66,7 +55,7 @@ def test_init_dir_makes_a_site_in_a_new_folder(tmp_path: Path) -> None:
 
 def test_init_without_dir_makes_the_site_here(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine\n")  # a folder with files is fine
-    done = _foretell("init", "--now", NOW, cwd=tmp_path)
+    done = run_foretell("init", "--now", NOW, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert sorted(_files(tmp_path)) == sorted([*SITE, "notes.txt"])
     assert done.stderr.splitlines() == [
@@ -82,14 +71,14 @@ def test_init_inside_a_site_does_not_look_above(tmp_path: Path) -> None:
     into) the site above."""
     assert main(["init", str(tmp_path), "--now", NOW]) == 0
     before = _files(tmp_path)
-    done = _foretell("init", "inner", "--now", NOW, cwd=tmp_path / "content")
+    done = run_foretell("init", "inner", "--now", NOW, cwd=tmp_path / "content")
     assert done.returncode == 0, done.stderr
     assert sorted(_files(tmp_path / "content" / "inner")) == sorted(SITE)
     assert {k: v for k, v in _files(tmp_path).items() if "inner/" not in k} == before
 
 
 def test_init_github_pages_adds_the_workflow(tmp_path: Path) -> None:
-    done = _foretell("init", "--github-pages", "s", "--now", NOW, cwd=tmp_path)
+    done = run_foretell("init", "--github-pages", "s", "--now", NOW, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert sorted(_files(tmp_path / "s")) == sorted([*SITE, WORKFLOW])
     assert done.stderr.splitlines()[-1] == PAGES_NOTE
@@ -116,7 +105,7 @@ def test_the_pages_workflow_builds_with_the_cache_and_deploys(tmp_path: Path) ->
         name or step.get("name"): step for name, step in zip(uses, build["steps"], strict=True)
     }
     assert steps["actions/checkout"]["with"]["fetch-depth"] == 0  # history: the track record
-    assert steps["Install foretell"]["run"].startswith("pip install \"foretell @ git+https://")
+    assert steps["Install foretell"]["run"].startswith('pip install "foretell @ git+https://')
     assert "# foretell is not on PyPI yet: replace OWNER/foretell" in text
     cache = steps["actions/cache"]["with"]
     assert ".foretell/cache" in cache["path"].split() and "output" in cache["path"].split()
@@ -164,7 +153,7 @@ def test_init_never_overwrites_and_then_writes_nothing(
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(f"{name}: mine\n")
     before = _files(tmp_path)
-    done = _foretell("init", *args, "--now", NOW, cwd=tmp_path)
+    done = run_foretell("init", *args, "--now", NOW, cwd=tmp_path)
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
         *(f"error: {name} already exists" for name in [*SITE, WORKFLOW] if name in existing),
@@ -178,11 +167,11 @@ def test_init_never_overwrites_and_then_writes_nothing(
 
 def test_init_where_a_file_is_in_the_way_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     (tmp_path / "taken").write_text("a file\n")
-    done = _foretell("init", "taken", cwd=tmp_path)
+    done = run_foretell("init", "taken", cwd=tmp_path)
     assert (done.returncode, done.stderr) == (1, "error: taken is a file, not a folder\n")
     (tmp_path / "s").mkdir()
     (tmp_path / "s" / "content").write_text("a file\n")  # where a folder must go
-    done = _foretell("init", "s", cwd=tmp_path)
+    done = run_foretell("init", "s", cwd=tmp_path)
     assert done.returncode == 1
     assert _files(tmp_path / "s") == {"content": b"a file\n"}  # not half a site
     assert done.stderr.startswith("error: cannot write the site into s: ")
@@ -194,13 +183,13 @@ def test_the_new_site_checks_builds_and_serves_as_it_is(tmp_path: Path) -> None:
     by hand. Catches: an example that fails the check, a site.yaml naming a theme that is not
     there, a home page without the theme's stylesheet."""
     site = tmp_path / "s"
-    assert _foretell("init", "s", "--now", NOW, cwd=tmp_path).returncode == 0
-    checked = _foretell("check", "--now", NOW, cwd=site)
+    assert run_foretell("init", "s", "--now", NOW, cwd=tmp_path).returncode == 0
+    checked = run_foretell("check", "--now", NOW, cwd=site)
     assert (checked.returncode, checked.stderr) == (
         0,
         "OK: 1 prediction, 0 error(s), 0 warning(s)\n",
     )
-    built = _foretell("build", "--now", NOW, cwd=site)
+    built = run_foretell("build", "--now", NOW, cwd=site)
     assert built.returncode == 0, built.stderr
     assert "warning" not in built.stderr
     assert not (site / "themes").exists()

@@ -4,13 +4,11 @@ site from any folder inside it (#15 items 4 and 5)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import NOW, SITE_YAML, SiteFolder, prediction_text
+from conftest import NOW, SITE_YAML, SiteFolder, prediction_text, run_foretell
 
 from builder.cli import main
 from builder.config import yamlpos
@@ -23,16 +21,6 @@ LIST = "front matter must be a mapping of fields (key: value), not a list of '- 
 NO_SITE = "error: no site.yaml here or in any folder above: run `foretell init` to start a site\n"
 DRAFTS = "preview them with: foretell serve --drafts"
 LEFT = "still the placeholder from `foretell new`"
-
-
-def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "builder", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=60,
-    )
 
 
 @pytest.mark.parametrize(
@@ -191,16 +179,16 @@ def test_commands_find_the_site_from_a_folder_inside_it(site: SiteFolder) -> Non
     the site (`site.yaml: not found`), as before."""
     site.write("a.md", prediction_text("A"))
     inside = site.root / "content" / "predictions"
-    checked = _run("check", "--now", NOW, cwd=inside)
+    checked = run_foretell("check", "--now", NOW, cwd=inside)
     assert (checked.returncode, checked.stderr) == (
         0,
         "OK: 1 prediction, 0 error(s), 0 warning(s)\n",
     )
-    built = _run("build", "--now", NOW, cwd=inside)
+    built = run_foretell("build", "--now", NOW, cwd=inside)
     assert built.returncode == 0, built.stderr
     assert (site.output / "predictions" / "a" / "index.html").is_file()
     assert not (inside / "output").exists()
-    made = _run("new", "From inside", "--now", NOW, cwd=inside)
+    made = run_foretell("new", "From inside", "--now", NOW, cwd=inside)
     assert made.returncode == 0, made.stderr
     assert made.stderr.startswith("Created ../../content/predictions/from-inside.md (a draft)\n")
     assert (inside / "from-inside.md").is_file()
@@ -220,6 +208,6 @@ def test_outside_any_site_the_error_says_to_run_init(tmp_path: Path, command: li
     """Catches: "site.yaml: not found: is this a foretell site?" for someone who has no site
     yet, and serve or resolve reading the current folder as one."""
     (tmp_path / "content").mkdir()  # a folder, not a site
-    done = _run(*command, cwd=tmp_path / "content")
+    done = run_foretell(*command, cwd=tmp_path / "content")
     assert (done.returncode, done.stderr) == (1, NO_SITE)
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["content"]

@@ -9,39 +9,14 @@ import subprocess
 import sys
 
 import pytest
-from conftest import NOW, SiteFolder, prediction_text
+from conftest import NOW, SiteFolder, odd_prediction, prediction_text
 
 import builder.trackrecord.update as update_command
 from builder.cli import main
 from builder.content.loader import parse_prediction
 from builder.content.model import Update
 
-# Comments, blank lines, quoted keys, odd spacing, a references list after `prediction`, and a
-# body that itself contains "prediction:" and "updates:" lines.
-ODD = """\
----
-# A hand-written file: nothing below may move.
-title: 'Odd "formatting"'
-date: 2026-02-01
-author: ada
-
-"prediction":
-  # the claim
-  'statement':   "Rain, then sun."   # spacing kept
-  target_date: 2026-06-30
-
-  confidence: 0.7  # a comment on the last line of the mapping
-
-
-# between the blocks
-references:
-  - {title: "Source", url: "https://a.example/1"}
----
-Body [1].
-
-prediction:
-  updates: this is body text, not front matter
-"""
+ODD = odd_prediction("updates")
 
 
 def _update(site: SiteFolder, *args: str) -> int:
