@@ -55,6 +55,7 @@ class Record:
     stats: Mapping[str, AuthorStats]  # shown on every prediction page
     history: Mapping[str, FileHistory]
     feeds: list[FeedFile]
+    awaiting: int = 0  # the masthead on every page links awaiting/ while any are
 
 
 def record_of(options: BuildOptions, fresh: Freshness, site: Site, memo: Memo) -> Record | None:
@@ -64,7 +65,8 @@ def record_of(options: BuildOptions, fresh: Freshness, site: Site, memo: Memo) -
     if not _bodies_only_on_article_pages(find_theme(options.root, site.config.theme)):
         return None
     everything = feeds.all_feeds(site, memo)
-    return Record(_context(options, fresh), fresh.inputs, site.stats, site.history, everything)
+    context = _context(options, fresh)
+    return Record(context, fresh.inputs, site.stats, site.history, everything, site.awaiting)
 
 
 def remember(options: BuildOptions, fresh: Freshness, site: Site, memo: Memo) -> None:
@@ -146,7 +148,9 @@ def render(
     config = fresh.config[0]
     assert config is not None
     edited = {e.result.prediction.slug: e.result.prediction for e in edits.values()}  # type: ignore[union-attr]
-    site = excerpt(config, fresh.today, edited.values(), record.stats, record.history)
+    site = excerpt(
+        config, fresh.today, edited.values(), record.stats, record.history, record.awaiting
+    )
     files = _pages(site, options.root, edited.values())
     for index, file in enumerate(record.feeds):
         if _carries(file, edited):

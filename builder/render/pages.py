@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 
 from builder.content.model import Prediction
@@ -10,6 +11,7 @@ from builder.render.charts import calibration_svg, history_svg
 from builder.render.templates import PageSpec
 from builder.site import taxonomy
 from builder.site.model import Site, Term
+from builder.trackrecord.overdue import overdue_by_author, overdue_figures
 from builder.trackrecord.records import prediction_points
 from builder.trackrecord.scoring import NO_SCORES
 
@@ -18,13 +20,25 @@ STATUS_LISTS = (
     ("open/", "Open predictions", taxonomy.open_predictions),
     ("resolved/", "Resolved predictions", taxonomy.resolved_predictions),
     ("upcoming/", "Upcoming target dates", taxonomy.upcoming_predictions),
+    ("awaiting/", "Awaiting resolution", taxonomy.awaiting_predictions),
 )
 TERM_KINDS = (("categories", "Categories"), ("tags", "Tags"), ("authors", "Authors"))
 PREDICTION_TEMPLATE = "prediction.html"  # the only page showing an article's body (shortcut.py)
 
 
 def all_pages(site: Site) -> list[PageSpec]:
-    return [*prediction_pages(site), *list_pages(site)]
+    return [*prediction_pages(site), *(_with_masthead(site, spec) for spec in list_pages(site))]
+
+
+def masthead(site: Site) -> dict[str, object]:
+    """What the masthead of every page shows that the site decides: in each page's context, so
+    that its key covers it. Whether there are any, not how many: the count changes at every
+    resolution, and would re-render every page of the site."""
+    return {"awaiting_link": site.awaiting > 0}
+
+
+def _with_masthead(site: Site, spec: PageSpec) -> PageSpec:
+    return dataclasses.replace(spec, context={**spec.context, **masthead(site)})
 
 
 def prediction_pages(site: Site) -> Iterator[PageSpec]:
@@ -44,6 +58,7 @@ def prediction_page(site: Site, prediction: Prediction) -> PageSpec:
             "points": prediction_points(site.scored(prediction)),  # as git vouches for it
             "integrity": integrity.notice(site, prediction),
             "history_chart": _history_chart(prediction),
+            **masthead(site),  # the shortcut renders this page alone: see all_pages
         },
     )
 
@@ -67,6 +82,9 @@ def track_record_page(site: Site) -> PageSpec:
             "title": "Track record",
             "authors": tuple(site.stats.values()),
             "site_record": site.record,
+            # Past the target date, unresolved: how many, how long (trackrecord/overdue.py).
+            "overdue": overdue_figures(site.predictions, site.today),
+            "overdue_by_author": overdue_by_author(site.stats, site.predictions, site.today),
             "chart": calibration_svg(
                 site.record.calibration, title=title, element_id="site-calibration"
             ),

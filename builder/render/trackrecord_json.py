@@ -10,6 +10,7 @@ from builder.content.model import Prediction
 from builder.render.outputs import Memo, Output
 from builder.render.templates import PageSpec
 from builder.site.model import Site
+from builder.trackrecord.overdue import Overdue, overdue_by_author, overdue_figures
 from builder.trackrecord.records import forecast
 from builder.trackrecord.scoring import (
     POINTS_DECIMALS,
@@ -38,13 +39,17 @@ def track_record_json(site: Site, memo: Memo) -> bytes:
         # Recorded after the fact (trackrecord/vouch.py), and whether the figures count them.
         "late": sum(stats.late for stats in site.stats.values()),
         "include_late": site.includes_late,
+        # Past the target date without an outcome, on the build's today (overdue.py).
+        **overdue_figures(site.predictions, site.today).as_dict(),
     }
+    overdue = _overdue_by_author(site)
     authors = {
         key: {
             "name": stats.name,
             "url": stats.url,
             **site.records[key].as_dict(),
             "late": stats.late,
+            **overdue[key].as_dict(),
         }
         for key, stats in site.stats.items()
     }
@@ -59,6 +64,10 @@ def track_record_json(site: Site, memo: Memo) -> bytes:
         _block("site", [_line(key, value) for key, value in sorted(site_figures.items())]),
     ]
     return ("{\n" + ",\n".join(blocks) + "\n}\n").encode()
+
+
+def _overdue_by_author(site: Site) -> dict[str, Overdue]:
+    return overdue_by_author(site.stats, site.predictions, site.today)
 
 
 def _block(name: str, lines: list[str]) -> str:
@@ -122,5 +131,7 @@ def track_record_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[O
         "history": tuple(sorted(site.history.items())),
         "authors": tuple(site.stats.values()),
         "site": (site.config.title, site.config.url),
+        # They change with the day, not with any file.
+        "overdue": (overdue_figures(site.predictions, site.today), _overdue_by_author(site)),
     }
     return [Output(JSON_FILE, inputs, lambda: track_record_json(site, memo))]

@@ -76,6 +76,8 @@ class Site:
     # slug -> what that history vouches for, computed once with it (taxonomy.with_history)
     vouches: Mapping[str, Vouched] = field(default_factory=dict)
     statuses: Mapping[str, Status] = field(default_factory=dict)  # slug -> status on today
+    # How many are awaiting resolution on today: the masthead links awaiting/ while any are.
+    awaiting: int = 0
 
     def status(self, prediction: Prediction) -> Status:
         """Where a prediction stands today: computed once per build (site_statuses)."""
@@ -117,10 +119,14 @@ def excerpt(
     predictions: Iterable[Prediction],
     stats: Mapping[str, AuthorStats],
     history: Mapping[str, FileHistory],
+    awaiting: int,
 ) -> Site:
-    """A Site holding only `predictions`, with the whole site's author figures and history:
-    enough to render their own pages and feed entries (the body-edit shortcut's case), never a
-    list page."""
+    """A Site holding only `predictions`, with the whole site's author figures, history and
+    count of predictions awaiting resolution: enough to render their own pages and feed
+    entries (the body-edit shortcut's case), never a list page."""
     shown = tuple(predictions)
     statuses = site_statuses(shown, today)
-    return Site(config, today, shown, (), (), (), stats=stats, history=history, statuses=statuses)
+    return Site(
+        config, today, shown, (), (), (),
+        stats=stats, history=history, statuses=statuses, awaiting=awaiting,
+    )  # fmt: skip

@@ -20,10 +20,12 @@ from builder.trackrecord.vouch import as_scored
 def build_site(config: SiteConfig, predictions: Iterable[Prediction], today: dt.date) -> Site:
     published = newest_first(list(predictions))
     stats, records, overall = author_records(config, published)
+    statuses = site_statuses(published, today)
     return Site(
         config=config,
         today=today,
-        statuses=site_statuses(published, today),
+        statuses=statuses,
+        awaiting=sum(status.key == "awaiting" for status in statuses.values()),
         predictions=published,
         categories=_terms("categories", published, lambda p: [p.category] if p.category else []),
         tags=_terms("tags", published, lambda p: list(p.tags)),
@@ -97,6 +99,13 @@ def resolved_predictions(site: Site) -> tuple[Prediction, ...]:
 def upcoming_predictions(site: Site) -> tuple[Prediction, ...]:
     """Open predictions whose target date has not passed, nearest first."""
     waiting = [p for p in open_predictions(site) if site.status(p).key in ("open", "soon")]
+    return tuple(sorted(waiting, key=lambda p: (p.target_date, p.slug)))
+
+
+def awaiting_predictions(site: Site) -> tuple[Prediction, ...]:
+    """Those whose target date has passed without a resolution, oldest target date first:
+    the longest overdue at the top."""
+    waiting = [p for p in site.predictions if site.status(p).key == "awaiting"]
     return tuple(sorted(waiting, key=lambda p: (p.target_date, p.slug)))
 
 
