@@ -59,12 +59,15 @@ def page_kinds(out: Path) -> dict[str, str]:
     charted = [slug for slug, page in html.items() if page.select_one(".step-chart")]
     assert charted, "the example site has no prediction with updates (and so no step chart)"
     category = sorted(p.parent.name for p in (out / "categories").glob("*/index.html"))[0]
+    awaiting = BeautifulSoup((out / "awaiting/index.html").read_text("utf-8"), "lxml")
+    assert awaiting.select_one(".card"), "nothing in the example site awaits resolution"
     return {
         "home": "",
         "open prediction": f"predictions/{open_one}/",
         "resolved prediction": f"predictions/{resolved_one}/",
         "prediction with updates": f"predictions/{charted[0]}/",
         "category": f"categories/{category}/",
+        "awaiting resolution": "awaiting/",
         "authors index": "authors/",
         "not found": "404.html",
     }

@@ -57,12 +57,15 @@ def test_every_page_is_valid_html(example_site: SiteFolder) -> None:
     checked = {p.relative_to(out).as_posix() for p in pages}
     # Every page kind is among them (a renamed output folder must not shrink what is checked).
     for kind in ("index.html", "page/2/index.html", "404.html", "open/index.html",
-                 "categories/index.html", "tags/index.html", "authors/index.html"):  # fmt: skip
+                 "awaiting/index.html", "categories/index.html", "tags/index.html",
+                 "authors/index.html"):  # fmt: skip
         assert kind in checked, kind
     for folder in ("predictions", "categories", "tags", "authors"):
         assert any(c.startswith(f"{folder}/") and c.count("/") == 2 for c in checked), folder
     # Inline SVG too: a prediction with updates draws its step chart.
     assert any('class="step-chart"' in p.read_text("utf-8") for p in pages), "no step chart"
+    # The awaiting page with cards on it, and the masthead's link to it.
+    assert 'class="card"' in (out / "awaiting/index.html").read_text("utf-8"), "none awaiting"
     stylesheets = sorted((out / "static").glob("*.css"))
     assert stylesheets
 
