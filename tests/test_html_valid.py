@@ -64,7 +64,7 @@ def test_every_page_is_valid_html(example_site: SiteFolder) -> None:
         assert any(c.startswith(f"{folder}/") and c.count("/") == 2 for c in checked), folder
     # Inline SVG too: a prediction with updates draws its step chart.
     assert any('class="step-chart"' in p.read_text("utf-8") for p in pages), "no step chart"
-    # The awaiting page with cards on it, and the masthead's link to it.
+    # The awaiting page with a card on it (the example site has a prediction past its date).
     assert 'class="card"' in (out / "awaiting/index.html").read_text("utf-8"), "none awaiting"
     stylesheets = sorted((out / "static").glob("*.css"))
     assert stylesheets
