@@ -34,7 +34,7 @@ SHARDS = 128  # ~80 articles each at 10,000: the shortcut reads one per edited f
 MEMO = "memo.pickle"
 SHORTCUT = "shortcut.pickle"  # shortcut.py's record
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
-STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 10"
+STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 11"
 
 T = TypeVar("T")
 
