@@ -31,6 +31,7 @@ from builder.render import assets, calendar, feeds, pages, sitemap, trackrecord_
 from builder.render import votes_manifest as votes
 from builder.render.outputs import Memo, Output
 from builder.render.templates import PageSpec, Renderer
+from builder.render.trackrecord_csv import track_record_csv_files
 from builder.site.model import Site
 from builder.site.taxonomy import build_site
 from builder.system.files import Stat
@@ -109,6 +110,7 @@ EXTRAS: tuple[Extra, ...] = (
     feeds.feed_files,
     calendar.calendar_files,
     trackrecord_json.track_record_files,
+    track_record_csv_files,
 )
 
 

@@ -1,4 +1,5 @@
-"""The calibration chart, parsed as XML and checked for structure and geometry."""
+"""The calibration chart, parsed as XML and checked for structure and geometry; and on the built
+track-record and author pages, beside its table."""
 
 from __future__ import annotations
 
@@ -9,17 +10,25 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 
 import pytest
+from conftest import SiteFolder, prediction_text
 
 from builder.content.model import Outcome, Prediction, Resolution, Update
-from builder.render.charts import calibration_svg, describe, describe_history, history_svg, radius
-from builder.trackrecord.scoring import Bin, calibration
+from builder.render.charts import (
+    calibration_svg,
+    count_text,
+    describe,
+    describe_history,
+    history_svg,
+)
+from builder.trackrecord.scoring import Bin, calibration, wilson_interval
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def bins_with(**filled: tuple[int, int]) -> tuple[Bin, ...]:
-    """Ten bins, empty but for `b<k>=(count, yes_count)`."""
+def bins_with(**filled: tuple[float, ...]) -> tuple[Bin, ...]:
+    """Ten bins, empty but for `b<k>=(count, yes_count)` or `(count, yes_count, weight,
+    yes_weight)`."""
     return tuple(
         Bin(k / 10, (k + 1) / 10, *filled.get(f"b{k}", (0, 0)))  # type: ignore[arg-type]
         for k in range(10)
@@ -51,6 +60,19 @@ def to_chart(root: ET.Element, p: float, frequency: float) -> tuple[float, float
     return x1 + p * (x2 - x1), y1 + frequency * (y2 - y1)
 
 
+def floats(element: ET.Element, *names: str) -> tuple[float, ...]:
+    return tuple(float(element.get(name, "nan")) for name in names)
+
+
+def bars(root: ET.Element) -> list[tuple[float, float, float, float]]:
+    """Each bar as (x, top, width, height)."""
+    return [floats(r, "x", "y", "width", "height") for r in by_class(root, "rect", "cal-band")]  # type: ignore[misc]
+
+
+def labels(root: ET.Element) -> list[str]:
+    return [t.text or "" for t in by_class(root, "text", "cal-label")]
+
+
 def test_root_is_an_accessible_scalable_image() -> None:
     root = parse(calibration_svg(SAMPLE, title="Ada Quill"))
     assert root.tag == SVG + "svg"
@@ -66,12 +88,45 @@ def test_root_is_an_accessible_scalable_image() -> None:
     assert root[0].text == "Ada Quill"
 
 
-def test_one_circle_per_non_empty_bin_with_its_count_as_text() -> None:
+def test_each_bin_with_a_forecast_has_a_bar_a_dot_and_its_k_of_n() -> None:
+    """Catches: a bin drawn without its interval or without its "k of n", empty bins drawn,
+    and the count alone ("n=4") in place of how many happened."""
     root = parse(calibration_svg(SAMPLE, title="t"))
-    circles = by_class(root, "circle", "cal-point")
-    assert len(circles) == 3  # bins 0, 7 and 9; the seven empty bins draw nothing
-    labels = [e.text for e in by_class(root, "text", "cal-label")]
-    assert labels == ["n=2", "n=4", "n=9"]
+    groups = by_class(root, "g", "cal-bin")
+    assert len(groups) == 3  # bins 0, 7 and 9; the seven empty bins draw nothing
+    for group in groups:
+        (bar,) = by_class(group, "rect", "cal-band")
+        (dot,) = by_class(group, "circle", "cal-point")
+        x, _, width, height = floats(bar, "x", "y", "width", "height")
+        assert width >= 10 and height > 10  # visible: no bar of these counts is a sliver
+        assert x < float(dot.get("cx", "nan")) < x + width  # the dot sits on its bar
+    assert labels(root) == ["0 of 2", "3 of 4", "9 of 9"]
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "low", "high"),
+    [(8, 10, 0.4902, 0.9433), (1, 1, 0.2065, 1.0), (0, 1, 0.0, 0.7935), (50, 100, 0.4038, 0.5962)],
+)
+def test_bar_spans_the_published_wilson_interval(k: int, n: int, low: float, high: float) -> None:
+    """Catches: a bar drawn from the textbook interval (8 of 10: 55% to 100%, 1 of 1: 100% to
+    100%, a bar of no height), at 90% instead of 95%, or upside down (SVG's y grows down)."""
+    root = parse(calibration_svg(bins_with(b7=(n, k)), title="t"))
+    ((x, top, width, height),) = bars(root)
+    left, bottom = to_chart(root, 0.7, low)
+    right, upper = to_chart(root, 0.8, high)
+    assert top == pytest.approx(upper, abs=0.05)
+    assert top + height == pytest.approx(bottom, abs=0.05)
+    assert left < x and x + width < right  # within its bin's column
+    assert x + width / 2 == pytest.approx((left + right) / 2)
+
+
+def test_fewer_forecasts_draw_longer_bars() -> None:
+    """The same 80% observed over 5, 10 and 100 forecasts (and 0.5 of a weighted forecast
+    over 0.625): the fewer, the longer the bar; catches a bar of fixed size or one that
+    grows with the count."""
+    bins = bins_with(b2=(1, 1, 0.625, 0.5), b4=(5, 4), b6=(10, 8), b8=(100, 80))
+    heights = [height for _, _, _, height in bars(parse(calibration_svg(bins, title="t")))]
+    assert heights == sorted(heights, reverse=True) and len(set(heights)) == 4
 
 
 def test_point_sits_at_bin_midpoint_and_observed_frequency() -> None:
@@ -81,8 +136,8 @@ def test_point_sits_at_bin_midpoint_and_observed_frequency() -> None:
     x, y = to_chart(root, 0.75, 0.75)
     assert float(circles[1].get("cx", "nan")) == pytest.approx(x, abs=0.01)
     assert float(circles[1].get("cy", "nan")) == pytest.approx(y, abs=0.01)
-    # Bin 0-10%: 0 of 2 happened -> (5%, 0%): on the x axis, not at the top
-    # (SVG's y axis points down).
+    # Bin 0-10%: 0 of 2 happened -> (5%, 0%): on the x axis, not at the top (SVG's y axis
+    # points down), and at 5%, not folded onto 95% (the chart is never folded at 50%).
     x, y = to_chart(root, 0.05, 0.0)
     assert float(circles[0].get("cx", "nan")) == pytest.approx(x, abs=0.01)
     assert float(circles[0].get("cy", "nan")) == pytest.approx(y, abs=0.01)
@@ -94,25 +149,43 @@ def test_point_sits_at_bin_midpoint_and_observed_frequency() -> None:
     )
 
 
-def test_point_hovers_explain_themselves() -> None:
+def test_bins_explain_themselves_on_hover() -> None:
     root = parse(calibration_svg(SAMPLE, title="t"))
-    circle = by_class(root, "circle", "cal-point")[1]
-    assert circle.findtext("svg:title", namespaces=NS) == "70\u201380%: 3 of 4 happened (75%)"
+    group = by_class(root, "g", "cal-bin")[1]
+    # 3 of 4: Wilson 0.3006..0.9544.
+    assert group.findtext("svg:title", namespaces=NS) == (
+        "70\u201380%: 3 of 4 happened (75%); 95% interval 30\u201395%"
+    )
 
 
-def test_radius_grows_with_the_square_root_of_count_and_is_capped() -> None:
-    # Area, not radius, proportional to count: 4 forecasts draw twice the radius of 1.
-    assert radius(4) == pytest.approx(2 * radius(1))
-    assert radius(1) < radius(2) < radius(4)
-    # Capped: a thousand forecasts do not swallow the chart, and neighbouring bins
-    # (a tenth of the diagonal's width apart) never overlap.
-    root = parse(calibration_svg(SAMPLE, title="t"))
-    x1, _, x2, _ = diagonal(root)
-    assert radius(10_000) == radius(1_000)
-    assert 2 * radius(10_000) < (x2 - x1) / 10
-    circles = by_class(root, "circle", "cal-point")
-    radii = [float(c.get("r", "nan")) for c in circles]
-    assert radii == [pytest.approx(radius(n), abs=0.01) for n in (2, 4, 9)]
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (3.0, "3"),
+        (2.9999999999999996, "3"),  # a sum of shares a hair short of whole
+        (0.0, "0"),
+        (1.3826, "1.4"),
+        (0.25, "0.3"),  # a quarter of a life, half up (f"{0.25:.1f}" says 0.2)
+        (0.75, "0.8"),
+        (0.05, "0.1"),
+        (0.04, "<0.1"),  # a confidence that stood a few days is not "0.0"
+    ],
+)
+def test_weighted_counts_are_written_whole_or_to_one_decimal(value: float, text: str) -> None:
+    assert count_text(value) == text
+
+
+def test_weighted_bins_are_labelled_and_drawn_with_their_weights() -> None:
+    """Catches: the forecast counts (1 of 2) shown for the weights (0.3 of 0.8), or the bar
+    drawn from the counts' interval (9-91%) rather than the weights' (2-93%)."""
+    root = parse(calibration_svg(bins_with(b4=(2, 1, 0.75, 0.25)), title="t"))
+    assert labels(root) == ["0.3 of 0.8"]
+    low, high = wilson_interval(0.25, 0.75)
+    ((_, top, _, height),) = bars(root)
+    assert (top, top + height) == (
+        pytest.approx(to_chart(root, 0.45, high)[1], abs=0.01),
+        pytest.approx(to_chart(root, 0.45, low)[1], abs=0.01),
+    )
 
 
 def test_diagonal_is_dashed_and_spans_the_axes() -> None:
@@ -147,6 +220,8 @@ def test_theme_can_style_it_without_colours_in_the_markup() -> None:
     root = parse(svg)
     assert by_class(root, "g", "cal-axis")
     assert "cal-chart" in root.get("class", "")
+    # Told apart without colour: each bar is outlined, not a fill alone.
+    assert all(r.get("stroke") == "currentColor" for r in by_class(root, "rect", "cal-band"))
 
 
 def test_title_is_escaped() -> None:
@@ -161,12 +236,25 @@ def test_title_is_escaped() -> None:
 def test_description_lists_every_non_empty_bin() -> None:
     text = describe(SAMPLE)
     assert text.startswith("15 scored predictions")
-    assert "0\u201310%: 2 predictions, 0 happened (0%)." in text
-    assert "70\u201380%: 4 predictions, 3 happened (75%)." in text
-    assert "90\u2013100%: 9 predictions, 9 happened (100%)." in text
+    assert "0\u201310%: 0 of 2 happened (0%); 95% interval 0\u201366%." in text
+    assert "70\u201380%: 3 of 4 happened (75%); 95% interval 30\u201395%." in text
+    assert "90\u2013100%: 9 of 9 happened (100%); 95% interval 70\u2013100%." in text
     assert "10\u201320%" not in text  # empty bins are not described
+    assert "share of its life" not in text  # no prediction updated: nothing to explain
     root = parse(calibration_svg(SAMPLE, title="t"))
     assert root[1].text == text
+
+
+def test_description_counts_predictions_not_forecasts() -> None:
+    """The example site's bins: one prediction updated twice puts 3 forecasts in 3 bins, but
+    it is one prediction (its weights sum to 1): 3 scored, not the 5 forecasts. Catches the
+    forecast counts summed."""
+    bins = bins_with(b2=(1, 0), b7=(1, 1, 0.3275, 0.3275), b8=(1, 1, 0.2899, 0.2899),
+                     b9=(2, 2, 1.3826, 1.3826))  # fmt: skip
+    text = describe(bins)
+    assert text.startswith("3 scored predictions")
+    assert "70\u201380%: 0.3 of 0.3 happened (100%)" in text
+    assert "for the share of its life that confidence stood" in text
 
 
 def test_percentages_round_half_up() -> None:
@@ -178,22 +266,75 @@ def test_percentages_round_half_up() -> None:
 def test_no_scored_predictions_draws_axes_and_says_so() -> None:
     root = parse(calibration_svg(calibration([]), title="t"))
     assert by_class(root, "circle", "cal-point") == []
+    assert by_class(root, "rect", "cal-band") == [] and labels(root) == []
     assert by_class(root, "line", "cal-diagonal")
     (empty,) = by_class(root, "text", "cal-empty")
     assert empty.text == "No resolved predictions yet"
     assert root[1].text == "No resolved predictions with a stated confidence yet."
 
 
-def test_labels_stay_inside_the_view_box() -> None:
-    # The largest point at 100% puts its "n=" label highest; it must not be cut off.
-    root = parse(calibration_svg(bins_with(b9=(500, 500), b0=(500, 0)), title="t"))
+def test_everything_stays_inside_the_view_box() -> None:
+    # A bar and dot at 100% and at 0%, and the widest labels at the edge columns.
+    bins = bins_with(b9=(500, 500, 1234.5, 1234.5), b0=(500, 0, 1234.5, 0), b8=(1, 1))
+    root = parse(calibration_svg(bins, title="t"))
     _, _, width, height = (float(v) for v in root.get("viewBox", "").split())
     for label in by_class(root, "text", "cal-label"):
-        assert 10 <= float(label.get("y", "nan")) <= height
-        assert 0 <= float(label.get("x", "nan")) <= width
+        x, y = floats(label, "x", "y")
+        half = real_width(label.text or "") / 2
+        assert 10 <= y <= height and x - half >= 0 and x + half <= width
     for circle in by_class(root, "circle", "cal-point"):
-        cy, r = float(circle.get("cy", "nan")), float(circle.get("r", "nan"))
+        cy, r = floats(circle, "cy", "r")
         assert cy - r >= 0 and cy + r <= height
+    for _, top, _, bar_height in bars(root):
+        assert top >= 0 and top + bar_height <= height
+    # A label moved in from the edge still leads to its own column (0-10%, 80-90%, 90-100%).
+    x1, _, x2, _ = diagonal(root)
+    leaders = [box[4] for box in count_label_boxes(root)]
+    assert leaders == [pytest.approx(x1 + share * (x2 - x1)) for share in (0.05, 0.85, 0.95)]
+
+
+# DejaVu Sans at 10 units (the font headless Chromium draws these labels in here), measured
+# independently of the chart's own, rounded-up estimate.
+REAL_WIDTHS = {" ": 3.18, ".": 3.18, "o": 6.12, "f": 3.52, "<": 8.38}
+
+
+def real_width(text: str) -> float:
+    return sum(REAL_WIDTHS.get(char, 6.36) for char in text)
+
+
+def count_label_boxes(root: ET.Element) -> list[tuple[float, float, float, float, float]]:
+    """Each "k of n" label's (left, top, right, bottom, its leader's x)."""
+    leaders = [floats(line, "x1", "y1", "x2", "y2") for g in by_class(root, "g", "cal-leaders")
+               for line in g.iter(SVG + "line")]  # fmt: skip
+    boxes = []
+    for label, (x1, _, x2, _) in zip(by_class(root, "text", "cal-label"), leaders, strict=True):
+        x, y = floats(label, "x", "y")
+        half = real_width(label.text or "") / 2
+        assert x1 == x2  # upright
+        boxes.append((x - half, y - 8, x + half, y + 2, x1))
+    return boxes
+
+
+def test_crowded_labels_never_run_together_and_each_leads_to_its_bar() -> None:
+    """Every bin filled with weighted counts, the widest labels under ten: catches labels put
+    blindly above their bars (they overlap), labels too close to read apart, and a leader that
+    misses its bar's column or crosses another label."""
+    weights = {f"b{k}": (3, 1, 9.25 - k / 3, 1.25 + k / 2) for k in range(10)}
+    bins = bins_with(**weights)
+    root = parse(calibration_svg(bins, title="t"))
+    assert len(labels(root)) == 10
+    boxes = count_label_boxes(root)
+    x1, _, x2, y_top = diagonal(root)
+    for k, (left, top, right, bottom, leader) in enumerate(boxes):
+        assert leader == pytest.approx(x1 + (2 * k + 1) / 20 * (x2 - x1))  # its column
+        assert left < leader < right and bottom < y_top  # under the label, above the plot
+        for other, (o_left, o_top, o_right, o_bottom, _) in enumerate(boxes):
+            if other == k:
+                continue
+            apart = o_left >= right + 6 or left >= o_right + 6  # a word space or more apart
+            assert apart or o_bottom <= top or bottom <= o_top, (k, other)
+            # A leader runs from under its label down to the plot, past lower rows only.
+            assert not (o_top > bottom and o_left < leader < o_right), (k, other)
 
 
 def short(value: Fraction | Decimal) -> str:
@@ -203,30 +344,48 @@ def short(value: Fraction | Decimal) -> str:
     return "0" if text == "-0" else text
 
 
-def test_points_are_written_as_exact_geometry_in_short_numbers() -> None:
+def wilson(k: int, n: int) -> tuple[Decimal, Decimal]:
+    """The 95% Wilson interval, worked out here in 40-digit decimals."""
+    z = Decimal("1.959963984540054")
+    p, z2 = Decimal(k) / n, z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z / (1 + z2 / n) * (p * (1 - p) / n + z2 / (4 * n * n)).sqrt()
+    return max(centre - half, Decimal(0)), min(centre + half, Decimal(1))
+
+
+def test_bins_are_written_as_exact_geometry_in_short_numbers() -> None:
     """Catches float noise (0.30000000000000004), unrounded or zero-padded numbers, and any
-    drift in where a point goes: each number is the exact value, worked out here with
-    fractions from the plot's corners, rounded to two decimals."""
+    drift in where a bar, a dot, a label or a leader goes: each number is the exact value,
+    worked out here with fractions and decimals from the plot's corners, rounded to two
+    decimals."""
     filled = {1: (3, 1), 2: (7, 2), 3: (6, 5), 6: (9, 4), 8: (11, 7), 9: (20, 20)}
     svg = calibration_svg(bins_with(**{f"b{k}": v for k, v in filled.items()}), title="t")
     root = parse(svg)
-    # The plot: 260 units square, its origin (0%, 0%) at (58, 290).
+    # "2 of 7" and "20 of 20" are too close to their left neighbours' labels: they go up a
+    # row, so there are two rows of 14 units above the plot (from y = 4, with 8 to spare):
+    # the plot is 260 units square, its origin (0%, 0%) at (58, 300).
     (line,) = by_class(root, "line", "cal-diagonal")
-    assert [line.get(a) for a in ("x1", "y1", "x2", "y2")] == ["58", "290", "318", "30"]
-    expected_points, expected_labels = [], []
+    assert [line.get(a) for a in ("x1", "y1", "x2", "y2")] == ["58", "300", "318", "40"]
+    expected_dots, expected_bars, expected_labels = [], [], []
     with localcontext() as exact:
         exact.prec = 40
         for k, (count, yes) in sorted(filled.items()):
             cx = 58 + Fraction(2 * k + 1, 20) * 260  # the bin's midpoint
-            cy = 290 - Fraction(yes, count) * 260
-            r = min(Decimal("3.5") * Decimal(count).sqrt(), Decimal(12))  # area ~ count
-            expected_points.append((short(cx), short(cy), short(r)))
-            label_y = Decimal(cy.numerator) / cy.denominator - r - 4  # above its circle
-            expected_labels.append((short(cx), short(label_y)))
-    points = [(c.get("cx"), c.get("cy"), c.get("r")) for c in by_class(root, "circle", "cal-point")]
-    labels = [(t.get("x"), t.get("y")) for t in by_class(root, "text", "cal-label")]
-    assert points == expected_points
-    assert labels == expected_labels
+            expected_dots.append((short(cx), short(300 - Fraction(yes, count) * 260), "3.5"))
+            low, high = wilson(yes, count)
+            top = 300 - high * 260
+            expected_bars.append((short(cx - 7), short(top), "14", short(300 - low * 260 - top)))
+            row = 1 if k in (2, 9) else 0
+            expected_labels.append((short(cx), str(40 - 8 - 14 * row - 3), f"{yes} of {count}"))
+    dots = [(c.get("cx"), c.get("cy"), c.get("r")) for c in by_class(root, "circle", "cal-point")]
+    drawn_bars = [
+        (r.get("x"), r.get("y"), r.get("width"), r.get("height"))
+        for r in by_class(root, "rect", "cal-band")
+    ]
+    drawn_labels = [(t.get("x"), t.get("y"), t.text) for t in by_class(root, "text", "cal-label")]
+    assert dots == expected_dots
+    assert drawn_bars == expected_bars
+    assert drawn_labels == expected_labels
     # Everywhere else too: no number in the markup has more than two decimals.
     numbers = re.findall(r'="(-?\d+(?:\.\d+)?)"', svg)
     assert numbers and all(len(n.partition(".")[2]) <= 2 for n in numbers)
@@ -238,6 +397,52 @@ def test_ids_are_prefixed_and_validated() -> None:
     assert root[1].get("id") == "author-ada-desc"
     with pytest.raises(ValueError):
         calibration_svg(SAMPLE, title="t", element_id='x" onload="alert(1)')
+
+
+def resolved(confidence: float, outcome: str, *, updates: str = "", date: str = "2026-01-01",
+             target: str = "2026-05-01") -> dict[str, str]:  # fmt: skip
+    extra = f"confidence: {confidence}\n{updates}resolution:\n  outcome: {outcome}\n"
+    return {"date": date, "target": target, "prediction_extra": extra + f"  date: {target}\n"}
+
+
+def test_pages_show_the_chart_with_its_table_and_explain_the_bars(site: SiteFolder) -> None:
+    """A site whose figures are worked out by hand: Ada's 80%, 85% and 80% forecasts (2 of 3
+    happened; Wilson 21-94%) and one published at 30% on January 1, updated to 60% on January
+    31, resolved yes on May 1: 30 of 120 days at 30% (0.25, shown 0.3 half up) and 90 at 60%
+    (0.75, shown 0.8). Bo's 10% that did not happen: 0 of 1 (0-79%). Catches a table that
+    disagrees with the chart (the template rounds on its own), a page without the table or the
+    explanation, and forecasts counted as predictions (6 forecasts, 5 predictions)."""
+    for name, (confidence, outcome) in {"a": (0.8, "yes"), "b": (0.85, "yes"),
+                                        "c": (0.8, "no")}.items():  # fmt: skip
+        site.write(f"{name}.md", prediction_text(name, **resolved(confidence, outcome)))
+    updated = "updates:\n  - {date: 2026-01-31, confidence: 0.6}\n"
+    site.write("d.md", prediction_text("d", **resolved(0.3, "yes", updates=updated)))
+    site.write("e.md", prediction_text("e", author="bo", **resolved(0.1, "no")))
+    assert site.build() == 0
+    everyone = [("10\u201320%", "0 of 1", "0%", "0\u201379%"),
+                ("30\u201340%", "0.3 of 0.3", "100%", "6\u2013100%"),
+                ("60\u201370%", "0.8 of 0.8", "100%", "16\u2013100%"),
+                ("80\u201390%", "2 of 3", "67%", "21\u201394%")]  # fmt: skip
+    ada = [row for row in everyone if row[0] != "10\u201320%"]
+    for path, rows in (("track-record/", everyone), ("authors/ada/", ada),
+                       ("authors/bo/", everyone[:1])):  # fmt: skip
+        page = site.html(path)
+        figure = page.select_one("figure.calibration")
+        assert figure is not None, path
+        svg = parse(str(figure.select_one("svg")))
+        assert labels(svg) == [row[1] for row in rows], path  # the SVG's "k of n"
+        assert len(bars(svg)) == len(rows)
+        table = page.select_one("table.calibration-table")
+        assert table is not None, path
+        cells = [tuple(c.get_text(strip=True) for c in tr.select("th, td"))
+                 for tr in table.select("tbody tr")]  # fmt: skip
+        assert cells == rows, path
+    record = site.html("track-record/")
+    svg = parse(str(record.select_one("figure.calibration svg")))
+    assert (svg[1].text or "").startswith("5 scored predictions")
+    note = record.select_one("#calibration-bars")
+    assert note is not None and "95% Wilson score interval" in note.get_text()
+    assert "from 21% to 100%" in note.get_text()  # one forecast that came true, worked out
 
 
 # The step chart of one prediction's confidence over time -------------------------------------

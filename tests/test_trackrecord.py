@@ -125,7 +125,7 @@ def test_author_page_shows_record_and_chart_on_page_one(built: SiteFolder) -> No
     chart = page.select_one("#track-record svg.cal-chart")
     assert chart is not None and chart["role"] == "img"
     assert "Ada Quill" in chart.title.get_text()
-    assert [c.get_text() for c in chart.select(".cal-label")] == ["n=1", "n=1", "n=1"]
+    assert [c.get_text() for c in chart.select(".cal-label")] == ["0 of 1", "0 of 1", "1 of 1"]
     # paginate is 3: page 2 lists the rest, without repeating the record.
     assert built.html("authors/ada/page/2/").select_one(".record-figures") is None
     bo = built.html("authors/bo/")

@@ -1,0 +1,106 @@
+"""`track-record.csv`, the export for a forecaster's spreadsheet: one row per published
+prediction, in slug order, with the same figures as `track-record.json`.
+
+Columns: the question (the prediction's statement), its author's name, when it was published
+(`created`), its target date, its first forecast (`confidence`) and the one standing now
+(`current_confidence`, the last update's), its resolution (yes, no or void; empty while open)
+and resolution date, its Brier score and points (over its life, each confidence for the time it
+stood, as the JSON's), its tags joined with ";", and its page's absolute URL. Confidences are
+fractions (0.8), dates ISO 8601, and a figure that does not apply (an open prediction's Brier
+score) is an empty cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+from builder.content.model import Prediction
+from builder.render.outputs import Memo, Output
+from builder.render.templates import PageSpec
+from builder.site import urls
+from builder.site.model import Site
+from builder.trackrecord.records import forecast
+from builder.trackrecord.scoring import (
+    POINTS_DECIMALS,
+    SCORE_DECIMALS,
+    forecast_brier,
+    forecast_points,
+    rounded,
+)
+
+CSV_FILE = "track-record.csv"
+COLUMNS = (
+    "question", "author", "created", "target_date", "confidence", "current_confidence",
+    "resolution", "resolution_date", "brier", "points", "tags", "url",
+)  # fmt: skip
+TAG_SEPARATOR = ";"
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection); text
+# that starts so gets a leading apostrophe, which spreadsheets read as "this is text".
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+Row = tuple[str, ...]
+
+
+def track_record_csv(site: Site, memo: Memo) -> bytes:
+    """The whole file: a header, then a row per published prediction by slug. "\\n" line ends
+    and the csv module's minimal quoting, so the same input gives the same bytes; a row is kept
+    in `memo` between builds, so one edit does not format the other 9,999 again."""
+    live = sorted((p for p in site.predictions if not p.draft), key=lambda p: p.slug)
+    rows = [memo.get(_row_key(p, site), lambda p=p: _row(p, site)) for p in live]
+    return _encode([COLUMNS, *rows])
+
+
+def _encode(rows: Sequence[Sequence[str]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def _row_key(p: Prediction, site: Site) -> str:
+    # As the JSON's line key, and what else a row shows: its author's name and the site's URL.
+    rules = (site.includes_late, site.config.track_record.update_grace_days)
+    found = repr(site.history.get(p.slug))
+    where = (site.author(p.author).name, site.config.url)
+    return Memo.key("track-record-csv", p.digest, p.slug, found, rules, where)
+
+
+def _row(p: Prediction, site: Site) -> Row:
+    # As the author's figures see it: a late one unscored, a backdated update from its commit.
+    scored = forecast(site.scored(p))
+    resolution = p.resolution
+    return (
+        _text(p.statement),
+        _text(site.author(p.author).name),
+        p.date.isoformat(),
+        p.target_date.isoformat(),
+        _number(p.confidence),
+        _number(p.current_confidence),
+        resolution.outcome if resolution else "",
+        resolution.date.isoformat() if resolution else "",
+        _number(rounded(forecast_brier(scored), SCORE_DECIMALS)),
+        _number(rounded(forecast_points(scored), POINTS_DECIMALS)),
+        _text(TAG_SEPARATOR.join(p.tags)),
+        urls.absolute(site.config.url, p.url),
+    )
+
+
+def _number(value: float | None) -> str:
+    # str() of a float is its shortest round-trip form, as json writes it: 0.8, 58.5, -232.19.
+    return "" if value is None else str(value)
+
+
+def _text(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def track_record_csv_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[Output]:
+    """The pipeline extra: made again only when what it holds may have changed, a prediction's
+    file or its history. (Authors' names, the site's URL and the scoring rules are in
+    site.yaml, which is in every output's key.)"""
+    inputs = {
+        "predictions": tuple(p for p in site.predictions if not p.draft),
+        "history": tuple(sorted(site.history.items())),
+    }
+    return [Output(CSV_FILE, inputs, lambda: track_record_csv(site, memo))]
