@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
 
 from builder.content.model import Prediction
 from builder.render.outputs import Memo, Output
@@ -45,25 +44,29 @@ Row = tuple[str, ...]
 
 def track_record_csv(site: Site, memo: Memo) -> bytes:
     """The whole file: a header, then a row per published prediction by slug. "\\n" line ends
-    and the csv module's minimal quoting, so the same input gives the same bytes; a row is kept
-    in `memo` between builds, so one edit does not format the other 9,999 again."""
+    and the csv module's minimal quoting, so the same input gives the same bytes; a row's line
+    is kept in `memo` between builds, so one edit does not format the other 9,999 again."""
     live = sorted((p for p in site.predictions if not p.draft), key=lambda p: p.slug)
-    rows = [memo.get(_row_key(p, site), lambda p=p: _row(p, site)) for p in live]
-    return _encode([COLUMNS, *rows])
+    # What a row shows beyond its prediction's file and history, the same for every row but
+    # its author's name: the scoring rules (a late prediction scored or not) and the site's URL.
+    shared = (site.includes_late, site.config.track_record.update_grace_days, site.config.url)
+    names = {key: site.author(key).name for key in {p.author for p in live}}
+    lines = [
+        memo.get(_line_key(p, site, (shared, names[p.author])), lambda p=p: _encode(_row(p, site)))
+        for p in live
+    ]
+    return (_encode(COLUMNS) + "".join(lines)).encode("utf-8")
 
 
-def _encode(rows: Sequence[Sequence[str]]) -> bytes:
+def _line_key(p: Prediction, site: Site, shown: object) -> str:
+    return Memo.key("track-record-csv", p.digest, p.slug, repr(site.history.get(p.slug)), shown)
+
+
+def _encode(row: Row) -> str:
+    """One row as a CSV line, quoted where a cell needs it (a comma, a quote, a line break)."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue().encode("utf-8")
-
-
-def _row_key(p: Prediction, site: Site) -> str:
-    # As the JSON's line key, and what else a row shows: its author's name and the site's URL.
-    rules = (site.includes_late, site.config.track_record.update_grace_days)
-    found = repr(site.history.get(p.slug))
-    where = (site.author(p.author).name, site.config.url)
-    return Memo.key("track-record-csv", p.digest, p.slug, found, rules, where)
+    csv.writer(out, lineterminator="\n").writerow(row)
+    return out.getvalue()
 
 
 def _row(p: Prediction, site: Site) -> Row:
