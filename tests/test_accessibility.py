@@ -61,6 +61,9 @@ def page_kinds(out: Path) -> dict[str, str]:
     category = sorted(p.parent.name for p in (out / "categories").glob("*/index.html"))[0]
     awaiting = BeautifulSoup((out / "awaiting/index.html").read_text("utf-8"), "lxml")
     assert awaiting.select_one(".card"), "nothing in the example site awaits resolution"
+    authors = sorted((out / "authors").glob("*/index.html"))
+    calibrated = [p.parent.name for p in authors if 'class="cal-band"' in p.read_text("utf-8")]
+    assert calibrated, "no author of the example site has a calibration bar to audit"
     return {
         "home": "",
         "open prediction": f"predictions/{open_one}/",
@@ -69,6 +72,8 @@ def page_kinds(out: Path) -> dict[str, str]:
         "category": f"categories/{category}/",
         "awaiting resolution": "awaiting/",
         "authors index": "authors/",
+        "author with a calibration chart": f"authors/{calibrated[0]}/",
+        "track record": "track-record/",
         "not found": "404.html",
     }
 
