@@ -4,6 +4,7 @@ none of it is a link or an element: every output file is read back by its own pa
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import re
@@ -262,6 +263,22 @@ def check_json(site: SiteFolder, path: Path) -> None:
             assert value.startswith(("https://", "http://")), f"{path} {key}: {value!r}"
 
 
+def check_csv(site: SiteFolder, path: Path) -> None:
+    """A spreadsheet's cells are data too: each one holding the payload is a whole field,
+    unchanged (no HTML escaping), a cell a spreadsheet would run as a formula is defused
+    with a leading apostrophe, and every URL is http(s)."""
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+    assert rows, path
+    for row in rows:
+        for column, cell in row.items():
+            if "<img" in cell:
+                assert cell.lstrip("'") in TEXTS.values(), f"{path} {column}: {cell!r}"
+            assert not cell.startswith(("=", "+", "@")), f"{path} {column}: {cell!r}"
+        assert row["url"].startswith(SITE_URL), row["url"]
+    # The author's text itself, not an HTML-escaped copy of it.
+    assert {TEXTS["statement"], TEXTS["author-name"]} <= {c for r in rows for c in r.values()}
+
+
 def _strings(data: object, key: str = "") -> Iterator[tuple[str, str]]:
     if isinstance(data, str):
         yield key, data
@@ -283,6 +300,7 @@ CHECKS: dict[str, Callable[[SiteFolder, Path], None]] = {
     ".xml": check_xml,
     ".ics": check_ics,
     ".json": check_json,
+    ".csv": check_csv,
     ".css": check_theme_file,
     ".js": check_theme_file,
     ".txt": check_theme_file,
@@ -293,7 +311,7 @@ def test_every_output_file_holds_the_input_only_as_text(hostile: SiteFolder) -> 
     files = sorted(p for p in hostile.output.rglob("*") if p.is_file())
     kinds = {p.suffix for p in files}
     assert kinds <= CHECKS.keys(), f"a new kind of output to sweep: {kinds - CHECKS.keys()}"
-    assert {".html", ".xml", ".ics", ".json"} <= kinds
+    assert {".html", ".xml", ".ics", ".json", ".csv"} <= kinds
     for path in files:
         CHECKS[path.suffix](hostile, path)
 
