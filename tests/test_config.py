@@ -224,3 +224,32 @@ def test_track_record_mistakes_fail_check_without_a_traceback(
     err = capsys.readouterr().err
     assert "error: site.yaml:5: track_record.update_grace_days: must be at least 0" in err, err
     assert "Traceback" not in err
+
+
+# --- track_record.tag_threshold: which tags get a slice of the record (#17 item 2) ----------
+
+
+def test_tag_threshold_defaults_to_five_and_is_read(tmp_path: Path) -> None:
+    """Catches: a default other than 5, or the setting read from the wrong key."""
+    config, _ = _load(tmp_path, GOOD)
+    assert config.track_record.tag_threshold == 5
+    config, problems = _load(tmp_path, GOOD + "track_record:\n  tag_threshold: 1\n")
+    assert problems == []
+    assert config.track_record.tag_threshold == 1
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("0", "site.yaml:6: track_record.tag_threshold: must be at least 1, got 0"),
+        ("two", "site.yaml:6: track_record.tag_threshold: expected a whole number, got"),
+    ],
+)
+def test_a_bad_tag_threshold_is_an_error_on_its_line(
+    tmp_path: Path, setting: str, message: str
+) -> None:
+    """Catches: a threshold of 0 (every tag of no scored forecast would be a slice) or a
+    non-number silently replaced by the default."""
+    _, problems = _load(tmp_path, GOOD + f"track_record:\n  tag_threshold: {setting}\n")
+    assert [p.is_error for p in problems] == [True]
+    assert str(problems[0]).startswith(message), str(problems[0])

@@ -22,7 +22,7 @@ SITE_KEYS = (
     "authors", "votes", "feed_size", "track_record",
 )  # fmt: skip
 AUTHOR_KEYS = ("name", "bio", "url")
-TRACK_RECORD_KEYS = ("include_late", "update_grace_days")
+TRACK_RECORD_KEYS = ("include_late", "update_grace_days", "tag_threshold")
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class TrackRecordSettings:
 
     include_late: bool = False  # score predictions recorded after the fact all the same
     update_grace_days: int = 2  # an update committed later than this after its date is backdated
+    tag_threshold: int = 5  # a tag gets its slice of the record from this many scored up
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,9 @@ def _track_record(r: FieldReader) -> TrackRecordSettings:
         include_late=r.boolean("track_record.include_late", default=default.include_late),
         update_grace_days=r.integer(
             "track_record.update_grace_days", default=default.update_grace_days, minimum=0
+        ),
+        tag_threshold=r.integer(
+            "track_record.tag_threshold", default=default.tag_threshold, minimum=1
         ),
     )
 

@@ -9,11 +9,13 @@ from builder.content.model import Prediction
 from builder.render import integrity
 from builder.render.charts import calibration_svg, history_svg
 from builder.render.templates import PageSpec
+from builder.render.trackrecord_json import site_slices
 from builder.site import taxonomy
 from builder.site.model import Site, Term
 from builder.trackrecord.overdue import overdue_by_author, overdue_figures
 from builder.trackrecord.records import prediction_points
 from builder.trackrecord.scoring import NO_SCORES
+from builder.trackrecord.slices import Slice, SliceGroup
 
 # Status lists: URL, title, how to pick and order the predictions.
 STATUS_LISTS = (
@@ -88,6 +90,7 @@ def track_record_page(site: Site) -> PageSpec:
             "chart": calibration_svg(
                 site.record.calibration, title=title, element_id="site-calibration"
             ),
+            "slices": _slice_charts(site_slices(site), "site-slice"),
         },
     )
 
@@ -135,8 +138,49 @@ def _paginated(
 
 def _record(site: Site, term: Term | None) -> dict[str, object]:
     if term is None:
-        return {"record": None, "chart": None}
+        return {"record": None, "chart": None, "slices": ()}
     record = site.records.get(term.slug, NO_SCORES)
     title = f"Calibration of {site.author(term.slug).name}\u2019s forecasts"
     chart = calibration_svg(record.calibration, title=title, element_id="author-calibration")
-    return {"record": record, "chart": chart}
+    slices = _slice_charts(site_slices(site, term.slug), "author-slice")
+    return {"record": record, "chart": chart, "slices": slices}
+
+
+def _slice_charts(groups: tuple[SliceGroup, ...], prefix: str) -> tuple[SliceView, ...]:
+    """Each non-empty kind of slice with a small calibration chart per slice."""
+    return tuple(
+        SliceView(
+            group.kind,
+            group.title,
+            group.slices,
+            tuple(_slice_chart(s, f"{prefix}-{s.kind}-{n}") for n, s in enumerate(group.slices)),
+        )
+        for group in groups
+        if group.slices
+    )
+
+
+def _slice_chart(s: Slice, element_id: str) -> str:
+    # The id by position: a tag's slug may hold letters an HTML id made here must not.
+    title = f"Calibration of the forecasts {_slice_words(s)}"
+    return calibration_svg(s.scores.calibration, title=title, element_id=element_id)
+
+
+def _slice_words(s: Slice) -> str:
+    if s.kind == "category":
+        return f"in the category {s.name}"
+    if s.kind == "tag":
+        return f"tagged {s.name}"
+    if s.kind == "horizon":
+        return f"with a horizon of {s.name.lower()}"
+    return f"resolved in {s.name}"
+
+
+@dataclasses.dataclass(frozen=True)
+class SliceView:
+    """One kind of slice as a page shows it: its slices and, in the same order, their charts."""
+
+    kind: str
+    title: str
+    slices: tuple[Slice, ...]
+    charts: tuple[str, ...]

@@ -20,6 +20,7 @@ from builder.trackrecord.scoring import (
     forecast_points,
     rounded,
 )
+from builder.trackrecord.slices import SliceGroup, sliced
 
 JSON_FILE = "track-record.json"
 
@@ -41,6 +42,7 @@ def track_record_json(site: Site, memo: Memo) -> bytes:
         "include_late": site.includes_late,
         # Past the target date without an outcome, on the build's today (overdue.py).
         **overdue_figures(site.predictions, site.today).as_dict(),
+        "slices": _slices_dict(site_slices(site)),
     }
     overdue = _overdue_by_author(site)
     authors = {
@@ -50,6 +52,7 @@ def track_record_json(site: Site, memo: Memo) -> bytes:
             **site.records[key].as_dict(),
             "late": stats.late,
             **overdue[key].as_dict(),
+            "slices": _slices_dict(site_slices(site, key)),
         }
         for key, stats in site.stats.items()
     }
@@ -64,6 +67,24 @@ def track_record_json(site: Site, memo: Memo) -> bytes:
         _block("site", [_line(key, value) for key, value in sorted(site_figures.items())]),
     ]
     return ("{\n" + ",\n".join(blocks) + "\n}\n").encode()
+
+
+def site_slices(site: Site, author: str | None = None) -> tuple[SliceGroup, ...]:
+    """The record of the site (or of one author) by category, tag, horizon and year of
+    resolution (trackrecord/slices.py), each prediction as the scores see it (Site.scored)."""
+    items = (
+        (p, forecast(site.scored(p)))
+        for p in site.predictions
+        if not p.draft and (author is None or p.author == author)
+    )
+    return sliced(items, site.config.track_record.tag_threshold)
+
+
+def _slices_dict(groups: tuple[SliceGroup, ...]) -> dict[str, Any]:
+    # Every kind present, empty or not, so a reader of the file finds a fixed shape.
+    return {
+        g.kind: {s.key: {"name": s.name, **s.scores.as_dict()} for s in g.slices} for g in groups
+    }
 
 
 def _overdue_by_author(site: Site) -> dict[str, Overdue]:
@@ -131,6 +152,7 @@ def track_record_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[O
         "history": tuple(sorted(site.history.items())),
         "authors": tuple(site.stats.values()),
         "site": (site.config.title, site.config.url),
+        "tag_threshold": site.config.track_record.tag_threshold,  # which tags get a slice
         # They change with the day, not with any file.
         "overdue": (overdue_figures(site.predictions, site.today), _overdue_by_author(site)),
     }
