@@ -9,7 +9,6 @@ from builder.content.model import Prediction
 from builder.render import integrity
 from builder.render.charts import calibration_svg, history_svg
 from builder.render.templates import PageSpec
-from builder.render.trackrecord_json import site_slices
 from builder.site import taxonomy
 from builder.site.model import Site, Term
 from builder.trackrecord.overdue import overdue_by_author, overdue_figures
@@ -90,7 +89,7 @@ def track_record_page(site: Site) -> PageSpec:
             "chart": calibration_svg(
                 site.record.calibration, title=title, element_id="site-calibration"
             ),
-            "slices": _slice_charts(site_slices(site), "site-slice"),
+            "slices": _slice_charts(site.slices(), "site-slice"),
         },
     )
 
@@ -142,7 +141,7 @@ def _record(site: Site, term: Term | None) -> dict[str, object]:
     record = site.records.get(term.slug, NO_SCORES)
     title = f"Calibration of {site.author(term.slug).name}\u2019s forecasts"
     chart = calibration_svg(record.calibration, title=title, element_id="author-calibration")
-    slices = _slice_charts(site_slices(site, term.slug), "author-slice")
+    slices = _slice_charts(site.slices(term.slug), "author-slice")
     return {"record": record, "chart": chart, "slices": slices}
 
 

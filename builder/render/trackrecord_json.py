@@ -20,7 +20,7 @@ from builder.trackrecord.scoring import (
     forecast_points,
     rounded,
 )
-from builder.trackrecord.slices import SliceGroup, sliced
+from builder.trackrecord.slices import SliceGroup
 
 JSON_FILE = "track-record.json"
 
@@ -42,7 +42,7 @@ def track_record_json(site: Site, memo: Memo) -> bytes:
         "include_late": site.includes_late,
         # Past the target date without an outcome, on the build's today (overdue.py).
         **overdue_figures(site.predictions, site.today).as_dict(),
-        "slices": _slices_dict(site_slices(site)),
+        "slices": _slices_dict(site.slices()),
     }
     overdue = _overdue_by_author(site)
     authors = {
@@ -52,7 +52,7 @@ def track_record_json(site: Site, memo: Memo) -> bytes:
             **site.records[key].as_dict(),
             "late": stats.late,
             **overdue[key].as_dict(),
-            "slices": _slices_dict(site_slices(site, key)),
+            "slices": _slices_dict(site.slices(key)),
         }
         for key, stats in site.stats.items()
     }
@@ -67,33 +67,6 @@ def track_record_json(site: Site, memo: Memo) -> bytes:
         _block("site", [_line(key, value) for key, value in sorted(site_figures.items())]),
     ]
     return ("{\n" + ",\n".join(blocks) + "\n}\n").encode()
-
-
-# The last build's slices: its pages and this file ask for the same ones (the site's and each
-# author's), ~0.1 s each at 10,000 predictions. Kept with the Site they are of, so that the next
-# build (a new Site, in `serve`) never reads them.
-_LAST: dict[str, tuple[Site, dict[str | None, tuple[SliceGroup, ...]]]] = {}
-
-
-def site_slices(site: Site, author: str | None = None) -> tuple[SliceGroup, ...]:
-    """The record of the site (or of one author) by category, tag, horizon and year of
-    resolution (trackrecord/slices.py), each prediction as the scores see it (Site.scored)."""
-    last = _LAST.get("site")
-    if last is None or last[0] is not site:
-        last = _LAST["site"] = (site, {})
-    found = last[1].get(author)
-    if found is None:
-        found = last[1][author] = _slices_of(site, author)
-    return found
-
-
-def _slices_of(site: Site, author: str | None) -> tuple[SliceGroup, ...]:
-    items = (
-        (p, forecast(site.scored(p)))
-        for p in site.predictions
-        if not p.draft and (author is None or p.author == author)
-    )
-    return sliced(items, site.config.track_record.tag_threshold)
 
 
 def _slices_dict(groups: tuple[SliceGroup, ...]) -> dict[str, Any]:
