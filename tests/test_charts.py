@@ -13,13 +13,8 @@ import pytest
 from conftest import SiteFolder, prediction_text
 
 from builder.content.model import Outcome, Prediction, Resolution, Update
-from builder.render.charts import (
-    calibration_svg,
-    count_text,
-    describe,
-    describe_history,
-    history_svg,
-)
+from builder.render.charts import calibration_svg, count_text, describe
+from builder.render.history_chart import describe_history, history_svg
 from builder.trackrecord.scoring import Bin, calibration, wilson_interval
 
 NS = {"svg": "http://www.w3.org/2000/svg"}

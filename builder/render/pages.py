@@ -7,7 +7,8 @@ from collections.abc import Iterator, Sequence
 
 from builder.content.model import Prediction
 from builder.render import integrity
-from builder.render.charts import calibration_svg, history_svg
+from builder.render.charts import calibration_svg
+from builder.render.history_chart import history_svg
 from builder.render.templates import PageSpec
 from builder.site import taxonomy
 from builder.site.model import Site, Term
