@@ -232,3 +232,38 @@ def test_a_cache_from_another_version_is_ignored(
         edit(site)
     assert site.build() == 0
     assert site.files() == _clean_build(site, tmp_path)
+
+
+def _copy_tree(
+    source: Path, target: Path, *, keep_mtimes: bool, skip: tuple[str, ...] = ()
+) -> None:
+    copy = shutil.copy2 if keep_mtimes else shutil.copy
+    shutil.copytree(source, target, copy_function=copy, ignore=shutil.ignore_patterns(*skip))
+
+
+@pytest.mark.parametrize("outputs", ["restored as tar does", "with new mtimes"])
+def test_a_fresh_checkout_with_the_cache_restored(
+    site: SiteFolder, tmp_path: Path, capsys: pytest.CaptureFixture[str], outputs: str
+) -> None:
+    """A deploy (#20): a fresh checkout at the same path, every source with a new mtime, and
+    `output/` and `.foretell/` restored by the CI cache. Catches: a restored cache trusted on
+    stats it no longer matches (stale pages), or thrown away when the outputs kept theirs
+    (everything rendered again on every deploy)."""
+    _populate(site)
+    assert site.build() == 0
+    earlier = tmp_path / "earlier-checkout"
+    site.root.rename(earlier)
+    _copy_tree(earlier, site.root, keep_mtimes=False, skip=("output", ".foretell"))
+    keep = outputs == "restored as tar does"
+    _copy_tree(earlier / "output", site.output, keep_mtimes=keep)
+    _copy_tree(earlier / ".foretell", site.root / ".foretell", keep_mtimes=True)
+    EDITS["title"](site)  # what this deploy publishes
+    capsys.readouterr()
+    assert site.build() == 0
+    assert site.files() == _clean_build(site, tmp_path)
+    built = capsys.readouterr().err.splitlines()[
+        0
+    ]  # "Built N pages (F files, C changed, R rendered)"
+    total, rendered = int(built.split("(")[1].split()[0]), int(built.split(", ")[2].split()[0])
+    if keep:
+        assert rendered < total / 2, built
