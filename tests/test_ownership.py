@@ -162,6 +162,34 @@ def test_an_output_from_before_the_record_is_adopted_not_refused(site: SiteFolde
     assert not (site.output / "predictions" / "p2").exists()
 
 
+def _cache_of_foretell_0_1_0(site: SiteFolder) -> None:
+    """The manifest as foretell 0.1.0 pickled it: its class in `builder.cache` (before the
+    package was laid out as the pipeline), without the fields added since."""
+    path = site.root / CACHE_DIR / MANIFEST
+    _, manifest = pickle.loads(path.read_bytes())
+    vars(manifest).pop("drafts", None)
+    stamp = "foretell 0.1.0 / python (3, 11, 7) / cache 5"
+    text = pickle.dumps((stamp, manifest), protocol=0)  # text: the module name can be edited
+    text = text.replace(b"builder.incremental.cache", b"builder.cache")
+    assert b"cbuilder.cache\nManifest" in text
+    path.write_bytes(text)
+
+
+def test_an_output_of_foretell_0_1_0_is_adopted_not_refused(site: SiteFolder) -> None:
+    """Catches: an upgrade from the version before the layout move refused (its manifest
+    names classes in modules that have moved, so reading it failed and nothing was adopted)."""
+    site.write("p1.md", prediction_text("First"))
+    site.write("p2.md", prediction_text("Second"))
+    assert site.build() == 0
+    (site.output / RECORD).unlink()
+    _cache_of_foretell_0_1_0(site)
+    _add_owner_files(site)
+    (site.root / "content" / "predictions" / "p2.md").unlink()
+    assert site.build() == 0
+    assert _owner_files_intact(site)
+    assert not (site.output / "predictions" / "p2").exists()
+
+
 def test_the_record_lists_exactly_the_builds_files(site: SiteFolder) -> None:
     """Catches: a record that misses a file the build wrote (it would then never be
     deleted) or lists one it did not (it would be deleted one day)."""

@@ -123,9 +123,19 @@ def legacy_outputs(root: Path, out: Path) -> list[str]:
     output folder built before its record was kept in the folder itself (ownership.py) is
     the build's all the same. Nothing is trusted here but the list of names."""
     manifest = read_pickle(root, MANIFEST, Manifest, any_version=True)
-    if manifest is None or manifest.output_dir != str(out):
+    if manifest is None or getattr(manifest, "output_dir", None) != str(out):
         return []
-    return list(manifest.outputs)
+    return list(getattr(manifest, "outputs", {}))
+
+
+# Where the modules of pickled classes lived before the package was laid out as the pipeline
+# (foretell 0.1.0 up to the layout change): an older manifest names them so.
+_MOVED = {"builder.cache": "builder.incremental.cache", "builder.inputs": "builder.system.files"}
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        return super().find_class(_MOVED.get(module, module), name)
 
 
 def read_pickle(root: Path, name: str, kind: type[T], *, any_version: bool = False) -> T | None:
@@ -133,7 +143,7 @@ def read_pickle(root: Path, name: str, kind: type[T], *, any_version: bool = Fal
     or written by another version of foretell (unless `any_version`)."""
     try:
         with (root / CACHE_DIR / name).open("rb") as handle:
-            stamp, value = pickle.load(handle)
+            stamp, value = (_Unpickler(handle) if any_version else pickle.Unpickler(handle)).load()
     except Exception:  # a corrupt cache, of whatever kind, is simply not used
         return None
     return value if (any_version or stamp == STAMP) and isinstance(value, kind) else None
