@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from builder.config.weburl import web_url
@@ -156,6 +156,20 @@ class FieldReader:
             self.report(field, f"expected a list, got {_describe(value)}")
             return []
         return value
+
+    def mappings(
+        self, field: str, allowed: Iterable[str], shape: str
+    ) -> Iterator[tuple[int, str, dict[str, Any]]]:
+        """(index, field, item) of each mapping in the list at `field`; an item that is not a
+        mapping is reported as `shape` ("each X is a mapping with ...") and skipped, and
+        unknown keys in the others are reported."""
+        for index, item in enumerate(self.sequence(field)):
+            path = f"{field}.{index}"
+            if not isinstance(item, dict):
+                self.report(path, shape)
+                continue
+            self.unknown_keys(path, allowed)
+            yield index, path, item
 
     def choice(self, field: str, choices: Iterable[str], *, required: bool = False) -> str | None:
         options = list(choices)

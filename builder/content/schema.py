@@ -119,12 +119,8 @@ def _resolution(r: FieldReader) -> Resolution | None:
 
 def _references(r: FieldReader) -> tuple[Reference, ...]:
     references = []
-    for index, item in enumerate(r.sequence("references")):
-        field = f"references.{index}"
-        if not isinstance(item, dict):
-            r.report(field, "each reference is a mapping with title, url, publisher, date")
-            continue
-        r.unknown_keys(field, REFERENCE_KEYS)
+    shape = "each reference is a mapping with title, url, publisher, date"
+    for index, field, _ in r.mappings("references", REFERENCE_KEYS, shape):
         title = r.string(f"{field}.title", required=True)
         references.append(
             Reference(
@@ -142,12 +138,8 @@ def _updates(r: FieldReader) -> tuple[tuple[Update, ...], list[tuple[str, dt.dat
     """The updates as read, and (field, date) of every readable update date, for
     _update_dates (an update with a bad confidence still has its date checked)."""
     updates, dated = [], []
-    for index, item in enumerate(r.sequence("prediction.updates")):
-        field = f"prediction.updates.{index}"
-        if not isinstance(item, dict):
-            r.report(field, "each update is a mapping with date, confidence and an optional note")
-            continue
-        r.unknown_keys(field, UPDATE_KEYS)
+    shape = "each update is a mapping with date, confidence and an optional note"
+    for _, field, item in r.mappings("prediction.updates", UPDATE_KEYS, shape):
         date = r.date(f"{field}.date", required=True)
         if item.get("confidence") is None:
             r.report(f"{field}.confidence", "is required (a number from 0 to 1)")
