@@ -1,0 +1,192 @@
+"""The builds an author waits for: each everyday edit, timed, on a generated site.
+
+    python benchmarks/edits.py --count 1000 10000 --rounds 3
+
+For each size: generates a site (benchmarks/generate.py) outside any git repository, builds it
+cold, then for each kind of edit (a body, a title, a tag added, a category changed, a
+confidence changed, a resolution through `foretell resolve`, an update through
+`foretell update`, a new prediction, a deletion) makes the edit and times the
+`foretell build` that follows, as a new process (what an author runs), `--rounds` times on
+different predictions. A no-op build is timed too. At the end the incrementally built output
+is compared, file for file, with a clean build of the same final input: every edit's bytes
+must be a clean build's (tests/test_incremental.py checks each kind on its own, at small size).
+
+Prints each sample and a Markdown table of medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path[:0] = [str(HERE)]
+
+from generate import generate  # noqa: E402  (benchmarks/ is not a package)
+
+NOW = "2026-06-01"  # the date generate.py's sites are made for
+ENV = {**os.environ, "PYTHONPATH": str(REPO)}
+
+Edit = Callable[[Path, int], None]
+
+
+def foretell(root: Path, *args: str) -> float:
+    """Run `foretell *args` in `root` as a new process; its wall time in seconds."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "builder", *args], cwd=root, env=ENV, capture_output=True, text=True
+    )
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"foretell {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+    return elapsed
+
+
+def _articles(root: Path) -> list[Path]:
+    return sorted((root / "content" / "predictions").glob("*.md"))
+
+
+def _nth(root: Path, n: int, *, open_only: bool = False) -> Path:
+    """The n-th article from the middle (open ones only, for resolve and update)."""
+    articles = _articles(root)
+    if open_only:
+        articles = [a for a in articles if "resolution:" not in a.read_text(encoding="utf-8")]
+    return articles[(len(articles) // 2 + 7 * n) % len(articles)]
+
+
+def _replace(path: Path, pattern: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    changed, count = re.subn(pattern, new, text, count=1, flags=re.M)
+    if not count:
+        raise SystemExit(f"{path.name}: no match for {pattern!r}")
+    path.write_text(changed, encoding="utf-8")
+
+
+def edit_body(root: Path, n: int) -> None:
+    path = _nth(root, n)
+    path.write_text(path.read_text(encoding="utf-8") + f"\nA new line, round {n}.\n", "utf-8")
+
+
+def edit_title(root: Path, n: int) -> None:
+    _replace(_nth(root, n), r'^title: "', f'title: "Edited {n}: ')
+
+
+def edit_tag(root: Path, n: int) -> None:
+    _replace(_nth(root, n), r"^tags: \[", f"tags: [edited-tag-{n}, ")
+
+
+def edit_category(root: Path, n: int) -> None:
+    _replace(_nth(root, n), r"^category: .*$", "category: Science" if n % 2 else "category: Tech")
+
+
+def edit_confidence(root: Path, n: int) -> None:
+    _replace(_nth(root, n), r"^  confidence: .*$", f"  confidence: 0.{41 + n}")
+
+
+def edit_resolve(root: Path, n: int) -> None:
+    slug = _nth(root, n, open_only=True).stem
+    foretell(root, "resolve", slug, "--outcome", "yes", "--date", "2026-05-01", "--now", NOW)
+
+
+def edit_update(root: Path, n: int) -> None:
+    slug = _nth(root, n, open_only=True).stem
+    foretell(root, "update", slug, "--confidence", "0.66", "--now", NOW, "--force")
+
+
+def edit_new(root: Path, n: int) -> None:
+    source = _nth(root, n).read_text(encoding="utf-8")
+    text = re.sub(r'^title: "', f'title: "New {n}: ', source, count=1, flags=re.M)
+    (root / "content" / "predictions" / f"zz-new-prediction-{n}.md").write_text(text, "utf-8")
+
+
+def edit_delete(root: Path, n: int) -> None:
+    _nth(root, n + 1000).unlink()
+
+
+EDITS: dict[str, Edit] = {
+    "body": edit_body,
+    "title": edit_title,
+    "tag added": edit_tag,
+    "category": edit_category,
+    "confidence": edit_confidence,
+    "resolve": edit_resolve,
+    "update": edit_update,
+    "new prediction": edit_new,
+    "deletion": edit_delete,
+}
+
+
+def tree_digests(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in folder.rglob("*")
+        if p.is_file() and p.name != ".foretell-output.json"
+    }
+
+
+def run(count: int, rounds: int, work: Path) -> dict[str, list[float]]:
+    root = work / f"site-{count}"
+    shutil.rmtree(root, ignore_errors=True)
+    generate(root, count, seed=1)
+    build = ("build", "--now", NOW)
+    cold = foretell(root, *build)
+    print(f"{count}: cold build {cold:.2f} s", flush=True)
+    samples: dict[str, list[float]] = {"cold": [cold], "no-op": []}
+    for n in range(rounds):
+        samples["no-op"].append(foretell(root, *build))
+        for name, edit in EDITS.items():
+            edit(root, n)
+            samples.setdefault(name, []).append(foretell(root, *build))
+        print(f"  round {n + 1}: " + ", ".join(f"{k} {v[-1]:.2f}" for k, v in samples.items()))
+    _verify(root, work)
+    return samples
+
+
+def _verify(root: Path, work: Path) -> None:
+    """The incremental output must be a clean build's, byte for byte."""
+    clean = work / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    shutil.copytree(root, clean, ignore=shutil.ignore_patterns("output", ".foretell"))
+    foretell(clean, "build", "--now", NOW)
+    ours, theirs = tree_digests(root / "output"), tree_digests(clean / "output")
+    differ = sorted(p for p in ours.keys() | theirs.keys() if ours.get(p) != theirs.get(p))
+    if differ:
+        raise SystemExit(f"incremental output differs from a clean build: {differ[:10]}")
+    print(f"  verified: {len(ours)} files, the bytes of a clean build", flush=True)
+
+
+def table(results: dict[int, dict[str, list[float]]]) -> str:
+    counts = sorted(results)
+    kinds = list(next(iter(results.values())))
+    lines = ["| build | " + " | ".join(f"{c:,} predictions" for c in counts) + " |"]
+    lines.append("| --- |" + " ---: |" * len(counts))
+    for kind in kinds:
+        cells = [f"{statistics.median(results[c][kind]):.2f} s" for c in counts]
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--rounds", type=int, default=3, help="edits of each kind (default 3)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="foretell-edits-") as tmp:
+        results = {count: run(count, args.rounds, Path(tmp)) for count in args.count}
+    print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
