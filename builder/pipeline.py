@@ -134,7 +134,7 @@ def plan(site: Site, root: Path, memo: Memo) -> Plan:
     bytecode_dir = root / CACHE_DIR / "templates"
     bytecode_dir.mkdir(parents=True, exist_ok=True)
     renderer = Renderer(site, theme, names, bytecode_dir)
-    specs = pages.all_pages(site)
+    specs = pages.all_pages(site, memo)
     outputs = [output for extra in EXTRAS for output in extra(site, specs, memo)]
     static = assets.site_static(root)
     made_there = {spec.path for spec in specs} | {o.path for o in outputs} | files.keys()

@@ -83,6 +83,15 @@ EDITS: dict[str, Callable[[SiteFolder], None]] = {
     "confidence": lambda s: _replace(
         s, "content/predictions/p3.md", "  target_date", "  confidence: 0.35\n  target_date"
     ),
+    "category": lambda s: _replace(s, "content/predictions/p7.md", "Space", "Health"),
+    # A forecast update: its page's step chart, the time-weighted scores, the feeds.
+    "update": lambda s: _replace(
+        s,
+        "content/predictions/p2.md",
+        "  target_date",
+        "  confidence: 0.3\n  updates:\n    - {date: 2026-03-01, confidence: 0.6}\n"
+        "  resolution: {outcome: yes, date: 2026-05-01}\n  target_date",
+    ),
 }
 
 

@@ -9,12 +9,14 @@ from builder.content.model import Prediction
 from builder.render import integrity
 from builder.render.charts import calibration_svg
 from builder.render.history_chart import history_svg
+from builder.render.outputs import Memo
 from builder.render.templates import PageSpec
 from builder.site import taxonomy
 from builder.site.model import Site, Term
+from builder.system.files import digest
 from builder.trackrecord.overdue import overdue_by_author, overdue_figures
 from builder.trackrecord.records import prediction_points
-from builder.trackrecord.scoring import NO_SCORES
+from builder.trackrecord.scoring import NO_SCORES, Bin
 from builder.trackrecord.slices import Slice, SliceGroup
 
 # Status lists: URL, title, how to pick and order the predictions.
@@ -28,8 +30,11 @@ TERM_KINDS = (("categories", "Categories"), ("tags", "Tags"), ("authors", "Autho
 PREDICTION_TEMPLATE = "prediction.html"  # the only page showing an article's body (shortcut.py)
 
 
-def all_pages(site: Site) -> list[PageSpec]:
-    return [*prediction_pages(site), *(_with_masthead(site, spec) for spec in list_pages(site))]
+def all_pages(site: Site, memo: Memo | None = None) -> list[PageSpec]:
+    """Every page; `memo` keeps the charts from one build to the next (`_chart`)."""
+    memo = memo or Memo()
+    lists = list_pages(site, memo)
+    return [*prediction_pages(site), *(_with_masthead(site, spec) for spec in lists)]
 
 
 def masthead(site: Site) -> dict[str, object]:
@@ -73,7 +78,7 @@ def _history_chart(prediction: Prediction) -> str | None:
     return history_svg(prediction, title=title, element_id="history-chart")
 
 
-def track_record_page(site: Site) -> PageSpec:
+def track_record_page(site: Site, memo: Memo) -> PageSpec:
     """Every author's record (in site.yaml's order), the site's, and how they are computed."""
     title = f"Calibration of every forecast on {site.config.title}"
     return PageSpec(
@@ -87,31 +92,30 @@ def track_record_page(site: Site) -> PageSpec:
             # Past the target date, unresolved: how many, how long (trackrecord/overdue.py).
             "overdue": overdue_figures(site.predictions, site.today),
             "overdue_by_author": overdue_by_author(site.stats, site.predictions, site.today),
-            "chart": calibration_svg(
-                site.record.calibration, title=title, element_id="site-calibration"
-            ),
-            "slices": _slice_charts(site.slices(), "site-slice"),
+            "chart": _chart(memo, site.record.calibration, title, "site-calibration"),
+            "slices": _slice_charts(memo, site.slices(), "site-slice"),
         },
     )
 
 
-def list_pages(site: Site) -> Iterator[PageSpec]:
-    yield from _paginated(site, "", site.config.title, "home", site.predictions)
+def list_pages(site: Site, memo: Memo) -> Iterator[PageSpec]:
+    yield from _paginated(site, memo, "", site.config.title, "home", site.predictions)
     for url, title, pick in STATUS_LISTS:
-        yield from _paginated(site, url, title, url.strip("/"), pick(site))
+        yield from _paginated(site, memo, url, title, url.strip("/"), pick(site))
     for kind, title in TERM_KINDS:
         terms: tuple[Term, ...] = getattr(site, kind)
         yield PageSpec(f"{kind}/index.html", f"{kind}/", "terms.html",
                        {"title": title, "kind": kind, "terms": terms})  # fmt: skip
         for term in terms:
-            yield from _paginated(site, term.url, term.name, kind, term.predictions, term=term)
-    yield track_record_page(site)
+            yield from _paginated(site, memo, term.url, term.name, kind, term.predictions, term)
+    yield track_record_page(site, memo)
 
     yield PageSpec("404.html", "404.html", "404.html", {"title": "Page not found"})
 
 
 def _paginated(
     site: Site,
+    memo: Memo,
     base: str,
     title: str,
     kind: str,
@@ -131,39 +135,53 @@ def _paginated(
                 "author": site.author(term.slug) if kind == "authors" and term else None,
                 # An author's record and chart open page 1 only, so that resolving one of
                 # their predictions does not re-render every page of their list.
-                **_record(site, term if kind == "authors" and page.number == 1 else None),
+                **_record(site, memo, term if kind == "authors" and page.number == 1 else None),
             },
         )
 
 
-def _record(site: Site, term: Term | None) -> dict[str, object]:
+def _record(site: Site, memo: Memo, term: Term | None) -> dict[str, object]:
     if term is None:
         return {"record": None, "chart": None, "slices": ()}
     record = site.records.get(term.slug, NO_SCORES)
     title = f"Calibration of {site.author(term.slug).name}\u2019s forecasts"
-    chart = calibration_svg(record.calibration, title=title, element_id="author-calibration")
-    slices = _slice_charts(site.slices(term.slug), "author-slice")
+    chart = _chart(memo, record.calibration, title, "author-calibration")
+    slices = _slice_charts(memo, site.slices(term.slug), "author-slice")
     return {"record": record, "chart": chart, "slices": slices}
 
 
-def _slice_charts(groups: tuple[SliceGroup, ...], prefix: str) -> tuple[SliceView, ...]:
+def _slice_charts(
+    memo: Memo, groups: tuple[SliceGroup, ...], prefix: str
+) -> tuple[SliceView, ...]:
     """Each non-empty kind of slice with a small calibration chart per slice."""
     return tuple(
         SliceView(
             group.kind,
             group.title,
             group.slices,
-            tuple(_slice_chart(s, f"{prefix}-{s.kind}-{n}") for n, s in enumerate(group.slices)),
+            tuple(
+                _slice_chart(memo, s, f"{prefix}-{s.kind}-{n}")
+                for n, s in enumerate(group.slices)
+            ),
         )
         for group in groups
         if group.slices
     )
 
 
-def _slice_chart(s: Slice, element_id: str) -> str:
+def _slice_chart(memo: Memo, s: Slice, element_id: str) -> str:
     # The id by position: a tag's slug may hold letters an HTML id made here must not.
     title = f"Calibration of the forecasts {_slice_words(s)}"
-    return calibration_svg(s.scores.calibration, title=title, element_id=element_id)
+    return _chart(memo, s.scores.calibration, title, element_id)
+
+
+def _chart(memo: Memo, bins: Sequence[Bin], title: str, element_id: str) -> str:
+    """A calibration chart, made again only when what it shows changed: a site has hundreds
+    (every slice of every author), and an edit changes a few."""
+    shown = digest(repr((tuple(bins), title, element_id)).encode())
+    return memo.get(
+        Memo.key("chart", shown), lambda: calibration_svg(bins, title=title, element_id=element_id)
+    )
 
 
 def _slice_words(s: Slice) -> str:

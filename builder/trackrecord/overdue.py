@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from operator import attrgetter
 
 from builder.content.model import Prediction
 
@@ -56,8 +57,8 @@ def last_day(today: dt.date, days: int) -> dt.date:
         return dt.date.max
 
 
-def _by_target(p: Prediction) -> tuple[dt.date, str]:
-    return (p.target_date, p.slug)
+# (target date, slug): an attrgetter, since a site sorts thousands on every build.
+_by_target = attrgetter("target_date", "slug")
 
 
 @dataclass(frozen=True)
