@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from pg import Cluster
 from playwright.sync_api import Browser, sync_playwright
 
 from builder.cli import main
+from builder.votes.database import Database, PostgresDatabase, SqliteDatabase
 from builder.write.ownership import RECORD
 
 REPO = Path(__file__).resolve().parent.parent
@@ -143,6 +145,25 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """A PostgreSQL server of this test process's own (each xdist worker starts one)."""
+    cluster = Cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def vote_db(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
+    """An empty vote database of each engine: the tests that take it run once per engine."""
+    if request.param == "sqlite":
+        return SqliteDatabase(tmp_path / "votes.sqlite3")
+    cluster: Cluster = request.getfixturevalue("pg_cluster")
+    return PostgresDatabase(cluster.new_database())
 
 
 @pytest.fixture(scope="module")

@@ -20,8 +20,10 @@ from starlette.exceptions import StarletteDeprecationWarning
 
 from builder.render.votes_manifest import build_manifest
 from builder.votes.app import create_app
+from builder.votes.database import Database, open_store
 from builder.votes.manifest import ManifestError, load_manifest
 from builder.votes.ratelimit import RateLimiter, client_ip, limit_key
+from builder.votes.sqlite_store import SqliteVoteStore
 from builder.votes.store import VoteStore, WriteOutcome
 
 with warnings.catch_warnings():
@@ -54,8 +56,9 @@ def manifest(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[VoteStore]:
-    with VoteStore(tmp_path / "votes.sqlite3") as s:
+def store(vote_db: Database) -> Iterator[VoteStore]:
+    """Each engine in turn: every test of the API through `store` runs against both."""
+    with open_store(vote_db) as s:
         yield s
 
 
@@ -555,7 +558,7 @@ def test_closed_store_gives_503_not_500(api: TestClient, store: VoteStore) -> No
 def corrupt_vote_table(db: Path) -> None:
     """A database that opens and reads its schema, but whose votes table is garbage (issue #13,
     item 9: /healthz said ok while every vote got 503)."""
-    with VoteStore(db) as s:
+    with SqliteVoteStore(db) as s:
         s.cast_vote("open-one", VOTER, "will")
     conn = sqlite3.connect(db)
     (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'votes'").fetchone()
@@ -571,7 +574,10 @@ def test_healthz_reports_a_database_that_cannot_be_written(
 ) -> None:
     db = tmp_path / "corrupt.sqlite3"
     corrupt_vote_table(db)
-    with VoteStore(db) as broken, TestClient(create_app(broken, manifest, clock=clock)) as api:
+    with (
+        SqliteVoteStore(db) as broken,
+        TestClient(create_app(broken, manifest, clock=clock)) as api,
+    ):
         response = api.get("/healthz")
         assert response.status_code == 503
         assert response.json() == {

@@ -573,8 +573,9 @@ def _leave_database(folder: Path, *, killed: bool) -> Path:
     folder.mkdir()
     ending = "os._exit(0)" if killed else "store.close()"
     code = (
-        "import os, sys; from builder.votes.store import VoteStore; "
-        f"store = VoteStore(sys.argv[1]); store.cast_vote('p', {voter(1)!r}, 'will'); {ending}"
+        "import os, sys; from builder.votes.sqlite_store import SqliteVoteStore; "
+        "store = SqliteVoteStore(sys.argv[1]); "
+        f"store.cast_vote('p', {voter(1)!r}, 'will'); {ending}"
     )
     db = folder / "votes.sqlite3"
     env = {**os.environ, "PYTHONPATH": str(REPO)}

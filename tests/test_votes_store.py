@@ -1,4 +1,6 @@
-"""VoteStore: counting, replacing, durability settings, concurrency and failure handling."""
+"""VoteStore: counting, replacing, durability settings, concurrency and failure handling.
+
+Tests taking `store` or `vote_db` run against both engines (SQLite and a real PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -14,8 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pg import Cluster, run_sql
 
-from builder.votes.store import CHOICES, StoreClosed, Tally, VoteStore
+from builder.votes.database import Database, open_store
+from builder.votes.pg_store import PostgresVoteStore
+from builder.votes.sqlite_store import SqliteVoteStore
+from builder.votes.store import CHOICES, StoreClosed, Tally, VoteStore, voter_key
 
 
 def voter(n: int) -> str:
@@ -24,12 +30,19 @@ def voter(n: int) -> str:
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
+    """An SQLite file, for the tests of what only SQLite does."""
     return tmp_path / "votes.sqlite3"
 
 
 @pytest.fixture
-def store(db: Path) -> Iterator[VoteStore]:
-    with VoteStore(db) as s:
+def store(vote_db: Database) -> Iterator[VoteStore]:
+    with open_store(vote_db) as s:
+        yield s
+
+
+@pytest.fixture
+def sqlite_store(db: Path) -> Iterator[SqliteVoteStore]:
+    with SqliteVoteStore(db) as s:
         yield s
 
 
@@ -75,7 +88,9 @@ def test_tallies_for_many_slugs(store: VoteStore) -> None:
     assert store.tallies([]) == {}
 
 
-def test_tallies_match_a_recount_after_random_activity(store: VoteStore, db: Path) -> None:
+def test_tallies_match_a_recount_after_random_activity(
+    store: VoteStore, vote_db: Database
+) -> None:
     # Model-based: the trigger-maintained tallies must equal what a plain count gives.
     rng = random.Random(5)
     model: dict[tuple[str, str], str] = {}
@@ -94,48 +109,56 @@ def test_tallies_match_a_recount_after_random_activity(store: VoteStore, db: Pat
             if s == slug:
                 expected[c] += 1
         assert store.tally(slug).counts() == expected
-    with sqlite3.connect(db) as conn:
-        recount = conn.execute(
-            "SELECT v.slug, v.choice, count(*), t.n FROM votes v"
-            " JOIN tallies t USING (slug, choice) GROUP BY v.slug, v.choice"
-        ).fetchall()
-    conn.close()
-    assert all(count == n for _, _, count, n in recount)
+    recount = run_sql(
+        vote_db,
+        "SELECT v.slug, v.choice, count(*), t.n FROM votes v"
+        " JOIN tallies t USING (slug, choice) GROUP BY v.slug, v.choice, t.n",
+    )
+    assert recount and all(count == n for _, _, count, n in recount)
 
 
-def test_a_returned_vote_is_committed(store: VoteStore, db: Path) -> None:
+def test_a_returned_vote_is_committed(store: VoteStore, vote_db: Database) -> None:
     # Catches acknowledging before COMMIT: another connection must already see the row.
     store.cast_vote("p", voter(1), "will")
-    conn = sqlite3.connect(db)
-    try:
-        assert conn.execute("SELECT count(*) FROM votes").fetchone() == (1,)
-    finally:
-        conn.close()
+    assert run_sql(vote_db, "SELECT count(*) FROM votes") == [(1,)]
 
 
-def test_votes_survive_reopening(db: Path) -> None:
-    with VoteStore(db) as store:
+def test_votes_survive_reopening(vote_db: Database) -> None:
+    with open_store(vote_db) as store:
         store.cast_vote("p", voter(1), "will")
         store.cast_vote("p", voter(2), "wont")
-    with VoteStore(db) as store:
+    with open_store(vote_db) as store:
         assert store.tally_and_choice("p", voter(2)) == (Tally(will=1, wont=1), "wont")
 
 
-def test_durability_settings(store: VoteStore, db: Path) -> None:
+def test_durability_settings(sqlite_store: SqliteVoteStore, db: Path) -> None:
     conn = sqlite3.connect(db)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     finally:
         conn.close()
     # synchronous is per connection: check the one that writes (2 = FULL).
-    assert store._writer.execute("PRAGMA synchronous").fetchone() == (2,)
+    assert sqlite_store._writer.execute("PRAGMA synchronous").fetchone() == (2,)
 
 
-def test_voter_ids_are_not_stored_in_clear(store: VoteStore, db: Path) -> None:
+def test_postgresql_commits_wait_for_the_flush(pg_cluster: Cluster) -> None:
+    # A 200 means committed: with synchronous_commit off, a server crash could lose it.
+    url = pg_cluster.new_database()
+    with PostgresVoteStore(url) as store, store._pool.connection() as conn:
+        assert conn.execute("SHOW synchronous_commit").fetchone() == ("on",)
+
+
+def test_voter_ids_are_not_stored_in_clear(store: VoteStore, vote_db: Database) -> None:
     # The id is what lets a browser change its vote; a copied database must not reveal it.
     secret = "SECRET_voter_id_0123456789"
     store.cast_vote("p", secret, "will")
-    store.close()
+    assert run_sql(vote_db, "SELECT voter FROM votes") == [(voter_key(secret),)]
+
+
+def test_the_sqlite_file_holds_no_voter_id(sqlite_store: SqliteVoteStore, db: Path) -> None:
+    secret = "SECRET_voter_id_0123456789"
+    sqlite_store.cast_vote("p", secret, "will")
+    sqlite_store.close()
     stored = b"".join(p.read_bytes() for p in db.parent.iterdir() if p.name.startswith(db.name))
     assert secret.encode() not in stored
 
@@ -167,15 +190,15 @@ def test_one_voter_racing_themselves_counts_once(store: VoteStore) -> None:
     assert store.tally("p").total == 1
 
 
-def test_close_commits_queued_votes_then_refuses_new_ones(db: Path) -> None:
-    store = VoteStore(db)
+def test_close_commits_queued_votes_then_refuses_new_ones(vote_db: Database) -> None:
+    store = open_store(vote_db)
     futures = [store.submit_vote("p", voter(i), "maybe") for i in range(200)]
     store.close()
     assert all(f.done() and f.exception() is None for f in futures)
     with pytest.raises(StoreClosed):
         store.submit_vote("p", voter(1), "will")
     store.close()  # idempotent
-    with VoteStore(db) as reopened:
+    with open_store(vote_db) as reopened:
         assert reopened.tally("p") == Tally(maybe=200)
 
 
@@ -204,9 +227,12 @@ class _FailOnce:
         return getattr(self._conn, name)
 
 
-def test_failed_commit_fails_its_votes_and_the_writer_carries_on(store: VoteStore) -> None:
+def test_failed_commit_fails_its_votes_and_the_writer_carries_on(
+    sqlite_store: SqliteVoteStore,
+) -> None:
     # Catches a writer thread that dies on an error (later votes would hang forever) and
     # one that leaves the transaction open (later votes would fail or be lost).
+    store = sqlite_store
     real = store._writer
     store._writer = _FailOnce(real)  # type: ignore[assignment]
     with pytest.raises(sqlite3.OperationalError, match="disk is full"):
@@ -219,23 +245,19 @@ def test_failed_commit_fails_its_votes_and_the_writer_carries_on(store: VoteStor
 def test_unopenable_database_raises_sqlite_error(tmp_path: Path) -> None:
     (tmp_path / "not-a-db").write_bytes(b"this is not SQLite " * 100)
     with pytest.raises(sqlite3.DatabaseError):
-        VoteStore(tmp_path / "not-a-db")
+        SqliteVoteStore(tmp_path / "not-a-db")
     with pytest.raises(sqlite3.OperationalError):
-        VoteStore(tmp_path)  # a directory
+        SqliteVoteStore(tmp_path)  # a directory
 
 
-def test_the_write_probe_commits_and_leaves_no_trace(store: VoteStore, db: Path) -> None:
+def test_the_write_probe_commits_and_leaves_no_trace(store: VoteStore, vote_db: Database) -> None:
     store.cast_vote("p", voter(1), "will")
     assert store.last_write is not None and store.last_write.ok
     before = store.last_write.at
     store.check_writable()
     assert store.last_write.ok and store.last_write.at > before
-    conn = sqlite3.connect(db)
-    try:
-        votes = conn.execute("SELECT slug FROM votes").fetchall()
-        tallies = conn.execute("SELECT slug, choice, n FROM tallies").fetchall()
-    finally:
-        conn.close()
+    votes = run_sql(vote_db, "SELECT slug FROM votes")
+    tallies = run_sql(vote_db, "SELECT slug, choice, n FROM tallies")
     assert (votes, tallies) == ([("p",)], [("p", "will", 1)])
 
 
@@ -250,9 +272,9 @@ def test_the_write_probe_fails_where_a_vote_would(tmp_path: Path) -> None:
     # A file size limit stands in for the full disk, in a process of its own.
     script = (
         "import os, resource, sys\n"
-        "from builder.votes.store import VoteStore\n"
+        "from builder.votes.sqlite_store import SqliteVoteStore\n"
         "resource.setrlimit(resource.RLIMIT_FSIZE, (96 * 1024, resource.RLIM_INFINITY))\n"
-        "store = VoteStore(sys.argv[1])\n"
+        "store = SqliteVoteStore(sys.argv[1])\n"
         "for n in range(1000):\n"
         "    try:\n"
         "        store.cast_vote('p', f'voter-{n:012d}', 'will')\n"

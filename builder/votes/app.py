@@ -6,11 +6,10 @@ import asyncio
 import datetime
 import json
 import logging
-import sqlite3
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from starlette.applications import Starlette
@@ -27,18 +26,23 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .health import WriteHealth
 from .manifest import ManifestWatcher, Votable
 from .openapi import MAX_BATCH_IDS, openapi_document
-from .ratelimit import RateLimiter, client_ip, limit_key
-from .store import CHOICES, StoreClosed, Tally, VoteStore, is_valid_voter
+from .ratelimit import client_ip, limit_key
+from .store import CHOICES, RateLimit, StoreClosed, Tally, VoteStore, is_valid_voter
 
 MAX_BODY_BYTES = 1024
 # A vote waits at most this long for its commit; past it the client gets 503 (and may retry:
 # voting is idempotent) instead of a request hanging on a stuck disk.
 WRITE_TIMEOUT_S = 10.0
+# A 503 for a database that failed (or a server being restarted) tells clients when to retry.
+RETRY_AFTER_S = 5
+UNAVAILABLE = "votes cannot be stored right now, try again"
 VOTE_FIELDS = frozenset({"choice", "voter"})
 VOTER_RULE = "voter must be 16 to 64 characters of A-Z, a-z, 0-9, '_' and '-'"
 # On every response: a browser must never guess an HTML type for an API answer (an error
 # message echoes parts of the request).
 NOSNIFF = {"X-Content-Type-Options": "nosniff"}
+
+T = TypeVar("T")
 
 access_log = logging.getLogger("foretell.votes.access")
 log = logging.getLogger("foretell.votes")
@@ -63,7 +67,7 @@ def create_app(
     404 for every prediction.
     """
     manifest = ManifestWatcher(manifest_path)
-    limiter = RateLimiter(rate_limit) if rate_limit else None
+    limiter = store.rate_limit(rate_limit) if rate_limit else None
     api = _Api(store, manifest, limiter, clock, trust_forwarded_for)
     app = Starlette(
         routes=[
@@ -102,6 +106,10 @@ def _reply(data: Any, status: int = 200, headers: Mapping[str, str] | None = Non
 def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     return _reply({"error": exc.detail}, exc.status_code, exc.headers)
+
+
+def _unavailable() -> HTTPException:
+    return HTTPException(503, UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER_S)})
 
 
 def _server_error(request: Request, exc: Exception) -> Response:
@@ -175,7 +183,7 @@ class _Api:
         self,
         store: VoteStore,
         manifest: ManifestWatcher,
-        limiter: RateLimiter | None,
+        limiter: RateLimit | None,
         clock: Callable[[], datetime.datetime],
         trust_forwarded_for: bool,
     ) -> None:
@@ -198,6 +206,15 @@ class _Api:
         if votable is None:
             raise HTTPException(404, f"no such prediction: {slug}")
         return slug, votable
+
+    async def _from_store(self, call: Awaitable[T]) -> T:
+        """`call`'s result, or 503 with Retry-After when the database failed (a server being
+        restarted, a broken connection): clients retry, and the store reconnects by itself."""
+        try:
+            return await call
+        except (StoreClosed, *self.store.errors) as exc:
+            log.error("the vote database failed: %r", exc)
+            raise _unavailable() from None
 
     def _tally_json(self, tally: Tally, votable: Votable) -> dict[str, Any]:
         return {
@@ -227,7 +244,9 @@ class _Api:
         voter = request.query_params.get("voter")
         if voter is not None and not is_valid_voter(voter):
             raise HTTPException(400, VOTER_RULE)
-        tally, choice = await run_in_threadpool(self.store.tally_and_choice, slug, voter)
+        tally, choice = await self._from_store(
+            run_in_threadpool(self.store.tally_and_choice, slug, voter)
+        )
         data = {"slug": slug, **self._tally_json(tally, votable)}
         if voter is not None:
             data["your_choice"] = choice
@@ -245,7 +264,7 @@ class _Api:
         predictions = self.manifest.current()
         known = [s for s in dict.fromkeys(slugs) if s in predictions]
         unknown = [s for s in dict.fromkeys(slugs) if s not in predictions]
-        tallies = await run_in_threadpool(self.store.tallies, known)
+        tallies = await self._from_store(run_in_threadpool(self.store.tallies, known))
         votes = {s: self._tally_json(tallies[s], predictions[s]) for s in known}
         return _reply({"votes": votes, "unknown": unknown})
 
@@ -253,7 +272,7 @@ class _Api:
         # Cheapest refusals first; the rate limit counts every attempt, valid or not.
         if self.limiter is not None:
             address = client_ip(request.scope, trust_forwarded_for=self.trust_forwarded_for)
-            retry_after = self.limiter.hit(limit_key(address))
+            retry_after = await self._from_store(self.limiter.hit(limit_key(address)))
             if retry_after is not None:
                 raise HTTPException(
                     429,
@@ -270,9 +289,9 @@ class _Api:
         try:
             future = self.store.submit_vote(slug, voter, choice)
             tally = await asyncio.wait_for(asyncio.wrap_future(future), WRITE_TIMEOUT_S)
-        except (StoreClosed, TimeoutError, sqlite3.Error) as exc:
+        except (StoreClosed, TimeoutError, *self.store.errors) as exc:
             log.error("vote on %s not stored: %r", slug, exc)
-            raise HTTPException(503, "votes cannot be stored right now, try again") from None
+            raise _unavailable() from None
         data = {"slug": slug, **self._tally_json(tally, votable), "your_choice": choice}
         return _reply(data)
 

@@ -11,7 +11,6 @@ import copy
 import logging
 import signal
 import socket
-import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +20,9 @@ from urllib.parse import urlsplit
 
 from builder.arguments import COMMANDS  # its help text, written once
 from builder.system.sockets import listen
+
+from .database import add_db_argument, open_or_fail
+from .transfer import configure_transfer
 
 if TYPE_CHECKING:  # imported lazily below: `foretell build` need not load a web server
     import uvicorn
@@ -51,12 +53,7 @@ def configure(votes: argparse.ArgumentParser) -> None:
             "Reloads the manifest when it changes, or on SIGHUP."
         ),
     )
-    serve.add_argument(
-        "--db",
-        type=Path,
-        default=Path("votes.sqlite3"),
-        help="SQLite database file, created if missing (default: %(default)s)",
-    )
+    add_db_argument(serve)
     serve.add_argument(
         "--manifest",
         type=Path,
@@ -119,6 +116,7 @@ def configure(votes: argparse.ArgumentParser) -> None:
         "only behind a reverse proxy that sets it",
     )
     serve.set_defaults(func=serve_command)
+    configure_transfer(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -188,30 +186,26 @@ def _origin(text: str) -> str:
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
-def _fail(message: str) -> int:
-    print(f"foretell votes serve: error: {message}", file=sys.stderr)
+def _fail(message: str, command: str = "serve") -> int:
+    print(f"foretell votes {command}: error: {message}", file=sys.stderr)
     return 2
 
 
 def serve_command(args: argparse.Namespace) -> int:
     from .app import create_app
     from .manifest import ManifestError, load_manifest
-    from .store import VoteStore
 
     try:
         load_manifest(args.manifest)  # before touching the database: no side effects on error
     except ManifestError as exc:
         return _fail(str(exc))
-    if not args.db.parent.is_dir():
-        return _fail(f"{args.db}: directory {args.db.parent} does not exist")
-    try:
-        store = VoteStore(args.db)
-    except (sqlite3.Error, OSError) as exc:
-        return _fail(f"{args.db}: cannot open the vote database: {exc}")
+    store = open_or_fail(args.db, "serve")
+    if store is None:
+        return 2
     try:
         try:
             store.check_writable()
-        except (sqlite3.Error, OSError, TimeoutError) as exc:
+        except (*store.errors, OSError, TimeoutError) as exc:
             reason = str(exc) or "the disk did not answer"
             return _fail(f"{args.db}: the vote database cannot be written: {reason}")
         try:

@@ -63,6 +63,14 @@ _RATE_LIMITED = {
 }
 
 
+_UNAVAILABLE = {
+    "description": "The vote database is unavailable (e.g. restarting); retry after the given "
+    "seconds. Safe to retry.",
+    "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}},
+    "content": {"application/json": {"schema": _ref("Error")}},
+}
+
+
 def openapi_document() -> dict[str, Any]:
     prediction_votes = {
         "type": "object",
@@ -116,6 +124,7 @@ def openapi_document() -> dict[str, Any]:
                         "200": _json(_ref("PredictionVotes"), "Current counts."),
                         "400": _error("Invalid voter id."),
                         "404": _error("No such prediction in the manifest."),
+                        "503": _UNAVAILABLE,
                     },
                 },
                 "post": {
@@ -137,7 +146,7 @@ def openapi_document() -> dict[str, Any]:
                         "413": _error("Request body larger than 1024 bytes."),
                         "415": _error("Content-Type is not application/json."),
                         "429": _RATE_LIMITED,
-                        "503": _error("The vote could not be stored; it may be retried."),
+                        "503": _UNAVAILABLE,
                     },
                 },
             },
@@ -157,6 +166,7 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {
                         "200": _json(_ref("ManyVotes"), "Counts of each known prediction."),
                         "400": _error(f"No ids, an empty id, or more than {MAX_BATCH_IDS}."),
+                        "503": _UNAVAILABLE,
                     },
                 },
             },

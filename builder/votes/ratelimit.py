@@ -66,6 +66,16 @@ class RateLimiter:
         return len(self._buckets)
 
 
+class LocalRateLimit:
+    """A `RateLimiter` in this process's memory, as the endpoint's `RateLimit`."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.limiter = RateLimiter(per_minute)
+
+    async def hit(self, key: str) -> int | None:
+        return self.limiter.hit(key)
+
+
 def client_ip(scope: Scope, *, trust_forwarded_for: bool) -> str:
     """The client's address: the TCP peer, or the proxy's X-Forwarded-For when trusted.
 

@@ -1,17 +1,16 @@
-"""Durable vote storage in SQLite (standard library sqlite3).
+"""The vote storage interface, and the group commit that both engines share.
 
-Durability: WAL with synchronous=FULL, so a COMMIT has reached the disk (fsync) before it
-returns, and a vote's future is resolved only after its COMMIT.
+`VoteStore` is what the endpoint talks to. An engine (sqlite_store.py, pg_store.py) supplies
+the transactions; this module supplies the rest, written once: validation, the writer thread,
+the futures, and the record of the latest write that /healthz reads.
 
-Concurrency: one connection writes, from one dedicated thread, so writers never contend for the
-database lock ("database is locked" cannot happen between our own writers). Votes arriving
-while a commit is in flight are committed together in the next transaction (group commit): one
-fsync then acknowledges many votes, which is what lets hundreds of simultaneous voters through
-on an ordinary disk. Reads use a second connection; in WAL mode they never wait for the writer.
+Group commit: one writer thread commits every vote queued while the previous commit was in
+flight in one transaction, so one durable commit (an fsync) acknowledges many votes. A vote's
+future is resolved only after its COMMIT has returned: a `200` means committed.
 
 Health: every commit (a batch of votes, or a probe) records whether it worked in `last_write`,
 so the endpoint can tell that the database stopped accepting writes (read-only, corrupt, disk
-full) instead of looking healthy while every vote fails.
+full, server down) instead of looking healthy while every vote fails.
 """
 
 from __future__ import annotations
@@ -20,16 +19,13 @@ import hashlib
 import logging
 import queue
 import re
-import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Final, TypeVar
-
-T = TypeVar("T")
+from typing import ClassVar, Final, Protocol
 
 CHOICES: Final = ("will", "wont", "maybe")
 
@@ -37,54 +33,20 @@ CHOICES: Final = ("will", "wont", "maybe")
 VOTER_RE: Final = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 MAX_BATCH: Final = 256
-BUSY_TIMEOUT_MS: Final = 5000  # only matters if another process writes the same file
+
+# A slug no manifest can hold ("/" is refused in slugs): the probe's vote cannot touch a real one.
+PROBE_SLUG: Final = "/write-probe"
+PROBE_VOTER: Final = bytes(32)
 
 log = logging.getLogger("foretell.votes")
-
-# `tallies` is maintained by triggers inside the same transaction as the vote, so counts are
-# O(1) to read and cannot drift from `votes`, whatever code path writes a vote.
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS votes (
-    slug       TEXT    NOT NULL,
-    voter      BLOB    NOT NULL,  -- sha256 of the voter id: a leaked database reveals no ids
-    choice     TEXT    NOT NULL CHECK (choice IN ('will', 'wont', 'maybe')),
-    created_at INTEGER NOT NULL,  -- unix seconds
-    updated_at INTEGER NOT NULL,
-    PRIMARY KEY (slug, voter)
-) WITHOUT ROWID;
-
-CREATE TABLE IF NOT EXISTS tallies (
-    slug   TEXT    NOT NULL,
-    choice TEXT    NOT NULL,
-    n      INTEGER NOT NULL,
-    PRIMARY KEY (slug, choice)
-) WITHOUT ROWID;
-
-CREATE TRIGGER IF NOT EXISTS votes_insert AFTER INSERT ON votes BEGIN
-    INSERT INTO tallies (slug, choice, n) VALUES (NEW.slug, NEW.choice, 1)
-        ON CONFLICT (slug, choice) DO UPDATE SET n = n + 1;
-END;
-
-CREATE TRIGGER IF NOT EXISTS votes_change AFTER UPDATE OF choice ON votes
-WHEN OLD.choice != NEW.choice BEGIN
-    UPDATE tallies SET n = n - 1 WHERE slug = OLD.slug AND choice = OLD.choice;
-    INSERT INTO tallies (slug, choice, n) VALUES (NEW.slug, NEW.choice, 1)
-        ON CONFLICT (slug, choice) DO UPDATE SET n = n + 1;
-END;
-
-CREATE TRIGGER IF NOT EXISTS votes_delete AFTER DELETE ON votes BEGIN
-    UPDATE tallies SET n = n - 1 WHERE slug = OLD.slug AND choice = OLD.choice;
-END;
-"""
-
-_UPSERT = """
-INSERT INTO votes (slug, voter, choice, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (slug, voter) DO UPDATE SET choice = excluded.choice, updated_at = excluded.updated_at
-"""
 
 
 class StoreClosed(RuntimeError):
     """A vote was submitted after `VoteStore.close()`."""
+
+
+class SchemaError(RuntimeError):
+    """The database's schema is not one this version can use (newer, or unknown)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +76,23 @@ class Tally:
 
 
 @dataclass(frozen=True)
+class StoredVote:
+    """One vote as stored: what export writes and import reads (the voter only as its hash)."""
+
+    slug: str
+    voter_key: bytes
+    choice: str
+    created_at: int  # unix seconds
+    updated_at: int
+
+
+class RateLimit(Protocol):
+    """A per-client vote limit: None when `key` may vote now, else the seconds to wait."""
+
+    async def hit(self, key: str) -> int | None: ...
+
+
+@dataclass(frozen=True)
 class _Pending:
     slug: str
     voter_key: bytes
@@ -128,10 +107,6 @@ class _Probe:
 
 _STOP: Final = object()
 
-# A slug no manifest can hold ("/" is refused in slugs): the probe's vote cannot touch a real one.
-_PROBE_SLUG: Final = "/write-probe"
-_PROBE_VOTER: Final = bytes(32)
-
 
 def voter_key(voter: str) -> bytes:
     return hashlib.sha256(voter.encode("ascii")).digest()
@@ -141,40 +116,74 @@ def is_valid_voter(voter: object) -> bool:
     return isinstance(voter, str) and VOTER_RE.fullmatch(voter) is not None
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    # isolation_level=None: we issue BEGIN/COMMIT ourselves, so we know exactly when a commit
-    # (and its fsync) happens. check_same_thread=False: each connection is confined to one
-    # thread or guarded by a lock by the code below.
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA synchronous = FULL")
-    return conn
+def latest_per_voter(votes: Iterable[StoredVote]) -> list[StoredVote]:
+    """One vote per (slug, voter), the last given, in key order: a batch that names a voter
+    twice stores their last choice, and every writer locks rows in the same order."""
+    latest = {(v.slug, v.voter_key): v for v in votes}
+    return [latest[key] for key in sorted(latest)]
 
 
-class VoteStore:
-    """Votes on disk. Thread-safe; `submit_vote` never blocks, the read methods do (briefly)."""
+class VoteStore(ABC):
+    """Votes in a database. Thread-safe; `submit_vote` never blocks, the read methods do.
 
-    def __init__(self, path: Path | str, *, max_batch: int = MAX_BATCH) -> None:
-        self.path = Path(path)
+    `errors` are the exceptions that mean the database failed (not a bug): the endpoint answers
+    them with 503 and Retry-After.
+    """
+
+    errors: ClassVar[tuple[type[Exception], ...]] = ()
+
+    def __init__(self, *, max_batch: int = MAX_BATCH) -> None:
         self._max_batch = max_batch
-        self._writer = _connect(self.path)
-        try:
-            mode = self._writer.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode != "wal":
-                # Still durable (synchronous=FULL), just slower; e.g. a network filesystem.
-                log.warning("%s: SQLite refused WAL mode, using %s", self.path, mode)
-            self._writer.executescript(_SCHEMA)
-            self._reader = _connect(self.path)
-        except BaseException:
-            self._writer.close()
-            raise
-        self._reader_lock = threading.Lock()
         self._queue: queue.SimpleQueue[_Pending | _Probe | object] = queue.SimpleQueue()
         self.last_write: WriteOutcome | None = None  # set by the writer thread only
         self._closed = False
         self._close_lock = threading.Lock()
         self._thread = threading.Thread(target=self._write_loop, name="votes-writer", daemon=True)
         self._thread.start()
+
+    # -- what an engine supplies ------------------------------------------------------------
+
+    @property
+    @abstractmethod
+    def name(self) -> str:
+        """The database, for messages (never a password)."""
+
+    @abstractmethod
+    def _store_votes(self, votes: list[StoredVote]) -> dict[str, Tally]:
+        """Upsert `votes` (one per slug and voter) in one committed transaction; return the
+        tallies of their slugs as of that transaction. Raise (rolled back) if it failed."""
+
+    @abstractmethod
+    def _store_probe(self) -> None:
+        """A vote-shaped committed transaction that leaves nothing behind."""
+
+    @abstractmethod
+    def _close_writer(self) -> None:
+        """Called on the writer thread as it ends."""
+
+    @abstractmethod
+    def _close_readers(self) -> None:
+        """Called by `close` once the writer is done."""
+
+    @abstractmethod
+    def tallies(self, slugs: Iterable[str]) -> dict[str, Tally]:
+        """Tallies of several predictions, read in one query (every slug gets an entry)."""
+
+    @abstractmethod
+    def tally_and_choice(self, slug: str, voter: str | None) -> tuple[Tally, str | None]:
+        """The slug's tally and, if a voter is given, their current choice, consistently."""
+
+    @abstractmethod
+    def rate_limit(self, per_minute: int) -> RateLimit:
+        """The vote limit, shared by every endpoint process this engine lets share a database."""
+
+    @abstractmethod
+    def export_votes(self) -> Iterator[StoredVote]:
+        """Every vote, in (slug, voter) order."""
+
+    @abstractmethod
+    def import_votes(self, votes: Iterable[StoredVote]) -> int:
+        """Add or replace `votes` in one transaction (tallies kept); how many were given."""
 
     # -- writing -------------------------------------------------------------------------
 
@@ -188,117 +197,97 @@ class VoteStore:
         if not is_valid_voter(voter):
             raise ValueError("invalid voter id")
         future: Future[Tally] = Future()
-        pending = _Pending(slug, voter_key(voter), choice, future)
-        # Under the lock so no vote can be queued behind the stop marker and be left hanging.
-        with self._close_lock:
-            if self._closed:
-                raise StoreClosed("the vote store is closed")
-            self._queue.put(pending)
+        self._put(_Pending(slug, voter_key(voter), choice, future))
         return future
 
     def cast_vote(self, slug: str, voter: str, choice: str) -> Tally:
-        """Blocking `submit_vote`: returns once the vote is on disk."""
+        """Blocking `submit_vote`: returns once the vote is committed."""
         return self.submit_vote(slug, voter, choice).result()
 
     def submit_probe(self) -> Future[None]:
         """Queue a write probe: a vote-shaped transaction that leaves nothing behind, committed
         like a vote (so it fails where a vote would: read-only file, corruption on the vote
-        tables, disk full). The future fails with the error; `last_write` records it too."""
+        tables, disk full, server gone). The future fails with the error; `last_write` records
+        it too."""
         future: Future[None] = Future()
-        with self._close_lock:
-            if self._closed:
-                raise StoreClosed("the vote store is closed")
-            self._queue.put(_Probe(future))
+        self._put(_Probe(future))
         return future
 
     def check_writable(self, timeout: float = 30.0) -> None:
-        """Block until a write probe has committed; raise what stopped it (sqlite3.Error, or
-        TimeoutError when the disk does not answer)."""
+        """Block until a write probe has committed; raise what stopped it (one of `errors`, or
+        TimeoutError when the database does not answer)."""
         self.submit_probe().result(timeout)
 
+    def _put(self, item: _Pending | _Probe) -> None:
+        # Under the lock so nothing can be queued behind the stop marker and be left hanging.
+        with self._close_lock:
+            if self._closed:
+                raise StoreClosed("the vote store is closed")
+            self._queue.put(item)
+
     def _write_loop(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is _STOP:
-                break
-            batch = [first]
-            stop = False
-            while len(batch) < self._max_batch:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
+        try:
+            while True:
+                batch, stop = self._next_batch()
+                self._commit([p for p in batch if isinstance(p, _Pending)])
+                self._probe([p for p in batch if isinstance(p, _Probe)])
+                if stop:
                     break
-                if item is _STOP:
-                    stop = True
-                    break
-                batch.append(item)
-            self._commit([p for p in batch if isinstance(p, _Pending)])
-            self._probe([p for p in batch if isinstance(p, _Probe)])
-            if stop:
+        finally:
+            self._close_writer()
+
+    def _next_batch(self) -> tuple[list[_Pending | _Probe], bool]:
+        """What is queued (waiting for the first item), and whether the stop marker came."""
+        batch: list[_Pending | _Probe] = []
+        first = self._queue.get()
+        if first is _STOP:
+            return batch, True
+        batch.append(first)  # type: ignore[arg-type]
+        while len(batch) < self._max_batch:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
                 break
-        self._writer.close()
+            if item is _STOP:
+                return batch, True
+            batch.append(item)  # type: ignore[arg-type]
+        return batch, False
 
     def _commit(self, batch: list[_Pending]) -> None:
         # A future cancelled by its waiter was never acknowledged: skip the vote.
         live = [p for p in batch if p.future.set_running_or_notify_cancel()]
+        if not live:
+            return
         now = int(time.time())
-
-        def store(conn: sqlite3.Connection) -> dict[str, dict[str, int]]:
-            conn.executemany(_UPSERT, [(p.slug, p.voter_key, p.choice, now, now) for p in live])
-            return {slug: _tally(conn, slug) for slug in {p.slug for p in live}}
-
-        tallies = self._transaction(live, store, "could not store %d vote(s): %s")
-        for p in live if tallies is not None else ():
+        rows = latest_per_voter(StoredVote(p.slug, p.voter_key, p.choice, now, now) for p in live)
+        try:
+            tallies = self._store_votes(rows)
+        except Exception as exc:  # disk full, I/O error, server gone: the whole batch fails
+            log.error("could not store %d vote(s): %s", len(live), exc)
+            self._fail(live, exc)
+            return
+        self._record("")
+        for p in live:
             p.future.set_result(tallies[p.slug])
 
     def _probe(self, probes: list[_Probe]) -> None:
         # One transaction answers every probe queued together.
         live = [p for p in probes if p.future.set_running_or_notify_cancel()]
-
-        def probe(conn: sqlite3.Connection) -> bool:
-            conn.execute(_UPSERT, (_PROBE_SLUG, _PROBE_VOTER, CHOICES[0], 0, 0))
-            conn.execute("DELETE FROM votes WHERE slug = ?", (_PROBE_SLUG,))
-            conn.execute("DELETE FROM tallies WHERE slug = ?", (_PROBE_SLUG,))
-            return True
-
-        # The caller reports a failed probe: one line at startup, a log line later.
-        if self._transaction(live, probe, None) is not None:
-            for p in live:
-                p.future.set_result(None)
-
-    def _transaction(
-        self,
-        live: Sequence[_Pending | _Probe],
-        work: Callable[[sqlite3.Connection], T],
-        failure: str | None,
-    ) -> T | None:
-        """`work` in one write transaction, committed (COMMIT returns after the WAL is fsynced:
-        synchronous=FULL); None, with every future of `live` failed, when it could not be."""
         if not live:
-            return None
-        conn = self._writer
+            return
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            result = work(conn)
-            conn.execute("COMMIT")
-        except Exception as exc:  # disk full, I/O error...: everything in the batch fails
-            if failure is not None:
-                log.error(failure, len(live), exc)
-            self._failed(exc)
-            for p in live:
-                p.future.set_exception(exc)
-            return None
+            self._store_probe()
+        except Exception as exc:  # the caller reports it: one line at startup, a log line later
+            self._fail(live, exc)
+            return
         self._record("")
-        return result
+        for p in live:
+            p.future.set_result(None)
 
-    def _failed(self, exc: Exception) -> None:
-        """Record the failed commit and roll its transaction back."""
+    def _fail(self, live: list[_Pending] | list[_Probe], exc: Exception) -> None:
         self._record(str(exc) or type(exc).__name__)
-        try:
-            if self._writer.in_transaction:
-                self._writer.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass
+        for p in live:
+            p.future.set_exception(exc)
 
     def _record(self, error: str) -> None:
         # One attribute assignment: readers on other threads see the old or the new outcome.
@@ -308,38 +297,6 @@ class VoteStore:
 
     def tally(self, slug: str) -> Tally:
         return self.tallies([slug])[slug]
-
-    def tallies(self, slugs: Iterable[str]) -> dict[str, Tally]:
-        """Tallies of several predictions, read in one query (every slug gets an entry)."""
-        wanted = list(dict.fromkeys(slugs))
-        counts: dict[str, dict[str, int]] = {slug: {} for slug in wanted}
-        if wanted:
-            marks = ",".join("?" * len(wanted))
-            with self._reader_lock:
-                rows = self._reader.execute(
-                    f"SELECT slug, choice, n FROM tallies WHERE slug IN ({marks})", wanted
-                ).fetchall()
-            for slug, choice, n in rows:
-                counts[slug][choice] = n
-        return {slug: Tally(**c) for slug, c in counts.items()}
-
-    def tally_and_choice(self, slug: str, voter: str | None) -> tuple[Tally, str | None]:
-        """The slug's tally and, if a voter is given, their current choice, consistently."""
-        with self._reader_lock:
-            conn = self._reader
-            conn.execute("BEGIN")  # one snapshot for both reads
-            try:
-                tally = _tally(conn, slug)
-                choice = None
-                if voter is not None:
-                    row = conn.execute(
-                        "SELECT choice FROM votes WHERE slug = ? AND voter = ?",
-                        (slug, voter_key(voter)),
-                    ).fetchone()
-                    choice = row[0] if row else None
-            finally:
-                conn.execute("COMMIT")
-        return tally, choice
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -355,16 +312,10 @@ class VoteStore:
             self._closed = True
             self._queue.put(_STOP)
         self._thread.join()
-        with self._reader_lock:
-            self._reader.close()
+        self._close_readers()
 
     def __enter__(self) -> VoteStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _tally(conn: sqlite3.Connection, slug: str) -> Tally:
-    rows = conn.execute("SELECT choice, n FROM tallies WHERE slug = ?", (slug,)).fetchall()
-    return Tally(**dict(rows))
