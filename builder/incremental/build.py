@@ -9,7 +9,7 @@ the build cache (serve's Rebuilder, in serve/rebuild.py, keeps them in memory in
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from builder.options import BuildOptions, Report
 from builder.pipeline import Sink, load, make, plan
 from builder.render.outputs import Memo
 from builder.site.model import Site
-from builder.system.files import digest
+from builder.system.files import Stat, digest, file_digest
 from builder.write.staging import Staging
 
 
@@ -73,12 +73,7 @@ def build(options: BuildOptions, fresh: Freshness) -> Report:
     loaded = load(options, fresh.today, previous_files, fresh.config, fresh.inputs)
     site = history.with_history(loaded.site, options.root, fresh.head, use_cache=not options.clean)
     clock("load")
-    # Pages still on disk exactly as the last build wrote them need no new render.
-    intact = {
-        path: key
-        for path, (key, stat) in manifest.outputs.items()
-        if key is not None and current.get(path) == stat
-    }
+    intact = _intact(options.out, manifest, current)
     memo = Memo(cache.load_memo(options.root))
     # Files are staged beside the output while the workers render; the output itself is only
     # touched by commit(), once everything is made.
@@ -95,7 +90,10 @@ def build(options: BuildOptions, fresh: Freshness) -> Report:
     zone, config_stat = loaded.site.config.timezone, fresh.inputs.get("site.yaml")
     warnings = sorted(loaded.warnings + rendered.warnings)
     drafts = 0 if options.drafts else draft_count(loaded.files.values())
-    manifest = Manifest(str(options.out), outputs, fresh.stamp, warnings, zone, config_stat, drafts)
+    digests = _digests(options.out, manifest.digests, written, outputs)
+    manifest = Manifest(
+        str(options.out), outputs, fresh.stamp, warnings, zone, config_stat, drafts, digests
+    )
     live = {p.digest for p in site.predictions}
     cache.save(options.root, manifest, loaded.files, previous_files, memo.retained(live))
     shortcut.remember(options, fresh, site, memo)
@@ -103,6 +101,36 @@ def build(options: BuildOptions, fresh: Freshness) -> Report:
     html = sum(name.endswith(".html") for name in rendered.keys)
     rendered_count = len(rendered.keys) - len(rendered.reused)
     return Report(html, len(stats), len(written), rendered_count, warnings, timings, drafts=drafts)
+
+
+def _intact(out: Path, manifest: Manifest, current: Mapping[str, Stat]) -> dict[str, str]:
+    """The files still on disk exactly as the last build wrote them (path -> key): they need
+    no new render. Same stat, or, when only the mtime differs (a deploy restores `output/`
+    from a CI cache into a fresh checkout), the same bytes."""
+    intact: dict[str, str] = {}
+    for path, (key, stat) in manifest.outputs.items():
+        now = current.get(path)
+        if key is None or now is None:
+            continue
+        if now == stat or (
+            now[1] == stat[1] and file_digest(out / path) == manifest.digests.get(path)
+        ):
+            intact[path] = key
+    return intact
+
+
+def _digests(
+    out: Path, previous: Mapping[str, str], written: Collection[str], files: Collection[str]
+) -> dict[str, str]:
+    """Each output file's content digest: those written now read back (from the page cache,
+    just written), the others as the last build recorded them."""
+    found: dict[str, str] = {}
+    for name in files:
+        known = None if name in written else previous.get(name)
+        known = known or file_digest(out / name)
+        if known is not None:  # gone meanwhile: nothing to vouch for
+            found[name] = known
+    return found
 
 
 class _Clock:

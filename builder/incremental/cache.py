@@ -34,7 +34,7 @@ SHARDS = 128  # ~80 articles each at 10,000: the shortcut reads one per edited f
 MEMO = "memo.pickle"
 SHORTCUT = "shortcut.pickle"  # shortcut.py's record
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
-STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 11"
+STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 12"
 
 T = TypeVar("T")
 
@@ -56,6 +56,9 @@ class Manifest:
     timezone: str = ""
     config_stat: Stat | None = None
     drafts: int = 0  # drafts the build left out: the no-op says so too
+    # Each output file's content digest (system.files.file_digest): a file restored with a
+    # new mtime (a CI cache, a fresh checkout) is still the build's if its bytes are.
+    digests: dict[str, str] = field(default_factory=dict)
 
 
 def load_manifest(root: Path) -> Manifest:

@@ -233,11 +233,13 @@ def _write(
             staging.add(path, data)
         written = staging.commit(keep=set(manifest.outputs) - set(files))
     outputs = dict(manifest.outputs)
+    digests = dict(manifest.digests)
     for path in written:
         outputs[path] = (None, staging.stats[path])  # no key: see the module's docstring
+        digests.pop(path, None)
     cache.write_pickle(
         options.root,
         cache.MANIFEST,
-        dataclasses.replace(manifest, outputs=outputs, inputs=fresh.stamp),
+        dataclasses.replace(manifest, outputs=outputs, inputs=fresh.stamp, digests=digests),
     )
     return written

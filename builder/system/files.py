@@ -134,6 +134,19 @@ def stat_of(path: Path) -> Stat | None:
     return (st.st_mtime_ns, st.st_size)
 
 
+def file_digest(path: Path) -> str | None:
+    """The content digest of a file (`digest` of its bytes), or None if it cannot be read."""
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, _digest16).hexdigest()
+    except OSError:
+        return None
+
+
+def _digest16() -> hashlib.blake2b:
+    return hashlib.blake2b(digest_size=16)
+
+
 def digest(data: bytes) -> str:
     """A short digest of `data`, for keys: not for security."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
