@@ -7,7 +7,8 @@ cold, then for each kind of edit (a body, a title, a tag added, a category chang
 confidence changed, a resolution through `foretell resolve`, an update through
 `foretell update`, a new prediction, a deletion) makes the edit and times the
 `foretell build` that follows, as a new process (what an author runs), `--rounds` times on
-different predictions. A no-op build is timed too. At the end the incrementally built output
+different predictions. A no-op build is timed too, and a deploy: a fresh checkout with
+`output/` and the build cache restored, as a CI cache action does. At the end the incrementally built output
 is compared, file for file, with a clean build of the same final input: every edit's bytes
 must be a clean build's (tests/test_incremental.py checks each kind on its own, at small size).
 
@@ -149,8 +150,24 @@ def run(count: int, rounds: int, work: Path) -> dict[str, list[float]]:
             edit(root, n)
             samples.setdefault(name, []).append(foretell(root, *build))
         print(f"  round {n + 1}: " + ", ".join(f"{k} {v[-1]:.2f}" for k, v in samples.items()))
+    samples["deploy"] = [deploy(root, work, build)]
+    print(f"  deploy (fresh checkout, output/ and cache restored, a title edited): "
+          f"{samples['deploy'][0]:.2f} s", flush=True)
     _verify(root, work)
     return samples
+
+
+def deploy(root: Path, work: Path, build: tuple[str, ...]) -> float:
+    """A CI deploy: a fresh checkout at the same path (every source with a new mtime), with
+    `output/` and `.foretell/` restored from an earlier build, every file with a new mtime
+    too (the worst case: actions/cache keeps them), and one title edited since."""
+    earlier = work / "earlier-checkout"
+    shutil.rmtree(earlier, ignore_errors=True)
+    root.rename(earlier)
+    shutil.copytree(earlier, root, copy_function=shutil.copy, symlinks=True)
+    shutil.rmtree(earlier)
+    edit_title(root, 99)
+    return foretell(root, *build)
 
 
 def _verify(root: Path, work: Path) -> None:
