@@ -8,9 +8,10 @@ confidence changed, a resolution through `foretell resolve`, an update through
 `foretell update`, a new prediction, a deletion) makes the edit and times the
 `foretell build` that follows, as a new process (what an author runs), `--rounds` times on
 different predictions. A no-op build is timed too, and a deploy: a fresh checkout with
-`output/` and the build cache restored, as a CI cache action does. At the end the incrementally built output
-is compared, file for file, with a clean build of the same final input: every edit's bytes
-must be a clean build's (tests/test_incremental.py checks each kind on its own, at small size).
+`output/` and the build cache restored, as a CI cache action does. At the end the
+incrementally built output is compared, file for file, with a clean build of the same final
+input: every edit's bytes must be a clean build's (tests/test_incremental.py checks each
+kind on its own, at small size).
 
 Prints each sample and a Markdown table of medians.
 """
