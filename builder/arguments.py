@@ -60,6 +60,14 @@ COMMANDS = {
         "builder.content.importers",
         "bring predictions from another tracker (Fatebook, PredictionBook)",
     ),
+    "stamp": (
+        "builder.trackrecord.stamps.stamp",
+        "get RFC 3161 timestamps for the claims that have none yet (content/stamps/)",
+    ),
+    "verify": (
+        "builder.trackrecord.stamps.verify",
+        "check a built site's timestamps yourself: every token, claim and date",
+    ),
     "votes": ("builder.votes.command", "the reader-vote endpoint"),
     "theme": (
         "builder.render.themecopy",

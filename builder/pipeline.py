@@ -15,6 +15,7 @@ unless all of the input is good.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from builder.config.themes import Theme, find_theme
 from builder.content.loader import FileEntry, check_duplicates, prediction_files, read_all
 from builder.errors import BuildFailed, Problem
 from builder.options import CACHE_DIR, BuildOptions
-from builder.render import assets, calendar, feeds, pages, sitemap, trackrecord_json
+from builder.render import assets, calendar, feeds, pages, sitemap, timestamps, trackrecord_json
 from builder.render import votes_manifest as votes
 from builder.render.outputs import Memo, Output
 from builder.render.templates import PageSpec, Renderer
@@ -36,6 +37,7 @@ from builder.site.model import Site
 from builder.site.taxonomy import build_site
 from builder.system.files import Stat
 from builder.system.workers import imap_forked, write_files
+from builder.trackrecord.stamps.store import site_stamps
 
 R = TypeVar("R")
 
@@ -73,7 +75,12 @@ def load(
     predictions = [r.prediction for r in results if r.prediction is not None]
     if not options.drafts:
         predictions = [p for p in predictions if not p.draft]
-    return Loaded(build_site(config, predictions, today), sorted(problems), files)
+    site = build_site(config, predictions, today)
+    # Checked offline, only the tokens new since the last build (stamps/store.py); the
+    # figures take them in with the git history (site.taxonomy.with_history).
+    published = [p for p in site.predictions if not p.draft]
+    site = dataclasses.replace(site, stamps=site_stamps(options.root, published, inputs))
+    return Loaded(site, sorted(problems), files)
 
 
 # Files other than HTML pages; later stages (feeds, calendar, votes) add theirs here. An extra
@@ -136,6 +143,7 @@ def plan(site: Site, root: Path, memo: Memo) -> Plan:
     renderer = Renderer(site, theme, names, bytecode_dir)
     specs = pages.all_pages(site, memo)
     outputs = [output for extra in EXTRAS for output in extra(site, specs, memo)]
+    outputs += timestamps.stamp_files(site, root)  # copies of the repository's tokens
     static = assets.site_static(root)
     made_there = {spec.path for spec in specs} | {o.path for o in outputs} | files.keys()
     replaced = sorted(static.keys() & made_there)

@@ -71,9 +71,10 @@ def test_edit_notice_and_unchanged_notice(repo: tuple[SiteFolder, str]) -> None:
     assert site.build() == 0
     steady = site.html("predictions/steady/").select_one(".claim .integrity")
     text = " ".join(steady.get_text().split())
-    assert (
-        text
-        == f"First published in commit {first} on January 10, 2026. Unchanged since publication."
+    assert text == (
+        f"First published in commit {first} on January 10, 2026. Unchanged since publication. "
+        "These dates come from the author\u2019s own git repository, which the author could "
+        "rewrite: no independent timestamp vouches for them."
     )
     edited = site.html("predictions/edited/").select_one(".integrity")
     assert edited.select_one(".integrity-commit").get_text() == first

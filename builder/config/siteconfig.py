@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.config.fields import FieldReader
 from builder.config.themes import find_theme, installed_names
+from builder.config.timestamps import TimestampSettings, read_timestamps
 from builder.config.yamlpos import YamlError
 from builder.config.yamlpos import load as load_yaml
 from builder.errors import Problem
@@ -19,10 +20,10 @@ CONFIG_FILE = "site.yaml"
 AUTHOR_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 SITE_KEYS = (
     "title", "url", "description", "language", "timezone", "paginate", "theme",
-    "authors", "votes", "feed_size", "track_record",
+    "authors", "votes", "feed_size", "track_record", "timestamps",
 )  # fmt: skip
 AUTHOR_KEYS = ("name", "bio", "url")
-TRACK_RECORD_KEYS = ("include_late", "update_grace_days", "tag_threshold")
+TRACK_RECORD_KEYS = ("include_late", "update_grace_days", "tag_threshold", "stamped_only")
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,9 @@ class TrackRecordSettings:
     include_late: bool = False  # score predictions recorded after the fact all the same
     update_grace_days: int = 2  # an update committed later than this after its date is backdated
     tag_threshold: int = 5  # a tag gets its slice of the record from this many scored up
+    # score only the predictions a timestamp authority vouches for: stamped before the
+    # date that settles them (trackrecord/stamps/)
+    stamped_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class SiteConfig:
     votes_endpoint: str | None = None
     feed_size: int = 20
     track_record: TrackRecordSettings = TrackRecordSettings()
+    timestamps: TimestampSettings = field(default_factory=TimestampSettings)
 
     def author(self, key: str) -> Author | None:
         return next((a for a in self.authors if a.key == key), None)
@@ -129,6 +134,7 @@ def _read(r: FieldReader, root: Path) -> SiteConfig | None:
         votes_endpoint=votes_endpoint.rstrip("/") if votes_endpoint else None,
         feed_size=r.integer("feed_size", default=max(paginate, 20), minimum=20),
         track_record=_track_record(r),
+        timestamps=read_timestamps(r),
     )
 
 
@@ -145,6 +151,7 @@ def _track_record(r: FieldReader) -> TrackRecordSettings:
         tag_threshold=r.integer(
             "track_record.tag_threshold", default=default.tag_threshold, minimum=1
         ),
+        stamped_only=r.boolean("track_record.stamped_only", default=default.stamped_only),
     )
 
 

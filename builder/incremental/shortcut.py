@@ -56,6 +56,7 @@ class Record:
     history: Mapping[str, FileHistory]
     feeds: list[FeedFile]
     awaiting: int = 0  # the masthead on every page links awaiting/ while any are
+    stamps: Mapping[str, object] = dataclasses.field(default_factory=dict)  # Site.stamps
 
 
 def record_of(options: BuildOptions, fresh: Freshness, site: Site, memo: Memo) -> Record | None:
@@ -66,7 +67,8 @@ def record_of(options: BuildOptions, fresh: Freshness, site: Site, memo: Memo) -
         return None
     everything = feeds.all_feeds(site, memo)
     context = _context(options, fresh)
-    return Record(context, fresh.inputs, site.stats, site.history, everything, site.awaiting)
+    history, stamps = site.history, site.stamps
+    return Record(context, fresh.inputs, site.stats, history, everything, site.awaiting, stamps)
 
 
 def remember(options: BuildOptions, fresh: Freshness, site: Site, memo: Memo) -> None:
@@ -149,8 +151,9 @@ def render(
     assert config is not None
     edited = {e.result.prediction.slug: e.result.prediction for e in edits.values()}  # type: ignore[union-attr]
     site = excerpt(
-        config, fresh.today, edited.values(), record.stats, record.history, record.awaiting
-    )
+        config, fresh.today, edited.values(), record.stats, record.history, record.awaiting,
+        record.stamps,  # type: ignore[arg-type]
+    )  # fmt: skip
     files = _pages(site, options.root, edited.values())
     for index, file in enumerate(record.feeds):
         if _carries(file, edited):

@@ -48,6 +48,10 @@ class Integrity:
     late: Late | None = None
     backdated: tuple[Backdated, ...] = ()
     grace_days: int = 2  # how long after its date an update may be committed
+    # A timestamp authority vouches for the claim as published (render/timestamps.py says
+    # so): git's dates then need not be taken on the author's word, and do not decide
+    # whether it was recorded after the fact.
+    stamped: bool = False
 
     @property
     def unchanged(self) -> bool:
@@ -63,8 +67,9 @@ def notice(site: Site, prediction: Prediction) -> Integrity | None:
     if history is None or history.uncommitted:
         return None
     vouch = site.vouched(prediction)
+    stamped = site.stamps_of(prediction).first is not None
     late = None
-    if vouch.late:
+    if vouch.late and not stamped:
         after, day = deadline(prediction, history)
         late = Late(after, day, site.includes_late)
     changes = tuple(map(_field_change, history.edits))
@@ -78,6 +83,7 @@ def notice(site: Site, prediction: Prediction) -> Integrity | None:
         late,
         vouch.backdated,
         site.config.track_record.update_grace_days,
+        stamped,
     )
 
 

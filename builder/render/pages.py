@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Iterator, Sequence
 
 from builder.content.model import Prediction
-from builder.render import integrity
+from builder.render import integrity, timestamps
 from builder.render.charts import calibration_svg
 from builder.render.history_chart import history_svg
 from builder.render.outputs import Memo
@@ -64,6 +64,7 @@ def prediction_page(site: Site, prediction: Prediction) -> PageSpec:
             "author_stats": site.author_stats(prediction.author),
             "points": prediction_points(site.scored(prediction)),  # as git vouches for it
             "integrity": integrity.notice(site, prediction),
+            "timestamps": timestamps.notice(site, prediction),
             "history_chart": _history_chart(prediction),
             **masthead(site),  # the shortcut renders this page alone: see all_pages
         },

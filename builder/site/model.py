@@ -14,6 +14,7 @@ from builder.content.model import Prediction
 from builder.trackrecord.records import AuthorStats, forecast
 from builder.trackrecord.scoring import NO_SCORES, Scores
 from builder.trackrecord.slices import SliceGroup, sliced
+from builder.trackrecord.stamps.verdict import NONE, Stamps
 from builder.trackrecord.vouch import Vouched, as_scored, vouched
 
 if TYPE_CHECKING:
@@ -80,6 +81,8 @@ class Site:
     statuses: Mapping[str, Status] = field(default_factory=dict)  # slug -> status on today
     # How many are awaiting resolution on today: the masthead links awaiting/ while any are.
     awaiting: int = 0
+    # slug -> what its timestamp tokens vouch for (trackrecord/stamps/), for those with any
+    stamps: Mapping[str, Stamps] = field(default_factory=dict)
 
     def status(self, prediction: Prediction) -> Status:
         """Where a prediction stands today: computed once per build (site_statuses)."""
@@ -93,12 +96,17 @@ class Site:
         if found is not None:
             return found
         grace = self.config.track_record.update_grace_days
-        return vouched(prediction, self.history.get(prediction.slug), grace)
+        history = self.history.get(prediction.slug)
+        return vouched(prediction, history, grace, self.stamps_of(prediction))
+
+    def stamps_of(self, prediction: Prediction) -> Stamps:
+        return self.stamps.get(prediction.slug, NONE)
 
     def scored(self, prediction: Prediction) -> Prediction:
         """The prediction as every score sees it (vouch.as_scored): the very object unless
         it was recorded after the fact or has a backdated update."""
-        return as_scored(prediction, self.vouched(prediction), self.includes_late)
+        stamped_only = self.config.track_record.stamped_only
+        return as_scored(prediction, self.vouched(prediction), self.includes_late, stamped_only)
 
     @property
     def includes_late(self) -> bool:
@@ -141,6 +149,7 @@ def excerpt(
     stats: Mapping[str, AuthorStats],
     history: Mapping[str, FileHistory],
     awaiting: int,
+    stamps: Mapping[str, Stamps] | None = None,
 ) -> Site:
     """A Site holding only `predictions`, with the whole site's author figures, history and
     count of predictions awaiting resolution: enough to render their own pages and feed
@@ -150,4 +159,5 @@ def excerpt(
     return Site(
         config, today, shown, (), (), (),
         stats=stats, history=history, statuses=statuses, awaiting=awaiting,
+        stamps=stamps or {},
     )  # fmt: skip

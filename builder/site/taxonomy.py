@@ -46,19 +46,31 @@ def with_history(site: Site, history: Mapping[str, FileHistory]) -> Site:
     sites: the figures are computed again only when it does not.
     """
     site = dataclasses.replace(site, history=history, vouches={})
-    if not history:  # outside git, or nothing committed: nothing claimed, nothing to change
-        return site
+    stamped_only = site.config.track_record.stamped_only
+    if not history and not site.stamps and not stamped_only:
+        return site  # outside git, nothing committed or stamped: nothing claimed or changed
     vouches = [(p, site.vouched(p)) for p in site.predictions]
     late = Counter(p.author for p, vouch in vouches if vouch.late and not p.draft)
-    scored = [as_scored(p, vouch, site.includes_late) for p, vouch in vouches]
+    stamped = Counter(p.author for p, vouch in vouches if vouch.stamped and _scorable(p))
+    scored = [as_scored(p, vouch, site.includes_late, stamped_only) for p, vouch in vouches]
     if any(a is not b for a, (b, _) in zip(scored, vouches, strict=True)):
         stats, records, overall = author_records(site.config, scored)
         site = dataclasses.replace(site, stats=stats, records=records, record=overall)
-    if late:
-        stats = {key: dataclasses.replace(s, late=late[key]) for key, s in site.stats.items()}
+    if late or stamped:
+        stats = {
+            key: dataclasses.replace(s, late=late[key], stamped=stamped[key])
+            for key, s in site.stats.items()
+        }
         site = dataclasses.replace(site, stats=stats)
     # Every page asks (its notice, its points): look it up rather than work it out again.
     return dataclasses.replace(site, vouches={p.slug: vouch for p, vouch in vouches})
+
+
+def _scorable(p: Prediction) -> bool:
+    """Published, resolved yes or no, with a confidence: what a score can be made of."""
+    resolution = p.resolution
+    ok = resolution is not None and resolution.outcome != "void" and p.confidence is not None
+    return ok and not p.draft
 
 
 def _terms(

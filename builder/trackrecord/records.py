@@ -49,6 +49,9 @@ class AuthorStats:
     points: float = 0.0
     first_brier: float | None = None  # the first forecasts alone, as published
     late: int = 0  # recorded after the fact (trackrecord/vouch.py; site.taxonomy.with_history)
+    # resolved yes or no with a confidence, and timestamped on or before the date that
+    # settled them (trackrecord/stamps/): what `track_record.stamped_only` scores alone
+    stamped: int = 0
 
     @property
     def url(self) -> str:

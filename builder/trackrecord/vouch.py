@@ -7,6 +7,10 @@
   the commit's date, when it was on record.
 - Without history (outside git, a file never committed, or one whose tracked values differ
   from its last commit) nothing is claimed either way: the forecasts count as stated.
+- A timestamp (trackrecord/stamps/) takes precedence over git: a prediction whose claim as
+  published was stamped by an authority is recorded after the fact exactly when that stamp
+  is dated after the deadline, whatever its commit dates say; one stamped on or before it
+  is *stamped* (what `track_record.stamped_only` scores alone).
 
 Pure functions of the prediction and its history; no I/O.
 """
@@ -21,6 +25,7 @@ from typing import Literal
 
 from builder.content.model import Prediction, Update
 from builder.trackrecord.history import CommittedUpdate, FileHistory
+from builder.trackrecord.stamps.verdict import NONE, Stamps
 
 Deadline = tuple[Literal["target date", "resolution date"], dt.date]
 
@@ -41,6 +46,7 @@ class Vouched:
     # publication date, each update from its stated date or, backdated, its commit's.
     forecasts: tuple[tuple[dt.date, float], ...]
     backdated: tuple[Backdated, ...] = ()
+    stamped: bool = False  # its claim as published was stamped on or before the deadline
 
 
 def deadline(prediction: Prediction, history: FileHistory | None = None) -> Deadline:
@@ -59,9 +65,23 @@ def deadline(prediction: Prediction, history: FileHistory | None = None) -> Dead
     return ("target date", target)
 
 
-def vouched(prediction: Prediction, history: FileHistory | None, grace_days: int) -> Vouched:
-    if history is None or history.uncommitted:
+def vouched(
+    prediction: Prediction, history: FileHistory | None, grace_days: int, stamps: Stamps = NONE
+) -> Vouched:
+    usable = None if history is None or history.uncommitted else history
+    first = stamps.first
+    if first is not None:  # the authority's date, not the author's machine's
+        stamped = first.day <= deadline(prediction, usable)[1]
+        if usable is None:
+            return Vouched(not stamped, prediction.forecasts, stamped=stamped)
+        git = _from_git(prediction, usable, grace_days)
+        return dataclasses.replace(git, late=not stamped, stamped=stamped)
+    if usable is None:
         return Vouched(late=False, forecasts=prediction.forecasts)
+    return _from_git(prediction, usable, grace_days)
+
+
+def _from_git(prediction: Prediction, history: FileHistory, grace_days: int) -> Vouched:
     late = history.first_date > deadline(prediction, history)[1]
     if not prediction.updates:  # most predictions: nothing more to look at
         return Vouched(late, prediction.forecasts)
@@ -90,11 +110,14 @@ def _committed(history: FileHistory, index: int, update: Update) -> CommittedUpd
     return None
 
 
-def as_scored(prediction: Prediction, vouch: Vouched, include_late: bool) -> Prediction:
+def as_scored(
+    prediction: Prediction, vouch: Vouched, include_late: bool, stamped_only: bool = False
+) -> Prediction:
     """The prediction as the scores may see it: without its confidence (so counted, never
-    scored) when recorded after the fact and late ones are left out; with each update dated
-    from when it counts. The very object when nothing differs."""
-    if vouch.late and not include_late:
+    scored) when recorded after the fact and late ones are left out, or when the site scores
+    only stamped predictions and it is not one; with each update dated from when it counts.
+    The very object when nothing differs."""
+    if (vouch.late and not include_late) or (stamped_only and not vouch.stamped):
         return dataclasses.replace(prediction, confidence=None, updates=())
     if not vouch.backdated:
         return prediction

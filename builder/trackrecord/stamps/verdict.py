@@ -1,0 +1,92 @@
+"""What a prediction's timestamp tokens vouch for: pure, from the token checks (token.py)
+and the prediction's claims as they read now (content/claim.py).
+
+A token vouches for a claim when its authority's pinned certificate signed it and its
+message imprint is that claim's SHA-256. A token that is damaged, signed by another key, or
+stamps a claim that no longer reads that way (edited after stamping) vouches for nothing
+and is listed as a problem, which pages show like an edit after publication.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from builder.content.claim import claims
+from builder.content.model import Prediction
+from builder.trackrecord.stamps.token import TokenCheck
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """A good token: `authority` signed claim `claim` (0 as published, k as of update k)."""
+
+    authority: str  # its name (config/timestamps.py)
+    time: dt.datetime  # UTC
+    token: str  # the token's path in the repository
+    claim: int
+    sha256: str
+
+    @property
+    def day(self) -> dt.date:
+        return self.time.date()
+
+
+@dataclass(frozen=True)
+class StampProblem:
+    token: str
+    message: str
+    time: dt.datetime | None = None  # when it was signed, if it could be read
+
+    @property
+    def edited(self) -> bool:
+        """A good token of a claim that reads otherwise now: edited after stamping."""
+        return self.message.startswith(EDITED)
+
+
+EDITED = "the claim was edited after it was stamped"
+
+
+@dataclass(frozen=True)
+class Stamps:
+    """A prediction's tokens: the good ones, oldest first, and what is wrong with the rest."""
+
+    stamps: tuple[Stamp, ...] = ()
+    problems: tuple[StampProblem, ...] = ()
+    tokens: tuple[tuple[str, str], ...] = ()  # (path, digest of its bytes) of every token
+
+    @property
+    def first(self) -> Stamp | None:
+        """The earliest stamp of the claim as published: when the prediction was on record."""
+        return next((s for s in self.stamps if s.claim == 0), None)
+
+    def of_update(self, index: int) -> Stamp | None:
+        """The earliest stamp of the claim as of update `index` (0-based)."""
+        return next((s for s in self.stamps if s.claim == index + 1), None)
+
+
+NONE = Stamps()
+
+
+def judge(prediction: Prediction, checks: Iterable[tuple[str, str, str, TokenCheck]]) -> Stamps:
+    """`checks`: (token path, authority name, digest of the token, its check) of each of the
+    prediction's tokens."""
+    by_hash = {c.sha256: c for c in claims(prediction)}
+    good: list[Stamp] = []
+    problems: list[StampProblem] = []
+    checks = sorted(checks, key=lambda c: c[0])
+    for path, authority, _, check in checks:
+        if check.error is not None:
+            problems.append(StampProblem(path, f"the token {check.error}", check.time))
+            continue
+        assert check.imprint is not None and check.time is not None
+        claim = by_hash.get(check.imprint)
+        if claim is None:
+            message = f"{EDITED}: the token stamps {check.imprint[:16]}…, not the claim as it reads"
+            problems.append(StampProblem(path, message, check.time))
+            continue
+        good.append(Stamp(authority, check.time, path, claim.index, claim.sha256))
+    good.sort(key=lambda s: (s.time, s.token))
+    tokens = tuple((path, token_digest) for path, _, token_digest, _ in checks)
+    return Stamps(tuple(good), tuple(problems), tokens)
