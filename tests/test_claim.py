@@ -79,10 +79,13 @@ def test_one_claim_per_forecast_in_the_documented_form() -> None:
     """Catches: updates folded into the first claim (its hash would change at each update),
     unsorted keys, spaces, \\u escapes, a missing final line break."""
     first, updated = _claims_of(PLAIN.replace("The line", "Die Línea"))
-    assert first == (
-        '{"confidence":0.7,"foretell_claim":1,"slug":"x","statement":"Die Línea opens before '
-        'the end of 2027.","target_date":"2027-12-31","updates":[]}\n'
-    ).encode()
+    assert (
+        first
+        == (
+            '{"confidence":0.7,"foretell_claim":1,"slug":"x","statement":"Die Línea opens before '
+            'the end of 2027.","target_date":"2027-12-31","updates":[]}\n'
+        ).encode()
+    )
     assert json.loads(updated)["updates"] == [
         {"confidence": 0.55, "date": "2026-03-02", "note": "The tender was delayed."}
     ]
