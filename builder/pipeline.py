@@ -30,6 +30,7 @@ from builder.errors import BuildFailed, Problem
 from builder.options import CACHE_DIR, BuildOptions
 from builder.render import assets, calendar, feeds, pages, sitemap, timestamps, trackrecord_json
 from builder.render import votes_manifest as votes
+from builder.render.author_figures import author_figure_files
 from builder.render.outputs import Memo, Output
 from builder.render.templates import PageSpec, Renderer
 from builder.render.trackrecord_csv import track_record_csv_files
@@ -118,6 +119,7 @@ EXTRAS: tuple[Extra, ...] = (
     calendar.calendar_files,
     trackrecord_json.track_record_files,
     track_record_csv_files,
+    author_figure_files,
 )
 
 

@@ -47,7 +47,9 @@ def test_prediction_page_shows_every_part(site: SiteFolder) -> None:
     ]
     box = page.select_one(".author-box")
     assert "Energy writer." in box.get_text()
-    assert box.select_one(".author-stats dd").get_text() == "1"
+    figures = box.select_one("dl.author-stats")["data-figures"]
+    shown = json.loads((site.output / "predictions/solar" / figures).read_text())
+    assert shown["predictions"] == "1"
     assert page.select_one(".prose h2")["id"] == "section"
 
 
@@ -108,7 +110,9 @@ def test_values_from_front_matter_are_escaped(site: SiteFolder) -> None:
     assert page.h1.get_text() == "<script>alert(1)</script>"
     raw = (site.output / "predictions/xss/index.html").read_text()
     assert "<script>alert(1)" not in raw  # not in the body, the <title>, meta tags or JSON-LD
-    assert [s.get("type") for s in page.find_all("script")] == ["application/ld+json"]
+    scripts = page.find_all("script")  # JSON-LD, and the theme's author-figures script
+    assert [s.get("type") for s in scripts] == ["application/ld+json", None]
+    assert scripts[1]["src"].startswith("../../static/author-figures.") and not scripts[1].string
     assert page.select_one(".statement").find("b") is None
     assert page.select_one(".prose span.mine").get_text() == "HTML"
     home = site.html("")

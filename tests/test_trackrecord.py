@@ -162,20 +162,24 @@ def test_resolved_prediction_page_shows_outcome_date_evidence_and_points(
 
 
 def test_author_box_shows_predictions_points_accuracy_on_every_page(built: SiteFolder) -> None:
-    """Catches: a box counting only this page's prediction, or missing points/accuracy; and
-    "0 points"/"0%" for an author with nothing scored (a dash: no result is not a bad one)."""
+    """The box reads its figures from the author's figures.json (author_figures.py).
+    Catches: a file counting only this page's prediction, or missing points/accuracy; "0
+    points"/"0%" for an author with nothing scored (a dash: no result is not a bad one); a box
+    pointing at another author's file."""
     for slug in ("a-open", "a-right"):
         box = built.html(f"predictions/{slug}/").select_one(".author-box")
-        assert box.select_one(".author-stats dd").get_text() == "6"
-        assert box.select_one(".author-points").get_text(strip=True) == "+84.2"
-        assert box.select_one(".author-accuracy").get_text(strip=True) == "67%"
+        assert box.select_one("dl.author-stats")["data-figures"] == "../../authors/ada/figures.json"
+    shown = {"predictions": "6", "points": "+84.2", "accuracy": "67%"}
+    assert _author_figures(built, "ada") == shown
     built.write("b-open.md", prediction_text("b-open", author="bo"))
     built.config(built.root.joinpath("site.yaml").read_text() + "  cy: {name: Cy}\n")
     built.write("c-open.md", prediction_text("c-open", author="cy"))
     assert built.build() == 0
-    box = built.html("predictions/c-open/").select_one(".author-box")
-    assert box.select_one(".author-points").get_text(strip=True) == "—"
-    assert box.select_one(".author-accuracy").get_text(strip=True) == "—"
+    assert _author_figures(built, "cy") == {"predictions": "1", "points": "—", "accuracy": "—"}
+
+
+def _author_figures(site: SiteFolder, author: str) -> dict[str, str]:
+    return json.loads((site.output / "authors" / author / "figures.json").read_text())
 
 
 def test_track_record_json(built: SiteFolder) -> None:
@@ -268,14 +272,13 @@ def test_records_are_computed_once_per_build(
 def test_changing_a_resolved_confidence_updates_every_page_of_that_author(
     built: SiteFolder, tmp_path: Path
 ) -> None:
-    """Catches: page keys that miss the record, so the author page and the author boxes of
-    the author's other predictions keep the old points after an incremental build."""
+    """Catches: outputs keyed without the record, so the author page and the figures the
+    author boxes show keep the old points after an incremental build."""
     path = built.root / "content/predictions/a-wrong.md"
     path.write_text(path.read_text().replace("confidence: 0.6", "confidence: 0.4"))
     assert built.build() == 0
     assert built.files() == _clean_build(built, tmp_path)
-    box = built.html("predictions/a-open/").select_one(".author-box")
-    assert box.select_one(".author-accuracy").get_text(strip=True) == "100%"
+    assert _author_figures(built, "ada")["accuracy"] == "100%"
 
 
 # Bo's second prediction, updated twice (the hand-worked case of test_scoring): published

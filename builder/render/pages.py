@@ -61,7 +61,8 @@ def prediction_page(site: Site, prediction: Prediction) -> PageSpec:
         context={
             "prediction": prediction,
             "author": site.author(prediction.author),
-            "author_stats": site.author_stats(prediction.author),
+            # The author's figures are not the page's: author_figures.py says why.
+            "author_url": site.author_stats(prediction.author).url,
             "points": prediction_points(site.scored(prediction)),  # as git vouches for it
             "integrity": integrity.notice(site, prediction),
             "timestamps": timestamps.notice(site, prediction),
