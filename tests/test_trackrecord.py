@@ -223,6 +223,7 @@ def test_track_record_json(built: SiteFolder) -> None:
         "resolution_date": "2026-06-01",
         "statement": "Something will happen.",
         "target_date": "2026-05-01",
+        "timestamp": None,  # no token (test_timestamps.py has them)
         "updates": [],
         "url": "predictions/a-right/",
     }

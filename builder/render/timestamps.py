@@ -22,11 +22,11 @@ from builder.render.outputs import Output
 from builder.render.templates import longdate
 from builder.site.model import Site
 from builder.system.files import digest
-from builder.trackrecord.stamps.store import chain_path, parse_token_path
+from builder.trackrecord.stamps.store import INDEX_FILE, chain_path, parse_token_path
 from builder.trackrecord.stamps.verdict import Stamp, StampProblem
 from builder.trackrecord.vouch import deadline
 
-INDEX = "stamps.json"
+INDEX = INDEX_FILE
 CERTIFICATES = "stamps"  # stamps/<authority>.pem in the output
 FOLDER = "stamps/"  # under a prediction's folder
 

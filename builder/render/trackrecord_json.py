@@ -21,6 +21,7 @@ from builder.trackrecord.scoring import (
     rounded,
 )
 from builder.trackrecord.slices import SliceGroup
+from builder.trackrecord.stamps.verdict import Stamp
 
 JSON_FILE = "track-record.json"
 
@@ -40,6 +41,9 @@ def track_record_json(site: Site, memo: Memo) -> bytes:
         # Recorded after the fact (trackrecord/vouch.py), and whether the figures count them.
         "late": sum(stats.late for stats in site.stats.values()),
         "include_late": site.includes_late,
+        # Timestamped on or before the date that settled them (trackrecord/stamps/).
+        "stamped": sum(stats.stamped for stats in site.stats.values()),
+        "stamped_only": site.config.track_record.stamped_only,
         # Past the target date without an outcome, on the build's today (overdue.py).
         **overdue_figures(site.predictions, site.today).as_dict(),
         "slices": _slices_dict(site.slices()),
@@ -51,6 +55,7 @@ def track_record_json(site: Site, memo: Memo) -> bytes:
             "url": stats.url,
             **site.records[key].as_dict(),
             "late": stats.late,
+            "stamped": stats.stamped,
             **overdue[key].as_dict(),
             "slices": _slices_dict(site.slices(key)),
         }
@@ -95,7 +100,10 @@ def _line_key(p: Prediction, site: Site) -> str:
     # The slug, history and what the scores make of it are not in the file's bytes (the
     # digest), so they are in the key.
     rules = (site.includes_late, site.config.track_record.update_grace_days)
-    return Memo.key("track-record", p.digest, p.slug, repr(site.history.get(p.slug)), rules)
+    stamps = (site.stamps.get(p.slug), site.config.track_record.stamped_only)
+    return Memo.key(
+        "track-record", p.digest, p.slug, repr(site.history.get(p.slug)), rules, repr(stamps)
+    )
 
 
 def _prediction_line(p: Prediction, site: Site) -> str:
@@ -130,7 +138,16 @@ def _prediction_entry(p: Prediction, site: Site) -> dict[str, Any]:
         "first_brier": rounded(first_brier([scored]), SCORE_DECIMALS),
         "history": found.as_dict() if found is not None else None,
         "late": site.vouched(p).late,
+        "timestamp": _timestamp(site.stamps_of(p).first),
     }
+
+
+def _timestamp(first: Stamp | None) -> dict[str, str] | None:
+    """The first stamp of the claim as published: by whom, when (UTC), which token."""
+    if first is None:
+        return None
+    when = first.time.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"authority": first.authority, "time": when, "token": first.token}
 
 
 def track_record_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[Output]:
@@ -139,6 +156,7 @@ def track_record_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[O
     inputs = {
         "predictions": tuple(p for p in site.predictions if not p.draft),
         "history": tuple(sorted(site.history.items())),
+        "stamps": tuple(sorted(site.stamps.items())),
         "authors": tuple(site.stats.values()),
         "site": (site.config.title, site.config.url),
         "tag_threshold": site.config.track_record.tag_threshold,  # which tags get a slice

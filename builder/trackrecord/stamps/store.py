@@ -34,6 +34,9 @@ AUTHORITIES_DIR = f"{STAMPS_DIR}/authorities"
 TOKENS_DIR = f"{STAMPS_DIR}/predictions"
 TOKEN_SUFFIX = ".tsr"
 CACHE_FILE = "stamps.pickle"
+# What a build publishes for `foretell verify` (render/timestamps.py, render/trackrecord_json.py)
+INDEX_FILE = "stamps.json"
+RECORD_FILE = "track-record.json"
 _VERSION = f"foretell {__version__} / stamps 1"
 
 

@@ -10,6 +10,7 @@ the claim as it reads now (verdict.py).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -89,12 +90,14 @@ def _signature_error(response: TimeStampResponse, chain: list[x509.Certificate])
 
 
 def _reason(error: str) -> str:
-    """rfc3161-client's error, in one short line."""
-    if "signature failure" in error:
+    """rfc3161-client's error (OpenSSL's, often), in one short line."""
+    if "signature failure" in error or "digest failure" in error:
         return "does not match its signature: its bytes were altered"
-    if "certificate verify error" in error:
+    if any(why in error for why in ("unable to get local issuer", "self-signed certificate in")):
         return "is signed by a certificate that does not chain to the pinned root"
-    return f"does not verify against the pinned certificates ({error.splitlines()[0][:160]})"
+    found = re.search(r'Verify error: ([^"]+)"', error)
+    detail = found.group(1) if found else error.splitlines()[0][:160]
+    return f"does not verify against the pinned certificates ({detail})"
 
 
 def _signer(response: TimeStampResponse) -> x509.Certificate | None:
