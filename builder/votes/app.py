@@ -214,6 +214,7 @@ class _Api:
             return await call
         except (StoreClosed, *self.store.errors) as exc:
             log.error("the vote database failed: %r", exc)
+            self.store.note_failure(exc)  # /healthz says so too, not only after a failed vote
             raise _unavailable() from None
 
     def _tally_json(self, tally: Tally, votable: Votable) -> dict[str, Any]:

@@ -36,6 +36,10 @@ from .store import voter_key as hash_voter
 SCHEMA_VERSION: Final = 1  # kept in foretell_schema
 POOL_TIMEOUT_S: Final = 3.0  # a request waits at most this for a connection
 POOL_MAX: Final = 8
+# psycopg_pool retries a failed connection with a doubling delay; past this it gives up and
+# the next request starts afresh. So after a long outage the endpoint reconnects within a few
+# seconds of the server coming back, not after the last (long) delay.
+RECONNECT_S: Final = 5.0
 CONNECT_TIMEOUT_S: Final = 5
 MIGRATION_LOCK: Final = 0x666F726574656C6C  # advisory lock id: one migrating process at a time
 
@@ -171,6 +175,7 @@ class PostgresVoteStore(VoteStore):
             min_size=1,
             max_size=POOL_MAX,
             timeout=POOL_TIMEOUT_S,
+            reconnect_timeout=RECONNECT_S,
             check=ConnectionPool.check_connection,
             kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
             name="foretell-votes",

@@ -289,6 +289,11 @@ class VoteStore(ABC):
         for p in live:
             p.future.set_exception(exc)
 
+    def note_failure(self, exc: BaseException) -> None:
+        """Another use of the database (a read, the rate limit) failed: until a write works
+        again, /healthz reports the database as not accepting writes."""
+        self._record(str(exc) or type(exc).__name__)
+
     def _record(self, error: str) -> None:
         # One attribute assignment: readers on other threads see the old or the new outcome.
         self.last_write = WriteOutcome(error, time.monotonic())
