@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from builder.arguments import COMMANDS  # its help text, written once
 from builder.system.sockets import listen
 
-from .database import add_db_argument, open_or_fail
+from .database import add_db_argument, one_line, open_or_fail
 from .transfer import configure_transfer
 
 if TYPE_CHECKING:  # imported lazily below: `foretell build` need not load a web server
@@ -206,7 +206,7 @@ def serve_command(args: argparse.Namespace) -> int:
         try:
             store.check_writable()
         except (*store.errors, OSError, TimeoutError) as exc:
-            reason = str(exc) or "the disk did not answer"
+            reason = one_line(exc) if str(exc) else "the database did not answer"
             return _fail(f"{args.db}: the vote database cannot be written: {reason}")
         try:
             app = create_app(

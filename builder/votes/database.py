@@ -114,6 +114,11 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def one_line(exc: BaseException) -> str:
+    """An error's message on one line: libpq's run over several (with hints)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def fail(message: str, command: str) -> int:
     """One error line, as every `foretell votes` command reports a problem; the exit status."""
     print(f"foretell votes {command}: error: {message}", file=sys.stderr)
@@ -131,6 +136,6 @@ def open_or_fail(database: Database, command: str) -> VoteStore | None:
     except SchemaError as exc:
         fail(str(exc), command)
     except (*store_errors(database), OSError) as exc:
-        reason = str(exc).strip() or type(exc).__name__
+        reason = one_line(exc)
         fail(f"{database}: cannot open the vote database: {reason}", command)
     return None

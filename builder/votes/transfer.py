@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import IO, Any
 
-from .database import add_db_argument, fail, open_or_fail
+from .database import add_db_argument, fail, one_line, open_or_fail
 from .store import CHOICES, StoredVote
 
 FIELDS = ("slug", "voter", "choice", "created_at", "updated_at")
@@ -95,7 +95,7 @@ def export_command(args: argparse.Namespace) -> int:
             sys.stdout.write(vote_json(vote) + "\n")
         sys.stdout.flush()
     except store.errors as exc:
-        return fail(f"{args.db}: {exc}", "export")
+        return fail(f"{args.db}: {one_line(exc)}", "export")
     finally:
         store.close()
     return 0
@@ -119,7 +119,7 @@ def import_command(args: argparse.Namespace) -> int:
         store.import_votes(votes)
         got = store.tallies(expected)
     except store.errors as exc:
-        return fail(f"{args.db}: {exc}", "import")
+        return fail(f"{args.db}: {one_line(exc)}", "import")
     finally:
         store.close()
     wrong = [slug for slug, tally in expected.items() if got[slug].counts() != tally]
