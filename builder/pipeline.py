@@ -25,6 +25,7 @@ from typing import Any, Protocol, TypeVar
 
 from builder.config.siteconfig import ConfigResult, SiteConfig, load_config
 from builder.config.themes import Theme, find_theme
+from builder.content.crowd import read_crowd
 from builder.content.loader import FileEntry, check_duplicates, prediction_files, read_all
 from builder.errors import BuildFailed, Problem
 from builder.options import CACHE_DIR, BuildOptions
@@ -71,12 +72,17 @@ def load(
     results = [entry.result for entry in files.values()]
     problems += [p for r in results for p in r.problems]
     problems += check_duplicates(results)
+    predictions = [r.prediction for r in results if r.prediction is not None]
+    # The readers' final votes, if any; a tally of a slug no file has is named once the
+    # content is good (before, a file with a mistake may be what holds it).
+    known = None if any(p.is_error for p in problems) else {p.slug for p in predictions}
+    crowd, crowd_problems = read_crowd(options.root, known)
+    problems += crowd_problems
     if any(p.is_error for p in problems):
         raise BuildFailed(sorted(problems))
-    predictions = [r.prediction for r in results if r.prediction is not None]
     if not options.drafts:
         predictions = [p for p in predictions if not p.draft]
-    site = build_site(config, predictions, today)
+    site = build_site(config, predictions, today, crowd)
     # Checked offline, only the tokens new since the last build (stamps/store.py); the
     # figures take them in with the git history (site.taxonomy.with_history).
     published = [p for p in site.predictions if not p.draft]

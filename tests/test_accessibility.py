@@ -58,21 +58,30 @@ def page_kinds(out: Path) -> dict[str, str]:
     resolved_one = next((s for s in resolved if html[s].select_one(".prose table")), resolved[0])
     charted = [slug for slug, page in html.items() if page.select_one(".step-chart")]
     assert charted, "the example site has no prediction with updates (and so no step chart)"
+    # The readers' forecast beside the author's (content/crowd.json of the example site).
+    crowd = [slug for slug in resolved if html[slug].select_one(".crowd-compare")]
+    assert crowd, "no resolved prediction of the example site shows the readers' forecast"
     category = sorted(p.parent.name for p in (out / "categories").glob("*/index.html"))[0]
     awaiting = BeautifulSoup((out / "awaiting/index.html").read_text("utf-8"), "lxml")
     assert awaiting.select_one(".card"), "nothing in the example site awaits resolution"
     authors = sorted((out / "authors").glob("*/index.html"))
     calibrated = [p.parent.name for p in authors if 'class="cal-band"' in p.read_text("utf-8")]
     assert calibrated, "no author of the example site has a calibration bar to audit"
+    against = [p.parent.name for p in authors if 'class="record-crowd"' in p.read_text("utf-8")]
+    assert against, "no author of the example site is compared with the readers"
+    record = (out / "track-record/index.html").read_text("utf-8")
+    assert 'id="site-crowd"' in record, "the track record does not compare with the readers"
     return {
         "home": "",
         "open prediction": f"predictions/{open_one}/",
         "resolved prediction": f"predictions/{resolved_one}/",
+        "resolved prediction with the readers' forecast": f"predictions/{crowd[0]}/",
         "prediction with updates": f"predictions/{charted[0]}/",
         "category": f"categories/{category}/",
         "awaiting resolution": "awaiting/",
         "authors index": "authors/",
         "author with a calibration chart": f"authors/{calibrated[0]}/",
+        "author against the readers": f"authors/{against[0]}/",
         "track record": "track-record/",
         "not found": "404.html",
     }

@@ -213,6 +213,7 @@ def test_track_record_json(built: SiteFolder) -> None:
         "author": "ada",
         "brier": 0.04,  # (0.8 - 1)^2
         "confidence": 0.8,
+        "crowd": None,  # no content/crowd.json
         "date": "2026-01-01",
         "evidence": None,
         "first_brier": 0.04,

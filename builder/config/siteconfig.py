@@ -20,10 +20,11 @@ CONFIG_FILE = "site.yaml"
 AUTHOR_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 SITE_KEYS = (
     "title", "url", "description", "language", "timezone", "paginate", "theme",
-    "authors", "votes", "feed_size", "track_record", "timestamps",
+    "authors", "votes", "feed_size", "track_record", "timestamps", "crowd",
 )  # fmt: skip
 AUTHOR_KEYS = ("name", "bio", "url")
 TRACK_RECORD_KEYS = ("include_late", "update_grace_days", "tag_threshold", "stamped_only")
+CROWD_KEYS = ("min_votes",)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,14 @@ class TrackRecordSettings:
 
 
 @dataclass(frozen=True)
+class CrowdSettings:
+    """`crowd:` in site.yaml: when the readers' final votes (content/crowd.json) make a
+    forecast scored beside the author's."""
+
+    min_votes: int = 10  # will and won't votes a resolved prediction needs for a crowd figure
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str
     url: str  # absolute, always ending in "/"
@@ -60,6 +69,7 @@ class SiteConfig:
     feed_size: int = 20
     track_record: TrackRecordSettings = TrackRecordSettings()
     timestamps: TimestampSettings = field(default_factory=TimestampSettings)
+    crowd: CrowdSettings = CrowdSettings()
 
     def author(self, key: str) -> Author | None:
         return next((a for a in self.authors if a.key == key), None)
@@ -135,6 +145,7 @@ def _read(r: FieldReader, root: Path) -> SiteConfig | None:
         feed_size=r.integer("feed_size", default=max(paginate, 20), minimum=20),
         track_record=_track_record(r),
         timestamps=read_timestamps(r),
+        crowd=_crowd(r),
     )
 
 
@@ -153,6 +164,13 @@ def _track_record(r: FieldReader) -> TrackRecordSettings:
         ),
         stamped_only=r.boolean("track_record.stamped_only", default=default.stamped_only),
     )
+
+
+def _crowd(r: FieldReader) -> CrowdSettings:
+    if r.mapping("crowd") is None:
+        return CrowdSettings()
+    r.unknown_keys("crowd", CROWD_KEYS)
+    return CrowdSettings(min_votes=r.integer("crowd.min_votes", default=CrowdSettings.min_votes))
 
 
 def _base_url(r: FieldReader, field: str, *, required: bool) -> str | None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder.config.themes import TEMPLATES, Theme, find_theme
+from builder.content.crowd import CrowdTally
 from builder.content.loader import PREDICTIONS_DIR, FileEntry, read_entry
 from builder.content.model import Prediction
 from builder.incremental import cache, freshness
@@ -57,6 +58,7 @@ class Record:
     feeds: list[FeedFile]
     awaiting: int = 0  # the masthead on every page links awaiting/ while any are
     stamps: Mapping[str, object] = dataclasses.field(default_factory=dict)  # Site.stamps
+    crowd: Mapping[str, CrowdTally] | None = None  # a resolved prediction's page shows its own
 
 
 def record_of(options: BuildOptions, fresh: Freshness, site: Site, memo: Memo) -> Record | None:
@@ -68,7 +70,9 @@ def record_of(options: BuildOptions, fresh: Freshness, site: Site, memo: Memo) -
     everything = feeds.all_feeds(site, memo)
     context = _context(options, fresh)
     history, stamps = site.history, site.stamps
-    return Record(context, fresh.inputs, site.stats, history, everything, site.awaiting, stamps)
+    return Record(
+        context, fresh.inputs, site.stats, history, everything, site.awaiting, stamps, site.crowd
+    )
 
 
 def remember(options: BuildOptions, fresh: Freshness, site: Site, memo: Memo) -> None:
@@ -153,6 +157,7 @@ def render(
     site = excerpt(
         config, fresh.today, edited.values(), record.stats, record.history, record.awaiting,
         record.stamps,  # type: ignore[arg-type]
+        crowd=record.crowd,
     )  # fmt: skip
     files = _pages(site, options.root, edited.values())
     for index, file in enumerate(record.feeds):

@@ -14,6 +14,7 @@ from builder.render.templates import PageSpec
 from builder.site import taxonomy
 from builder.site.model import Site, Term
 from builder.system.files import digest
+from builder.trackrecord.crowd import CrowdComparison
 from builder.trackrecord.overdue import overdue_by_author, overdue_figures
 from builder.trackrecord.records import prediction_points
 from builder.trackrecord.scoring import NO_SCORES, Bin
@@ -67,6 +68,9 @@ def prediction_page(site: Site, prediction: Prediction) -> PageSpec:
             "integrity": integrity.notice(site, prediction),
             "timestamps": timestamps.notice(site, prediction),
             "history_chart": _history_chart(prediction),
+            # The readers' final forecast, once resolved (content/crowd.json): its tally and
+            # figures are here, so a new snapshot re-renders the pages it changes.
+            "crowd": site.crowd_forecast(prediction),
             **masthead(site),  # the shortcut renders this page alone: see all_pages
         },
     )
@@ -96,8 +100,22 @@ def track_record_page(site: Site, memo: Memo) -> PageSpec:
             "overdue_by_author": overdue_by_author(site.stats, site.predictions, site.today),
             "chart": _chart(memo, site.record.calibration, title, "site-calibration"),
             "slices": _slice_charts(memo, site.slices(), "site-slice"),
+            # Each author and the crowd on the same predictions, then every author together.
+            "against_crowd": _against_crowd(site),
+            "site_against_crowd": site.against_crowd(),
+            "has_crowd": bool(site.crowd),
         },
     )
+
+
+def _against_crowd(site: Site) -> tuple[tuple[str, str | None, CrowdComparison], ...]:
+    """(name, link, comparison) of each author the crowd can be compared with, and of all
+    authors together when there are several."""
+    pairs = [(s.name, s.url, site.against_crowd(s.key)) for s in site.stats.values()]
+    shown: list[tuple[str, str | None, CrowdComparison]] = [p for p in pairs if p[2].count]
+    if len(shown) > 1:
+        shown.append(("All authors", None, site.against_crowd()))
+    return tuple(shown)
 
 
 def list_pages(site: Site, memo: Memo) -> Iterator[PageSpec]:
@@ -144,12 +162,13 @@ def _paginated(
 
 def _record(site: Site, memo: Memo, term: Term | None) -> dict[str, object]:
     if term is None:
-        return {"record": None, "chart": None, "slices": ()}
+        return {"record": None, "chart": None, "slices": (), "against_crowd": None}
     record = site.records.get(term.slug, NO_SCORES)
     title = f"Calibration of {site.author(term.slug).name}\u2019s forecasts"
     chart = _chart(memo, record.calibration, title, "author-calibration")
     slices = _slice_charts(memo, site.slices(term.slug), "author-slice")
-    return {"record": record, "chart": chart, "slices": slices}
+    against_crowd = site.against_crowd(term.slug)
+    return {"record": record, "chart": chart, "slices": slices, "against_crowd": against_crowd}
 
 
 def _slice_charts(

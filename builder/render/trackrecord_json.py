@@ -47,6 +47,8 @@ def track_record_json(site: Site, memo: Memo) -> bytes:
         # Past the target date without an outcome, on the build's today (overdue.py).
         **overdue_figures(site.predictions, site.today).as_dict(),
         "slices": _slices_dict(site.slices()),
+        # Every author against the readers, on the predictions both are scored on.
+        "crowd": site.against_crowd().as_dict(),
     }
     overdue = _overdue_by_author(site)
     authors = {
@@ -58,6 +60,7 @@ def track_record_json(site: Site, memo: Memo) -> bytes:
             "stamped": stats.stamped,
             **overdue[key].as_dict(),
             "slices": _slices_dict(site.slices(key)),
+            "crowd": site.against_crowd(key).as_dict(),
         }
         for key, stats in site.stats.items()
     }
@@ -101,9 +104,9 @@ def _line_key(p: Prediction, site: Site) -> str:
     # digest), so they are in the key.
     rules = (site.includes_late, site.config.track_record.update_grace_days)
     stamps = (site.stamps.get(p.slug), site.config.track_record.stamped_only)
-    return Memo.key(
-        "track-record", p.digest, p.slug, repr(site.history.get(p.slug)), rules, repr(stamps)
-    )
+    crowd = (site.crowd.get(p.slug), site.config.crowd.min_votes)
+    history = repr(site.history.get(p.slug))
+    return Memo.key("track-record", p.digest, p.slug, history, rules, repr(stamps), crowd)
 
 
 def _prediction_line(p: Prediction, site: Site) -> str:
@@ -139,6 +142,8 @@ def _prediction_entry(p: Prediction, site: Site) -> dict[str, Any]:
         "history": found.as_dict() if found is not None else None,
         "late": site.vouched(p).late,
         "timestamp": _timestamp(site.stamps_of(p).first),
+        # The readers' forecast from their final votes, once resolved (trackrecord/crowd.py).
+        "crowd": crowd.as_dict() if (crowd := site.crowd_forecast(p)) is not None else None,
     }
 
 
@@ -160,6 +165,7 @@ def track_record_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[O
         "authors": tuple(site.stats.values()),
         "site": (site.config.title, site.config.url),
         "tag_threshold": site.config.track_record.tag_threshold,  # which tags get a slice
+        "crowd": tuple(sorted(site.crowd.items())),  # the readers' final votes
         # They change with the day, not with any file.
         "overdue": (overdue_figures(site.predictions, site.today), _overdue_by_author(site)),
     }

@@ -10,7 +10,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from builder.config.siteconfig import Author, SiteConfig
+from builder.content.crowd import CrowdTally
 from builder.content.model import Prediction
+from builder.trackrecord.crowd import CrowdComparison, CrowdForecast, compare, crowd_forecast
 from builder.trackrecord.records import AuthorStats, forecast
 from builder.trackrecord.scoring import NO_SCORES, Scores
 from builder.trackrecord.slices import SliceGroup, sliced
@@ -83,6 +85,8 @@ class Site:
     awaiting: int = 0
     # slug -> what its timestamp tokens vouch for (trackrecord/stamps/), for those with any
     stamps: Mapping[str, Stamps] = field(default_factory=dict)
+    # slug -> the readers' final vote tally (content/crowd.json): the crowd's forecasts.
+    crowd: Mapping[str, CrowdTally] = field(default_factory=dict)
 
     def status(self, prediction: Prediction) -> Status:
         """Where a prediction stands today: computed once per build (site_statuses)."""
@@ -126,6 +130,28 @@ class Site:
             made[author] = sliced(items, self.config.track_record.tag_threshold)
         return made[author]
 
+    def crowd_forecast(self, prediction: Prediction) -> CrowdForecast | None:
+        """The crowd's forecast on a resolved prediction with enough votes (trackrecord/crowd)."""
+        tally = self.crowd.get(prediction.slug)
+        return crowd_forecast(prediction, tally, self.config.crowd.min_votes)
+
+    def against_crowd(self, author: str | None = None) -> CrowdComparison:
+        """The author (or every author) and the crowd on the same predictions: the scored ones,
+        as the record sees them, that have a crowd forecast. Made once per Site."""
+        made = self._against_crowd
+        if author not in made:
+            pairs = []
+            for p in self.predictions if self.crowd else ():
+                theirs = self.crowd_forecast(p)
+                if theirs is not None and not p.draft and author in (None, p.author):
+                    pairs.append((forecast(self.scored(p)), theirs))
+            made[author] = compare(pairs)
+        return made[author]
+
+    @cached_property
+    def _against_crowd(self) -> dict[str | None, CrowdComparison]:
+        return {}
+
     @cached_property
     def _slices(self) -> dict[str | None, tuple[SliceGroup, ...]]:
         # cached_property writes the instance's __dict__ directly: a frozen dataclass allows it.
@@ -150,14 +176,15 @@ def excerpt(
     history: Mapping[str, FileHistory],
     awaiting: int,
     stamps: Mapping[str, Stamps] | None = None,
+    crowd: Mapping[str, CrowdTally] | None = None,
 ) -> Site:
-    """A Site holding only `predictions`, with the whole site's author figures, history and
-    count of predictions awaiting resolution: enough to render their own pages and feed
-    entries (the body-edit shortcut's case), never a list page."""
+    """A Site holding only `predictions`, with the whole site's author figures, history,
+    count of predictions awaiting resolution and crowd tallies: enough to render their own
+    pages and feed entries (the body-edit shortcut's case), never a list page."""
     shown = tuple(predictions)
     statuses = site_statuses(shown, today)
     return Site(
         config, today, shown, (), (), (),
         stats=stats, history=history, statuses=statuses, awaiting=awaiting,
-        stamps=stamps or {},
+        stamps=stamps or {}, crowd=crowd or {},
     )  # fmt: skip

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from builder.config.siteconfig import SiteConfig
+from builder.content.crowd import CrowdTally
 from builder.content.model import Prediction, newest_first
 from builder.content.slugs import slugify
 from builder.site.model import Site, Term, site_statuses
@@ -17,7 +18,12 @@ from builder.trackrecord.records import author_records
 from builder.trackrecord.vouch import as_scored
 
 
-def build_site(config: SiteConfig, predictions: Iterable[Prediction], today: dt.date) -> Site:
+def build_site(
+    config: SiteConfig,
+    predictions: Iterable[Prediction],
+    today: dt.date,
+    crowd: Mapping[str, CrowdTally] | None = None,
+) -> Site:
     published = newest_first(list(predictions))
     stats, records, overall = author_records(config, published)
     statuses = site_statuses(published, today)
@@ -33,6 +39,7 @@ def build_site(config: SiteConfig, predictions: Iterable[Prediction], today: dt.
         stats=stats,
         records=records,
         record=overall,
+        crowd=crowd or {},
     )
 
 

@@ -1,4 +1,5 @@
-"""`foretell votes serve`: run the vote endpoint.
+"""`foretell votes serve`: run the vote endpoint (and `foretell votes snapshot`, from
+snapshot.py: its final tallies into the site's content).
 
 Usable three ways: `foretell votes serve ...` (the main CLI calls `configure`),
 `python -m builder.votes serve ...`, and `main([...])` from Python.
@@ -22,6 +23,7 @@ from builder.arguments import COMMANDS  # its help text, written once
 from builder.system.sockets import listen
 
 from .database import add_db_argument, one_line, open_or_fail
+from .snapshot import configure as configure_snapshot
 from .transfer import configure_transfer
 
 if TYPE_CHECKING:  # imported lazily below: `foretell build` need not load a web server
@@ -117,6 +119,7 @@ def configure(votes: argparse.ArgumentParser) -> None:
     )
     serve.set_defaults(func=serve_command)
     configure_transfer(commands)
+    configure_snapshot(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
