@@ -166,3 +166,26 @@ def test_a_body_edit_keeps_the_readers_figures(resolved: SiteFolder, tmp_path: P
     assert _build(resolved) == "shortcut"
     assert resolved.files() == _clean_build(resolved, tmp_path)
     assert resolved.html("predictions/alpha/").select_one(".crowd-probability").text == "80%"
+
+
+def test_the_readers_are_scored_on_the_authors_scored_predictions_only(
+    resolved: SiteFolder,
+) -> None:
+    """A resolved prediction without the author's confidence shows the readers' figure, but is
+    left out of the comparison: both rows are over the same predictions.
+
+    Catches: the readers scored on predictions the author is not scored on."""
+    unstated = "resolution: {outcome: yes, date: 2026-06-01}\n"
+    text = prediction_text("u", target="2026-05-01", prediction_extra=unstated)
+    resolved.write("unstated.md", text)
+    write_crowd(resolved, tallies(alpha=(7, 3, 0), unstated=(9, 1, 0)))
+    assert resolved.build() == 0
+    assert resolved.html("predictions/unstated/").select_one(".crowd-probability").text == "90%"
+    data = json.loads((resolved.output / "track-record.json").read_text())
+    assert data["authors"]["ada"]["crowd"] == {
+        "predictions": 1,
+        "beaten": 1,  # 0.8 against 0.7, and it happened
+        "tied": 0,
+        "author": {"accuracy": 1.0, "brier": 0.04, "points": 67.81},
+        "crowd": {"accuracy": 1.0, "brier": 0.09, "points": 48.54},  # (0.7 - 1)^2; 0.7
+    }
