@@ -29,6 +29,7 @@ from test_integrity import LATE, LATE_TEXT, _commit, _git
 COLUMNS = [
     "question", "author", "created", "target_date", "confidence", "current_confidence",
     "resolution", "resolution_date", "brier", "points", "tags", "url",
+    "crowd_confidence", "crowd_brier", "crowd_points",
 ]  # fmt: skip
 QUOTED = 'Rates will fall, then "pause", before June.'  # a comma and quotes: quoted
 HOSTILE = '=HYPERLINK("https://evil.example", "click")'
@@ -98,6 +99,10 @@ def test_rows_hold_the_figures_worked_out_by_hand(small: SiteFolder) -> None:
         "points": "1.3",
         "tags": "rates;europe",
         "url": "https://test.example.org/predictions/d-updated/",
+        # No content/crowd.json: no readers' forecast (test_votes_snapshot.py has one).
+        "crowd_confidence": "",
+        "crowd_brier": "",
+        "crowd_points": "",
     }
     hand = 0.25 * 100 * (1 + math.log2(0.3)) + 0.75 * 100 * (1 + math.log2(0.6))
     assert number(updated["points"]) == round(hand, 2)

@@ -4,7 +4,9 @@ track-record.json, with the readers' figures computed by hand here."""
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import json
 import math
 import os
@@ -218,6 +220,13 @@ def check_built_figures(site: SiteFolder) -> None:
     assert (bo["predictions"], bo["beaten"], bo["crowd"]["points"]) == (1, 1, 0.0)
     assert record["site"]["crowd"]["predictions"] == 4
     assert record["site"]["crowd"]["beaten"] == 2
+
+    rows = csv.DictReader(io.StringIO((site.output / "track-record.csv").read_text("utf-8")))
+    by_url = {row["url"].rsplit("/", 2)[-2]: row for row in rows}
+    assert [by_url["alpha"][f"crowd_{k}"] for k in ("confidence", "brier", "points")] == [
+        "0.75", "0.0625", str(round(points(0.75), 2)),
+    ]  # fmt: skip
+    assert by_url["few"]["crowd_confidence"] == by_url["few"]["crowd_points"] == ""
 
     page = site.html("predictions/alpha/")
     readers = page.select_one(".crowd-table .crowd-readers")
