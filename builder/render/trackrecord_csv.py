@@ -5,7 +5,9 @@ Columns: the question (the prediction's statement), its author's name, when it w
 (`created`), its target date, its first forecast (`confidence`) and the one standing now
 (`current_confidence`, the last update's), its resolution (yes, no or void; empty while open)
 and resolution date, its Brier score and points (over its life, each confidence for the time it
-stood, as the JSON's), its tags joined with ";", and its page's absolute URL. Confidences are
+stood, as the JSON's), its tags joined with ";", its page's absolute URL, and the readers'
+forecast once resolved (`crowd_confidence`, `crowd_brier`, `crowd_points`: from their final votes
+in content/crowd.json, trackrecord/crowd.py). Confidences are
 fractions (0.8), dates ISO 8601, and a figure that does not apply (an open prediction's Brier
 score) is an empty cell.
 """
@@ -33,6 +35,7 @@ CSV_FILE = "track-record.csv"
 COLUMNS = (
     "question", "author", "created", "target_date", "confidence", "current_confidence",
     "resolution", "resolution_date", "brier", "points", "tags", "url",
+    "crowd_confidence", "crowd_brier", "crowd_points",
 )  # fmt: skip
 TAG_SEPARATOR = ";"
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection); text
@@ -59,7 +62,9 @@ def track_record_csv(site: Site, memo: Memo) -> bytes:
 
 
 def _line_key(p: Prediction, site: Site, shown: object) -> str:
-    return Memo.key("track-record-csv", p.digest, p.slug, repr(site.history.get(p.slug)), shown)
+    crowd = (site.crowd.get(p.slug), site.config.crowd.min_votes)
+    history = repr(site.history.get(p.slug))
+    return Memo.key("track-record-csv", p.digest, p.slug, history, shown, crowd)
 
 
 def _encode(row: Row) -> str:
@@ -73,6 +78,7 @@ def _row(p: Prediction, site: Site) -> Row:
     # As the author's figures see it: a late one unscored, a backdated update from its commit.
     scored = forecast(site.scored(p))
     resolution = p.resolution
+    crowd = site.crowd_forecast(p)
     return (
         _text(p.statement),
         _text(site.author(p.author).name),
@@ -86,6 +92,9 @@ def _row(p: Prediction, site: Site) -> Row:
         _number(rounded(forecast_points(scored), POINTS_DECIMALS)),
         _text(TAG_SEPARATOR.join(p.tags)),
         urls.absolute(site.config.url, p.url),
+        _number(rounded(crowd.probability, SCORE_DECIMALS) if crowd else None),
+        _number(rounded(crowd.brier, SCORE_DECIMALS) if crowd else None),
+        _number(rounded(crowd.points, POINTS_DECIMALS) if crowd else None),
     )
 
 
@@ -105,5 +114,6 @@ def track_record_csv_files(site: Site, _specs: list[PageSpec], memo: Memo) -> li
     inputs = {
         "predictions": tuple(p for p in site.predictions if not p.draft),
         "history": tuple(sorted(site.history.items())),
+        "crowd": tuple(sorted(site.crowd.items())),  # the readers' final votes
     }
     return [Output(CSV_FILE, inputs, lambda: track_record_csv(site, memo))]
