@@ -24,6 +24,8 @@ import httpx
 import pytest
 from conftest import REPO, SITE_YAML, SiteFolder, prediction_text, run_foretell
 
+from builder.votes.database import Database, SqliteDatabase
+
 TODAY = datetime.datetime.now(datetime.UTC).date()  # the endpoint closes voting by its clock
 FUTURE = (TODAY + datetime.timedelta(days=400)).isoformat()
 LISTENING = re.compile(rb"on http://127\.0\.0\.1:(\d+) ")
@@ -75,9 +77,9 @@ _VOTERS = iter(range(10**8))
 
 
 @contextmanager
-def endpoint(db: Path, manifest: Path) -> Iterator[Endpoint]:
+def endpoint(db: Path | Database, manifest: Path) -> Iterator[Endpoint]:
     """`python -m builder.votes serve` on a free loopback port, as an operator starts it."""
-    log_path = db.parent / f"votes-{time.monotonic_ns()}.log"
+    log_path = manifest.parent.parent / f"votes-{time.monotonic_ns()}.log"
     command = [sys.executable, "-m", "builder.votes", "serve", "--db", str(db)]
     command += ["--manifest", str(manifest), "--port", "0", "--rate-limit", "0"]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -253,27 +255,36 @@ def check_built_figures(site: SiteFolder) -> None:
     assert "Bo Ek beat the readers on 1 of the 1 prediction" in author_page.get_text(" ")
 
 
-def test_snapshot_from_the_database_while_the_endpoint_runs(voting_site: SiteFolder) -> None:
-    """--db reads the endpoint's SQLite file read-only, closing voting as the endpoint does
-    (the target date passed in UTC, or resolved), and never rewrites a closed tally.
+def _sqlite_files(database: Database) -> dict[str, int]:
+    """The SQLite file and its WAL with their mtimes (the -shm index is not the data)."""
+    if not isinstance(database, SqliteDatabase):
+        return {}
+    found = database.path.parent.glob(database.path.name + "*")
+    return {p.name: p.stat().st_mtime_ns for p in found if not p.name.endswith("-shm")}
 
-    Catches: a database opened for writing (or created when missing); the manifest's dates
-    ignored (an open prediction written); a later snapshot changing a closed tally."""
+
+def test_snapshot_from_the_database_while_the_endpoint_runs(
+    voting_site: SiteFolder, vote_db: Database
+) -> None:
+    """--db reads the endpoint's database (an SQLite file read-only, or PostgreSQL), closing
+    voting as the endpoint does (the target date passed in UTC, or resolved), and never
+    rewrites a closed tally.
+
+    Catches: an SQLite file written by the read; the manifest's dates ignored (an open
+    prediction written); a later snapshot changing a closed tally."""
     site = voting_site
-    db = site.root.parent / "votes.sqlite3"
-    with endpoint(db, site.output / "votes-manifest.json") as server:
+    db = str(vote_db.path if isinstance(vote_db, SqliteDatabase) else vote_db)
+    with endpoint(vote_db, site.output / "votes-manifest.json") as server:
         server.vote("alpha", will=6, wont=2, maybe=1)
         server.vote("delta", will=1, wont=4)
         write_predictions(site, resolved={"alpha"})
         assert site.build() == 0
-        before = {p.name: p.stat().st_mtime_ns for p in db.parent.glob("votes.sqlite3*")}
+        before = _sqlite_files(vote_db)
 
-        first = snapshot(site, "--db", str(db))
+        first = snapshot(site, "--db", db)
         assert first.returncode == 0, first.stderr
         assert "1 tally added" in first.stdout
-        assert {p.name: p.stat().st_mtime_ns for p in db.parent.glob("votes.sqlite3*")
-                if not p.name.endswith("-shm")} == {k: v for k, v in before.items()
-                                                     if not k.endswith("-shm")}  # fmt: skip
+        assert _sqlite_files(vote_db) == before
         after_first = crowd_file(site).read_bytes()
         assert after_first == (
             b'{"version": 1, "tallies": {\n' + crowd_line("alpha", 6, 2, 1).encode() + b"\n}}\n"
@@ -286,11 +297,11 @@ def test_snapshot_from_the_database_while_the_endpoint_runs(voting_site: SiteFol
         server.wait_until("alpha", is_open=True)
         server.vote("alpha", wont=7)
         mtime = crowd_file(site).stat().st_mtime_ns
-        again = snapshot(site, "--db", str(db))
+        again = snapshot(site, "--db", db)
         assert "0 tallies added" in again.stdout
         assert crowd_file(site).stat().st_mtime_ns == mtime  # nothing new: not rewritten
         later = (datetime.date.fromisoformat(FUTURE) + datetime.timedelta(days=1)).isoformat()
-        closing = snapshot(site, "--db", str(db), "--now", later)
+        closing = snapshot(site, "--db", db, "--now", later)
         assert closing.returncode == 0, closing.stderr
     tallies = json.loads(crowd_file(site).read_text(encoding="utf-8"))["tallies"]
     assert tallies["alpha"] == {"will": 6, "wont": 2, "maybe": 1}

@@ -2,9 +2,10 @@
 site's content/crowd.json, which the build reads (builder/content/crowd.py).
 
 The tallies come from a running endpoint (`--endpoint URL`, over its read API, which says
-whether each prediction is still open), or from its SQLite file directly (`--db FILE`, opened
-read-only; a prediction is then closed as the endpoint would close it: the votes manifest's
-target date has passed in UTC, or the prediction is resolved). Which predictions there are is
+whether each prediction is still open), or from its database directly (`--db`, as the endpoint
+takes it: an SQLite file, opened read-only, or a PostgreSQL URL, read through its store); a
+prediction is then closed as the endpoint would close it: the votes manifest's target date has
+passed in UTC, or the prediction is resolved. Which predictions there are is
 read from the votes manifest the build wrote.
 
 A tally, once in the file, is never rewritten: only predictions not in it yet are asked for,
@@ -35,8 +36,10 @@ from builder.content.crowd import CHOICES, CROWD_FILE, CrowdTally, format_crowd,
 from builder.render.votes_manifest import FILE as MANIFEST_FILE
 from builder.system import clock
 
+from .database import Database, SqliteDatabase, database_argument, open_store, store_errors
 from .manifest import ManifestError, Votable, load_manifest
 from .openapi import MAX_BATCH_IDS
+from .store import SchemaError
 
 HTTP_TIMEOUT = 10.0  # seconds per request to the endpoint
 
@@ -77,9 +80,10 @@ def configure(commands: Any) -> None:
     )
     source.add_argument(
         "--db",
-        type=Path,
-        metavar="FILE",
-        help="the endpoint's SQLite database (read only; on the same machine)",
+        type=database_argument,
+        metavar="URL",
+        help="the endpoint's database: its SQLite file (opened read-only) or sqlite:///PATH, "
+        "or postgresql://USER@HOST/DBNAME",
     )
     snapshot.add_argument(
         "--manifest",
@@ -124,7 +128,7 @@ def take(
     manifest: Mapping[str, Votable],
     today: dt.date,
     endpoint: str | None = None,
-    db: Path | None = None,
+    db: Database | None = None,
 ) -> Snapshot:
     """Add the tallies of the predictions closed since the last snapshot to root's crowd file
     (from `endpoint`, or else from `db`); raise SnapshotError, writing nothing, on failure."""
@@ -161,9 +165,26 @@ def _existing(path: Path) -> dict[str, CrowdTally]:
     return tallies
 
 
-def read_tallies(db: Path, slugs: Collection[str]) -> dict[str, CrowdTally]:
-    """The tallies of `slugs` in the endpoint's SQLite file, opened read-only: the one place
-    the snapshot reads the database (to move behind the store's interface with it)."""
+def read_tallies(database: Database, slugs: Collection[str]) -> dict[str, CrowdTally]:
+    """The tallies of `slugs` in the endpoint's database: an SQLite file read-only, by
+    itself (the store would open it for writing); PostgreSQL through its store."""
+    if isinstance(database, SqliteDatabase):
+        return _read_sqlite(database.path, slugs)
+    try:
+        store = open_store(database)
+        try:
+            found = store.tallies(slugs)
+        finally:
+            store.close()
+    except (*store_errors(database), OSError, SchemaError) as exc:
+        reason = str(exc).strip() or type(exc).__name__
+        raise SnapshotError(f"{database}: cannot read the vote database: {reason}") from None
+    return {slug: CrowdTally(t.will, t.wont, t.maybe) for slug, t in found.items() if t.total}
+
+
+def _read_sqlite(db: Path, slugs: Collection[str]) -> dict[str, CrowdTally]:
+    """The tallies of `slugs` in an SQLite vote file, opened read-only (`mode=ro`): a read
+    never creates the file, nor writes to it while the endpoint does."""
     if not db.is_file():
         raise SnapshotError(f"{db}: no such vote database")
     try:
