@@ -36,7 +36,14 @@ from builder.content.crowd import CHOICES, CROWD_FILE, CrowdTally, format_crowd,
 from builder.render.votes_manifest import FILE as MANIFEST_FILE
 from builder.system import clock
 
-from .database import Database, SqliteDatabase, database_argument, open_store, store_errors
+from .database import (
+    Database,
+    SqliteDatabase,
+    database_argument,
+    one_line,
+    open_store,
+    store_errors,
+)
 from .manifest import ManifestError, Votable, load_manifest
 from .openapi import MAX_BATCH_IDS
 from .store import SchemaError
@@ -177,7 +184,7 @@ def read_tallies(database: Database, slugs: Collection[str]) -> dict[str, CrowdT
         finally:
             store.close()
     except (*store_errors(database), OSError, SchemaError) as exc:
-        reason = str(exc).strip() or type(exc).__name__
+        reason = one_line(exc)  # libpq's messages run over several lines
         raise SnapshotError(f"{database}: cannot read the vote database: {reason}") from None
     return {slug: CrowdTally(t.will, t.wont, t.maybe) for slug, t in found.items() if t.total}
 
