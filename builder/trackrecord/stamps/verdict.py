@@ -36,16 +36,9 @@ class Stamp:
 @dataclass(frozen=True)
 class StampProblem:
     token: str
-    message: str
+    message: str  # what is wrong with the token, after "the token": "is signed by ..."
     time: dt.datetime | None = None  # when it was signed, if it could be read
-
-    @property
-    def edited(self) -> bool:
-        """A good token of a claim that reads otherwise now: edited after stamping."""
-        return self.message.startswith(EDITED)
-
-
-EDITED = "the claim was edited after it was stamped"
+    edited: bool = False  # a good token of a claim that reads otherwise now
 
 
 @dataclass(frozen=True)
@@ -78,13 +71,13 @@ def judge(prediction: Prediction, checks: Iterable[tuple[str, str, str, TokenChe
     checks = sorted(checks, key=lambda c: c[0])
     for path, authority, _, check in checks:
         if check.error is not None:
-            problems.append(StampProblem(path, f"the token {check.error}", check.time))
+            problems.append(StampProblem(path, check.error, check.time))
             continue
         assert check.imprint is not None and check.time is not None
         claim = by_hash.get(check.imprint)
-        if claim is None:
-            message = f"{EDITED}: the token stamps {check.imprint[:16]}…, not the claim as it reads"
-            problems.append(StampProblem(path, message, check.time))
+        if claim is None:  # edited after it was stamped
+            message = f"stamps {check.imprint[:16]}…, not the claim as it reads now"
+            problems.append(StampProblem(path, message, check.time, edited=True))
             continue
         good.append(Stamp(authority, check.time, path, claim.index, claim.sha256))
     good.sort(key=lambda s: (s.time, s.token))
