@@ -123,7 +123,9 @@ def test_site_yaml_has_every_setting_commented_one_author_and_no_votes(tmp_path:
     assert main(["init", str(tmp_path), "--now", NOW]) == 0
     text = (tmp_path / "site.yaml").read_text(encoding="utf-8")
     settings = yaml.safe_load(text)
-    assert set(settings) == set(SITE_KEYS) - {"votes"}
+    # Shown but not set: a vote endpoint and timestamp authorities are the author's to choose.
+    assert set(settings) == set(SITE_KEYS) - {"votes", "timestamps"}
+    assert "# timestamps:\n#   authorities:" in text
     assert list(settings["authors"]) == ["you"]
     assert "# votes:\n#   endpoint:" in text  # shown, not set: no endpoint, no widget
     lines = text.splitlines()

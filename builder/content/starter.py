@@ -50,10 +50,22 @@ track_record:
   # An update committed more than this many days after the date it states counts only from
   # the day it was committed.
   update_grace_days: 2
+  # Score only the predictions a timestamp authority stamped before their target date
+  # (`foretell stamp`, below): a record nobody, not even you, could have written afterwards.
+  stamped_only: false
+# Proof that a prediction was made before its outcome, from a third party: the RFC 3161
+# timestamp authorities `foretell stamp` asks (see the README, "Timestamps"):
+# timestamps:
+#   authorities: ["https://freetsa.org/tsr"]
 # Readers can vote on each prediction ("Will happen / Won't happen / Maybe") once you run a
 # vote endpoint (`foretell votes serve`, see the README) and name it here:
 # votes:
 #   endpoint: "https://votes.example.org"
+# The readers against you: once `foretell votes snapshot` has saved the final votes in
+# content/crowd.json, a resolved prediction with at least this many "will" and "won't" votes
+# gets the crowd's probability, scored beside yours.
+crowd:
+  min_votes: 10
 """
 
 EXAMPLE_NAME = "content/predictions/first-prediction.md"
