@@ -67,6 +67,7 @@ class Authority:
         self.lock = threading.Lock()
         self.requests = 0
         self.fail_with: int | None = None  # answer this HTTP status instead of a token
+        self.chain = True  # tokens carry the CA's certificate too (-chain), not only the TSA's
 
     @property
     def ca(self) -> Path:
@@ -76,8 +77,9 @@ class Authority:
         """What `openssl ts -reply` answers to `query` (a DER TimeStampReq), now."""
         with self.lock, tempfile.TemporaryDirectory() as tmp:
             (Path(tmp) / "q.tsq").write_bytes(query)
+            chain = ("-chain", str(self.ca)) if self.chain else ()
             _openssl("ts", "-reply", "-config", str(self.dir / "tsa.cnf"), "-queryfile", "q.tsq",
-                     "-chain", str(self.ca), "-out", "r.tsr", cwd=Path(tmp))  # fmt: skip
+                     *chain, "-out", "r.tsr", cwd=Path(tmp))  # fmt: skip
             return (Path(tmp) / "r.tsr").read_bytes()
 
     def stamp(self, data: bytes) -> bytes:
@@ -93,6 +95,7 @@ class Authority:
         """The authority on a loopback port, answering tokens: its URL."""
         authority = self
         self.fail_with = None
+        self.chain = True
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:

@@ -143,3 +143,24 @@ def test_no_authority_configured_is_a_usage_error(
     site.write("a.md", prediction_text("A"))
     code, _, err = _stamp(site, capsys)
     assert code == 2 and "timestamps: {authorities: [URL]}" in err
+
+
+def test_an_authority_whose_tokens_carry_no_root_is_pinned_with_the_root_the_author_saves(
+    site: SiteFolder, served: Authority, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Catches: a token kept that nothing can verify (no root), or a root saved by the author
+    that the first token's certificates do not complete."""
+    site.write("a.md", prediction_text("A"))
+    served.chain = False  # as FreeTSA: the TSA's certificate alone
+    code, _, err = _stamp(site, capsys)
+    pinned = site.root / STAMPS / "authorities" / "127.0.0.1.pem"
+    assert (
+        code == 1 and f"save its root certificate (PEM) as {pinned.relative_to(site.root)}" in err
+    )
+    assert _tokens(site) == [] and not pinned.exists()
+    pinned.parent.mkdir(parents=True)
+    pinned.write_bytes(served.ca.read_bytes())
+    code, out, _ = _stamp(site, capsys)
+    assert code == 0 and "(its certificates pinned)" in out
+    assert pinned.read_bytes().count(b"BEGIN CERTIFICATE") == 2
+    assert len(_tokens(site)) == 1

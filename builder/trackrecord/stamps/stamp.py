@@ -28,7 +28,7 @@ from builder.content.loader import check_duplicates, prediction_files, read_all
 from builder.content.model import Prediction
 from builder.trackrecord.stamps.authority import AuthorityError, request_token
 from builder.trackrecord.stamps.store import chain_path, token_path
-from builder.trackrecord.stamps.token import carried_chain, check_token
+from builder.trackrecord.stamps.token import carried_chain, check_token, has_signer, with_roots
 
 FAILED_EXIT = 1  # an authority failed: what was stamped before it is kept
 UNREADABLE_EXIT = 2  # the site has errors, or no authority: nothing asked
@@ -73,21 +73,24 @@ def stamp_one(root: Path, claim: Claim, authority: Authority, path: str) -> str:
     """Ask, check, keep: the token's time, as a line's end; AuthorityError on any failure."""
     token = request_token(authority.url, claim.data)
     pinned_file = root / chain_path(authority.name)
-    first = not pinned_file.exists()
     try:
-        pinned = carried_chain(token) if first else pinned_file.read_bytes()
+        existing = pinned_file.read_bytes() if pinned_file.exists() else b""
+        # No pin yet, or only the root certificate the author saved there (for an authority
+        # whose tokens carry no root): the token's certificates complete it.
+        first = not has_signer(existing)
+        pinned = with_roots(carried_chain(token), existing) if first else existing
     except (ValueError, OSError) as exc:
         raise AuthorityError(f"cannot pin its certificates: {exc}") from None
     check = check_token(token, pinned)
     if check.error is not None:
-        raise AuthorityError(f"refused its token: it {check.error}")
+        hint = f"; save its root certificate (PEM) as {chain_path(authority.name)}" if first else ""
+        raise AuthorityError(f"refused its token: it {check.error}{hint}")
     if first:
         _write_atomically(pinned_file, pinned)
     _write_atomically(root / path, token)
     assert check.time is not None
-    return check.time.strftime("%Y-%m-%d %H:%M:%S UTC") + (
-        " (its certificates pinned)" if first else ""
-    )
+    when = check.time.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return when + (" (its certificates pinned)" if first else "")
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

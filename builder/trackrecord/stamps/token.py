@@ -73,7 +73,7 @@ def _signature_error(response: TimeStampResponse, chain: list[x509.Certificate])
     leaf = chain[0]
     roots = [c for c in chain if c.issuer == c.subject]
     if not roots:
-        return "the pinned certificates hold no root (self-signed) certificate to trust"
+        return "has no root to trust: the pinned certificates hold no self-signed one"
     between = [c for c in chain[1:] if c not in roots]
     verifier = VerifierBuilder(tsa_certificate=leaf, roots=roots, intermediates=between).build()
     try:
@@ -128,3 +128,22 @@ def carried_chain(token: bytes) -> bytes:
     )
     chain = [signer, *(c for c in others if c != signer)]
     return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain)
+
+
+def has_signer(pem: bytes) -> bool:
+    """Whether pinned certificates hold an authority's own certificate, not only roots."""
+    try:
+        return any(c.issuer != c.subject for c in x509.load_pem_x509_certificates(pem))
+    except ValueError:  # empty, or not PEM
+        return False
+
+
+def with_roots(chain: bytes, roots: bytes) -> bytes:
+    """`chain` (PEM) followed by the certificates of `roots` it does not hold already."""
+    if not roots.strip():
+        return chain
+    held = {c.public_bytes(serialization.Encoding.DER) for c in pinned_chain(chain)}
+    extra = [
+        c for c in pinned_chain(roots) if c.public_bytes(serialization.Encoding.DER) not in held
+    ]
+    return chain + b"".join(c.public_bytes(serialization.Encoding.PEM) for c in extra)
