@@ -50,16 +50,20 @@ def _openssl(*args: str, cwd: Path) -> None:
 class Authority:
     """One authority: its folder holds ca.pem (the root to trust), tsa.pem and the keys."""
 
-    def __init__(self, folder: Path, name: str) -> None:
+    def __init__(self, folder: Path, name: str, *, der_order: bool = True) -> None:
+        """`der_order` False swaps the key types: the TSA's certificate is then the longer,
+        and the replies' certificates are not in DER order (as many real authorities')."""
         self.dir = folder
         folder.mkdir(parents=True)
         (folder / "tsa.cnf").write_text(CONFIG.format(dir=folder))
         (folder / "serial").write_text("01\n")
+        rsa, ec = ("-newkey", "rsa:2048"), ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256")
+        ca_key, tsa_key = (rsa, ec) if der_order else (ec, rsa)
         ca = ("-subj", f"/CN={name} Root CA")
-        _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key",
+        _openssl("req", "-x509", *ca_key, "-nodes", "-keyout", "ca.key",
                  "-out", "ca.pem", "-days", "3650", *ca, cwd=folder)  # fmt: skip
         tsa = ("-subj", f"/CN={name} TSA")
-        _openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        _openssl("req", *tsa_key, "-nodes",
                  "-keyout", "tsa.key", "-out", "tsa.csr", *tsa, cwd=folder)  # fmt: skip
         _openssl("x509", "-req", "-in", "tsa.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
                  "-CAcreateserial", "-out", "tsa.pem", "-days", "3650",

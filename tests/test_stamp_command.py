@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from authority import OPENSSL, Authority
 from conftest import SITE_YAML, SiteFolder, prediction_text
+from rfc3161_client import decode_timestamp_response
 
 from builder.cli import main
 from builder.content.claim import claims
@@ -164,3 +165,30 @@ def test_an_authority_whose_tokens_carry_no_root_is_pinned_with_the_root_the_aut
     assert code == 0 and "(its certificates pinned)" in out
     assert pinned.read_bytes().count(b"BEGIN CERTIFICATE") == 2
     assert len(_tokens(site)) == 1
+
+
+def test_a_reply_whose_certificates_are_not_in_der_order_is_kept_sorted(
+    site: SiteFolder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Catches: an authority refused because rfc3161-client reads only DER-sorted
+    certificate sets (which `openssl ts -reply -chain` does not write), or a re-sorted token
+    whose signature no longer holds."""
+    authority = Authority(tmp_path / "unsorted", "Unsorted", der_order=False)
+    with pytest.raises(ValueError, match="InvalidSetOrdering"):  # the snag is real here
+        decode_timestamp_response(authority.stamp(b"x"))
+    text = prediction_text("A")
+    site.write("a.md", text)
+    with authority.serving() as url:
+        site.config(SITE_YAML + f"timestamps:\n  authorities: [{url!r}]\n")
+        assert _stamp(site, capsys)[0] == 0
+    [token] = _tokens(site)
+    assert decode_timestamp_response(token.read_bytes()).signed_data.certificates
+    claim = claims(parse_prediction("content/predictions/a.md", text, ["ada"]).prediction)[0]
+    (tmp_path / "claim.json").write_bytes(claim.data)
+    checked = subprocess.run(
+        [OPENSSL, "ts", "-verify", "-data", tmp_path / "claim.json", "-in", token,
+         "-CAfile", authority.ca], capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert "Verification: OK" in checked.stdout, checked.stderr
+    assert main(["build", "--source", str(site.root), "--now", "2026-11-25"]) == 0
+    assert site.html("predictions/a/").select_one(".timestamps .timestamp") is not None

@@ -17,6 +17,8 @@ from rfc3161_client import (
     decode_timestamp_response,
 )
 
+from builder.trackrecord.stamps.token import der_sorted
+
 TIMEOUT = 30  # seconds: public authorities answer in well under one
 QUERY_TYPE = "application/timestamp-query"
 REPLY_TYPE = "application/timestamp-reply"
@@ -38,6 +40,10 @@ def request_token(url: str, claim: bytes, timeout: float = TIMEOUT) -> bytes:
         .build()
     )
     reply = _post(url, request.as_bytes(), timeout)
+    try:
+        response = decode_timestamp_response(reply)
+    except ValueError:  # certificates out of DER order, say: kept sorted (token.der_sorted)
+        reply = der_sorted(reply)
     try:
         response = decode_timestamp_response(reply)
     except ValueError as exc:

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from asn1crypto import tsp
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from rfc3161_client import (
@@ -50,9 +51,34 @@ def fingerprint(certificate: x509.Certificate) -> str:
     return certificate.fingerprint(hashes.SHA256()).hex(":").upper()
 
 
+def decode(token: bytes) -> TimeStampResponse:
+    """The token parsed; ValueError when it is not one. rfc3161-client reads only DER, where
+    a SET OF certificates is sorted, and `openssl ts -reply -chain` (among others) writes the
+    signer's first: such a token is read in sorted order (`der_sorted`)."""
+    try:
+        return decode_timestamp_response(token)
+    except ValueError as exc:
+        if "InvalidSetOrdering" not in str(exc):
+            raise
+    return decode_timestamp_response(der_sorted(token))
+
+
+def der_sorted(token: bytes) -> bytes:
+    """The token with its certificates in DER order. They are outside what the authority
+    signed, so the signature still holds (asn1crypto does the ASN.1)."""
+    try:
+        response = tsp.TimeStampResp.load(token)
+        content = response["time_stamp_token"]["content"]
+        certificates = sorted(content["certificates"], key=lambda c: c.dump())
+        content["certificates"] = certificates
+        return response.dump(force=True)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ValueError(f"cannot be read as a timestamp token ({exc})") from None
+
+
 def check_token(token: bytes, pinned: bytes) -> TokenCheck:
     try:
-        response = decode_timestamp_response(token)
+        response = decode(token)
     except ValueError:
         return TokenCheck(None, None, "is not a readable timestamp token (damaged or altered)")
     if PKIStatus(response.status) != PKIStatus.GRANTED:
@@ -118,7 +144,7 @@ def _signer(response: TimeStampResponse) -> x509.Certificate | None:
 def carried_chain(token: bytes) -> bytes:
     """The certificates a token carries (it does when asked with certReq), as PEM, the
     signer's first: what `foretell stamp` pins from an authority's first token."""
-    response = decode_timestamp_response(token)
+    response = decode(token)
     signer = _signer(response)
     if signer is None:
         raise ValueError("the token does not carry its signer's certificate")
