@@ -29,10 +29,19 @@ from builder.content.crowd import read_crowd
 from builder.content.loader import FileEntry, check_duplicates, prediction_files, read_all
 from builder.errors import BuildFailed, Problem
 from builder.options import CACHE_DIR, BuildOptions
-from builder.render import assets, calendar, feeds, pages, sitemap, timestamps, trackrecord_json
+from builder.render import (
+    assets,
+    calendar,
+    cards,
+    feeds,
+    pages,
+    sitemap,
+    timestamps,
+    trackrecord_json,
+)
 from builder.render import votes_manifest as votes
 from builder.render.author_figures import author_figure_files
-from builder.render.outputs import Memo, Output
+from builder.render.outputs import Later, Memo, Output, bytes_of
 from builder.render.templates import PageSpec, Renderer
 from builder.render.trackrecord_csv import track_record_csv_files
 from builder.site.model import Site
@@ -126,6 +135,7 @@ EXTRAS: tuple[Extra, ...] = (
     trackrecord_json.track_record_files,
     track_record_csv_files,
     author_figure_files,
+    cards.card_files,
 )
 
 
@@ -182,20 +192,29 @@ class Sink(Protocol):
 
 
 def make(
-    renderer: Renderer, pages: Sequence[PageSpec], others: Sequence[tuple[str, bytes]], sink: Sink
+    renderer: Renderer,
+    pages: Sequence[PageSpec],
+    others: Sequence[tuple[str, bytes | Later]],
+    sink: Sink,
 ) -> set[str]:
-    """Render `pages` and write them and `others` (path, bytes) to `sink`; return the paths."""
+    """Render `pages` and write them and `others` (path, bytes, or bytes to make `Later` in
+    the writing worker) to `sink`; return the paths."""
     made: set[str] = set()
     for spec, written in zip(pages, render_pages(renderer, pages, sink.write), strict=True):
         made.add(spec.path)
         sink.record(spec.path, written)
     # The other files are written on every core: a cold build has one calendar file per
-    # prediction.
-    writes = write_files(sink.write, others, parallel=sink.parallel_writes)
+    # prediction, and a `Later` is made there too (a cold build's share cards).
+    write = partial(_make_and_write, sink.write)
+    writes = write_files(write, others, parallel=sink.parallel_writes)
     for (path, _), written in zip(others, writes, strict=True):
         made.add(path)
         sink.record(path, written)
     return made
+
+
+def _make_and_write(write: Callable[[str, bytes], R], path: str, data: bytes | Later) -> R:
+    return write(path, bytes_of(data))
 
 
 def render_pages(

@@ -21,6 +21,7 @@ AUTHOR_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 SITE_KEYS = (
     "title", "url", "description", "language", "timezone", "paginate", "theme",
     "authors", "votes", "feed_size", "track_record", "timestamps", "crowd",
+    "share_cards",
 )  # fmt: skip
 AUTHOR_KEYS = ("name", "bio", "url")
 TRACK_RECORD_KEYS = ("include_late", "update_grace_days", "tag_threshold", "stamped_only")
@@ -70,6 +71,7 @@ class SiteConfig:
     track_record: TrackRecordSettings = TrackRecordSettings()
     timestamps: TimestampSettings = field(default_factory=TimestampSettings)
     crowd: CrowdSettings = CrowdSettings()
+    share_cards: bool = True  # a 1200x630 PNG per prediction for link previews (render/cards.py)
 
     def author(self, key: str) -> Author | None:
         return next((a for a in self.authors if a.key == key), None)
@@ -146,6 +148,7 @@ def _read(r: FieldReader, root: Path) -> SiteConfig | None:
         track_record=_track_record(r),
         timestamps=read_timestamps(r),
         crowd=_crowd(r),
+        share_cards=r.boolean("share_cards", default=True),
     )
 
 

@@ -15,10 +15,24 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Later:
+    """Bytes to make in the worker that writes the file (pipeline.make), not where `Output.make`
+    was called: for files costly to make one by one, such as the share-card PNGs, so that a cold
+    build makes them on every core."""
+
+    make: Callable[[], bytes]
+
+
+@dataclass(frozen=True)
 class Output:
     path: str
     inputs: Mapping[str, Any]
-    make: Callable[[], bytes]
+    make: Callable[[], bytes | Later]
+
+
+def bytes_of(data: bytes | Later) -> bytes:
+    """The bytes of what an Output's `make` returned."""
+    return data.make() if isinstance(data, Later) else data
 
 
 class Memo:

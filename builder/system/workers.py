@@ -61,7 +61,7 @@ def _run_range(bounds: tuple[int, int]) -> list[Any]:
 
 
 def write_files(
-    write: Callable[[str, bytes], R], files: Sequence[tuple[str, bytes]], *, parallel: bool
+    write: Callable[[str, T], R], files: Sequence[tuple[str, T]], *, parallel: bool
 ) -> Iterator[R]:
     """`write(path, data)` of each file, in order; on every core when `parallel` and there
     are many."""
@@ -69,5 +69,5 @@ def write_files(
     return imap_forked(partial(_write_one, write), files, threshold)
 
 
-def _write_one(write: Callable[[str, bytes], R], file: tuple[str, bytes]) -> R:
+def _write_one(write: Callable[[str, T], R], file: tuple[str, T]) -> R:
     return write(*file)

@@ -1,0 +1,294 @@
+"""Share cards: a 1200x630 PNG per prediction, the image link previews show (Open Graph,
+Twitter), made with Pillow: the site's name, the statement, the target date, the author's
+confidence and the status or outcome, in the Noto Sans shipped with the theme (fonts/, under
+the SIL Open Font License). No system font is ever looked up.
+
+Each card is an `Output` whose inputs are exactly the values it shows, the font and the
+drawing's version: editing a statement re-makes that card alone, editing anything a card does
+not show (a body, a tag, a reference) re-makes none. Its bytes are made `Later`, in the worker
+that writes the file, so a cold build makes them on every core.
+
+Drawing: text is rasterised as coverage masks and the card is a palette image whose palette
+holds, for each of its four inks, 64 steps from the paper to that ink. Antialiased text maps to
+those steps exactly (text of different inks never overlaps), and a palette PNG encodes in
+about half the time of an RGB one, with nothing in it but the pixels: no date, no metadata,
+the same bytes from build to build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache, partial
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from builder.config.themes import installed_theme
+from builder.content.model import Prediction
+from builder.render.outputs import Later, Memo, Output
+from builder.render.templates import PageSpec, longdate, percent
+from builder.site.model import Site
+
+WIDTH, HEIGHT = 1200, 630
+CARD_FILE = "card.png"  # inside predictions/<slug>/
+# The drawing's version: part of every card's inputs, so a change of layout re-makes them all.
+CARD_FORMAT = 1
+FONTS = "fonts"  # the theme's folder of font files
+FONT = "NotoSans-Bold.ttf"  # Latin, Greek and Cyrillic; other scripts show as boxes
+
+PAPER = (251, 250, 247)
+INK, MUTED, ACCENT, STATUS = range(4)  # the palette's inks; STATUS is the card's status colour
+COLOURS = {INK: (27, 27, 31), MUTED: (90, 91, 99), ACCENT: (155, 44, 31)}
+STATUS_COLOURS = {  # the stylesheet's light colours: status-<key>
+    "open": (27, 27, 31),
+    "soon": (138, 90, 0),
+    "awaiting": (138, 90, 0),
+    "yes": (29, 107, 58),
+    "no": (155, 44, 31),
+    "void": (90, 91, 99),
+}
+STEPS = 64  # palette entries per ink: 4 x 64 = 256
+
+MARGIN = 72
+STATEMENT_TOP, STATEMENT_BOTTOM = 150, 470
+STATEMENT_SIZES = (64, 56, 48, 42)  # the largest whose wrapped lines fit is used
+LEADING = 1.25  # line height / font size
+ELLIPSIS = "\u2026"
+WRAP_SLACK = 8  # pixels a wrapped line keeps free: words are measured at another size
+
+
+@dataclass(frozen=True)
+class CardText:
+    """Everything a card shows, as text: its Output's inputs."""
+
+    site: str
+    statement: str
+    target: str  # "December 31, 2026"
+    confidence: str | None  # "75%"
+    status: str  # "Open", "Resolved: it happened"
+    status_key: str  # open | soon | awaiting | yes | no | void: the status colour
+
+
+def card_path(p: Prediction) -> str:
+    return f"{p.url}{CARD_FILE}"
+
+
+def card_text(site: Site, p: Prediction) -> CardText:
+    st = site.status(p)
+    confidence = None if p.current_confidence is None else percent(p.current_confidence)
+    return CardText(
+        site.config.title, p.statement, longdate(p.target_date), confidence, st.label, st.key
+    )
+
+
+def card_files(site: Site, _specs: list[PageSpec], _memo: Memo) -> list[Output]:
+    """The pipeline extra: a card per prediction, unless site.yaml says `share_cards: false`."""
+    if not site.config.share_cards:
+        return []
+    fonts = font_files(site.config.theme)
+    version = {"font": fonts.digest, "format": CARD_FORMAT}
+    outputs = []
+    for p in site.predictions:
+        text = card_text(site, p)
+        make = partial(Later, partial(card_png, text, fonts))
+        outputs.append(Output(card_path(p), {"card": text, **version}, make))
+    return outputs
+
+
+@dataclass(frozen=True)
+class Fonts:
+    bold: Path
+    digest: str  # of the file: a new font re-makes every card
+
+
+@cache
+def font_files(theme: str) -> Fonts:
+    """The theme's font: the one installed with foretell for a theme of that name, else the
+    default theme's (a site's own themes/ override templates and static files, not fonts)."""
+    folder = installed_theme(theme) or installed_theme("default")
+    assert folder is not None, "foretell is installed with its default theme"
+    bold = folder / FONTS / FONT
+    return Fonts(bold, hashlib.blake2b(bold.read_bytes(), digest_size=16).hexdigest())
+
+
+@cache
+def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
+    # BASIC layout: the same glyph positions with or without libraqm on the machine.
+    return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
+
+
+def card_png(text: CardText, fonts: Fonts) -> bytes:
+    card = _Card(text.status_key)
+    bold = partial(_font, fonts.bold)
+    card.bar(0, 0, WIDTH, 14, ACCENT)
+    card.text((MARGIN, 56), _fit(text.site, bold(34), WIDTH - 2 * MARGIN), bold(34), MUTED)
+    _statement(card, text.statement, fonts)
+    card.bar(MARGIN, 492, WIDTH - MARGIN, 494, MUTED, step=16)
+    x = MARGIN
+    facts = (("TARGET DATE", text.target), ("AUTHOR\u2019S CONFIDENCE", text.confidence))
+    for label, value in facts:
+        if value is None:
+            continue
+        card.text((x, 516), label, bold(22), MUTED)
+        card.text((x, 546), value, bold(36), INK)
+        x += max(bold(36).getlength(value), bold(22).getlength(label)) + 64
+    _status_pill(card, text.status, bold(30), left=x)
+    return card.png()
+
+
+def _statement(card: _Card, statement: str, fonts: Fonts) -> None:
+    size, lines = statement_lines(statement, fonts)
+    font, line_height = _font(fonts.bold, size), round(size * LEADING)
+    top = STATEMENT_TOP + (STATEMENT_BOTTOM - STATEMENT_TOP - len(lines) * line_height) // 2
+    for n, line in enumerate(lines):
+        card.text((MARGIN, top + n * line_height), line, font, INK)
+
+
+def statement_lines(statement: str, fonts: Fonts) -> tuple[int, list[str]]:
+    """The statement's size and lines: as large as it fits in the middle band; past the
+    smallest size, cut short with an ellipsis."""
+    width = WIDTH - 2 * MARGIN
+    # Words are measured once, at the largest size: advances scale with the size (to a pixel
+    # or so: hence the slack), and measuring is most of a card's cost.
+    largest = _font(fonts.bold, STATEMENT_SIZES[0])
+    words = [(word, largest.getlength(word)) for word in statement.split()]
+    space = largest.getlength(" ")
+    for size in STATEMENT_SIZES:
+        font, scale = _font(fonts.bold, size), size / STATEMENT_SIZES[0]
+        most = (STATEMENT_BOTTOM - STATEMENT_TOP) // round(size * LEADING)
+        lines = wrap(words, space, (width - WRAP_SLACK) / scale, font, width)
+        if len(lines) <= most:
+            return size, lines
+    # The last line that fits, and the next one, cut short with an ellipsis.
+    last = _fit(" ".join(lines[most - 1 : most + 1]), font, width, cut=True)
+    return size, [*lines[: most - 1], last]
+
+
+def _status_pill(card: _Card, label: str, font: ImageFont.FreeTypeFont, left: float) -> None:
+    """The status, right-aligned on the facts' row, in a pill of its colour."""
+    right = WIDTH - MARGIN
+    label = _fit(label, font, right - left - 48)
+    box = (int(right - font.getlength(label) - 48), 516, right, 578)
+    card.pill(box, STATUS)
+    card.text((box[0] + 24, 528), label, font, STATUS, reverse=True)
+
+
+def wrap(
+    words: Sequence[tuple[str, float]],
+    space: float,
+    width: float,
+    font: ImageFont.FreeTypeFont,
+    pixels: float,
+) -> list[str]:
+    """Greedy word wrap of (word, its width) to `width`; a word wider than a line (a long
+    URL, a script without spaces) is broken between characters, `font` measuring the pieces
+    against `pixels`."""
+    lines: list[str] = []
+    line, used = "", 0.0
+    for word, size in words:
+        if line and used + space + size <= width:
+            line, used = f"{line} {word}", used + space + size
+            continue
+        if line:
+            lines.append(line)
+        if size > width:  # break it: as many characters as fit, then the rest
+            while font.getlength(word) > pixels:
+                head = _fit(word, font, pixels, ellipsis="")
+                lines.append(head)
+                word = word[len(head) :]
+            size = width  # what is left of it starts a line of its own
+        line, used = word, size
+    if line:
+        lines.append(line)
+    return lines or [""]
+
+
+def _fit(
+    text: str,
+    font: ImageFont.FreeTypeFont,
+    width: float,
+    *,
+    cut: bool = False,
+    ellipsis: str = ELLIPSIS,
+) -> str:
+    """`text` if it fits in `width` (and is not `cut`), else its longest head that fits with
+    `ellipsis` after it (at least one character), ending at a word's end when an ellipsis
+    follows and any word fits whole."""
+    if not cut and font.getlength(text) <= width:
+        return text
+    low, high = 1, len(text)  # binary search on the head's length
+    while low < high:
+        middle = (low + high + 1) // 2
+        if font.getlength(text[:middle].rstrip() + ellipsis) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    head = text[:low]
+    mid_word = low < len(text) and not text[low].isspace() and not head[-1].isspace()
+    if ellipsis and mid_word and " " in head.strip():
+        head = head.rstrip().rsplit(" ", 1)[0]  # the word cut short goes altogether
+    return head.rstrip() + ellipsis
+
+
+class _Card:
+    """A palette canvas: index `ink * STEPS + step` is `step / (STEPS - 1)` of the way from
+    the paper to that ink."""
+
+    def __init__(self, status_key: str) -> None:
+        self.image = Image.new("P", (WIDTH, HEIGHT), 0)
+        colours = {**COLOURS, STATUS: STATUS_COLOURS.get(status_key, COLOURS[INK])}
+        self.image.putpalette(_palette(tuple(colours[ink] for ink in range(4))))
+        self.draw = ImageDraw.Draw(self.image)
+
+    def bar(self, x0: int, y0: int, x1: int, y1: int, ink: int, step: int = STEPS - 1) -> None:
+        self.draw.rectangle((x0, y0, x1 - 1, y1 - 1), fill=ink * STEPS + step)
+
+    def pill(self, box: tuple[int, int, int, int], ink: int) -> None:
+        radius = (box[3] - box[1]) // 2
+        self.draw.rounded_rectangle(box, radius=radius, fill=ink * STEPS + STEPS - 1)
+
+    def text(
+        self,
+        xy: tuple[float, float],
+        text: str,
+        font: ImageFont.FreeTypeFont,
+        ink: int,
+        *,
+        reverse: bool = False,
+    ) -> None:
+        """Draw `text` in `ink` on the paper, or (`reverse`) in paper on a shape of `ink`."""
+        left, top, right, bottom = font.getbbox(text)
+        if right <= left or bottom <= top:
+            return
+        mask = Image.new("L", (right, bottom), 0)
+        ImageDraw.Draw(mask).text((0, 0), text, font=font, fill=255)
+        base = ink * STEPS
+        if reverse:
+            table = [base + STEPS - 1 - v * (STEPS - 1) // 255 for v in range(256)]
+        else:
+            table = [base + v * (STEPS - 1) // 255 for v in range(256)]
+        # The mask's coverage as palette indices, pasted where there is any coverage at all
+        # (a paste through the mask itself would blend indices, not colours).
+        inked = Image.frombytes("P", mask.size, mask.point(table).tobytes())
+        self.image.paste(inked, (int(xy[0]), int(xy[1])), mask.point(_ANY))
+
+    def png(self) -> bytes:
+        out = io.BytesIO()
+        self.image.save(out, "PNG")
+        return out.getvalue()
+
+
+_ANY = [0] + [255] * 255  # a mask's coverage -> paste here or not
+
+
+@cache
+def _palette(inks: Sequence[tuple[int, int, int]]) -> list[int]:
+    palette = []
+    for colour in inks:
+        for step in range(STEPS):
+            t = step / (STEPS - 1)
+            palette += [round(p + (c - p) * t) for p, c in zip(PAPER, colour, strict=True)]
+    return palette
