@@ -33,6 +33,7 @@ from builder.render import (
     assets,
     calendar,
     cards,
+    embeds,
     feeds,
     pages,
     sitemap,
@@ -136,6 +137,7 @@ EXTRAS: tuple[Extra, ...] = (
     track_record_csv_files,
     author_figure_files,
     cards.card_files,
+    embeds.oembed_files,
 )
 
 

@@ -23,14 +23,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
-
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING
 
 from builder.config.themes import installed_theme
 from builder.content.model import Prediction
 from builder.render.outputs import Later, Memo, Output
 from builder.render.templates import PageSpec, longdate, percent
 from builder.site.model import Site
+
+if TYPE_CHECKING:  # Pillow is imported where a card is drawn: most builds draw none
+    from PIL import ImageFont
 
 WIDTH, HEIGHT = 1200, 630
 CARD_FILE = "card.png"  # inside predictions/<slug>/
@@ -116,6 +118,8 @@ def font_files(theme: str) -> Fonts:
 
 @cache
 def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont
+
     # BASIC layout: the same glyph positions with or without libraqm on the machine.
     return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
 
@@ -238,6 +242,8 @@ class _Card:
     the paper to that ink."""
 
     def __init__(self, status_key: str) -> None:
+        from PIL import Image, ImageDraw
+
         self.image = Image.new("P", (WIDTH, HEIGHT), 0)
         colours = {**COLOURS, STATUS: STATUS_COLOURS.get(status_key, COLOURS[INK])}
         self.image.putpalette(_palette(tuple(colours[ink] for ink in range(4))))
@@ -260,6 +266,8 @@ class _Card:
         reverse: bool = False,
     ) -> None:
         """Draw `text` in `ink` on the paper, or (`reverse`) in paper on a shape of `ink`."""
+        from PIL import Image, ImageDraw
+
         left, top, right, bottom = font.getbbox(text)
         if right <= left or bottom <= top:
             return

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Iterator, Sequence
 
 from builder.content.model import Prediction
-from builder.render import integrity, timestamps
+from builder.render import embeds, integrity, timestamps
 from builder.render.charts import calibration_svg
 from builder.render.history_chart import history_svg
 from builder.render.outputs import Memo
@@ -35,7 +35,11 @@ def all_pages(site: Site, memo: Memo | None = None) -> list[PageSpec]:
     """Every page; `memo` keeps the charts from one build to the next (`_chart`)."""
     memo = memo or Memo()
     lists = list_pages(site, memo)
-    return [*prediction_pages(site), *(_with_masthead(site, spec) for spec in lists)]
+    return [
+        *prediction_pages(site),
+        *(_with_masthead(site, spec) for spec in lists),
+        *embeds.embed_pages(site),  # no masthead: a card for other sites' iframes
+    ]
 
 
 def masthead(site: Site) -> dict[str, object]:
@@ -71,6 +75,7 @@ def prediction_page(site: Site, prediction: Prediction) -> PageSpec:
             # The readers' final forecast, once resolved (content/crowd.json): its tally and
             # figures are here, so a new snapshot re-renders the pages it changes.
             "crowd": site.crowd_forecast(prediction),
+            "embed_code": embeds.iframe(site, prediction),  # its card, for other sites
             **masthead(site),  # the shortcut renders this page alone: see all_pages
         },
     )
