@@ -24,6 +24,8 @@ from builder.write import ownership
 if TYPE_CHECKING:  # rich is imported when there is something to print with it
     from rich.console import Console
 
+    from builder.pipeline import Loaded
+
 NO_SITE = "no site.yaml here or in any folder above: run `foretell init` to start a site"
 PREVIEW_DRAFTS = "preview them with: foretell serve --drafts"
 
@@ -267,13 +269,23 @@ def run_check(args: argparse.Namespace) -> int:
         print_problems(console, failed.problems)
         console.print(f"[red]Check failed[/]: {_summary(failed.problems)}")
         return 1
-    print_problems(console, loaded.warnings)
+    warnings = sorted(loaded.warnings + _renamed_without_alias(options.root, loaded))
+    print_problems(console, warnings)
     count = _count(len(loaded.site.predictions), "prediction")
-    console.print(f"[green]OK[/]: {count}, {_summary(loaded.warnings)}")
+    console.print(f"[green]OK[/]: {count}, {_summary(warnings)}")
     drafts = draft_count(loaded.files.values())
     if drafts:
         console.print(drafts_skipped(drafts), soft_wrap=True)
     return 0
+
+
+def _renamed_without_alias(root: Path, loaded: Loaded) -> list[Problem]:
+    """Predictions whose slug changed in git history, their old address left without an alias
+    (trackrecord/renames.py): `check` only, as it reads history the build does not cache."""
+    from builder.trackrecord.renames import missing_aliases
+
+    lines = {entry.result.source: entry.result.slug_line for entry in loaded.files.values()}
+    return missing_aliases(root, loaded.site.predictions, lines)
 
 
 def run_init(args: argparse.Namespace) -> int:

@@ -25,8 +25,15 @@ from typing import Any, Protocol, TypeVar
 
 from builder.config.siteconfig import ConfigResult, SiteConfig, load_config
 from builder.config.themes import Theme, find_theme
+from builder.content import aliases
 from builder.content.crowd import read_crowd
-from builder.content.loader import FileEntry, check_duplicates, prediction_files, read_all
+from builder.content.loader import (
+    FileEntry,
+    FileResult,
+    check_duplicates,
+    prediction_files,
+    read_all,
+)
 from builder.errors import BuildFailed, Problem
 from builder.options import CACHE_DIR, BuildOptions
 from builder.render import (
@@ -36,6 +43,7 @@ from builder.render import (
     embeds,
     feeds,
     pages,
+    redirects,
     sitemap,
     timestamps,
     trackrecord_json,
@@ -93,11 +101,29 @@ def load(
     if not options.drafts:
         predictions = [p for p in predictions if not p.draft]
     site = build_site(config, predictions, today, crowd)
+    clashes = alias_clashes(site, results)
+    if clashes:
+        raise BuildFailed(sorted(problems + clashes))
     # Checked offline, only the tokens new since the last build (stamps/store.py); the
     # figures take them in with the git history (site.taxonomy.with_history).
     published = [p for p in site.predictions if not p.draft]
     site = dataclasses.replace(site, stamps=site_stamps(options.root, published, inputs))
     return Loaded(site, sorted(problems), files)
+
+
+def alias_clashes(site: Site, results: Iterable[FileResult]) -> list[Problem]:
+    """Aliases at the address of a page that is not a prediction's (those, and aliases of two
+    files, are found with the slugs: check_duplicates). Only a site with aliases pays for
+    listing its pages."""
+    uses = [use for r in results for use in r.aliases]
+    if not uses:
+        return []
+    made = {
+        spec.path: f"the page /{spec.url}"
+        for spec in pages.all_pages(site)
+        if spec.template not in (pages.PREDICTION_TEMPLATE, redirects.ALIAS_TEMPLATE)
+    }
+    return aliases.clashes(uses, made, between=False)
 
 
 # Files other than HTML pages; later stages (feeds, calendar, votes) add theirs here. An extra
@@ -138,6 +164,7 @@ EXTRAS: tuple[Extra, ...] = (
     author_figure_files,
     cards.card_files,
     embeds.oembed_files,
+    redirects.redirects_files,
 )
 
 

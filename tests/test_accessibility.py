@@ -77,6 +77,7 @@ def page_kinds(out: Path) -> dict[str, str]:
         "resolved prediction": f"predictions/{resolved_one}/",
         "resolved prediction with the readers' forecast": f"predictions/{crowd[0]}/",
         "prediction with updates": f"predictions/{charted[0]}/",
+        "embed card (iframe)": f"predictions/{resolved_one}/embed/",
         "category": f"categories/{category}/",
         "awaiting resolution": "awaiting/",
         "authors index": "authors/",

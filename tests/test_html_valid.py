@@ -60,6 +60,9 @@ def test_every_page_is_valid_html(example_site: SiteFolder) -> None:
                  "awaiting/index.html", "categories/index.html", "tags/index.html",
                  "authors/index.html"):  # fmt: skip
         assert kind in checked, kind
+    assert any(c.startswith("predictions/") and c.endswith("/embed/index.html") for c in checked)
+    redirects = (out / "_redirects").read_text("utf-8").split()  # the example has an alias
+    assert redirects[-3].strip("/") + "/index.html" in checked
     for folder in ("predictions", "categories", "tags", "authors"):
         assert any(c.startswith(f"{folder}/") and c.count("/") == 2 for c in checked), folder
     # Inline SVG too: a prediction with updates draws its step chart.

@@ -17,7 +17,8 @@ from pathlib import Path
 from builder.config.fields import FieldReader
 from builder.config.yamlpos import Located, YamlError
 from builder.config.yamlpos import load as load_yaml
-from builder.content import markdown, placeholders
+from builder.content import aliases, markdown, placeholders
+from builder.content.aliases import AliasUse
 from builder.content.frontmatter import split_front_matter, why_no_front_matter
 from builder.content.model import Prediction
 from builder.content.schema import read_front_matter
@@ -37,6 +38,7 @@ class FileResult:
     problems: tuple[Problem, ...]
     slug_line: int = 1  # where the slug comes from: its key, or the file's first line
     terms: tuple[TermUse, ...] = ()  # its category and tags, located for term_clashes
+    aliases: tuple[AliasUse, ...] = ()  # its old addresses, located for aliases.clashes
 
 
 def prediction_files(root: Path, inputs: Iterable[str] | None = None) -> list[str]:
@@ -167,8 +169,24 @@ def parse_prediction(
     )
     terms = _term_uses(reader, prediction)
     return FileResult(
-        source, prediction, tuple(reader.problems), reader.line_of("slug") or 1, terms
+        source,
+        prediction,
+        tuple(reader.problems),
+        reader.line_of("slug") or 1,
+        terms,
+        _alias_uses(reader, prediction),
     )
+
+
+def _alias_uses(reader: FieldReader, p: Prediction) -> tuple[AliasUse, ...]:
+    """Where the file lists each of its aliases (the first time)."""
+    raw = reader.raw(aliases.FIELD)
+    lines: dict[str, int | None] = {}
+    for index, item in enumerate(raw if isinstance(raw, list) else []):
+        alias, _ = aliases.normalise(str(item))
+        if alias is not None:
+            lines.setdefault(alias, reader.line_of(f"{aliases.FIELD}.{index}"))
+    return tuple(AliasUse(alias, p.source, lines.get(alias)) for alias in p.aliases)
 
 
 def _term_uses(reader: FieldReader, p: Prediction) -> tuple[TermUse, ...]:
@@ -259,4 +277,12 @@ def check_duplicates(results: Iterable[FileResult]) -> list[Problem]:
                     Problem(r.source, r.slug_line, "slug", f"slug {slug!r} is used by {names}")
                 )
     # Drafts too, as for slugs: a preview build (--drafts) must not merge them either.
-    return problems + term_clashes(use for r in results if r.prediction for use in r.terms)
+    problems += term_clashes(use for r in results if r.prediction for use in r.terms)
+    # An alias may not be a prediction's address, nor another file's alias (the build checks
+    # it against the other pages too: pipeline.load).
+    pages = {
+        aliases.output_path(r.prediction.url): f"the prediction in {r.source}"
+        for r in results
+        if r.prediction is not None
+    }
+    return problems + aliases.clashes((u for r in results for u in r.aliases), pages)

@@ -56,6 +56,7 @@ class Prediction:
     resolution: Resolution | None = None
     references: tuple[Reference, ...] = ()
     updates: tuple[Update, ...] = ()  # oldest first, each after the publication date
+    aliases: tuple[str, ...] = ()  # old addresses redirected here ("old/path/": content/aliases)
 
     @property
     def url(self) -> str:

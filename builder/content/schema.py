@@ -6,11 +6,13 @@ import datetime as dt
 from collections.abc import Collection
 
 from builder.config.fields import FieldReader
+from builder.content import aliases
 from builder.content.model import OUTCOMES, Reference, Resolution, Update
 from builder.content.slugs import is_safe_slug
 
 TOP_KEYS = (
     "title", "date", "author", "category", "tags", "draft", "slug", "prediction", "references",
+    "aliases",
 )  # fmt: skip
 PREDICTION_KEYS = ("statement", "target_date", "confidence", "resolution", "updates")
 RESOLUTION_KEYS = ("outcome", "date", "evidence", "note")
@@ -39,6 +41,7 @@ def read_front_matter(r: FieldReader, default_slug: str, authors: Collection[str
         "confidence": _confidence(r, "prediction.confidence"),
         "resolution": _resolution(r),
         "references": _references(r),
+        "aliases": _aliases(r),
     }
     updates, dated = _updates(r)
     values["updates"] = updates
@@ -68,6 +71,21 @@ def _tags(r: FieldReader) -> tuple[str, ...]:
         if tag:
             tags.append(tag)
     return tuple(dict.fromkeys(tags))
+
+
+def _aliases(r: FieldReader) -> tuple[str, ...]:
+    """Old addresses of the prediction, normalised ("old/path/"), each once."""
+    found = []
+    for index, _ in enumerate(r.sequence("aliases")):
+        text = r.string(f"aliases.{index}")
+        if text is None:
+            continue
+        alias, problem = aliases.normalise(text)
+        if problem is not None:
+            r.report(f"aliases.{index}", problem)
+        elif alias is not None:
+            found.append(alias)
+    return tuple(dict.fromkeys(found))
 
 
 def _slug(r: FieldReader, default: str) -> str | None:

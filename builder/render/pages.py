@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Iterator, Sequence
 
 from builder.content.model import Prediction
-from builder.render import embeds, integrity, timestamps
+from builder.render import embeds, integrity, redirects, timestamps
 from builder.render.charts import calibration_svg
 from builder.render.history_chart import history_svg
 from builder.render.outputs import Memo
@@ -39,6 +39,7 @@ def all_pages(site: Site, memo: Memo | None = None) -> list[PageSpec]:
         *prediction_pages(site),
         *(_with_masthead(site, spec) for spec in lists),
         *embeds.embed_pages(site),  # no masthead: a card for other sites' iframes
+        *redirects.alias_pages(site),  # old addresses, sending readers on
     ]
 
 

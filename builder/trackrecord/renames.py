@@ -1,0 +1,182 @@
+"""Old addresses from git: the slugs under which each prediction was published before its
+current one, so that `foretell check` can warn when a renamed prediction's old address has no
+alias (a link to it, shared while it was live, would now break).
+
+A prediction's slug is its `slug:` field or, without one, its file name: renaming the file
+changes it as surely as editing the field. Its history is followed across renames (`git log -M`,
+along HEAD's first-parent line, as history.py reads it), and only versions that were published
+count: a slug a prediction had only as a draft was never anyone's link. It costs two git
+processes whatever the site's size (one `log`, one `cat-file --batch` through history.py's
+reader), and YAML is parsed only for the versions whose slug may differ from today's.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path, PurePosixPath
+
+import yaml
+
+from builder.content.model import Prediction
+from builder.errors import Problem
+from builder.trackrecord import history
+
+_HEADER = re.compile(rb"\x01([0-9a-f]{40,64}) (-?\d+)")
+_RAW = re.compile(rb":(\d{6}) (\d{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([A-Z])\d*")
+
+
+@dataclass(frozen=True)
+class OldSlug:
+    slug: str
+    commit: str  # short hash of the last commit that published it
+    day: date
+
+
+@dataclass(frozen=True)
+class _Version:
+    path: str  # in the repository, as git names it
+    blob: str
+    commit: str
+    day: date
+
+
+def old_slugs(root: Path, predictions: Iterable[Prediction]) -> dict[str, list[OldSlug]]:
+    """source -> the slugs each published prediction was published under before its current
+    one, most recent first (empty when git history cannot be read)."""
+    published = [p for p in predictions if not p.draft]
+    top = history._work_tree(root)
+    if top is None or not published:
+        return {}
+    wanted = history._repository_paths(top, root, [p.source for p in published])
+    lineages = _lineages(top, {path: sources[0] for path, sources in wanted.items()})
+    if not lineages:
+        return {}
+    blobs = {v.blob for versions in lineages.values() for v in versions}
+    texts = history._read_front_matter(top, blobs)
+    if texts is None:
+        return {}
+    current = {p.source: p.slug for p in published}
+    found: dict[str, list[OldSlug]] = {}
+    reader = _SlugReader()
+    for source, versions in lineages.items():
+        seen: dict[str, OldSlug] = {}
+        for version in versions:  # newest first
+            slug = reader.slug(texts.get(version.blob), version.path)
+            if slug is None or slug == current[source] or slug in seen:
+                continue
+            seen[slug] = OldSlug(slug, version.commit[: history.SHORT_HASH], version.day)
+        if seen:
+            found[source] = list(seen.values())
+    return found
+
+
+def missing_aliases(
+    root: Path, predictions: Sequence[Prediction], lines: Mapping[str, int]
+) -> list[Problem]:
+    """A warning for each old address of a published prediction that leads nowhere now: no
+    alias (of any prediction) and no other prediction's page. `lines`: source -> the line to
+    name (its slug's, or its first)."""
+    taken = {p.url for p in predictions} | {a for p in predictions for a in p.aliases}
+    problems = []
+    for source, olds in sorted(old_slugs(root, predictions).items()):
+        for old in olds:
+            address = f"predictions/{old.slug}/"
+            if address in taken:
+                continue
+            message = (
+                f"was published at /{address} (last in commit {old.commit}, {old.day}): add "
+                f"'/{address}' to its aliases so that links to the old address keep working"
+            )
+            problems.append(Problem(source, lines.get(source, 1), "aliases", message, "warning"))
+    return problems
+
+
+class _SlugReader:
+    """The slug of a version, when it was published; each distinct front matter parsed once,
+    and only when it may name a slug."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[str, tuple[bool, str | None]] = {}
+
+    def slug(self, text: str | None, path: str) -> str | None:
+        if text is None:
+            return None
+        if text not in self._parsed:
+            self._parsed[text] = _published_slug(text)
+        published, slug = self._parsed[text]
+        return (slug or PurePosixPath(path).stem) if published else None
+
+
+def _published_slug(text: str) -> tuple[bool, str | None]:
+    """(whether the version was a published prediction, its `slug:` field if any)."""
+    try:
+        data = yaml.load(text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return False, None
+    if not isinstance(data, dict) or data.get("draft") is True:
+        return False, None
+    if not isinstance(data.get("prediction"), dict):
+        return False, None
+    slug = data.get("slug")
+    return True, slug.strip() if isinstance(slug, str) and slug.strip() else None
+
+
+def _lineages(top: Path, wanted: Mapping[str, str]) -> dict[str, list[_Version]]:
+    """source -> every committed version of its file, newest first, across renames."""
+    folders = sorted({str(PurePosixPath(path).parent) for path in wanted})
+    out = history._git(
+        top,
+        "--literal-pathspecs",
+        "log",
+        "-z",
+        "--raw",
+        "--no-abbrev",
+        "-M",  # a renamed file keeps its history: its old name is an old slug
+        "--no-color",
+        "--first-parent",
+        "-m",
+        "--format=%x01%H %at",
+        "HEAD",
+        "--",
+        *folders,
+    )
+    if out is None:
+        return {}
+    owner = dict(wanted)  # path at the commit being read -> source it becomes
+    lineages: dict[str, list[_Version]] = {}
+    for commit, day, status, blob, paths in _entries(out):
+        path = paths[-1]  # the name after this commit
+        source = owner.get(path)
+        if source is None:
+            continue
+        if blob is not None:
+            lineages.setdefault(source, []).append(_Version(path, blob, commit, day))
+        if status == "R":  # before this commit, it had the old name
+            del owner[path]
+            owner[paths[0]] = source
+        elif status == "A":  # before it, this name held nothing of it
+            del owner[path]
+    return lineages
+
+
+def _entries(out: bytes) -> Iterable[tuple[str, date, str, str | None, list[str]]]:
+    """(commit, day, status, blob after it or None, [path] or [old, new]) of each change."""
+    tokens = out.split(b"\0")
+    index, commit, day = 0, "", date.min
+    while index < len(tokens):
+        token = tokens[index].removeprefix(b"\n")
+        index += 1
+        if header := _HEADER.fullmatch(token):
+            commit = header[1].decode("ascii")
+            day = datetime.fromtimestamp(int(header[2]), tz=UTC).date()
+        elif raw := _RAW.fullmatch(token):
+            status = raw[5].decode("ascii")
+            count = 2 if status in "RC" else 1
+            paths = [os.fsdecode(t) for t in tokens[index : index + count]]
+            index += count
+            blob = raw[4].decode("ascii") if raw[2].startswith(b"100") else None
+            yield commit, day, status, blob, paths
