@@ -57,6 +57,9 @@ track_record:
 # timestamp authorities `foretell stamp` asks (see the README, "Timestamps"):
 # timestamps:
 #   authorities: ["https://freetsa.org/tsr"]
+# A link-preview image (a 1200x630 PNG: the statement, target date, confidence and status)
+# for each prediction, shown when its page is shared on social networks and in chat apps.
+share_cards: true
 # Readers can vote on each prediction ("Will happen / Won't happen / Maybe") once you run a
 # vote endpoint (`foretell votes serve`, see the README) and name it here:
 # votes:
