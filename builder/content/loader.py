@@ -280,9 +280,12 @@ def check_duplicates(results: Iterable[FileResult]) -> list[Problem]:
     problems += term_clashes(use for r in results if r.prediction for use in r.terms)
     # An alias may not be a prediction's address, nor another file's alias (the build checks
     # it against the other pages too: pipeline.load).
+    uses = [use for r in results for use in r.aliases]
+    if not uses:  # most sites: no need to list every page
+        return problems
     pages = {
         aliases.output_path(r.prediction.url): f"the prediction in {r.source}"
         for r in results
         if r.prediction is not None
     }
-    return problems + aliases.clashes((u for r in results for u in r.aliases), pages)
+    return problems + aliases.clashes(uses, pages)
