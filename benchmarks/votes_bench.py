@@ -1,12 +1,22 @@
-"""Sustained votes per second of one `foretell votes serve` process.
+"""Sustained votes per second of `foretell votes serve` on each engine.
 
     python benchmarks/votes_bench.py [--seconds 10] [--concurrency 64] [--predictions 20]
+                                     [--setups sqlite,postgresql,postgresql-2] [--pg-url URL]
 
-Starts one endpoint process (WAL, synchronous=FULL: every 200 is on disk, exactly as in
-production), then hammers it with POSTs from a separate load-generator process: `concurrency`
-keep-alive connections, each sending its next vote as soon as the previous one is answered,
-every vote from a new voter. Prints votes/second, latency percentiles and a consistency check
-(the endpoint's final counts must equal the number of 200s received).
+Three setups, one after the other, each on a fresh database:
+- `sqlite`: one endpoint process on an SQLite file (WAL, synchronous=FULL);
+- `postgresql`: one endpoint process on PostgreSQL;
+- `postgresql-2`: two endpoint processes on the same PostgreSQL database, the load split
+  between them (as a load balancer would).
+Every 200 is committed, exactly as in production. PostgreSQL is a throwaway server started for
+the run (`initdb` into a temporary folder, the server's default durability: fsync on,
+synchronous_commit on; as the `postgres` user when run as root), or `--pg-url` (a database
+whose tables the run may fill).
+
+A separate load-generator process sends POSTs: `concurrency` keep-alive connections, each
+sending its next vote as soon as the previous one is answered, every vote from a new voter.
+Prints, per setup, votes/second, latency percentiles and a consistency check (the final counts
+must equal the number of 200s received: acknowledged = counted), then a Markdown table.
 
 The load generator speaks HTTP/1.1 over raw asyncio streams rather than through httpx, so
 that on a small machine it costs the endpoint as little CPU as possible.
@@ -28,11 +38,13 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))  # pg.py
 
-from builder.votes.manifest import build_manifest  # noqa: E402
+from builder.render.votes_manifest import build_manifest  # noqa: E402
 
 CHOICES = ("will", "wont", "maybe")
 
@@ -77,8 +89,10 @@ async def _connection(
         writer.close()
 
 
-async def _load(url: str, slugs: list[str], seconds: float, concurrency: int) -> dict[str, object]:
-    host, port = url.removeprefix("http://").split(":")
+async def _load(
+    urls: list[str], slugs: list[str], seconds: float, concurrency: int
+) -> dict[str, object]:
+    addresses = [url.removeprefix("http://").split(":") for url in urls]
     latencies: list[float] = []
     failures: list[str] = []
     numbers = itertools.count()
@@ -88,7 +102,7 @@ async def _load(url: str, slugs: list[str], seconds: float, concurrency: int) ->
     await asyncio.gather(
         *(
             _connection(host, int(port), slugs, numbers, run, deadline, latencies, failures)
-            for _ in range(concurrency)
+            for host, port in (addresses[i % len(addresses)] for i in range(concurrency))
         )
     )
     elapsed = time.perf_counter() - started
@@ -110,15 +124,18 @@ async def _load(url: str, slugs: list[str], seconds: float, concurrency: int) ->
 # -- orchestration -------------------------------------------------------------------------
 
 
-def _start_server(workdir: Path, manifest: Path) -> tuple[subprocess.Popen[bytes], str]:
-    log = (workdir / "server.log").open("wb")
+def _start_server(
+    workdir: Path, name: str, db: str, manifest: Path
+) -> tuple[subprocess.Popen[bytes], str]:
+    log_path = workdir / f"{name}.log"
+    log = log_path.open("wb")
     command = [
         sys.executable,
         "-m",
         "builder.votes",
         "serve",
         "--db",
-        str(workdir / "votes.sqlite3"),
+        db,
         "--manifest",
         str(manifest),
         "--port",
@@ -129,16 +146,16 @@ def _start_server(workdir: Path, manifest: Path) -> tuple[subprocess.Popen[bytes
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     log.close()
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        match = re.search(rb"on (http://[\d.]+:\d+) ", (workdir / "server.log").read_bytes())
+        match = re.search(rb"on (http://[\d.]+:\d+) ", log_path.read_bytes())
         if match:
             return proc, match.group(1).decode()
         if proc.poll() is not None:
             break
         time.sleep(0.02)
     proc.kill()
-    raise SystemExit("endpoint did not start:\n" + (workdir / "server.log").read_text())
+    raise SystemExit("endpoint did not start:\n" + log_path.read_text())
 
 
 def _get_json(url: str) -> dict[str, object]:
@@ -148,10 +165,31 @@ def _get_json(url: str) -> dict[str, object]:
 
 
 def _cpu_seconds(pid: int) -> float:
-    # utime + stime of the endpoint process: its own cost per vote, whatever else the machine
+    # utime + stime of an endpoint process: its own cost per vote, whatever else the machine
     # is busy with while the benchmark runs.
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _server_cpu_seconds(cluster: Any) -> float:
+    """CPU time of a throwaway PostgreSQL: the postmaster, its live backends and the ones that
+    have exited (accounted to the postmaster as children's time). 0 without one."""
+    if cluster is None:
+        return 0.0
+    postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited meanwhile
+        pid = int(stat.parent.name)
+        if pid == postmaster or int(fields[1]) == postmaster:
+            ticks = int(fields[11]) + int(fields[12])
+            if pid == postmaster:
+                ticks += int(fields[13]) + int(fields[14])
+            total += ticks / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def _filesystem(path: Path) -> str:
@@ -164,63 +202,58 @@ def _filesystem(path: Path) -> str:
     return best[1]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--predictions", type=int, default=20)
-    parser.add_argument(
-        "--workdir",
-        type=Path,
-        default=REPO / "benchmarks" / "work",
-        help="where the database goes: a real disk, not tmpfs (default: %(default)s)",
-    )
-    parser.add_argument("--client", help=argparse.SUPPRESS)  # internal: be the load generator
-    args = parser.parse_args()
-
-    slugs = [f"prediction-{i:03d}" for i in range(args.predictions)]
-    if args.client:
-        result = asyncio.run(_load(args.client, slugs, args.seconds, args.concurrency))
-        print(json.dumps(result))
-        return 0
-
-    args.workdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=args.workdir, prefix="votes-bench-") as tmp:
-        workdir = Path(tmp)
-        manifest = workdir / "votes-manifest.json"
-        target = datetime.date.today() + datetime.timedelta(days=365)
-        manifest.write_bytes(build_manifest((slug, target) for slug in slugs))
-        proc, url = _start_server(workdir, manifest)
-        try:
-            cpu_before = _cpu_seconds(proc.pid)
-            client = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--client",
-                    url,
-                    "--seconds",
-                    str(args.seconds),
-                    "--concurrency",
-                    str(args.concurrency),
-                    "--predictions",
-                    str(args.predictions),
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            result = json.loads(client.stdout)
-            cpu_used = _cpu_seconds(proc.pid) - cpu_before
-            batch = _get_json(f"{url}/v1/votes?ids={','.join(slugs)}")["votes"]
-            assert isinstance(batch, dict)
-            counted = sum(v["total"] for v in batch.values())
-        finally:
+def _run_setup(
+    args: argparse.Namespace,
+    workdir: Path,
+    name: str,
+    db: str,
+    endpoints: int,
+    slugs: list[str],
+    cluster: Any,
+) -> dict[str, Any]:
+    manifest = workdir / "votes-manifest.json"
+    target = datetime.date.today() + datetime.timedelta(days=365)
+    manifest.write_bytes(build_manifest((slug, target) for slug in slugs))
+    servers = [_start_server(workdir, f"{name}-{i}", db, manifest) for i in range(endpoints)]
+    try:
+        cpu_before = sum(_cpu_seconds(proc.pid) for proc, _ in servers)
+        server_before = _server_cpu_seconds(cluster)
+        client = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--client",
+                ",".join(url for _, url in servers),
+                "--seconds",
+                str(args.seconds),
+                "--concurrency",
+                str(args.concurrency),
+                "--predictions",
+                str(args.predictions),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        result: dict[str, Any] = json.loads(client.stdout)
+        result["cpu"] = sum(_cpu_seconds(proc.pid) for proc, _ in servers) - cpu_before
+        result["server_cpu"] = _server_cpu_seconds(cluster) - server_before
+        batch = _get_json(f"{servers[0][1]}/v1/votes?ids={','.join(slugs)}")["votes"]
+        assert isinstance(batch, dict)
+        result["counted"] = sum(v["total"] for v in batch.values())
+    finally:
+        for proc, _ in servers:
             proc.send_signal(signal.SIGTERM)
+        for proc, _ in servers:
             proc.wait(timeout=15)
+    return result
 
+
+def _report(name: str, result: dict[str, Any], args: argparse.Namespace) -> str:
+    """Prints the setup's figures; returns its table row."""
     rate = result["ok"] / result["elapsed"]
-    print(f"votes/second sustained: {rate:,.0f}")
+    consistent = result["counted"] == result["ok"]
+    print(f"{name}: {rate:,.0f} votes/second sustained")
     print(
         f"  {result['ok']} votes acknowledged in {result['elapsed']:.1f} s, "
         f"{result['failures']} failures; {args.concurrency} connections, "
@@ -230,17 +263,84 @@ def main() -> int:
         f"  latency p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, "
         f"max {result['max_ms']:.1f} ms"
     )
-    print(
-        f"  endpoint CPU time {cpu_used * 1000 / max(1, result['ok']):.2f} ms per vote "
-        f"(so about {result['ok'] / max(cpu_used, 1e-9):,.0f} votes/s per fully available core)"
+    per_vote = result["cpu"] * 1000 / max(1, result["ok"])
+    server = result["server_cpu"] * 1000 / max(1, result["ok"])
+    print(f"  endpoint CPU time {per_vote:.2f} ms per vote (all its processes)")
+    print(f"  PostgreSQL CPU time {server:.2f} ms per vote" if server else "")
+    print(f"  counted {result['counted']} votes ({'consistent' if consistent else 'MISMATCH'})")
+    same = "yes" if consistent and result["failures"] == 0 else "**NO**"
+    return (
+        f"| {name} | {rate:,.0f} | {result['p50_ms']:.0f} ms | {result['p99_ms']:.0f} ms "
+        f"| {per_vote:.2f} ms | {f'{server:.2f} ms' if server else 'none'} "
+        f"| {result['ok']:,} = {result['counted']:,}: {same} |"
     )
-    verdict = "consistent" if counted == result["ok"] else "MISMATCH"
-    print(f"  endpoint counted {counted} votes ({verdict})")
-    print(
-        f"  SQLite WAL + synchronous=FULL on {_filesystem(args.workdir.resolve())}; "
-        f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}"
+
+
+SETUPS = {"sqlite": 1, "postgresql": 1, "postgresql-2": 2}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--predictions", type=int, default=20)
+    parser.add_argument("--setups", default=",".join(SETUPS), help="default: %(default)s")
+    parser.add_argument("--pg-url", help="an existing PostgreSQL database to use")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=REPO / "benchmarks" / "work",
+        help="where the SQLite database goes: a real disk, not tmpfs (default: %(default)s)",
     )
-    return 0 if counted == result["ok"] and result["failures"] == 0 else 1
+    parser.add_argument("--client", help=argparse.SUPPRESS)  # internal: be the load generator
+    args = parser.parse_args()
+
+    slugs = [f"prediction-{i:03d}" for i in range(args.predictions)]
+    if args.client:
+        result = asyncio.run(_load(args.client.split(","), slugs, args.seconds, args.concurrency))
+        print(json.dumps(result))
+        return 0
+
+    setups = args.setups.split(",")
+    unknown = set(setups) - set(SETUPS)
+    if unknown:
+        parser.error(f"unknown setups: {', '.join(sorted(unknown))}")
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    cluster = None
+    if not args.pg_url and any(s.startswith("postgresql") for s in setups):
+        from pg import Cluster  # tests/pg.py: a throwaway server
+
+        cluster = Cluster(options=("max_connections=200",))  # production durability
+    rows = []
+    try:
+        for name in setups:
+            with tempfile.TemporaryDirectory(dir=args.workdir, prefix="votes-bench-") as tmp:
+                workdir = Path(tmp)
+                if name == "sqlite":
+                    db = str(workdir / "votes.sqlite3")
+                elif cluster is not None:
+                    db = cluster.new_database()
+                else:
+                    db = args.pg_url
+                on = cluster if name.startswith("postgresql") else None
+                result = _run_setup(args, workdir, name, db, SETUPS[name], slugs, on)
+                rows.append((result, _report(name, result, args)))
+    finally:
+        if cluster is not None:
+            cluster.close()
+    print(
+        f"\nSQLite WAL + synchronous=FULL on {_filesystem(args.workdir.resolve())}; "
+        f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}\n"
+    )
+    print(
+        "| setup | votes/s | p50 | p99 | endpoint CPU per vote | PostgreSQL CPU per vote "
+        "| acknowledged = counted |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---|")
+    for _, row in rows:
+        print(row)
+    ok = all(r["counted"] == r["ok"] and r["failures"] == 0 for r, _ in rows)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

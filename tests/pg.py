@@ -44,7 +44,9 @@ def _version(path: str) -> int:
 class Cluster:
     """One PostgreSQL server; `new_database()` gives each test a database of its own."""
 
-    def __init__(self) -> None:
+    def __init__(self, options: tuple[str, ...] = SERVER_OPTIONS) -> None:
+        """`options`: server settings; benchmarks/votes_bench.py passes production ones."""
+        self.options = options
         self.folder = Path(tempfile.mkdtemp(prefix="foretell-pg-"))
         self.data = self.folder / "data"
         self._user: pwd.struct_passwd | None = None
@@ -64,7 +66,7 @@ class Cluster:
             raise RuntimeError(f"{tool} failed: {done.stdout}{done.stderr}")
 
     def start(self) -> None:
-        options = " ".join(f"-c {o}" for o in SERVER_OPTIONS)
+        options = " ".join(f"-c {o}" for o in self.options)
         socket = f"-c listen_addresses='' -c unix_socket_directories='{self.folder}'"
         log = str(self.folder / "server.log")
         data = str(self.data)

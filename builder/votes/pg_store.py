@@ -170,6 +170,8 @@ class PostgresVoteStore(VoteStore):
 
     def __init__(self, url: str, *, shown: str | None = None, **options: int) -> None:
         self._shown = shown or url
+        self._url = url
+        self._writer: psycopg.Connection[Any] | None = None  # the writer thread's
         self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
             url,
             min_size=1,
@@ -199,10 +201,24 @@ class PostgresVoteStore(VoteStore):
 
     def _store_votes(self, votes: list[StoredVote]) -> dict[str, Tally]:
         slugs = sorted({v.slug for v in votes})
-        with self._pool.connection() as conn, conn.transaction():
+        conn = self._writer_connection()
+        # Pipeline mode: the whole transaction goes to the server in one exchange, not one
+        # round trip per statement (the commit is still awaited before the votes are answered).
+        with conn.pipeline(), conn.transaction():
             self._write(conn, _UPSERT, votes)
-            rows = conn.execute(_TALLIES, (slugs,)).fetchall()
-        return _tallies(slugs, rows)
+            cursor = conn.execute(_TALLIES, (slugs,))
+        return _tallies(slugs, cursor.fetchall())
+
+    def _writer_connection(self) -> psycopg.Connection[Any]:
+        """The writer thread's own connection, made again after it broke (server restart)."""
+        if self._writer is None or self._writer.broken or self._writer.closed:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
+            self._writer = psycopg.connect(
+                self._url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S
+            )
+        return self._writer
 
     @staticmethod
     def _write(conn: psycopg.Connection[Any], statement: str, votes: list[StoredVote]) -> None:
@@ -211,13 +227,15 @@ class PostgresVoteStore(VoteStore):
 
     def _store_probe(self) -> None:
         probe = StoredVote(PROBE_SLUG, PROBE_VOTER, CHOICES[0], 0, 0)
-        with self._pool.connection() as conn, conn.transaction():
+        conn = self._writer_connection()
+        with conn.transaction():
             self._write(conn, _UPSERT, [probe])
             conn.execute("DELETE FROM votes WHERE slug = %s", (PROBE_SLUG,))
             conn.execute("DELETE FROM tallies WHERE slug = %s", (PROBE_SLUG,))
 
     def _close_writer(self) -> None:
-        pass  # the pool is closed with the readers
+        if self._writer is not None:
+            self._writer.close()
 
     # -- reading -------------------------------------------------------------------------
 

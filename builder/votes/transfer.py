@@ -125,7 +125,8 @@ def import_command(args: argparse.Namespace) -> int:
     wrong = [slug for slug, tally in expected.items() if got[slug].counts() != tally]
     if wrong:
         return fail(f"counts differ after the import for: {', '.join(wrong[:10])}", "import")
-    print(f"imported {len(votes)} votes on {len(expected)} predictions; counts checked")
+    plural = "" if len(expected) == 1 else "s"
+    print(f"imported {len(votes)} votes on {len(expected)} prediction{plural}; counts checked")
     return 0
 
 
