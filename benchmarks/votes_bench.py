@@ -266,7 +266,8 @@ def _report(name: str, result: dict[str, Any], args: argparse.Namespace) -> str:
     per_vote = result["cpu"] * 1000 / max(1, result["ok"])
     server = result["server_cpu"] * 1000 / max(1, result["ok"])
     print(f"  endpoint CPU time {per_vote:.2f} ms per vote (all its processes)")
-    print(f"  PostgreSQL CPU time {server:.2f} ms per vote" if server else "")
+    if server:
+        print(f"  PostgreSQL CPU time {server:.2f} ms per vote")
     print(f"  counted {result['counted']} votes ({'consistent' if consistent else 'MISMATCH'})")
     same = "yes" if consistent and result["failures"] == 0 else "**NO**"
     return (
