@@ -163,7 +163,7 @@ def vote_db(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
     if request.param == "sqlite":
         return SqliteDatabase(tmp_path / "votes.sqlite3")
     cluster: Cluster = request.getfixturevalue("pg_cluster")
-    return PostgresDatabase(cluster.new_database())
+    return PostgresDatabase(cluster.emptied_database())
 
 
 @pytest.fixture(scope="module")
