@@ -60,7 +60,7 @@ def _notice(site: SiteFolder, slug: str) -> BeautifulSoup:
 
 
 def _tokens(site: SiteFolder, slug: str) -> list[Path]:
-    return sorted((site.root / store.TOKENS_DIR / slug).glob("*.tsr"))
+    return sorted((site.root / store.STAMPS_DIR).glob(f"{slug}.*.tsr"))
 
 
 def _claim(site: SiteFolder, slug: str, index: int = 0) -> bytes:

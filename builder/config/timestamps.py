@@ -6,8 +6,8 @@ timestamps:
 ```
 
 Each authority is known in the repository by a name made from its host
-(`freetsa.org`): its tokens are `content/stamps/predictions/<slug>/<hash>.<name>.tsr` and its
-pinned certificates `content/stamps/authorities/<name>.pem`.
+(`freetsa.org`): its tokens are `content/stamps/<slug>.<hash>.<name>.tsr` and its pinned
+certificates `content/stamps/authorities/<name>.pem`.
 """
 
 from __future__ import annotations

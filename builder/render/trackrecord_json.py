@@ -103,7 +103,9 @@ def _line_key(p: Prediction, site: Site) -> str:
     # The slug, history and what the scores make of it are not in the file's bytes (the
     # digest), so they are in the key.
     rules = (site.includes_late, site.config.track_record.update_grace_days)
-    stamps = (site.stamps.get(p.slug), site.config.track_record.stamped_only)
+    # What a timestamp changes in the line: its "timestamp", and through it "late" and the
+    # scores, as stamped_only decides.
+    stamps = (site.stamps_of(p).first, site.config.track_record.stamped_only)
     crowd = (site.crowd.get(p.slug), site.config.crowd.min_votes)
     history = repr(site.history.get(p.slug))
     return Memo.key("track-record", p.digest, p.slug, history, rules, repr(stamps), crowd)
@@ -161,7 +163,7 @@ def track_record_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[O
     inputs = {
         "predictions": tuple(p for p in site.predictions if not p.draft),
         "history": tuple(sorted(site.history.items())),
-        "stamps": tuple(sorted(site.stamps.items())),
+        "stamps": tuple((slug, s.first) for slug, s in sorted(site.stamps.items())),
         "authors": tuple(site.stats.values()),
         "site": (site.config.title, site.config.url),
         "tag_threshold": site.config.track_record.tag_threshold,  # which tags get a slice

@@ -1,15 +1,16 @@
 """Where timestamp tokens live in the repository, and the build's checks of them.
 
-    content/stamps/authorities/<authority>.pem            the certificates pinned for it
-    content/stamps/predictions/<slug>/<hash>.<authority>.tsr  a token: <hash> is the first
-                                                          16 hex digits of the claim's SHA-256
+    content/stamps/authorities/<authority>.pem     the certificates pinned for the authority
+    content/stamps/<slug>.<hash>.<authority>.tsr   a token: <hash> is the first 16 hex digits
+                                                   of the claim's SHA-256
 
 Both are committed with the content: the tokens are the evidence, and the pinned
-certificates say whose signature counts. They are build inputs like any content file (the
-input scan sees them), and a token is checked again only when it, or its authority's
-pinned certificates, changed: the checks are cached in .foretell/cache/stamps.pickle by the
-token's stat, then by its digest, so a build of 10,000 stamped predictions checks only the
-tokens that are new.
+certificates say whose signature counts. The tokens sit in one folder (slugs hold no dots),
+because the input scan of every build, the no-op's included, pays for each folder it opens.
+They are build inputs like any content file, and a token is checked again only when it, or
+its authority's pinned certificates, changed: the checks are cached in
+.foretell/cache/stamps.pickle by the token's stat, then by its digest, so a build of 10,000
+stamped predictions checks only the tokens that are new.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -31,8 +33,8 @@ from builder.trackrecord.stamps.verdict import Stamps, judge
 
 STAMPS_DIR = "content/stamps"
 AUTHORITIES_DIR = f"{STAMPS_DIR}/authorities"
-TOKENS_DIR = f"{STAMPS_DIR}/predictions"
 TOKEN_SUFFIX = ".tsr"
+_TOKEN_NAME = re.compile(r"^([^./]+)\.([0-9a-f]{16})\.([a-z0-9][a-z0-9.-]*)\.tsr$")
 CACHE_FILE = "stamps.pickle"
 # What a build publishes for `foretell verify` (render/timestamps.py, render/trackrecord_json.py)
 INDEX_FILE = "stamps.json"
@@ -41,7 +43,7 @@ _VERSION = f"foretell {__version__} / stamps 1"
 
 
 def token_path(slug: str, prefix: str, authority: str) -> str:
-    return f"{TOKENS_DIR}/{slug}/{prefix}.{authority}{TOKEN_SUFFIX}"
+    return f"{STAMPS_DIR}/{slug}.{prefix}.{authority}{TOKEN_SUFFIX}"
 
 
 def chain_path(authority: str) -> str:
@@ -50,12 +52,10 @@ def chain_path(authority: str) -> str:
 
 def parse_token_path(path: str) -> tuple[str, str] | None:
     """(slug, authority) of a token's path, or None for any other file."""
-    if not path.startswith(TOKENS_DIR + "/") or not path.endswith(TOKEN_SUFFIX):
+    if not path.startswith(STAMPS_DIR + "/") or not path.endswith(TOKEN_SUFFIX):
         return None
-    parts = path[len(TOKENS_DIR) + 1 : -len(TOKEN_SUFFIX)].split("/")
-    if len(parts) != 2 or "." not in parts[1]:
-        return None
-    return parts[0], parts[1].split(".", 1)[1]
+    found = _TOKEN_NAME.match(path[len(STAMPS_DIR) + 1 :])
+    return (found.group(1), found.group(3)) if found else None
 
 
 def tokens_by_slug(paths: Iterable[str]) -> dict[str, list[tuple[str, str]]]:

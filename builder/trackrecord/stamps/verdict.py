@@ -47,7 +47,9 @@ class Stamps:
 
     stamps: tuple[Stamp, ...] = ()
     problems: tuple[StampProblem, ...] = ()
-    tokens: tuple[tuple[str, str], ...] = ()  # (path, digest of its bytes) of every token
+    # (path, authority, digest of its bytes) of every token, good or not
+    tokens: tuple[tuple[str, str, str], ...] = ()
+    hashes: tuple[str, ...] = ()  # SHA-256 of each claim as it reads now (0 as published)
 
     @property
     def first(self) -> Stamp | None:
@@ -65,7 +67,8 @@ NONE = Stamps()
 def judge(prediction: Prediction, checks: Iterable[tuple[str, str, str, TokenCheck]]) -> Stamps:
     """`checks`: (token path, authority name, digest of the token, its check) of each of the
     prediction's tokens."""
-    by_hash = {c.sha256: c for c in claims(prediction)}
+    made = claims(prediction)
+    by_hash = {c.sha256: c for c in made}
     good: list[Stamp] = []
     problems: list[StampProblem] = []
     checks = sorted(checks, key=lambda c: c[0])
@@ -81,5 +84,5 @@ def judge(prediction: Prediction, checks: Iterable[tuple[str, str, str, TokenChe
             continue
         good.append(Stamp(authority, check.time, path, claim.index, claim.sha256))
     good.sort(key=lambda s: (s.time, s.token))
-    tokens = tuple((path, token_digest) for path, _, token_digest, _ in checks)
-    return Stamps(tuple(good), tuple(problems), tokens)
+    tokens = tuple((path, authority, token_digest) for path, authority, token_digest, _ in checks)
+    return Stamps(tuple(good), tuple(problems), tokens, tuple(c.sha256 for c in made))
