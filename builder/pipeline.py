@@ -44,6 +44,7 @@ from builder.render import (
     feeds,
     pages,
     redirects,
+    search,
     sitemap,
     timestamps,
     trackrecord_json,
@@ -165,6 +166,7 @@ EXTRAS: tuple[Extra, ...] = (
     cards.card_files,
     embeds.oembed_files,
     redirects.redirects_files,
+    search.search_files,
 )
 
 

@@ -8,6 +8,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from builder.config.comments import Comments, read_comments
 from builder.config.fields import FieldReader
 from builder.config.themes import find_theme, installed_names
 from builder.config.timestamps import TimestampSettings, read_timestamps
@@ -21,7 +22,7 @@ AUTHOR_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 SITE_KEYS = (
     "title", "url", "description", "language", "timezone", "paginate", "theme",
     "authors", "votes", "feed_size", "track_record", "timestamps", "crowd",
-    "share_cards",
+    "share_cards", "search", "comments",
 )  # fmt: skip
 AUTHOR_KEYS = ("name", "bio", "url")
 TRACK_RECORD_KEYS = ("include_late", "update_grace_days", "tag_threshold", "stamped_only")
@@ -72,6 +73,8 @@ class SiteConfig:
     timestamps: TimestampSettings = field(default_factory=TimestampSettings)
     crowd: CrowdSettings = CrowdSettings()
     share_cards: bool = True  # a 1200x630 PNG per prediction for link previews (render/cards.py)
+    search: bool = False  # the Pagefind index, the search page and the masthead's box
+    comments: Comments | None = None  # builder/config/comments.py; off by default
 
     def author(self, key: str) -> Author | None:
         return next((a for a in self.authors if a.key == key), None)
@@ -149,6 +152,8 @@ def _read(r: FieldReader, root: Path) -> SiteConfig | None:
         timestamps=read_timestamps(r),
         crowd=_crowd(r),
         share_cards=r.boolean("share_cards", default=True),
+        search=r.boolean("search"),
+        comments=read_comments(r, r.string("language") or "en"),
     )
 
 

@@ -67,6 +67,8 @@ def record_of(options: BuildOptions, fresh: Freshness, site: Site, memo: Memo) -
     would not know to render them again."""
     if not _bodies_only_on_article_pages(find_theme(options.root, site.config.theme)):
         return None
+    if site.config.search:  # the search index holds the bodies too (render/search.py)
+        return None
     everything = feeds.all_feeds(site, memo)
     context = _context(options, fresh)
     history, stamps = site.history, site.stamps

@@ -10,6 +10,7 @@ from builder.render import embeds, integrity, redirects, timestamps
 from builder.render.charts import calibration_svg
 from builder.render.history_chart import history_svg
 from builder.render.outputs import Memo
+from builder.render.search import search_page
 from builder.render.templates import PageSpec
 from builder.site import taxonomy
 from builder.site.model import Site, Term
@@ -135,7 +136,7 @@ def list_pages(site: Site, memo: Memo) -> Iterator[PageSpec]:
         for term in terms:
             yield from _paginated(site, memo, term.url, term.name, kind, term.predictions, term)
     yield track_record_page(site, memo)
-
+    yield from search_page(site)
     yield PageSpec("404.html", "404.html", "404.html", {"title": "Page not found"})
 
 
@@ -177,9 +178,7 @@ def _record(site: Site, memo: Memo, term: Term | None) -> dict[str, object]:
     return {"record": record, "chart": chart, "slices": slices, "against_crowd": against_crowd}
 
 
-def _slice_charts(
-    memo: Memo, groups: tuple[SliceGroup, ...], prefix: str
-) -> tuple[SliceView, ...]:
+def _slice_charts(memo: Memo, groups: tuple[SliceGroup, ...], prefix: str) -> tuple[SliceView, ...]:
     """Each non-empty kind of slice with a small calibration chart per slice."""
     return tuple(
         SliceView(
@@ -187,8 +186,7 @@ def _slice_charts(
             group.title,
             group.slices,
             tuple(
-                _slice_chart(memo, s, f"{prefix}-{s.kind}-{n}")
-                for n, s in enumerate(group.slices)
+                _slice_chart(memo, s, f"{prefix}-{s.kind}-{n}") for n, s in enumerate(group.slices)
             ),
         )
         for group in groups

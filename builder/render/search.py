@@ -1,0 +1,155 @@
+"""Search on a static host: the Pagefind index of the predictions, and the search page.
+
+With `search: true` in site.yaml, every published prediction becomes one search document: its
+title, statement and article (nothing of the masthead, navigation or footer), with the status,
+target date and statement as metadata the results show, and status, category, tags and author
+as filters. Pagefind turns the documents into static files under `pagefind/` that the search
+page's script queries in the browser.
+
+Pagefind takes a few milliseconds per prediction and has no incremental mode, so the index is
+split into shards by a hash of each prediction's slug: `pagefind/` holds shard 0 and the
+runtime, `pagefind/1/`... the others, which the search page merges at query time
+(`mergeIndex`). A shard is made again only when one of its documents changed (its key covers
+each prediction's file digest and status on today, the site's authors and language, and
+Pagefind's version): an edit re-indexes one shard, not the site. The shard count grows by
+doubling, so it changes (and re-indexes everything) only when the site doubles in size.
+Bundles are kept in the build's memo between builds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from functools import partial
+
+from markupsafe import Markup, escape
+from pagefind.service import get_executable
+
+from builder.content.model import Prediction
+from builder.render import pagefind_files
+from builder.render.outputs import Memo, Output
+from builder.render.pagefind import Document, index_batches
+from builder.render.templates import PageSpec, longdate
+from builder.site.model import Site
+
+FOLDER = "pagefind/"
+PAGE = "search/"
+SHARD_SIZE = 500  # predictions per shard at most: see benchmarks/README.md
+FORMAT = 1  # bump when documents() changes what it writes
+
+
+def shard_count(predictions: int) -> int:
+    """1 up to SHARD_SIZE predictions, then the power of two that keeps shards that small."""
+    count = 1
+    while predictions > count * SHARD_SIZE:
+        count *= 2
+    return count
+
+
+def shard_of(slug: str, shards: int) -> int:
+    return int.from_bytes(hashlib.blake2b(slug.encode(), digest_size=4).digest(), "big") % shards
+
+
+def shard_folder(shard: int) -> str:
+    return FOLDER if shard == 0 else f"{FOLDER}{shard}/"
+
+
+def search_page(site: Site) -> list[PageSpec]:
+    """The search page, when search is on: its script merges every shard."""
+    if not site.config.search:
+        return []
+    shards = shard_count(len(_indexed(site)))
+    context = {"shard_folders": [shard_folder(k) for k in range(1, shards)]}
+    return [PageSpec(f"{PAGE}index.html", PAGE, "search.html", context)]
+
+
+def search_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[Output]:
+    """The pipeline extra: every file of every shard, each shard indexed only when its key
+    (a digest of what its documents are made from) is not in `memo`."""
+    if not site.config.search:
+        return []
+    predictions = _indexed(site)
+    shards = shard_count(len(predictions))
+    members: list[list[Prediction]] = [[] for _ in range(shards)]
+    for p in predictions:
+        members[shard_of(p.slug, shards)].append(p)
+    keys = [_shard_key(site, group) for group in members]
+    memo.fill(keys, partial(_index_missing, site, members))
+    outputs = []
+    for shard, key in enumerate(keys):
+        bundle = memo.get(key, dict)
+        for path, data in sorted(bundle.items()):
+            if shard == 0 or not pagefind_files.is_runtime(path):
+                inputs = {"shard": key, "file": path}
+                outputs.append(Output(shard_folder(shard) + path, inputs, partial(bytes, data)))
+    return outputs
+
+
+def _indexed(site: Site) -> list[Prediction]:
+    return [p for p in site.predictions if not p.draft]
+
+
+def _shard_key(site: Site, group: Sequence[Prediction]) -> str:
+    """Everything the shard's bytes are made from: Pagefind's version, the site's language
+    and authors (their names are a filter), and each prediction's file and status today."""
+    config = site.config
+    what = (
+        FORMAT,
+        str(get_executable()),
+        config.language,
+        [(a.key, a.name) for a in config.authors],
+        [(p.slug, p.digest, site.status(p).key) for p in group],
+    )
+    return Memo.key("search-shard", hashlib.sha256(repr(what).encode()).hexdigest())
+
+
+def _index_missing(
+    site: Site, members: Sequence[Sequence[Prediction]], missing: list[int]
+) -> list[dict[str, bytes]]:
+    batches = [[document(site, p) for p in members[shard]] for shard in missing]
+    return index_batches(batches, site.config.language, processes=os.cpu_count() or 1)
+
+
+def document(site: Site, p: Prediction) -> Document:
+    """What Pagefind reads of a prediction: only what `data-pagefind-body` marks is indexed;
+    the metadata and filters beside it are read but not indexed (`data-pagefind-ignore`)."""
+    status = site.status(p)
+    meta = {
+        "statement": p.statement,
+        "status": status.label,
+        "status_key": status.key,
+        "target_date": longdate(p.target_date),
+        "target_iso": p.target_date.isoformat(),
+    }
+    filters = {
+        "status": [status.label],
+        "category": [p.category] if p.category else [],
+        "tag": list(p.tags),
+        "author": [site.author(p.author).name],
+    }
+    html = Markup(
+        '<!DOCTYPE html><html lang="{lang}"><head><title>{title}</title></head><body>'
+        "<main data-pagefind-body>"
+        '<h1 data-pagefind-meta="title">{title}</h1>'
+        '<p class="statement">{statement}</p>{body}'
+        '<div data-pagefind-ignore="index">{meta}{filters}</div>'
+        "</main></body></html>"
+    ).format(
+        lang=site.config.language,
+        title=p.title,
+        statement=p.statement,
+        body=Markup(p.body_html),
+        meta=_tagged("meta", meta.items()),
+        filters=_tagged("filter", ((k, v) for k, values in filters.items() for v in values)),
+    )
+    return Document(f"/{p.url}", str(html))
+
+
+def _tagged(kind: str, pairs: Iterable[tuple[str, str]]) -> Markup:
+    return Markup("").join(
+        Markup('<span data-pagefind-{kind}="{name}">{value}</span>').format(
+            kind=kind, name=name, value=escape(value)
+        )
+        for name, value in pairs
+    )
