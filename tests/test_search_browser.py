@@ -1,0 +1,156 @@
+"""Search in headless Chromium: the built example site served from a loopback port, the
+masthead box and the search page's filters; several shards merged; `foretell serve`; and the
+page without JavaScript."""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+from conftest import SITE_YAML, SiteFolder, prediction_text
+from playwright.sync_api import Browser, Page, expect
+from serving import serving as foretell_serve
+
+from builder.render import search
+
+ANIMALS = ("aardvark", "bison", "capybara", "dugong", "echidna", "fennec", "gharial", "hoatzin")
+TIMEOUT = 15_000  # ms: Pagefind loads its WebAssembly first
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serving(directory: Path) -> Iterator[str]:
+    handler = functools.partial(QuietHandler, directory=str(directory))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def _unique_body_word(out: Path) -> tuple[str, str]:
+    """A word of one prediction's article that no other page of a prediction holds: (word,
+    slug), found in the built site rather than hard-coded."""
+    words: dict[str, set[str]] = {}
+    for page in sorted((out / "predictions").glob("*/index.html")):
+        soup = BeautifulSoup(page.read_text("utf-8"), "lxml")
+        text = soup.select_one("article").get_text(" ")
+        for word in set(re.findall(r"[a-z]{8,}", text.lower())):
+            words.setdefault(word, set()).add(page.parent.name)
+        prose = set(re.findall(r"[a-z]{8,}", soup.select_one(".prose").get_text(" ").lower()))
+        words.setdefault("\0prose:" + page.parent.name, set()).update(prose)
+    for slug in sorted(k.split(":", 1)[1] for k in words if k.startswith("\0prose:")):
+        for word in sorted(words["\0prose:" + slug]):
+            if words[word] == {slug}:
+                return word, slug
+    raise AssertionError("no word of the example site's articles is in one prediction alone")
+
+
+def _results(page: Page) -> list[str]:
+    return page.locator(".search-result-title a").evaluate_all("as => as.map(a => a.href)")
+
+
+def test_masthead_box_finds_a_prediction_by_a_word_of_its_body(
+    example_site: SiteFolder, browser: Browser
+) -> None:
+    """Catches: an index without the article bodies, a box that does not reach the search
+    page, results that do not link to the prediction, a search script that fails to load
+    Pagefind."""
+    assert example_site.build() == 0
+    word, slug = _unique_body_word(example_site.output)
+    with serving(example_site.output) as base:
+        page = browser.new_page()
+        page.goto(base)
+        page.fill("#site-search-q", word)
+        page.press("#site-search-q", "Enter")
+        expect(page.locator(".search-result")).to_have_count(1, timeout=TIMEOUT)
+        assert _results(page) == [f"{base}predictions/{slug}/"]
+        result = page.locator(".search-result")
+        expect(result.locator(".search-statement")).not_to_be_empty()
+        expect(result.locator(".search-facts time")).to_have_attribute(
+            "datetime", re.compile(r"^\d{4}-\d{2}-\d{2}$")
+        )
+        expect(result.locator("mark").first).to_have_text(re.compile(word, re.I))
+        page.close()
+
+
+def test_a_status_filter_narrows_the_results(example_site: SiteFolder, browser: Browser) -> None:
+    """Catches: filters that are offered but not applied, or not offered at all."""
+    assert example_site.build() == 0
+    with serving(example_site.output) as base:
+        page = browser.new_page()
+        page.goto(f"{base}search/?q=the")
+        expect(page.locator(".search-summary")).to_contain_text("predictions", timeout=TIMEOUT)
+        everything = _results(page)
+        statuses = Counter(page.locator(".search-facts .status").all_inner_texts())
+        assert len(statuses) > 1, "the example site's results all have one status"
+        status, count = statuses.most_common()[-1]
+        page.select_option("#filter-status", status)
+        expect(page.locator(".search-result")).to_have_count(count, timeout=TIMEOUT)
+        narrowed = _results(page)
+        assert set(narrowed) < set(everything)
+        assert set(page.locator(".search-facts .status").all_inner_texts()) == {status}
+        assert f"status={status.replace(' ', '+')}" in page.url.replace("%3A", ":")
+        page.close()
+
+
+def test_every_shard_is_searched(site: SiteFolder, browser: Browser, monkeypatch) -> None:
+    """Catches: shards left out of the merge (a prediction indexed but never found)."""
+    monkeypatch.setattr(search, "SHARD_SIZE", 2)
+    site.config(SITE_YAML + "search: true\n")
+    for i, animal in enumerate(ANIMALS, start=1):
+        site.write(f"p{i}.md", prediction_text(f"Number {i}", body=f"Mentions {animal}.\n"))
+    assert site.build() == 0
+    assert len(list(site.output.glob("pagefind/*/pagefind-entry.json"))) == 3
+    with serving(site.output) as base:
+        page = browser.new_page()
+        for i, animal in enumerate(ANIMALS, start=1):
+            page.goto(f"{base}search/?q={animal}")
+            expect(page.locator(".search-result")).to_have_count(1, timeout=TIMEOUT)
+            assert _results(page) == [f"{base}predictions/p{i}/"]
+        page.close()
+
+
+def test_search_works_in_foretell_serve(example_site: SiteFolder, browser: Browser) -> None:
+    """Catches: the index missing from serve's in-memory site, or served so that Pagefind
+    cannot read it."""
+    assert example_site.build() == 0
+    word, slug = _unique_body_word(example_site.output)
+    with foretell_serve(example_site.root) as server:
+        page = browser.new_page()
+        page.goto(f"{server.url}search/?q={word}")
+        expect(page.locator(".search-result")).to_have_count(1, timeout=TIMEOUT)
+        assert _results(page) == [f"{server.url}predictions/{slug}/"]
+        page.close()
+
+
+def test_without_javascript_the_page_explains_web_search(
+    example_site: SiteFolder, browser: Browser
+) -> None:
+    """Catches: an empty search form that cannot work without JavaScript, shown instead of
+    the way to search the site with a web search engine."""
+    assert example_site.build() == 0
+    with serving(example_site.output) as base:
+        context = browser.new_context(java_script_enabled=False)
+        page = context.new_page()
+        page.goto(f"{base}search/?q=solar")
+        expect(page.locator("[data-search]")).to_be_hidden()
+        fallback = page.locator("[data-search-fallback]")
+        expect(fallback).to_be_visible()
+        expect(fallback).to_contain_text("site:predictions.example.org")
+        context.close()
