@@ -56,10 +56,11 @@ Comments = Giscus | Isso
 
 def read_comments(r: FieldReader, language: str) -> Comments | None:
     """The comment system site.yaml configures, or None (the default: no comments)."""
-    if r.mapping("comments") is None:
+    settings = r.mapping("comments")
+    if settings is None:
         return None
     r.unknown_keys("comments", COMMENTS_KEYS)
-    named = [key for key in COMMENTS_KEYS if r.raw(f"comments.{key}") is not None]
+    named = [key for key in COMMENTS_KEYS if key in settings]
     if len(named) != 1:
         r.report("comments", "name one comment system: giscus or isso")
         return None
