@@ -85,6 +85,7 @@ def page_kinds(out: Path) -> dict[str, str]:
         "author against the readers": f"authors/{against[0]}/",
         "track record": "track-record/",
         "not found": "404.html",
+        "search, with results": "search/?q=the",  # the results are made by search.js
     }
 
 
@@ -110,6 +111,8 @@ def test_no_serious_accessibility_violations(example_site: SiteFolder, browser: 
             assert response is not None and response.ok, (kind, path)
             # Audit what a reader sees: the theme's stylesheet loaded, each scheme applied.
             assert page.evaluate(STYLESHEETS_LOADED), (kind, "stylesheet did not load")
+            if path.startswith("search/"):
+                page.wait_for_selector(".search-result")
             page.evaluate(axe_script)  # once per page; axe re-runs on each scheme and width
             for scheme in SCHEMES:
                 page.emulate_media(color_scheme=scheme)

@@ -4,9 +4,12 @@ pages, or nothing when off."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from bs4 import BeautifulSoup
 from conftest import SITE_YAML, SiteFolder, prediction_text
+from test_html_valid import describe, vnu
 
 GISCUS = """\
 comments:
@@ -183,3 +186,14 @@ def test_every_mistake_is_reported_with_its_line(site: SiteFolder, capsys, mista
     err = capsys.readouterr().err
     for message in messages:
         assert message in err, err
+
+
+@pytest.mark.parametrize("system", ["giscus", "isso"])
+def test_pages_with_comments_are_valid_html(site: SiteFolder, system: str) -> None:
+    """Catches: embed markup the Nu Html Checker refuses (in the template as in the page)."""
+    java = shutil.which("java")
+    assert java, "java is needed to run the Nu Html Checker"
+    _built(site, GISCUS if system == "giscus" else ISSO)
+    page = site.output / "predictions/p1/index.html"
+    errors = vnu(java, [page])
+    assert not errors, "\n".join(describe(m, site.output) for m in errors)

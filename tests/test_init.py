@@ -124,10 +124,11 @@ def test_site_yaml_has_every_setting_commented_one_author_and_no_votes(tmp_path:
     text = (tmp_path / "site.yaml").read_text(encoding="utf-8")
     settings = yaml.safe_load(text)
     # Shown but not set: a vote endpoint and timestamp authorities are the author's to choose.
-    assert set(settings) == set(SITE_KEYS) - {"votes", "timestamps"}
+    assert set(settings) == set(SITE_KEYS) - {"votes", "timestamps", "comments"}
     assert "# timestamps:\n#   authorities:" in text
     assert list(settings["authors"]) == ["you"]
     assert "# votes:\n#   endpoint:" in text  # shown, not set: no endpoint, no widget
+    assert "# comments:\n#   giscus:" in text  # shown, not set: off by default
     lines = text.splitlines()
     for index, line in enumerate(lines):
         if re.match(r"[a-z_]+:", line):  # each setting comes after a comment saying what it is

@@ -60,6 +60,13 @@ track_record:
 # A link-preview image (a 1200x630 PNG: the statement, target date, confidence and status)
 # for each prediction, shown when its page is shared on social networks and in chat apps.
 share_cards: true
+# A search page and a search box in the masthead (Pagefind: an index made at each build and
+# searched in the reader's browser; no server). See "Search" in the README.
+search: true
+# Comments under each prediction, through Giscus (GitHub Discussions) or Isso (a server of
+# your own); none unless named here. See "Comments" in the README for each one's setup.
+# comments:
+#   giscus: {repo: you/predictions, repo_id: R_..., category: General, category_id: DIC_...}
 # Readers can vote on each prediction ("Will happen / Won't happen / Maybe") once you run a
 # vote endpoint (`foretell votes serve`, see the README) and name it here:
 # votes:
