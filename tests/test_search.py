@@ -214,7 +214,8 @@ def test_search_page_and_masthead_box(site: SiteFolder) -> None:
     site.config(SEARCH_ON)
     _populate(site, 2)
     assert site.build() == 0
-    for page in ("", "predictions/p1/", "tags/", "search/"):
+    assert site.html("search/").select_one("form.site-search") is None  # its own box instead
+    for page in ("", "predictions/p1/", "tags/", "404.html"):
         form = site.html(page).select_one("header.masthead form.site-search")
         assert form is not None, page
         assert form["action"].endswith("search/")

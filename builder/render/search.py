@@ -81,8 +81,9 @@ def search_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[Output]
         bundle = memo.get(key, dict)
         for path, data in sorted(bundle.items()):
             if shard == 0 or not pagefind_files.is_runtime(path):
-                inputs = {"shard": key, "file": path}
-                outputs.append(Output(shard_folder(shard) + path, inputs, partial(bytes, data)))
+                # The file's key covers its path already: the shard's key is all it adds.
+                made = partial(bytes, data)
+                outputs.append(Output(shard_folder(shard) + path, {"shard": key}, made))
     return outputs
 
 
