@@ -29,7 +29,9 @@ def _populate(site: SiteFolder, count: int = 8) -> None:
                 extra=f"category: {'Space' if i % 3 else 'Energy'}\ntags: [t{i % 2}, shared]\n",
                 target=f"2026-{1 + i % 12:02d}-15",
                 statement=f"Claim {i} will hold.",
-                body=f"Body of {i} mentions zebrafish{i} and more.\n",
+                # The words below the first paragraph: an edit there is a body edit alone
+                # (the first paragraph is the summary list pages show).
+                body=f"Summary of {i}.\n\nBody of {i} mentions zebrafish{i} and more.\n",
                 prediction_extra="resolution: {outcome: yes, date: 2026-10-01}\n" if i == 2 else "",
             ),
         )
@@ -142,15 +144,24 @@ def test_shards_are_merged_and_an_edit_remakes_one(site: SiteFolder, monkeypatch
     assert shards == 4
     page = site.html("search/").select_one("[data-search]")
     assert page["data-shards"].split() == ["../pagefind/1/", "../pagefind/2/", "../pagefind/3/"]
-    urls = {url: path for url, path in _fragment_folders(site.output).items()}
+    urls = _fragment_folders(site.output)
     assert len(set(urls.values())) == shards  # every shard holds some of the 8
+    indexed: list[list[str]] = []  # the documents of each batch given to Pagefind
+
+    def recording(batches, language, processes=1):
+        indexed.extend([doc.url for doc in batch] for batch in batches)
+        return index_batches(batches, language, processes)
+
+    monkeypatch.setattr(search, "index_batches", recording)
     before = {p: p.stat().st_mtime_ns for p in site.output.glob("pagefind/**/*") if p.is_file()}
     edited = site.root / "content/predictions/p5.md"
     edited.write_text(edited.read_text().replace("zebrafish5", "otter5"), encoding="utf-8")
     assert site.build() == 0
+    assert len(indexed) == 1 and "/predictions/p5/" in indexed[0]  # its shard alone
+    folder = urls["/predictions/p5/"]
+    assert sorted(indexed[0]) == sorted(url for url, f in urls.items() if f == folder)
     after = {p: p.stat().st_mtime_ns for p in site.output.glob("pagefind/**/*") if p.is_file()}
     changed = {p for p in after if before.get(p) != after[p]}
-    folder = urls["/predictions/p5/"]
     assert changed and all(_shard_folder(p, site.output) == folder for p in changed)
 
 
@@ -229,6 +240,8 @@ def test_search_page_and_masthead_box(site: SiteFolder) -> None:
     assert fallback.select_one("form")["action"] == "https://duckduckgo.com/"
     assert fallback.select_one("input")["value"] == "site:test.example.org "
     assert (site.output / "pagefind/pagefind.js").is_file()
+    assert page.select_one('meta[name="robots"]')["content"] == "noindex"
+    assert "/search/" not in (site.output / "sitemap.xml").read_text(encoding="utf-8")
     assert page.select_one("[data-search]")["data-pagefind"] == "../pagefind/pagefind.js"
 
 

@@ -13,12 +13,13 @@ Entry = tuple[str, str]  # (absolute URL, last modification date or "")
 
 
 def entries(site: Site, pages: Iterable[PageSpec]) -> tuple[Entry, ...]:
-    """What the sitemap lists, in its order: every page but the 404 one, with the date a
-    prediction's page last changed in substance (published, or resolved)."""
+    """What the sitemap lists, in its order: every page but the 404 one and the search page
+    (a form, marked noindex), with the date a prediction's page last changed in substance
+    (published, or resolved)."""
     lastmod = {p.url: (p.resolution.date if p.resolution else p.date) for p in site.predictions}
     found = []
     for page in sorted(pages, key=lambda p: p.url):
-        if page.template == "404.html":
+        if page.template in ("404.html", "search.html"):
             continue
         date = lastmod.get(page.url)
         found.append((urls.absolute(site.config.url, page.url), date.isoformat() if date else ""))
