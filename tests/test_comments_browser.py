@@ -72,8 +72,8 @@ def test_giscus_loads_only_when_scrolled_to(site: SiteFolder, browser: Browser) 
 
 
 def test_isso_loads_when_scrolled_to(site: SiteFolder, browser: Browser) -> None:
-    """Catches: Isso's script inserted inert (a <template>'s scripts do not run unless
-    re-created), so the thread never appears."""
+    """Catches: Isso's embed never inserted, or inserted where its script does not run, so
+    the thread never appears."""
     _site(site, ISSO)
     with serving(site.output) as base:
         page = browser.new_page(viewport={"width": 800, "height": 600})

@@ -3,16 +3,8 @@
 // Without JavaScript the block stays hidden: there would be nothing in it.
 for (const block of document.querySelectorAll("[data-comments]")) {
   block.hidden = false;
-  const load = () => {
-    const embed = block.querySelector("template").content.cloneNode(true);
-    // Scripts that come from a <template> are inert; live copies of them run once inserted.
-    for (const inert of embed.querySelectorAll("script")) {
-      const live = document.createElement("script");
-      for (const attribute of inert.attributes) live.setAttribute(attribute.name, attribute.value);
-      inert.replaceWith(live);
-    }
-    block.append(embed);
-  };
+  // A clone of the template's content runs its scripts once in the page (unlike innerHTML).
+  const load = () => block.append(block.querySelector("template").content.cloneNode(true));
   if (!("IntersectionObserver" in window)) {
     load();
     continue;
