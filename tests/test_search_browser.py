@@ -49,6 +49,8 @@ def _unique_body_word(out: Path) -> tuple[str, str]:
     words: dict[str, set[str]] = {}
     for page in sorted((out / "predictions").glob("*/index.html")):
         soup = BeautifulSoup(page.read_text("utf-8"), "lxml")
+        if soup.select_one(".prose") is None:  # an old address's redirect page
+            continue
         text = soup.select_one("article").get_text(" ")
         for word in set(re.findall(r"[a-z]{8,}", text.lower())):
             words.setdefault(word, set()).add(page.parent.name)
