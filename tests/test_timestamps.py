@@ -310,3 +310,21 @@ def _alter(token: Path) -> None:
     data = bytearray(token.read_bytes())
     data[-5] ^= 0xFF  # in the signature
     token.write_bytes(bytes(data))
+
+
+def test_an_update_stamped_long_after_its_date_is_backdated_whatever_git_says(
+    stamped: SiteFolder,
+) -> None:
+    """Catches: an update's git commit date (the author's word) trusted over its timestamp:
+    a revision stamped days after the date it claims counts only from its timestamp."""
+    start, claimed = TODAY - dt.timedelta(days=40), TODAY - dt.timedelta(days=10)
+    update = f"confidence: 0.7\nupdates:\n  - {{date: {claimed}, confidence: 0.2}}\n"
+    stamped.write("u.md", prediction_text("U", date=start.isoformat(), target=LATER,
+                                          prediction_extra=update))  # fmt: skip
+    _git(stamped, "init", "-q")
+    _commit(stamped, "on time, says the author's clock", when=f"{claimed}T12:00:00+00:00")
+    _stamp(stamped)
+    assert _build(stamped) == 0
+    [backdated] = stamped.html("predictions/u/").select(".integrity-backdated li")
+    text = backdated.get_text(" ", strip=True)
+    assert "backdated: first timestamped on" in text and "commit" not in text

@@ -35,8 +35,9 @@ class Backdated:
     """An update first committed more than the grace period after its stated date."""
 
     update: Update
-    commit: str  # short hash of the commit it first appeared in, as it is
-    committed: dt.date  # that commit's date: the date the scores use it from
+    commit: str  # short hash of the commit it first appeared in, as it is ("" if stamped)
+    committed: dt.date  # that commit's date, or its timestamp's: the scores use it from then
+    stamped: bool = False  # the date is a timestamp authority's, not a commit's
 
 
 @dataclass(frozen=True)
@@ -70,36 +71,52 @@ def vouched(
 ) -> Vouched:
     usable = None if history is None or history.uncommitted else history
     first = stamps.first
-    if first is not None:  # the authority's date, not the author's machine's
-        stamped = first.day <= deadline(prediction, usable)[1]
-        if usable is None:
-            return Vouched(not stamped, prediction.forecasts, stamped=stamped)
-        git = _from_git(prediction, usable, grace_days)
-        return dataclasses.replace(git, late=not stamped, stamped=stamped)
-    if usable is None:
+    if first is None and usable is None:
         return Vouched(late=False, forecasts=prediction.forecasts)
-    return _from_git(prediction, usable, grace_days)
-
-
-def _from_git(prediction: Prediction, history: FileHistory, grace_days: int) -> Vouched:
-    late = history.first_date > deadline(prediction, history)[1]
+    stamped = first is not None and first.day <= deadline(prediction, usable)[1]
+    if first is not None:  # the authority's date, not the author's machine's
+        late = not stamped
+    else:
+        assert usable is not None
+        late = usable.first_date > deadline(prediction, usable)[1]
     if not prediction.updates:  # most predictions: nothing more to look at
-        return Vouched(late, prediction.forecasts)
+        return Vouched(late, prediction.forecasts, stamped=stamped)
+    forecasts, backdated = _updates(prediction, usable, grace_days, stamps)
+    return Vouched(late, forecasts, backdated, stamped)
+
+
+def _updates(
+    prediction: Prediction, history: FileHistory | None, grace_days: int, stamps: Stamps
+) -> tuple[tuple[tuple[dt.date, float], ...], tuple[Backdated, ...]]:
+    """Each forecast from when it counts, and the backdated updates: an update is on record
+    from its timestamp where it has one, else from the commit it first appeared in."""
     grace = dt.timedelta(days=grace_days)
     forecasts = [] if prediction.confidence is None else [(prediction.date, prediction.confidence)]
     backdated: list[Backdated] = []
     for index, update in enumerate(prediction.updates):
         start = update.date
-        found = _committed(history, index, update)
-        if found is not None and found.committed > update.date + grace:
-            backdated.append(Backdated(update, found.commit, found.committed))
-            start = found.committed
+        recorded = _recorded(history, index, update, stamps)
+        if recorded is not None and recorded.committed > update.date + grace:
+            backdated.append(recorded)
+            start = recorded.committed
         # A backdated update cannot count from before the one listed ahead of it began:
         # the forecasts stay in the order the author stood by them.
         if forecasts and start < forecasts[-1][0]:
             start = forecasts[-1][0]
         forecasts.append((start, update.confidence))
-    return Vouched(late, tuple(forecasts), tuple(backdated))
+    return tuple(forecasts), tuple(backdated)
+
+
+def _recorded(
+    history: FileHistory | None, index: int, update: Update, stamps: Stamps
+) -> Backdated | None:
+    """When the update was first on record, as a Backdated (kept only if it is): its
+    timestamp's date, or its commit's."""
+    stamp = stamps.of_update(index)
+    if stamp is not None:
+        return Backdated(update, "", stamp.day, stamped=True)
+    found = _committed(history, index, update) if history is not None else None
+    return None if found is None else Backdated(update, found.commit, found.committed)
 
 
 def _committed(history: FileHistory, index: int, update: Update) -> CommittedUpdate | None:
