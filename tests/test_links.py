@@ -19,6 +19,20 @@ def _file_for(output: Path, url: str) -> Path | None:
     return target if target.is_file() else None
 
 
+def _redirect_target(output: Path, url: str) -> str | None:
+    """Where an alias page sends the reader (its canonical link), or None for a page."""
+    file = _file_for(output, url)
+    soup = BeautifulSoup(file.read_text(encoding="utf-8"), "lxml") if file else None
+    if soup is None or soup.find("meta", attrs={"http-equiv": "refresh"}) is None:
+        return None
+    return urljoin(
+        url,
+        soup.find("link", rel="canonical")["href"].replace(
+            "https://predictions.example.org/", BASE
+        ),
+    )
+
+
 def crawl(output: Path) -> tuple[set[str], list[str]]:
     """Follow every internal href/src from the home page; return pages seen and broken links."""
     seen: set[str] = set()
@@ -34,8 +48,8 @@ def crawl(output: Path) -> tuple[set[str], list[str]]:
             continue
         soup = BeautifulSoup(file.read_text(encoding="utf-8"), "lxml")
         ids = {tag["id"] for tag in soup.find_all(id=True)}
-        for tag in soup.find_all(["a", "link", "script", "img"]):
-            ref = tag.get("href") or tag.get("src")
+        for tag in soup.find_all(["a", "link", "script", "img", "form"]):
+            ref = tag.get("href") or tag.get("src") or tag.get("action")
             external = ref and ref.startswith(("mailto:", "https://", "http://"))
             if not ref or external:
                 continue
@@ -63,9 +77,15 @@ def test_example_site_has_no_broken_links_and_every_page_is_reachable(
         for p in output.rglob("index.html")
     }
     pages = {p.replace(BASE + "/", BASE) for p in pages}
-    assert pages - seen == set()
-    predictions = {p for p in pages if "/predictions/" in p}
-    assert len(predictions) == 9  # the example site's published predictions (one is a draft)
+    # An old address (aliases:) is reached from outside, never linked: it must redirect to a
+    # page that is reached.
+    redirects = {p for p in pages if _redirect_target(output, p)}
+    assert {_redirect_target(output, p) for p in redirects} <= seen
+    assert pages - redirects - seen == set()
+    predictions = {p for p in pages - redirects if "/predictions/" in p}
+    embeds = {p for p in predictions if p.endswith("/embed/")}
+    # The example site's published predictions (one is a draft), each with its card.
+    assert len(predictions - embeds) == len(embeds) == 9
 
 
 def test_crawler_catches_a_broken_link(example_site: SiteFolder) -> None:

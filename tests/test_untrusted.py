@@ -18,6 +18,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import NOW, REPO, SiteFolder, prediction_text
 from lxml import etree
+from PIL import Image
 from test_html_valid import describe, vnu
 
 from builder.cli import main
@@ -295,6 +296,16 @@ def check_theme_file(site: SiteFolder, path: Path) -> None:
     assert b"<img" not in path.read_bytes(), path
 
 
+def check_png(site: SiteFolder, path: Path) -> None:
+    """Share cards: the text is drawn, never carried as data (no text chunks a reader or a
+    platform would show), and the file is a whole PNG."""
+    with Image.open(path) as image:
+        image.verify()
+    with Image.open(path) as image:
+        assert image.format == "PNG" and image.size == (1200, 630), path
+        assert image.text == {}, path
+
+
 CHECKS: dict[str, Callable[[SiteFolder, Path], None]] = {
     ".html": check_html,
     ".xml": check_xml,
@@ -304,6 +315,7 @@ CHECKS: dict[str, Callable[[SiteFolder, Path], None]] = {
     ".css": check_theme_file,
     ".js": check_theme_file,
     ".txt": check_theme_file,
+    ".png": check_png,
 }
 
 
