@@ -12,7 +12,7 @@ import pytest
 from conftest import SITE_YAML, SiteFolder, prediction_text
 
 from builder.cli import main
-from builder.render import search
+from builder.render import pagefind, search
 from builder.render.pagefind import Document, index_batches
 
 SEARCH_ON = SITE_YAML + "search: true\n"
@@ -253,3 +253,21 @@ def test_drafts_are_not_indexed(site: SiteFolder) -> None:
     assert site.build("--drafts") == 0
     assert "/predictions/d/" not in _fragments(site.output)
     assert "/predictions/p1/" in _fragments(site.output)
+
+
+def test_a_pagefind_that_cannot_run_fails_the_build_in_one_line(
+    site: SiteFolder, monkeypatch, capsys
+) -> None:
+    """Catches: a traceback (and a half-made output) when Pagefind's program is missing or
+    broken, instead of the build's one-line failure with the previous output left as it was."""
+    site.config(SEARCH_ON)
+    _populate(site, 2)
+    assert site.build() == 0
+    before = site.files()
+    monkeypatch.setattr(pagefind, "get_executable", lambda: Path("/nonexistent/pagefind"))
+    site.write("p3.md", prediction_text("A third"))
+    assert site.build() == 1
+    err = capsys.readouterr().err
+    assert "site.yaml: search: the search index could not be made" in err
+    assert "Traceback" not in err
+    assert site.files() == before

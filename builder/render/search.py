@@ -27,9 +27,10 @@ from markupsafe import Markup, escape
 from pagefind.service import get_executable
 
 from builder.content.model import Prediction
+from builder.errors import BuildFailed, Problem
 from builder.render import pagefind_files
 from builder.render.outputs import Memo, Output
-from builder.render.pagefind import Document, index_batches
+from builder.render.pagefind import Document, PagefindError, index_batches
 from builder.render.templates import PageSpec, longdate
 from builder.site.model import Site
 
@@ -108,8 +109,14 @@ def _shard_key(site: Site, group: Sequence[Prediction]) -> str:
 def _index_missing(
     site: Site, members: Sequence[Sequence[Prediction]], missing: list[int]
 ) -> list[dict[str, bytes]]:
+    """The missing shards' bundles; a Pagefind that cannot run fails the build with one line
+    (the output is left as it was), not a traceback."""
     batches = [[document(site, p) for p in members[shard]] for shard in missing]
-    return index_batches(batches, site.config.language, processes=os.cpu_count() or 1)
+    try:
+        return index_batches(batches, site.config.language, processes=os.cpu_count() or 1)
+    except (PagefindError, OSError) as exc:
+        message = f"the search index could not be made ({exc}); `search: false` turns it off"
+        raise BuildFailed([Problem("site.yaml", None, "search", message)]) from exc
 
 
 def document(site: Site, p: Prediction) -> Document:
