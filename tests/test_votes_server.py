@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pg import Cluster
 from votes_endpoint import (
     CHOICES,
     FUTURE,
@@ -44,8 +45,11 @@ SITE = "https://predictions.example.org"
 PAST = datetime.date(2020, 1, 1)
 
 
-@pytest.fixture(scope="module")
-def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def files(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path | str, Path]:
+    """The module's endpoint files; its HTTP tests run once per engine."""
     tmp = tmp_path_factory.mktemp("votes-server")
     manifest = tmp / "votes-manifest.json"
     write_manifest(
@@ -59,11 +63,14 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
             ("batch-b", FUTURE),
         ],
     )
-    return tmp, tmp / "votes.sqlite3", manifest
+    if request.param == "sqlite":
+        return tmp, tmp / "votes.sqlite3", manifest
+    cluster: Cluster = request.getfixturevalue("pg_cluster")
+    return tmp, cluster.new_database(), manifest
 
 
 @pytest.fixture(scope="module")
-def server(files: tuple[Path, Path, Path]) -> Iterator[Server]:
+def server(files: tuple[Path, Path | str, Path]) -> Iterator[Server]:
     tmp, db, manifest = files
     srv = start(tmp, db, manifest, "--allow-origin", SITE, "--rate-limit", "0")
     srv.owner = "module"
