@@ -70,6 +70,9 @@ async def _connection(
             head = (
                 f"POST /v1/predictions/{slugs[n % len(slugs)]}/votes HTTP/1.1\r\n"
                 f"Host: {host}\r\nContent-Type: application/json\r\n"
+                # Every voter from an address of its own: no vote is refused by the rate
+                # limit, and every vote pays for checking it, as in production.
+                f"X-Forwarded-For: 10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}\r\n"
                 f"Content-Length: {len(body)}\r\n\r\n"
             )
             started = time.perf_counter()
@@ -125,7 +128,7 @@ async def _load(
 
 
 def _start_server(
-    workdir: Path, name: str, db: str, manifest: Path
+    workdir: Path, name: str, db: str, manifest: Path, rate_limit: int
 ) -> tuple[subprocess.Popen[bytes], str]:
     log_path = workdir / f"{name}.log"
     log = log_path.open("wb")
@@ -141,7 +144,8 @@ def _start_server(
         "--port",
         "0",
         "--rate-limit",
-        "0",
+        str(rate_limit),
+        "--trust-forwarded-for",  # the load generator names each voter's address
     ]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -214,7 +218,10 @@ def _run_setup(
     manifest = workdir / "votes-manifest.json"
     target = datetime.date.today() + datetime.timedelta(days=365)
     manifest.write_bytes(build_manifest((slug, target) for slug in slugs))
-    servers = [_start_server(workdir, f"{name}-{i}", db, manifest) for i in range(endpoints)]
+    servers = [
+        _start_server(workdir, f"{name}-{i}", db, manifest, args.rate_limit)
+        for i in range(endpoints)
+    ]
     try:
         cpu_before = sum(_cpu_seconds(proc.pid) for proc, _ in servers)
         server_before = _server_cpu_seconds(cluster)
@@ -286,6 +293,13 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--predictions", type=int, default=20)
     parser.add_argument("--setups", default=",".join(SETUPS), help="default: %(default)s")
+    parser.add_argument(
+        "--rate-limit",
+        type=int,
+        default=0,
+        help="the endpoints' --rate-limit (default: %(default)s, none; the endpoints' own "
+        "default is 60); each vote comes from an address of its own, so none is refused",
+    )
     parser.add_argument("--pg-url", help="an existing PostgreSQL database to use")
     parser.add_argument(
         "--workdir",

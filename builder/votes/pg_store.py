@@ -8,9 +8,7 @@ of endpoint processes on one database.
 - Several writers: a batch first takes a transaction-scoped advisory lock per slug, in one
   order for every process, so batches on the same prediction queue up instead of deadlocking
   on its tally rows, and batches on different predictions commit side by side.
-- Rate limit: token buckets in an UNLOGGED table, shared by every process (a restart of the
-  server empties it, like a restart of a SQLite endpoint empties its memory). Its commits
-  write no WAL, so they do not wait for a flush.
+- Rate limit: token buckets in the database, shared by every process (pg_ratelimit.py).
 - Outages: connections come from a pool that checks each before lending it, so after the
   server restarts the store reconnects by itself; while it is down, calls fail within
   POOL_TIMEOUT_S with one of `errors` (the endpoint's 503).
@@ -20,16 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
-import threading
-import time
 from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
-from starlette.concurrency import run_in_threadpool
 
+from .pg_ratelimit import SharedRateLimit
 from .store import CHOICES, PROBE_SLUG, PROBE_VOTER, SchemaError, StoredVote, Tally, VoteStore
 from .store import voter_key as hash_voter
 
@@ -106,25 +101,6 @@ _TALLY_AND_CHOICE: Final = """
 SELECT choice, n, false FROM tallies WHERE slug = %(slug)s
 UNION ALL SELECT choice, 0, true FROM votes WHERE slug = %(slug)s AND voter = %(voter)s
 """
-# A token bucket in one statement: refill for the time since the last hit, take a token if
-# there is one. `ok` says which happened; `tokens` then gives the wait.
-_HIT: Final = """
-INSERT INTO rate_buckets AS b (key, tokens, at, ok)
-VALUES (%(key)s, %(capacity)s - 1, extract(epoch FROM clock_timestamp()), true)
-ON CONFLICT (key) DO UPDATE SET
-    tokens = least(%(capacity)s, b.tokens + (excluded.at - b.at) * %(rate)s)
-        - CASE WHEN least(%(capacity)s, b.tokens + (excluded.at - b.at) * %(rate)s) >= 1
-          THEN 1 ELSE 0 END,
-    ok = least(%(capacity)s, b.tokens + (excluded.at - b.at) * %(rate)s) >= 1,
-    at = excluded.at
-RETURNING ok, tokens
-"""
-# A bucket untouched for a minute is full again: the same as no bucket.
-_FORGET_IDLE: Final = (
-    "DELETE FROM rate_buckets WHERE at < extract(epoch FROM clock_timestamp()) - 60"
-)
-
-
 def slug_lock_keys(slugs: Iterable[str]) -> list[int]:
     """The advisory lock ids of `slugs`, in the one order every process takes them."""
     digests = {hashlib.sha256(s.encode()).digest()[:8] for s in slugs}
@@ -172,6 +148,7 @@ class PostgresVoteStore(VoteStore):
         self._shown = shown or url
         self._url = url
         self._writer: psycopg.Connection[Any] | None = None  # the writer thread's
+        self._limits: list[SharedRateLimit] = []
         self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
             url,
             min_size=1,
@@ -256,7 +233,9 @@ class PostgresVoteStore(VoteStore):
         return Tally(**counts), (choices[0] if choices else None)
 
     def rate_limit(self, per_minute: int) -> SharedRateLimit:
-        return SharedRateLimit(self._pool, per_minute)
+        limit = SharedRateLimit(self._url, per_minute)
+        self._limits.append(limit)  # its connection is closed with the store
+        return limit
 
     # -- moving votes --------------------------------------------------------------------
 
@@ -284,6 +263,8 @@ class PostgresVoteStore(VoteStore):
 
     def _close_readers(self) -> None:
         self._pool.close()
+        for limit in self._limits:
+            limit.close()
 
 
 def _tallies(slugs: list[str], rows: list[tuple[str, str, int]]) -> dict[str, Tally]:
@@ -291,35 +272,3 @@ def _tallies(slugs: list[str], rows: list[tuple[str, str, int]]) -> dict[str, Ta
     for slug, choice, n in rows:
         counts[slug][choice] = n
     return {slug: Tally(**c) for slug, c in counts.items()}
-
-
-class SharedRateLimit:
-    """`per_minute` votes per client per minute, counted in the database, so that N endpoint
-    processes do not allow N times the limit. The same token bucket as `RateLimiter`."""
-
-    def __init__(self, pool: ConnectionPool[psycopg.Connection[Any]], per_minute: int) -> None:
-        if per_minute < 1:
-            raise ValueError("per_minute must be at least 1")
-        self._pool = pool
-        self._params = {"capacity": float(per_minute), "rate": per_minute / 60.0}
-        self._forgot_at = time.monotonic()
-        self._lock = threading.Lock()
-
-    async def hit(self, key: str) -> int | None:
-        return await run_in_threadpool(self._hit, key)
-
-    def _hit(self, key: str) -> int | None:
-        with self._pool.connection() as conn:
-            ok, tokens = conn.execute(_HIT, {**self._params, "key": key}).fetchone()  # type: ignore[misc]
-            if self._due_to_forget():
-                conn.execute(_FORGET_IDLE)
-        if ok:
-            return None
-        return max(1, math.ceil((1.0 - tokens) / self._params["rate"]))
-
-    def _due_to_forget(self) -> bool:
-        with self._lock:
-            if time.monotonic() - self._forgot_at < 60:
-                return False
-            self._forgot_at = time.monotonic()
-            return True
