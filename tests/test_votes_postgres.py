@@ -193,10 +193,12 @@ def test_the_endpoint_rides_out_a_postgresql_restart(tmp_path: Path) -> None:
     write_manifest(manifest, [("p", FUTURE)])
     cluster = Cluster()
     try:
-        server = start(tmp_path, cluster.new_database(), manifest, "--rate-limit", "5")
+        server = start(tmp_path, cluster.new_database(), manifest, "--rate-limit", "100")
         votes = f"{server.url}/v1/predictions/p/votes"
         with httpx.Client(timeout=30) as client:
-            assert client.post(votes, json=body(1)).status_code == 200
+            # Enough votes that every connection the endpoint keeps is in use before.
+            before = [client.post(votes, json=body(n)).status_code for n in range(100, 110)]
+            assert before == [200] * 10
             cluster.stop()
             for response in asyncio.run(_during_the_outage(server.url)):
                 assert response.status_code == 503, response.text
@@ -207,7 +209,10 @@ def test_the_endpoint_rides_out_a_postgresql_restart(tmp_path: Path) -> None:
             while client.post(votes, json=body(3)).status_code != 200:
                 assert time.monotonic() - back < 10, "no recovery within 10 s"
                 time.sleep(0.2)
-            assert client.get(votes).json()["total"] == 2
+            # Recovered for good: no connection left broken behind the first success.
+            after = [client.post(votes, json=body(n)).status_code for n in range(200, 210)]
+            assert after == [200] * 10
+            assert client.get(votes).json()["total"] == 21
             assert client.get(f"{server.url}/healthz").status_code == 200
         assert server.stop() == 0
         assert "Traceback" not in server.log()
