@@ -234,3 +234,15 @@ def test_many_cards_are_made_in_the_workers(site: SiteFolder) -> None:
             "Test Desk", f"Statement number {n}.", "January 1, 2027", None, "Open", "open"
         )
         assert data == cards.card_png(text, cards.font_files("default"))
+
+
+STATUSES = {"open": "Open", "soon": "Resolves soon", "awaiting": "Awaiting resolution"}
+
+
+@pytest.mark.parametrize("key", ["open", "soon", "awaiting", "yes", "no", "void"])
+def test_the_status_is_never_cut_short(key: str) -> None:
+    # Catches: the status pill truncating the outcome ("Resolved: it did not…", the label the
+    # pages use) next to the widest facts a card can show.
+    status = {**STATUSES, **cards.OUTCOME_LABELS}[key]
+    text = cards.CardText("Test Desk", "S.", "September 30, 2026", "100%", status, key)
+    assert cards.status_label(text, cards.font_files("default")) == status

@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # Pillow is imported where a card is drawn: most builds draw 
 WIDTH, HEIGHT = 1200, 630
 CARD_FILE = "card.png"  # inside predictions/<slug>/
 # The drawing's version: part of every card's inputs, so a change of layout re-makes them all.
-CARD_FORMAT = 1
+CARD_FORMAT = 2
 FONTS = "fonts"  # the theme's folder of font files
 FONT = "NotoSans-Bold.ttf"  # Latin, Greek and Cyrillic; other scripts show as boxes
 
@@ -54,8 +54,11 @@ STATUS_COLOURS = {  # the stylesheet's light colours: status-<key>
     "void": (90, 91, 99),
 }
 STEPS = 64  # palette entries per ink: 4 x 64 = 256
+# The outcome in words short enough for the card's pill ("Resolved: it did not happen" is not).
+OUTCOME_LABELS = {"yes": "It happened", "no": "It did not happen", "void": "Void"}
 
 MARGIN = 72
+PILL_PADDING = 22
 STATEMENT_TOP, STATEMENT_BOTTOM = 150, 470
 STATEMENT_SIZES = (64, 56, 48, 42)  # the largest whose wrapped lines fit is used
 LEADING = 1.25  # line height / font size
@@ -82,8 +85,9 @@ def card_path(p: Prediction) -> str:
 def card_text(site: Site, p: Prediction) -> CardText:
     st = site.status(p)
     confidence = None if p.current_confidence is None else percent(p.current_confidence)
+    label = OUTCOME_LABELS.get(st.key, st.label)
     return CardText(
-        site.config.title, p.statement, longdate(p.target_date), confidence, st.label, st.key
+        site.config.title, p.statement, longdate(p.target_date), confidence, label, st.key
     )
 
 
@@ -133,14 +137,11 @@ def card_png(text: CardText, fonts: Fonts) -> bytes:
     _statement(card, text.statement, fonts)
     card.bar(MARGIN, 492, WIDTH - MARGIN, 494, MUTED, step=16)
     x = MARGIN
-    facts = (("TARGET DATE", text.target), ("AUTHOR\u2019S CONFIDENCE", text.confidence))
-    for label, value in facts:
-        if value is None:
-            continue
+    for label, value in _facts(text):
         card.text((x, 516), label, bold(22), MUTED)
         card.text((x, 546), value, bold(36), INK)
-        x += max(bold(36).getlength(value), bold(22).getlength(label)) + 64
-    _status_pill(card, text.status, bold(30), left=x)
+        x += _fact_width(label, value, fonts)
+    _status_pill(card, status_label(text, fonts), bold(30))
     return card.png()
 
 
@@ -172,13 +173,27 @@ def statement_lines(statement: str, fonts: Fonts) -> tuple[int, list[str]]:
     return size, [*lines[: most - 1], last]
 
 
-def _status_pill(card: _Card, label: str, font: ImageFont.FreeTypeFont, left: float) -> None:
+def _facts(text: CardText) -> list[tuple[str, str]]:
+    facts = [("TARGET DATE", text.target), ("AUTHOR\u2019S CONFIDENCE", text.confidence)]
+    return [(label, value) for label, value in facts if value is not None]
+
+
+def _fact_width(label: str, value: str, fonts: Fonts) -> float:
+    return max(_font(fonts.bold, 36).getlength(value), _font(fonts.bold, 22).getlength(label)) + 48
+
+
+def status_label(text: CardText, fonts: Fonts) -> str:
+    """The status as the pill shows it: cut short only if the facts leave it no room."""
+    left = MARGIN + sum(_fact_width(label, value, fonts) for label, value in _facts(text))
+    return _fit(text.status, _font(fonts.bold, 30), WIDTH - MARGIN - left - PILL_PADDING * 2)
+
+
+def _status_pill(card: _Card, label: str, font: ImageFont.FreeTypeFont) -> None:
     """The status, right-aligned on the facts' row, in a pill of its colour."""
     right = WIDTH - MARGIN
-    label = _fit(label, font, right - left - 48)
-    box = (int(right - font.getlength(label) - 48), 516, right, 578)
+    box = (int(right - font.getlength(label) - PILL_PADDING * 2), 516, right, 578)
     card.pill(box, STATUS)
-    card.text((box[0] + 24, 528), label, font, STATUS, reverse=True)
+    card.text((box[0] + PILL_PADDING, 528), label, font, STATUS, reverse=True)
 
 
 def wrap(
