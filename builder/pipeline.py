@@ -57,7 +57,7 @@ from builder.render.trackrecord_csv import track_record_csv_files
 from builder.site.model import Site
 from builder.site.taxonomy import build_site
 from builder.system.files import Stat
-from builder.system.workers import imap_forked, write_files
+from builder.system.workers import PARALLEL_THRESHOLD, imap_forked, map_forked, write_files
 from builder.trackrecord.stamps.store import site_stamps
 
 R = TypeVar("R")
@@ -236,12 +236,29 @@ def make(
         sink.record(spec.path, written)
     # The other files are written on every core: a cold build has one calendar file per
     # prediction, and a `Later` is made there too (a cold build's share cards).
+    if not sink.parallel_writes:
+        others = _made_on_every_core(others)
     write = partial(_make_and_write, sink.write)
     writes = write_files(write, others, parallel=sink.parallel_writes)
     for (path, _), written in zip(others, writes, strict=True):
         made.add(path)
         sink.record(path, written)
     return made
+
+
+def _made_on_every_core(
+    others: Sequence[tuple[str, bytes | Later]],
+) -> Sequence[tuple[str, bytes | Later]]:
+    """`others` with their `Later` files made, on every core when there are many: for a sink
+    that writes nothing itself (serve's memory), drawing the files is all the work."""
+    later = [i for i, (_, data) in enumerate(others) if isinstance(data, Later)]
+    if len(later) < PARALLEL_THRESHOLD:
+        return others
+    made = map_forked(bytes_of, [others[i][1] for i in later])
+    result = list(others)
+    for i, data in zip(later, made, strict=True):
+        result[i] = (others[i][0], data)
+    return result
 
 
 def _make_and_write(write: Callable[[str, bytes], R], path: str, data: bytes | Later) -> R:

@@ -3,7 +3,9 @@ page's Open Graph and Twitter metadata, re-made exactly when what it shows chang
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import os
 import shutil
 import zlib
 from pathlib import Path
@@ -13,7 +15,9 @@ from conftest import NOW, SiteFolder, prediction_text
 from PIL import Image
 
 from builder.cli import main
+from builder.options import BuildOptions
 from builder.render import cards
+from builder.serve.rebuild import Rebuilder
 
 LONG = (
     "The city will open the third and fourth lines of its aerial cable car network, including "
@@ -222,18 +226,44 @@ def test_a_word_wider_than_a_line_is_broken() -> None:
     assert "".join(lines).replace(" ", "") == "See" + "x" * 120 + "now"
 
 
-def test_many_cards_are_made_in_the_workers(site: SiteFolder) -> None:
-    # Catches: a `Later` written as it is (not bytes) when the files are written on every
-    # core, and cards made in workers differing from the same card made here.
+def test_many_cards_are_made_in_the_workers(
+    site: SiteFolder, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Catches: a cold build drawing its cards one by one in the main process, a `Later`
+    # written as it is (not bytes), and cards made in workers differing from the same card
+    # made here.
     for n in range(110):
         site.write(f"p{n}.md", prediction_text(f"P{n}", statement=f"Statement number {n}."))
+    drawers = _record_drawers(monkeypatch, tmp_path)
     assert site.build() == 0
+    assert str(os.getpid()) not in drawers.read_text().split()
     for n in (0, 57, 109):
         data = (site.output / f"predictions/p{n}/card.png").read_bytes()
-        text = cards.CardText(
-            "Test Desk", f"Statement number {n}.", "January 1, 2027", None, "Open", "open"
-        )
-        assert data == cards.card_png(text, cards.font_files("default"))
+        assert data == _plain_card(n)
+
+
+def _record_drawers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """card_png, writing the id of each process that draws a card to the file returned."""
+    drawers = tmp_path / "drawers"
+    real = cards.card_png
+
+    def drawing(text: cards.CardText, fonts: cards.Fonts) -> bytes:
+        with drawers.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return real(text, fonts)
+
+    monkeypatch.setattr(cards, "card_png", drawing)
+    return drawers
+
+
+def _plain_card(n: int) -> bytes:
+    text = cards.CardText(
+        "Test Desk", f"Statement number {n}.", "January 1, 2027", None, "Open", "open"
+    )
+    return _REAL_CARD_PNG(text, cards.font_files("default"))
+
+
+_REAL_CARD_PNG = cards.card_png
 
 
 STATUSES = {"open": "Open", "soon": "Resolves soon", "awaiting": "Awaiting resolution"}
@@ -246,3 +276,18 @@ def test_the_status_is_never_cut_short(key: str) -> None:
     status = {**STATUSES, **cards.OUTCOME_LABELS}[key]
     text = cards.CardText("Test Desk", "S.", "September 30, 2026", "100%", status, key)
     assert cards.status_label(text, cards.font_files("default")) == status
+
+
+def test_serve_draws_many_cards_in_the_workers(
+    site: SiteFolder, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Catches: serve's in-memory build drawing its cards on one core (its sink writes
+    # nothing, so no worker would), keeping a `Later` undrawn, or drawing it differently.
+    for n in range(210):
+        site.write(f"p{n}.md", prediction_text(f"P{n}", statement=f"Statement number {n}."))
+    drawers = _record_drawers(monkeypatch, tmp_path)
+    files = Rebuilder(BuildOptions(root=site.root, now=dt.date(2026, 11, 25))).files()
+    drawn = drawers.read_text().split()
+    assert str(os.getpid()) not in drawn and len(drawn) == 210
+    for n in (0, 123, 209):
+        assert files[f"predictions/p{n}/card.png"] == _plain_card(n)
