@@ -162,3 +162,10 @@ def test_incremental_aliases_equal_a_clean_build(built: SiteFolder, tmp_path: Pa
     assert SiteFolder(clean).files() == built.files()
     assert not (built.output / "2025/03/solar.html").exists()
     assert "Solar, renamed" in (built.output / "solar-2025/index.html").read_text("utf-8")
+
+
+def test_sitemap_leaves_out_the_old_addresses(built: SiteFolder) -> None:
+    # Catches: redirect pages listed for search engines as if they were pages.
+    sitemap = (built.output / "sitemap.xml").read_text("utf-8")
+    assert f"{BASE}predictions/solar/</loc>" in sitemap
+    assert "old-solar" not in sitemap and "wind-2026" not in sitemap and "2025/03" not in sitemap

@@ -198,3 +198,10 @@ def test_incremental_embeds_equal_a_clean_build(built: SiteFolder, tmp_path: Pat
         assert (clean / "output" / path_out).read_bytes() == (built.output / path_out).read_bytes()
     assert _oembed(built, "alpha")["title"] == "Alpha renamed"
     assert "Resolved" in built.html("predictions/alpha/embed/").get_text()
+
+
+def test_sitemap_leaves_out_the_embed_pages(built: SiteFolder) -> None:
+    # Catches: noindex cards listed for search engines beside the pages they repeat.
+    sitemap = (built.output / "sitemap.xml").read_text("utf-8")
+    assert f"{BASE}predictions/alpha/</loc>" in sitemap
+    assert "/embed/" not in sitemap

@@ -5,21 +5,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
+from builder.render.embeds import EMBED_TEMPLATE
+from builder.render.redirects import ALIAS_TEMPLATE
 from builder.render.templates import PageSpec
 from builder.site import urls
 from builder.site.model import Site
 
 Entry = tuple[str, str]  # (absolute URL, last modification date or "")
+# Pages no search engine should list: the 404 page, the search page (a form, marked noindex),
+# and pages that are a prediction again under another address (its card for iframes, its old
+# addresses).
+UNLISTED = frozenset({"404.html", "search.html", EMBED_TEMPLATE, ALIAS_TEMPLATE})
 
 
 def entries(site: Site, pages: Iterable[PageSpec]) -> tuple[Entry, ...]:
-    """What the sitemap lists, in its order: every page but the 404 one and the search page
-    (a form, marked noindex), with the date a prediction's page last changed in substance
-    (published, or resolved)."""
+    """What the sitemap lists, in its order: every page but the UNLISTED ones, with the date a
+    prediction's page last changed in substance (published, or resolved)."""
     lastmod = {p.url: (p.resolution.date if p.resolution else p.date) for p in site.predictions}
     found = []
     for page in sorted(pages, key=lambda p: p.url):
-        if page.template in ("404.html", "search.html"):
+        if page.template in UNLISTED:
             continue
         date = lastmod.get(page.url)
         found.append((urls.absolute(site.config.url, page.url), date.isoformat() if date else ""))
