@@ -114,10 +114,11 @@ def load(
 
 def alias_clashes(site: Site, results: Iterable[FileResult]) -> list[Problem]:
     """Aliases at the address of a page that is not a prediction's (those, and aliases of two
-    files, are found with the slugs: check_duplicates). Only a site with aliases pays for
-    listing its pages."""
+    files, are found with the slugs: check_duplicates). The site's pages are listed only for an
+    alias that may be one: the usual alias, an old slug's `predictions/<old>/`, is in no page's
+    folder (each page under predictions/ lives in a current prediction's)."""
     uses = [use for r in results for use in r.aliases]
-    if not uses:
+    if not any(_may_be_a_page(site, use.alias) for use in uses):
         return []
     made = {
         spec.path: f"the page /{spec.url}"
@@ -125,6 +126,12 @@ def alias_clashes(site: Site, results: Iterable[FileResult]) -> list[Problem]:
         if spec.template not in (pages.PREDICTION_TEMPLATE, redirects.ALIAS_TEMPLATE)
     }
     return aliases.clashes(uses, made, between=False)
+
+
+def _may_be_a_page(site: Site, alias: str) -> bool:
+    top, _, rest = alias.partition("/")
+    slug = rest.partition("/")[0]
+    return top != "predictions" or slug in site.statuses
 
 
 # Files other than HTML pages; later stages (feeds, calendar, votes) add theirs here. An extra

@@ -65,7 +65,13 @@ def old_slugs(root: Path, predictions: Iterable[Prediction]) -> dict[str, list[O
     for source, versions in lineages.items():
         seen: dict[str, OldSlug] = {}
         for version in versions:  # newest first
-            slug = reader.slug(texts.get(version.blob), version.path)
+            text = texts.get(version.blob)
+            # Without a slug field its slug is its file name: no YAML to read unless that
+            # was another one.
+            named = text is not None and "slug" not in text
+            if named and PurePosixPath(version.path).stem == current[source]:
+                continue
+            slug = reader.slug(text, version.path)
             if slug is None or slug == current[source] or slug in seen:
                 continue
             seen[slug] = OldSlug(slug, version.commit[: history.SHORT_HASH], version.day)
