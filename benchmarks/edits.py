@@ -60,11 +60,17 @@ def _articles(root: Path) -> list[Path]:
 
 
 def _nth(root: Path, n: int, *, open_only: bool = False) -> Path:
-    """The n-th article from the middle (open ones only, for resolve and update)."""
+    """The n-th article from the middle (for resolve and update: unresolved, with its target
+    date still ahead on NOW, so that an update dated NOW is within its life)."""
     articles = _articles(root)
     if open_only:
-        articles = [a for a in articles if "resolution:" not in a.read_text(encoding="utf-8")]
+        articles = [a for a in articles if _still_open(a.read_text(encoding="utf-8"))]
     return articles[(len(articles) // 2 + 7 * n) % len(articles)]
+
+
+def _still_open(text: str) -> bool:
+    target = re.search(r"^  target_date: (\S+)", text, re.M)
+    return "resolution:" not in text and target is not None and target.group(1) > NOW
 
 
 def _replace(path: Path, pattern: str, new: str) -> None:
