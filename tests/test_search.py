@@ -264,7 +264,7 @@ def test_a_pagefind_that_cannot_run_fails_the_build_in_one_line(
     _populate(site, 2)
     assert site.build() == 0
     before = site.files()
-    monkeypatch.setattr(pagefind, "get_executable", lambda: Path("/nonexistent/pagefind"))
+    monkeypatch.setattr(pagefind, "pagefind_binary", lambda: Path("/nonexistent/pagefind"))
     site.write("p3.md", prediction_text("A third"))
     assert site.build() == 1
     err = capsys.readouterr().err

@@ -84,5 +84,7 @@ def oembed(site: Site, p: Prediction) -> dict[str, object]:
 
 
 def _json(response: dict[str, object]) -> Callable[[], bytes]:
-    data = json.dumps(response, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    return lambda: data.encode("utf-8")
+    """Serialised only when the file is made: a build plans 10,000 and makes the changed."""
+    return lambda: (
+        json.dumps(response, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    ).encode("utf-8")

@@ -23,8 +23,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from pagefind.service import get_executable
-
 from builder.render.pagefind_files import canonical
 
 
@@ -61,7 +59,7 @@ def _run(batches: list[Sequence[Document]], language: str) -> list[dict[str, byt
     each waiting for the replies of the one before: the service may answer a round's requests
     in any order, and an index must exist before documents go in, and have them all before
     it is read."""
-    binary = get_executable()
+    binary = pagefind_binary()
     if binary is None:
         raise PagefindError("Pagefind's binary is missing: reinstall foretell (pagefind[extended])")
     with subprocess.Popen(
@@ -135,3 +133,11 @@ class _Conversation:
 
 def _decoded(files: list[dict[str, str]]) -> dict[str, bytes]:
     return {f["path"]: base64.b64decode(f["content"]) for f in files}
+
+
+def pagefind_binary() -> object:
+    """The binary the pagefind package ships; imported only when indexing (the package
+    imports asyncio, which a build without search, or with nothing to index, need not load)."""
+    from pagefind.service import get_executable
+
+    return get_executable()

@@ -24,13 +24,12 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 
 from markupsafe import Markup, escape
-from pagefind.service import get_executable
 
 from builder.content.model import Prediction
 from builder.errors import BuildFailed, Problem
 from builder.render import pagefind_files
 from builder.render.outputs import Memo, Output
-from builder.render.pagefind import Document, PagefindError, index_batches
+from builder.render.pagefind import Document, PagefindError, index_batches, pagefind_binary
 from builder.render.templates import PageSpec, longdate
 from builder.site.model import Site
 
@@ -98,7 +97,7 @@ def _shard_key(site: Site, group: Sequence[Prediction]) -> str:
     config = site.config
     what = (
         FORMAT,
-        str(get_executable()),
+        str(pagefind_binary()),
         config.language,
         [(a.key, a.name) for a in config.authors],
         [(p.slug, p.digest, site.status(p).key) for p in group],

@@ -12,10 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from builder.content.claim import claims
 from builder.content.model import Prediction
-from builder.trackrecord.stamps.token import TokenCheck
+
+if TYPE_CHECKING:  # the checks' type only: token.py imports cryptography, which every build
+    # would pay for (the site model imports this module), stamps or not
+    from builder.trackrecord.stamps.token import TokenCheck
 
 
 @dataclass(frozen=True)
