@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from serving import http_server
+
 OPENSSL = "/usr/bin/openssl"
 
 CONFIG = """\
@@ -118,12 +120,5 @@ class Authority:
             def log_message(self, *args: object) -> None:
                 pass
 
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}/tsr"
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join()
+        with http_server(Handler) as url:
+            yield f"{url}tsr"

@@ -1,4 +1,5 @@
-"""Run `foretell serve` as a real process on a free loopback port, for the serve tests."""
+"""Serve sites over HTTP on a free loopback port for the tests: `foretell serve` as a real
+process (`serving`), or a built output folder as a static host would (`static_site`)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, TypeVar
 
@@ -110,3 +114,31 @@ def wait_for(check: Callable[[], T | None], *, timeout: float, what: str) -> T:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(0.05)
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    """A static host that keeps its request log out of the test output."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def http_server(handler: Callable[..., BaseHTTPRequestHandler]) -> Iterator[str]:
+    """`handler` answering on a free loopback port, in a thread; yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@contextmanager
+def static_site(directory: Path) -> Iterator[str]:
+    """`directory` (a built output) served as a static host serves it; yields the base URL."""
+    with http_server(partial(QuietHandler, directory=str(directory))) as url:
+        yield url

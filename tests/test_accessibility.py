@@ -3,11 +3,6 @@ example site, in the light and the dark colour scheme, on a phone and on a deskt
 
 from __future__ import annotations
 
-import functools
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,6 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from bs4 import BeautifulSoup
 from conftest import SiteFolder
 from playwright.sync_api import Browser
+from serving import static_site as serving
 
 SCHEMES = ("light", "dark")
 WIDTHS = (390, 1280)
@@ -25,26 +21,6 @@ STYLESHEETS_LOADED = """document.querySelector('link[rel=stylesheet]') !== null
   })"""
 DARK = "matchMedia('(prefers-color-scheme: dark)').matches"
 AXE_RUN = "axe.run(document, {resultTypes: ['violations']})"
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def serving(directory: Path) -> Iterator[str]:
-    """`directory` over HTTP on a free loopback port, in a thread; yields the base URL."""
-    handler = functools.partial(QuietHandler, directory=str(directory))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def page_kinds(out: Path) -> dict[str, str]:

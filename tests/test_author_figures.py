@@ -3,15 +3,13 @@ static/author-figures.js; a resolution re-renders no page but those that show it
 
 from __future__ import annotations
 
-import functools
 import json
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from conftest import SiteFolder, prediction_text
 from playwright.sync_api import Browser, expect
+from serving import static_site
 
 from builder.incremental.cache import load_manifest
 
@@ -70,21 +68,8 @@ def test_a_resolution_does_not_render_the_authors_other_pages_again(site: SiteFo
 def served(site: SiteFolder) -> Iterator[str]:
     _populate(site)
     assert site.build() == 0
-    handler = functools.partial(_Quiet, directory=str(site.output))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+    with static_site(site.output) as url:
+        yield url
 
 
 def test_the_box_shows_the_figures_in_a_browser(served: str, browser: Browser) -> None:

@@ -4,19 +4,16 @@ real vote endpoint."""
 
 from __future__ import annotations
 
-import functools
 import shutil
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 
 import pytest
 from conftest import REPO, SITE_YAML, SiteFolder, prediction_text
 from playwright.sync_api import Browser, Page, expect
+from serving import static_site
 from test_embeds import _write
 from test_vote_widget_browser import (  # noqa: F401 - fixtures used by the last test
     BuiltSite,
-    QuietHandler,
     Voting,
     built,
     serious_axe_violations,
@@ -40,16 +37,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "long.md", prediction_text("Long", statement=LONG, prediction_extra="confidence: 0.35\n")
     )
     assert site.build() == 0
-    handler = functools.partial(QuietHandler, directory=str(site.output))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with static_site(site.output) as url:
+        yield url
 
 
 def _overflow(page: Page) -> dict[str, int]:

@@ -4,43 +4,20 @@ page without JavaScript."""
 
 from __future__ import annotations
 
-import functools
 import re
-import threading
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from bs4 import BeautifulSoup
 from conftest import SITE_YAML, SiteFolder, prediction_text
 from playwright.sync_api import Browser, Page, expect
 from serving import serving as foretell_serve
+from serving import static_site as serving
 
 from builder.render import search
 
 ANIMALS = ("aardvark", "bison", "capybara", "dugong", "echidna", "fennec", "gharial", "hoatzin")
 TIMEOUT = 15_000  # ms: Pagefind loads its WebAssembly first
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def serving(directory: Path) -> Iterator[str]:
-    handler = functools.partial(QuietHandler, directory=str(directory))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def _unique_body_word(out: Path) -> tuple[str, str]:

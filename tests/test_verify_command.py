@@ -3,16 +3,10 @@ timestamps, served on a loopback port, or from its folder."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-
 import pytest
 from authority import Authority
 from conftest import SITE_YAML, SiteFolder, prediction_text
+from serving import static_site
 from test_timestamps import LATER, _alter, _build, _claim, _good, _late, _stamp, _tokens
 
 from builder.cli import main
@@ -22,21 +16,6 @@ from builder.cli import main
 def authorities(tmp_path_factory: pytest.TempPathFactory) -> tuple[Authority, Authority]:
     folder = tmp_path_factory.mktemp("authorities")
     return Authority(folder / "a", "Test"), Authority(folder / "b", "Other")
-
-
-@contextmanager
-def _served(folder: Path) -> Iterator[str]:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def _verify(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, str], str]:
@@ -78,7 +57,7 @@ def test_verify_reports_every_case_from_a_served_site(
 ) -> None:
     """Catches: a verify that trusts the site's word (claims not made again from its record,
     signatures or the pin not checked, late stamps passed as good) or exits 0 on a failure."""
-    with _served(every_case.output) as url:
+    with static_site(every_case.output) as url:
         code, lines, out = _verify(capsys, "--site", url)
     assert code == 1
     assert lines["good"].startswith("ok    good: timestamped by 127.0.0.1 on ")

@@ -7,18 +7,15 @@ Playwright cannot download its own here.
 
 from __future__ import annotations
 
-import functools
 import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -27,14 +24,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from conftest import REPO, SITE_YAML, SiteFolder, prediction_text
 from playwright.sync_api import Browser, Locator, Page, expect
+from serving import static_site
 
 UNAVAILABLE = "Votes are unavailable right now."
 OPEN_TARGET = "2030-01-01"  # open at the build's --now and on the endpoint's real clock
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 def free_port() -> int:
@@ -88,23 +81,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
     root.mkdir()
     shutil.copytree(REPO / "themes", root / "themes")
     site = SiteFolder(root)
-    handler = functools.partial(QuietHandler, directory=str(site.output))
-    http_server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=http_server.serve_forever, daemon=True)
-    thread.start()
-    origin = f"http://127.0.0.1:{http_server.server_address[1]}"
-    endpoint = f"http://127.0.0.1:{free_port()}"
-    site.config(SITE_YAML + f"votes:\n  endpoint: {endpoint}\n")
-    for day, slug in enumerate(("alpha", "beta", "gamma"), start=10):
-        text = prediction_text(slug.title(), date=f"2026-01-{day}", target=OPEN_TARGET)
-        site.write(f"{slug}.md", text)
-    try:
+    with static_site(site.output) as url:
+        origin = url.rstrip("/")
+        endpoint = f"http://127.0.0.1:{free_port()}"
+        site.config(SITE_YAML + f"votes:\n  endpoint: {endpoint}\n")
+        for day, slug in enumerate(("alpha", "beta", "gamma"), start=10):
+            text = prediction_text(slug.title(), date=f"2026-01-{day}", target=OPEN_TARGET)
+            site.write(f"{slug}.md", text)
         assert site.build() == 0
-        yield BuiltSite(origin + "/", origin, endpoint, site.output / "votes-manifest.json")
-    finally:
-        http_server.shutdown()
-        http_server.server_close()
-        thread.join()
+        yield BuiltSite(url, origin, endpoint, site.output / "votes-manifest.json")
 
 
 @pytest.fixture
