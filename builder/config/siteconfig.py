@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import zoneinfo
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from builder.config.comments import Comments, read_comments
@@ -77,7 +78,13 @@ class SiteConfig:
     comments: Comments | None = None  # builder/config/comments.py; off by default
 
     def author(self, key: str) -> Author | None:
-        return next((a for a in self.authors if a.key == key), None)
+        return self._authors_by_key.get(key)
+
+    @cached_property
+    def _authors_by_key(self) -> dict[str, Author]:
+        # Asked once per prediction by several outputs (pages, oEmbed files): a lookup, not a
+        # scan. cached_property writes __dict__ directly, which a frozen dataclass allows.
+        return {a.key: a for a in self.authors}
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
