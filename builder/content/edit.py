@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,7 @@ from pathlib import Path
 from builder.config.siteconfig import SiteConfig, load_config
 from builder.content.model import Prediction
 from builder.content.yamledit import EditError
+from builder.system.files import write_atomically
 
 
 class Refused(Exception):
@@ -106,13 +105,4 @@ def _undigested(prediction: Prediction) -> Prediction:
 
 def _write(path: Path, data: bytes) -> None:
     """Atomically, keeping the file's permissions: an editor or a crash never sees half."""
-    mode = path.stat().st_mode
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, data, mode=path.stat().st_mode & 0o7777)

@@ -10,10 +10,8 @@ A cache that is missing, corrupt or from another version of foretell is ignored,
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from builder import __version__
 from builder.errors import Problem
 from builder.options import CACHE_DIR  # where the cache lives: the build's folders read it too
-from builder.system.files import Stat
+from builder.system.files import Stat, write_atomically
 
 if TYPE_CHECKING:  # only for annotations: a no-op build never loads the content stack
     from builder.content.loader import FileEntry
@@ -154,13 +152,5 @@ def read_pickle(root: Path, name: str, kind: type[T], *, any_version: bool = Fal
 
 def write_pickle(root: Path, name: str, value: Any) -> None:
     """Write atomically: a build killed halfway leaves the previous cache, not half of one."""
-    folder = root / CACHE_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump((STAMP, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / name)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    data = pickle.dumps((STAMP, value), protocol=pickle.HIGHEST_PROTOCOL)
+    write_atomically(root / CACHE_DIR / name, data, mode=None)

@@ -1,4 +1,5 @@
-"""Stat-only views of the inputs and the output: cheap enough to run before every build."""
+"""Stat-only views of the inputs and the output, cheap enough to run before every build, and
+the one way files are written whole (`write_atomically`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime as dt
 import hashlib
 import os
 import signal
+import tempfile
 import threading
 import weakref
 from collections.abc import Iterable, Mapping
@@ -132,6 +134,29 @@ def stat_of(path: Path) -> Stat | None:
     except OSError:
         return None
     return (st.st_mtime_ns, st.st_size)
+
+
+def write_atomically(
+    path: Path, data: bytes, *, mode: int | None = 0o644, durable: bool = False
+) -> None:
+    """Write `path` whole or not at all: the bytes go to a temporary file beside it, renamed
+    over it once complete, so a reader (a build, an editor, a web server) or a crash never
+    sees half a file. `mode` None keeps mkstemp's 0600 (caches); `durable` also waits for the
+    disk (a file that records something, like closed vote tallies)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def file_digest(path: Path) -> str | None:

@@ -19,10 +19,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sqlite3
 import sys
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -35,6 +33,7 @@ from builder.arguments import nearest_site
 from builder.content.crowd import CHOICES, CROWD_FILE, CrowdTally, format_crowd, parse_crowd
 from builder.render.votes_manifest import FILE as MANIFEST_FILE
 from builder.system import clock
+from builder.system.files import write_atomically
 
 from .database import (
     Database,
@@ -152,7 +151,8 @@ def take(
         counts = read_tallies(db, ended)
         closed = {slug: counts.get(slug, CrowdTally()) for slug in ended}
     if closed:
-        _write(path, format_crowd({**existing, **closed}))
+        # Durable: a tally once written is never asked for again.
+        write_atomically(path, format_crowd({**existing, **closed}), durable=True)
     still_open = len(wanted) - len(closed) - len(unknown)
     return Snapshot(closed, len(existing), still_open, tuple(unknown))
 
@@ -274,22 +274,6 @@ def _count(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(value)
     return value
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Atomically: a build or an editor never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp's 0600 would surprise a file committed with the content
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _summary(root: Path, result: Snapshot) -> str:

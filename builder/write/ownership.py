@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from builder.system.files import write_atomically
 
 RECORD = ".foretell-output.json"
 _FORMAT = "foretell output record 1"  # the record's own format: independent of foretell's version
@@ -64,15 +65,8 @@ def write_record(out: Path, names: Iterable[str]) -> None:
     """Record `names` as the build's files in `out`, atomically: a build killed halfway leaves
     the previous record or this one, never half of one."""
     text = json.dumps({"format": _FORMAT, "files": sorted(names)}, indent=0) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=out, prefix=f"{RECORD}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide it from a web server's user
-        os.replace(tmp, out / RECORD)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # 0644: mkstemp's 0600 would hide it from a web server's user.
+    write_atomically(out / RECORD, text.encode("utf-8"))
 
 
 def claim(out: Path, *, force: bool, adopted: Callable[[], Iterable[str]]) -> None:

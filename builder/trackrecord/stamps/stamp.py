@@ -13,9 +13,7 @@ key is refused.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
@@ -26,6 +24,7 @@ from builder.config.timestamps import Authority
 from builder.content.claim import Claim, claims
 from builder.content.loader import check_duplicates, prediction_files, read_all
 from builder.content.model import Prediction
+from builder.system.files import write_atomically
 from builder.trackrecord.stamps.authority import AuthorityError, request_token
 from builder.trackrecord.stamps.store import chain_path, token_path
 from builder.trackrecord.stamps.token import carried_chain, check_token, has_signer, with_roots
@@ -86,23 +85,11 @@ def stamp_one(root: Path, claim: Claim, authority: Authority, path: str) -> str:
         hint = f"; save its root certificate (PEM) as {chain_path(authority.name)}" if first else ""
         raise AuthorityError(f"refused its token: it {check.error}{hint}")
     if first:
-        _write_atomically(pinned_file, pinned)
-    _write_atomically(root / path, token)
+        write_atomically(pinned_file, pinned)
+    write_atomically(root / path, token)
     assert check.time is not None
     when = check.time.strftime("%Y-%m-%d %H:%M:%S UTC")
     return when + (" (its certificates pinned)" if first else "")
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _what(claim: Claim) -> str:

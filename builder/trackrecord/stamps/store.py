@@ -15,21 +15,21 @@ stamped predictions checks only the tokens that are new.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import pickle
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from builder import __version__
 from builder.content.model import Prediction
 from builder.options import CACHE_DIR
-from builder.system.files import Stat, digest, walk
-from builder.trackrecord.stamps.token import TokenCheck, check_token
+from builder.system.files import Stat, digest, walk, write_atomically
 from builder.trackrecord.stamps.verdict import Stamps, judge
+
+if TYPE_CHECKING:  # token.py imports cryptography: only a site with tokens pays for it
+    from builder.trackrecord.stamps.token import TokenCheck
 
 STAMPS_DIR = "content/stamps"
 AUTHORITIES_DIR = f"{STAMPS_DIR}/authorities"
@@ -121,6 +121,8 @@ def _checked(
     chain: tuple[bytes, str],
     cached: Mapping[str, tuple[Stat | None, str, str, TokenCheck]],
 ) -> tuple[Stat | None, str, str, TokenCheck]:
+    from builder.trackrecord.stamps.token import TokenCheck, check_token
+
     old = cached.get(path)
     if old is not None and stat is not None and old[0] == stat and old[2] == chain[1]:
         return old
@@ -153,14 +155,5 @@ def _load(root: Path) -> _Cache:
 
 
 def _save(root: Path, cache: _Cache) -> None:
-    folder = root / CACHE_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{CACHE_FILE}-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / CACHE_FILE)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    data = pickle.dumps(cache, protocol=pickle.HIGHEST_PROTOCOL)
+    write_atomically(root / CACHE_DIR / CACHE_FILE, data, mode=None)
