@@ -54,7 +54,7 @@ from builder.render.author_figures import author_figure_files
 from builder.render.outputs import Later, Memo, Output, bytes_of
 from builder.render.templates import PageSpec, Renderer
 from builder.render.trackrecord_csv import track_record_csv_files
-from builder.site.model import Site
+from builder.site.model import Site, Unit
 from builder.site.taxonomy import build_site
 from builder.system.files import Stat
 from builder.system.workers import PARALLEL_THRESHOLD, imap_forked, map_forked, write_files
@@ -140,7 +140,7 @@ Extra = Callable[[Site, list[PageSpec], Memo], Iterable[Output]]
 
 
 def _seo_files(site: Site, specs: list[PageSpec], _memo: Memo) -> list[Output]:
-    entries = sitemap.entries(site, specs)
+    entries = sitemap.entries(site, specs)  # the site's pages; each prediction's are known
     return [
         Output("sitemap.xml", {"entries": entries}, lambda: sitemap.sitemap(entries)),
         Output("robots.txt", {"url": site.config.url}, lambda: sitemap.robots(site)),
@@ -170,16 +170,35 @@ EXTRAS: tuple[Extra, ...] = (
     trackrecord_json.track_record_files,
     track_record_csv_files,
     author_figure_files,
-    cards.card_files,
-    embeds.oembed_files,
     redirects.redirects_files,
     search.search_files,
 )
 
 
+def unit_files(site: Site, unit: Unit, memo: Memo) -> tuple[list[PageSpec], list[Output]]:
+    """The files of one prediction alone: its pages (pages.unit_pages), its share card, its
+    oEmbed file and its calendar file. Each is made from `site.alone(unit)`, which holds
+    nothing else of the site, so the unit's key (with the config, the theme and unit_format)
+    covers all they show: the incremental build plans none of them while it is unchanged."""
+    one, p = site.alone(unit), unit.prediction
+    outputs = [
+        *cards.card_files(one, p),
+        embeds.oembed_file(one, p),
+        *calendar.prediction_calendar_files(one, p, memo),
+    ]
+    return pages.unit_pages(one, p), outputs
+
+
+def unit_format() -> tuple[int, ...]:
+    """What unit_files makes besides the unit and the site's config and theme: the shapes of
+    the files made by code (bump the first when one of them changes)."""
+    return (1, cards.CARD_FORMAT, calendar.EVENT_FORMAT)
+
+
 @dataclass
 class Plan:
-    """Every file of the site, before any is made."""
+    """Every file of the site made from many predictions (each prediction's own files are
+    planned one unit at a time: unit_files), before any is made."""
 
     renderer: Renderer
     pages: list[PageSpec]
@@ -192,16 +211,18 @@ REPLACED = "replaced by the file the build makes there"
 
 
 def plan(site: Site, root: Path, memo: Memo) -> Plan:
+    site = dataclasses.replace(site, remember=memo.get)  # the slow figures, kept (Site.slices)
     theme = theme_of(root, site.config)
     files, names = assets.theme_assets(theme)
     bytecode_dir = root / CACHE_DIR / "templates"
     bytecode_dir.mkdir(parents=True, exist_ok=True)
     renderer = Renderer(site, theme, names, bytecode_dir)
-    specs = pages.all_pages(site, memo)
+    specs = pages.site_pages(site, memo)
     outputs = [output for extra in EXTRAS for output in extra(site, specs, memo)]
     outputs += timestamps.stamp_files(site, root)  # copies of the repository's tokens
     static = assets.site_static(root)
     made_there = {spec.path for spec in specs} | {o.path for o in outputs} | files.keys()
+    made_there |= _unit_paths(site, static.keys(), memo)
     replaced = sorted(static.keys() & made_there)
     files.update((path, data) for path, data in static.items() if path not in replaced)
     warnings = [
@@ -209,6 +230,22 @@ def plan(site: Site, root: Path, memo: Memo) -> Plan:
         for path in replaced
     ]
     return Plan(renderer, specs, outputs, files, warnings)
+
+
+def _unit_paths(site: Site, paths: Iterable[str], memo: Memo) -> set[str]:
+    """The files that units make among `paths`: those of the predictions whose folder, or
+    one of whose aliases, holds one of them (a site's static files are few)."""
+    by_slug = {p.slug: p for p in site.predictions}
+    by_alias = {aliases.output_path(a): p for p in site.predictions for a in p.aliases}
+    found = set()
+    for path in paths:
+        top, _, rest = path.partition("/")
+        owner = by_slug.get(rest.partition("/")[0]) if top == "predictions" else None
+        owner = owner or by_alias.get(path)
+        if owner is not None:
+            specs, outputs = unit_files(site, site.unit(owner), memo)
+            found |= {spec.path for spec in specs} | {o.path for o in outputs}
+    return found
 
 
 def theme_of(root: Path, config: SiteConfig) -> Theme:

@@ -9,7 +9,7 @@ the build cache (serve's Rebuilder, in serve/rebuild.py, keeps them in memory in
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,13 +17,15 @@ from builder import __version__
 from builder.content.loader import draft_count
 from builder.errors import Problem
 from builder.incremental import cache, history, shortcut
-from builder.incremental.cache import Manifest
+from builder.incremental.cache import Manifest, UnitRecord
 from builder.incremental.freshness import Freshness
 from builder.incremental.pagekeys import PageKeys
 from builder.options import BuildOptions, Report
-from builder.pipeline import Sink, load, make, plan
-from builder.render.outputs import Memo
-from builder.site.model import Site
+from builder.pipeline import Plan, Sink, load, make, plan, unit_files, unit_format
+from builder.render.outputs import Later, Memo, Output
+from builder.render.templates import PageSpec
+from builder.site.model import Site, Unit
+from builder.system import collector
 from builder.system.files import Stat, digest, file_digest
 from builder.write.staging import Staging
 
@@ -34,6 +36,7 @@ class Rendered:
     keys: dict[str, str]  # page path -> key, for every page of the site
     reused: set[str]  # pages whose previous output is still right
     warnings: list[Problem]  # the site's static files that a made file replaces
+    units: dict[str, UnitRecord]  # slug -> its unit's key and files (pipeline.unit_files)
 
 
 def render_site(
@@ -42,25 +45,64 @@ def render_site(
     sink: Sink,
     previous: Mapping[str, str] | None = None,
     memo: Memo | None = None,
+    units: Mapping[str, UnitRecord] | None = None,
 ) -> Rendered:
     """Render the site, handing each file to `sink` as soon as it is made; pages and outputs
-    whose key is in `previous` (path -> key) are not rendered again."""
-    previous = previous or {}
-    planned = plan(site, root, memo or Memo())
-    names = planned.renderer.assets
-    base = digest(repr((__version__, site.config, sorted(names.items()))).encode())
-    keys = PageKeys(planned.renderer.env, base, lambda p: site.status(p).key)
-    page_keys = {
-        spec.path: keys.key(spec.template, spec.url, spec.context) for spec in planned.pages
-    }
-    todo = [spec for spec in planned.pages if previous.get(spec.path) != page_keys[spec.path]]
-    others = list(planned.files.items())
-    for output in planned.outputs:
-        page_keys[output.path] = keys.key("", output.path, output.inputs)
-        if previous.get(output.path) != page_keys[output.path]:
-            others.append((output.path, output.make()))
-    made = make(planned.renderer, todo, others, sink)
-    return Rendered(made, page_keys, set(page_keys) - made, planned.warnings)
+    whose key is in `previous` (path -> key) are not rendered again, and the files of a
+    prediction whose unit key is in `units` (slug -> key, paths) are not even planned."""
+    memo = memo or Memo()
+    todo = _Todo(site, plan(site, root, memo), previous or {})
+    todo.add(todo.planned.pages, todo.planned.outputs)
+    made_units = {}
+    for p in site.predictions:
+        unit = site.unit(p)
+        key = todo.unit_key(unit)
+        before = (units or {}).get(p.slug)
+        if before is None or before[0] != key or not todo.reuse(before[1]):
+            specs, outputs = unit_files(site, unit, memo)
+            todo.add(specs, outputs)
+            before = (key, tuple([s.path for s in specs] + [o.path for o in outputs]))
+        made_units[p.slug] = before
+    made = make(todo.planned.renderer, todo.pages, todo.others, sink)
+    keys = todo.keys
+    return Rendered(made, keys, set(keys) - made, todo.planned.warnings, made_units)
+
+
+class _Todo:
+    """What a build must make: each planned file whose key is not its `previous` one."""
+
+    def __init__(self, site: Site, planned: Plan, previous: Mapping[str, str]) -> None:
+        self.planned, self.previous = planned, previous
+        names = planned.renderer.assets
+        base = digest(repr((__version__, site.config, sorted(names.items()))).encode())
+        self.page_keys = PageKeys(planned.renderer.env, base, lambda p: site.status(p).key)
+        # Everything a unit's files are made from but the unit itself (and the base):
+        # every template (not just the unit's: a page's may include any) and their shapes.
+        self.unit_base = f"{self.page_keys.templates_digest()}:{unit_format()}:"
+        self.keys: dict[str, str] = {}  # every file's key
+        self.pages: list[PageSpec] = []
+        self.others: list[tuple[str, bytes | Later]] = list(planned.files.items())
+
+    def add(self, specs: Iterable[PageSpec], outputs: Iterable[Output]) -> None:
+        for spec in specs:
+            key = self.keys[spec.path] = self.page_keys.key(spec.template, spec.url, spec.context)
+            if self.previous.get(spec.path) != key:
+                self.pages.append(spec)
+        for output in outputs:
+            key = self.keys[output.path] = self.page_keys.key("", output.path, output.inputs)
+            if self.previous.get(output.path) != key:
+                self.others.append((output.path, output.make()))
+
+    def unit_key(self, unit: Unit) -> str:
+        return self.page_keys.object_key(self.unit_base, unit)
+
+    def reuse(self, paths: Iterable[str]) -> bool:
+        """Keep `paths` as they are, if each is (else nothing is kept)."""
+        kept = {path: self.previous.get(path) for path in paths}
+        if not all(kept.values()):  # gone, changed, or made without a key (shortcut.py)
+            return False
+        self.keys.update(kept)  # type: ignore[arg-type]
+        return True
 
 
 def build(options: BuildOptions, fresh: Freshness) -> Report:
@@ -69,16 +111,23 @@ def build(options: BuildOptions, fresh: Freshness) -> Report:
     timings: dict[str, float] = {}
     clock = _Clock(timings)
     manifest, current = fresh.manifest, fresh.current
-    previous_files = cache.load_files(options.root)
-    loaded = load(options, fresh.today, previous_files, fresh.config, fresh.inputs)
-    site = history.with_history(loaded.site, options.root, fresh.head, use_cache=not options.clean)
+    # The command line's build, one per process: what it loads lives to the end, and the
+    # collector need never walk it (system/collector.py).
+    with collector.held_off():
+        previous_files = cache.load_files(options.root)
+        loaded = load(options, fresh.today, previous_files, fresh.config, fresh.inputs)
+        site = history.with_history(
+            loaded.site, options.root, fresh.head, use_cache=not options.clean
+        )
+        collector.settle()
     clock("load")
     intact = _intact(options.out, manifest, current)
     memo = Memo(cache.load_memo(options.root))
     # Files are staged beside the output while the workers render; the output itself is only
     # touched by commit(), once everything is made.
     with Staging(options.out, current, options.clean) as staging:
-        rendered = render_site(site, options.root, staging, intact, memo)
+        units = manifest.units
+        rendered = render_site(site, options.root, staging, intact, memo, units)
         clock("render")
         written = staging.commit(keep=rendered.reused)
     # Only written files have a new stat; the others are as the up-to-date check found them.
@@ -92,8 +141,9 @@ def build(options: BuildOptions, fresh: Freshness) -> Report:
     drafts = 0 if options.drafts else draft_count(loaded.files.values())
     digests = _digests(options.out, manifest.digests, written, outputs)
     manifest = Manifest(
-        str(options.out), outputs, fresh.stamp, warnings, zone, config_stat, drafts, digests
-    )
+        str(options.out), outputs, fresh.stamp, warnings, zone, config_stat, drafts, digests,
+        rendered.units,
+    )  # fmt: skip
     live = {p.digest for p in site.predictions}
     cache.save(options.root, manifest, loaded.files, previous_files, memo.retained(live))
     shortcut.remember(options, fresh, site, memo)

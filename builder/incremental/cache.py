@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from builder import __version__
 from builder.errors import Problem
 from builder.options import CACHE_DIR  # where the cache lives: the build's folders read it too
+from builder.system import collector
 from builder.system.files import Stat, write_atomically
 
 if TYPE_CHECKING:  # only for annotations: a no-op build never loads the content stack
@@ -32,7 +33,7 @@ SHARDS = 128  # ~80 articles each at 10,000: the shortcut reads one per edited f
 MEMO = "memo.pickle"
 SHORTCUT = "shortcut.pickle"  # shortcut.py's record
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
-STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 12"
+STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 13"
 
 T = TypeVar("T")
 
@@ -41,6 +42,8 @@ T = TypeVar("T")
 # build) and its stat. A tuple, not a dataclass: the manifest holds one per output file and
 # is read by every build, so it must unpickle fast.
 OutputRecord = tuple[str | None, Stat]
+# A prediction's unit (site.model.Unit) as the last build keyed it, and the files it made.
+UnitRecord = tuple[str, tuple[str, ...]]
 
 
 @dataclass
@@ -57,6 +60,7 @@ class Manifest:
     # Each output file's content digest (system.files.file_digest): a file restored with a
     # new mtime (a CI cache, a fresh checkout) is still the build's if its bytes are.
     digests: dict[str, str] = field(default_factory=dict)
+    units: dict[str, UnitRecord] = field(default_factory=dict)  # slug -> its unit, as built
 
 
 def load_manifest(root: Path) -> Manifest:
@@ -74,8 +78,9 @@ def load_entries(root: Path, sources: Iterable[str]) -> dict[str, FileEntry]:
 
 def _load_shards(root: Path, shards: Iterable[int]) -> dict[str, FileEntry]:
     entries: dict[str, FileEntry] = {}
-    for shard in shards:
-        entries.update(read_pickle(root, FILES.format(shard), dict) or {})
+    with collector.held_off():  # across the shards: see system/collector.py
+        for shard in shards:
+            entries.update(read_pickle(root, FILES.format(shard), dict) or {})
     return entries
 
 
@@ -143,7 +148,7 @@ def read_pickle(root: Path, name: str, kind: type[T], *, any_version: bool = Fal
     """The value stored under `name`, or None when it is missing, corrupt, of another type,
     or written by another version of foretell (unless `any_version`)."""
     try:
-        with (root / CACHE_DIR / name).open("rb") as handle:
+        with (root / CACHE_DIR / name).open("rb") as handle, collector.held_off():
             stamp, value = (_Unpickler(handle) if any_version else pickle.Unpickler(handle)).load()
     except Exception:  # a corrupt cache, of whatever kind, is simply not used
         return None

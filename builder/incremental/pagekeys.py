@@ -24,6 +24,7 @@ from builder.system.files import digest
 
 _SCALARS = frozenset({str, int, float, bool, dt.date})
 _SCALAR_KINDS = tuple(_SCALARS)  # for isinstance: subclasses (Markup, ...)
+_FIELDS: dict[type, tuple[str, ...]] = {}  # a dataclass's field names, by class
 
 
 class PageKeys:
@@ -47,19 +48,37 @@ class PageKeys:
         h.update(self._encode(context))
         return h.hexdigest()
 
+    def object_key(self, label: str, value: Any) -> str:
+        """The key of a dataclass instance met once (no memo: a prediction's unit)."""
+        h = hashlib.blake2b(self.base, digest_size=16)
+        h.update(label.encode())
+        h.update(self.encode_fields(value))
+        return h.hexdigest()
+
+    def templates_digest(self) -> str:
+        """Every template's source: what a group of pages may be rendered with."""
+        return self.template_digest("")
+
     def _template_digest(self, name: str) -> str:
-        """The template's source and, recursively, every template it extends or includes."""
+        """The template's source and, recursively, every template it extends or includes
+        ("": every template of the theme)."""
+        if not name:
+            return self._every_source()
         source, filename, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
         parts = [source]
         children = _referenced(source, name, filename)
         if children is None:  # a name known only when rendering: it may be any of them, so
             # every template's source counts (sources, not digests: no cycle to follow).
-            loader = self.env.loader
-            every = sorted(self.env.list_templates())
-            parts += [loader.get_source(self.env, t)[0] for t in every]  # type: ignore[union-attr]
+            parts.append(self._every_source())
         else:
             parts += [self.template_digest(child) for child in children]
         return digest("\0".join(parts).encode())
+
+    def _every_source(self) -> str:
+        loader = self.env.loader
+        every = sorted(self.env.list_templates())
+        sources = [loader.get_source(self.env, t)[0] for t in every]  # type: ignore[union-attr]
+        return digest("\0".join(every + sources).encode())
 
     def _encode(self, value: Any) -> bytes:
         kind = type(value)  # exact types first: isinstance against ABCs is slow, and hot here
@@ -83,6 +102,16 @@ class PageKeys:
         memo = self._memo[id(value)] = (value, self._encode_object(value))
         return memo[1]
 
+    def encode_fields(self, value: Any) -> bytes:
+        """A dataclass instance, field by field (the unit of each prediction, once a build)."""
+        kind = type(value)
+        names = _FIELDS.get(kind)
+        if names is None:
+            names = _FIELDS[kind] = tuple(field.name for field in dataclasses.fields(value))
+        return f"{kind.__name__}(".encode() + b"".join(
+            [self._encode(getattr(value, name)) for name in names]
+        )
+
     def _encode_object(self, value: Any) -> bytes:
         if isinstance(value, Prediction):
             return f"P:{value.digest}:{self.status(value)};".encode()
@@ -90,10 +119,7 @@ class PageKeys:
             # List pages get their items through the pager; a term itself shows name and count.
             return f"T:{value.kind}:{value.slug}:{value.name}:{len(value.predictions)};".encode()
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            fields = dataclasses.fields(value)
-            return f"{type(value).__name__}(".encode() + b"".join(
-                [self._encode(getattr(value, field.name)) for field in fields]
-            )
+            return self.encode_fields(value)
         raise TypeError(f"cannot fingerprint {type(value).__name__} in a page context")
 
 

@@ -36,8 +36,8 @@ EVENT_FORMAT = 2
 
 
 def calendar_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[Output]:
-    """The pipeline extra: the site's calendar and one calendar per prediction, each made only
-    when its predictions changed; events are kept in `memo` between builds."""
+    """The pipeline extra: the site's calendar, made only when its events changed; events are
+    kept in `memo` between builds (and there for each prediction's own file)."""
     published = tuple(p for p in site.predictions if not p.draft)
     base = site.config.url
     # A cold build serialises every event: do it on every core, before the calendars need them.
@@ -50,12 +50,16 @@ def calendar_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[Outpu
     # the prediction but not its event, and then the 10,000-event file is not made again.
     ordered = [events(p) for p in sorted(published, key=lambda p: (p.target_date, p.slug))]
     inputs = {"events": digest(b"".join(ordered))}
-    outputs = [Output(SITE_CALENDAR, inputs, lambda: site_calendar(site, ordered))]
-    for p in published:
-        make = partial(prediction_calendar, p, events)
-        inputs = {"prediction": p, "format": EVENT_FORMAT}
-        outputs.append(Output(prediction_calendar_path(p), inputs, make))
-    return outputs
+    return [Output(SITE_CALENDAR, inputs, lambda: site_calendar(site, ordered))]
+
+
+def prediction_calendar_files(site: Site, p: Prediction, memo: Memo) -> list[Output]:
+    """The prediction's own calendar file (none for a draft), made only when it changed."""
+    if p.draft:
+        return []
+    make = partial(prediction_calendar, p, partial(_event_bytes, memo, site.config.url))
+    inputs = {"prediction": p, "format": EVENT_FORMAT}
+    return [Output(prediction_calendar_path(p), inputs, make)]
 
 
 def prediction_calendar_path(p: Prediction) -> str:

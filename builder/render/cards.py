@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING
 
 from builder.config.themes import installed_theme
 from builder.content.model import Prediction
-from builder.render.outputs import Later, Memo, Output
-from builder.render.templates import PageSpec, longdate, percent
+from builder.render.outputs import Later, Output
+from builder.render.templates import longdate, percent
 from builder.site.model import Site
 
 if TYPE_CHECKING:  # Pillow is imported where a card is drawn: most builds draw none
@@ -91,18 +91,14 @@ def card_text(site: Site, p: Prediction) -> CardText:
     )
 
 
-def card_files(site: Site, _specs: list[PageSpec], _memo: Memo) -> list[Output]:
-    """The pipeline extra: a card per prediction, unless site.yaml says `share_cards: false`."""
+def card_files(site: Site, p: Prediction) -> list[Output]:
+    """The prediction's card, unless site.yaml says `share_cards: false`."""
     if not site.config.share_cards:
         return []
     fonts = font_files(site.config.theme)
-    version = {"font": fonts.digest, "format": CARD_FORMAT}
-    outputs = []
-    for p in site.predictions:
-        text = card_text(site, p)
-        make = partial(Later, partial(card_png, text, fonts))
-        outputs.append(Output(card_path(p), {"card": text, **version}, make))
-    return outputs
+    text = card_text(site, p)
+    make = partial(Later, partial(card_png, text, fonts))
+    return [Output(card_path(p), {"card": text, "font": fonts.digest, "format": CARD_FORMAT}, make)]
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ that lets platforms find and size it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from html import escape
 
 from builder.content.model import Prediction
 from builder.render import cards
-from builder.render.outputs import Memo, Output
+from builder.render.outputs import Output
 from builder.render.templates import PageSpec
 from builder.site import urls
 from builder.site.model import Site
@@ -35,9 +35,8 @@ def oembed_path(p: Prediction) -> str:
     return f"{p.url}{OEMBED_FILE}"
 
 
-def embed_pages(site: Site) -> Iterator[PageSpec]:
-    for p in site.predictions:
-        yield PageSpec(f"{embed_url(p)}index.html", embed_url(p), EMBED_TEMPLATE, {"prediction": p})
+def embed_page(p: Prediction) -> PageSpec:
+    return PageSpec(f"{embed_url(p)}index.html", embed_url(p), EMBED_TEMPLATE, {"prediction": p})
 
 
 def iframe(site: Site, p: Prediction) -> str:
@@ -50,14 +49,11 @@ def iframe(site: Site, p: Prediction) -> str:
     )
 
 
-def oembed_files(site: Site, _specs: list[PageSpec], _memo: Memo) -> list[Output]:
-    """The pipeline extra: one oEmbed file per prediction, made again only when what it
-    holds changes (its title, author, the site's name and address)."""
-    outputs = []
-    for p in site.predictions:
-        response = oembed(site, p)
-        outputs.append(Output(oembed_path(p), {"oembed": response}, _json(response)))
-    return outputs
+def oembed_file(site: Site, p: Prediction) -> Output:
+    """The prediction's oEmbed file, made again only when what it holds changes (its title,
+    author, the site's name and address)."""
+    response = oembed(site, p)
+    return Output(oembed_path(p), {"oembed": response}, _json(response))
 
 
 def oembed(site: Site, p: Prediction) -> dict[str, object]:

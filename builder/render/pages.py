@@ -33,15 +33,21 @@ PREDICTION_TEMPLATE = "prediction.html"  # the only page showing an article's bo
 
 
 def all_pages(site: Site, memo: Memo | None = None) -> list[PageSpec]:
-    """Every page; `memo` keeps the charts from one build to the next (`_chart`)."""
-    memo = memo or Memo()
-    lists = list_pages(site, memo)
-    return [
-        *prediction_pages(site),
-        *(_with_masthead(site, spec) for spec in lists),
-        *embeds.embed_pages(site),  # no masthead: a card for other sites' iframes
-        *redirects.alias_pages(site),  # old addresses, sending readers on
-    ]
+    """Every page: the site's own and each prediction's."""
+    units = (unit_pages(site.alone(site.unit(p)), p) for p in site.predictions)
+    return [*site_pages(site, memo), *(spec for specs in units for spec in specs)]
+
+
+def site_pages(site: Site, memo: Memo | None = None) -> list[PageSpec]:
+    """The pages made from many predictions: the lists, the terms, the track record, search
+    and 404; `memo` keeps the charts from one build to the next (`_chart`)."""
+    return [_with_masthead(site, spec) for spec in list_pages(site, memo or Memo())]
+
+
+def unit_pages(site: Site, p: Prediction) -> list[PageSpec]:
+    """A prediction's own pages, made from `Site.alone` (pipeline.unit_files): its page, its
+    card for other sites' iframes (no masthead) and its old addresses, sending readers on."""
+    return [prediction_page(site, p), embeds.embed_page(p), *redirects.alias_pages(p)]
 
 
 def masthead(site: Site) -> dict[str, object]:
@@ -53,11 +59,6 @@ def masthead(site: Site) -> dict[str, object]:
 
 def _with_masthead(site: Site, spec: PageSpec) -> PageSpec:
     return dataclasses.replace(spec, context={**spec.context, **masthead(site)})
-
-
-def prediction_pages(site: Site) -> Iterator[PageSpec]:
-    for prediction in site.predictions:
-        yield prediction_page(site, prediction)
 
 
 def prediction_page(site: Site, prediction: Prediction) -> PageSpec:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from builder.content import aliases
+from builder.content.model import Prediction
 from builder.render.outputs import Memo, Output
 from builder.render.templates import PageSpec
 from builder.site import urls
@@ -18,12 +19,11 @@ ALIAS_TEMPLATE = "alias.html"
 REDIRECTS_FILE = "_redirects"
 
 
-def alias_pages(site: Site) -> Iterator[PageSpec]:
-    for p in site.predictions:
-        for alias in p.aliases:
-            # All it shows, so all that re-renders it.
-            context = {"title": p.title, "target": p.url}
-            yield PageSpec(aliases.output_path(alias), alias, ALIAS_TEMPLATE, context)
+def alias_pages(p: Prediction) -> Iterator[PageSpec]:
+    for alias in p.aliases:
+        # All it shows, so all that re-renders it.
+        context = {"title": p.title, "target": p.url}
+        yield PageSpec(aliases.output_path(alias), alias, ALIAS_TEMPLATE, context)
 
 
 def redirects_files(site: Site, _specs: list[PageSpec], _memo: Memo) -> list[Output]:

@@ -19,16 +19,13 @@ UNLISTED = frozenset({"404.html", "search.html", EMBED_TEMPLATE, ALIAS_TEMPLATE}
 
 
 def entries(site: Site, pages: Iterable[PageSpec]) -> tuple[Entry, ...]:
-    """What the sitemap lists, in its order: every page but the UNLISTED ones, with the date a
-    prediction's page last changed in substance (published, or resolved)."""
-    lastmod = {p.url: (p.resolution.date if p.resolution else p.date) for p in site.predictions}
-    found = []
-    for page in sorted(pages, key=lambda p: p.url):
-        if page.template in UNLISTED:
-            continue
-        date = lastmod.get(page.url)
-        found.append((urls.absolute(site.config.url, page.url), date.isoformat() if date else ""))
-    return tuple(found)
+    """What the sitemap lists, in its order: the site's `pages` but the UNLISTED ones, and
+    each prediction's page (its other pages are unlisted) with the date it last changed in
+    substance (published, or resolved)."""
+    listed = [(page.url, "") for page in pages if page.template not in UNLISTED]
+    for p in site.predictions:
+        listed.append((p.url, (p.resolution.date if p.resolution else p.date).isoformat()))
+    return tuple((urls.absolute(site.config.url, url), date) for url, date in sorted(listed))
 
 
 def sitemap(listed: Iterable[Entry]) -> bytes:

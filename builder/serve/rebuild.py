@@ -9,6 +9,7 @@ from builder.content.loader import FileEntry
 from builder.errors import Problem
 from builder.incremental import freshness, history, shortcut
 from builder.incremental.build import render_site
+from builder.incremental.cache import UnitRecord
 from builder.incremental.freshness import Freshness
 from builder.options import BuildOptions
 from builder.pipeline import load
@@ -43,6 +44,7 @@ class Rebuilder:
         self.warnings: list[Problem] = []
         self._entries: dict[str, FileEntry] = {}
         self._pages: dict[str, tuple[str, bytes]] = {}  # path -> (key, bytes)
+        self._units: dict[str, UnitRecord] = {}  # slug -> its unit as last built
         self._memo: dict[str, object] = {}
         self._record: shortcut.Record | None = None  # what the shortcut needs, if it may run
         self._files: dict[str, bytes] = {}  # the site as last built
@@ -61,7 +63,8 @@ class Rebuilder:
         site = history.with_history(loaded.site, root, fresh.head)
         memo = Memo(self._memo)
         sink = InMemory()
-        rendered = render_site(site, root, sink, previous, memo)
+        rendered = render_site(site, root, sink, previous, memo, self._units)
+        self._units = rendered.units
         files = sink.files
         self._memo = memo.retained({p.digest for p in site.predictions})
         pages = {path: self._pages[path] for path in rendered.reused}
