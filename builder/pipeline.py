@@ -56,7 +56,7 @@ from builder.render.templates import PageSpec, Renderer
 from builder.render.trackrecord_csv import track_record_csv_files
 from builder.site.model import Site, Unit
 from builder.site.taxonomy import build_site
-from builder.system.files import Stat
+from builder.system.files import Stat, digest
 from builder.system.workers import PARALLEL_THRESHOLD, imap_forked, map_forked, write_files
 from builder.trackrecord.stamps.store import site_stamps
 
@@ -142,9 +142,15 @@ Extra = Callable[[Site, list[PageSpec], Memo], Iterable[Output]]
 def _seo_files(site: Site, specs: list[PageSpec], _memo: Memo) -> list[Output]:
     entries = sitemap.entries(site, specs)  # the site's pages; each prediction's are known
     return [
-        Output("sitemap.xml", {"entries": entries}, lambda: sitemap.sitemap(entries)),
+        Output("sitemap.xml", {"entries": _digest_of(entries)}, lambda: sitemap.sitemap(entries)),
         Output("robots.txt", {"url": site.config.url}, lambda: sitemap.robots(site)),
     ]
+
+
+def _digest_of(entries: object) -> str:
+    """The key input of a file listing every prediction: the digest of its entries' repr (of
+    strings and dates only, so complete), not the entries, which keys encode one by one."""
+    return digest(repr(entries).encode())
 
 
 def _votes_manifest(site: Site, _specs: list[PageSpec], _memo: Memo) -> list[Output]:
@@ -156,7 +162,7 @@ def _votes_manifest(site: Site, _specs: list[PageSpec], _memo: Memo) -> list[Out
     return [
         Output(
             votes.FILE,
-            {"votable": votable, "resolved": resolved},
+            {"entries": _digest_of((votable, resolved))},
             lambda: votes.build_manifest(votable, dict(resolved)),
         )
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from conftest import SiteFolder, prediction_text
 
 from builder.cli import main
+from builder.incremental import cache
 from builder.incremental.cache import CACHE_DIR, MANIFEST, MEMO, SHORTCUT, Manifest
 from builder.incremental.history import HISTORY_FILE, HistoryCache
 from builder.system.files import stat_files
@@ -264,6 +266,10 @@ def _copy_tree(
     shutil.copytree(source, target, copy_function=copy, ignore=shutil.ignore_patterns(*skip))
 
 
+def _newer(path: Path, since_ns: int) -> bool:
+    return path.stat().st_mtime_ns > since_ns
+
+
 @pytest.mark.parametrize("outputs", ["restored as tar does", "with new mtimes"])
 def test_a_fresh_checkout_with_the_cache_restored(
     site: SiteFolder, tmp_path: Path, capsys: pytest.CaptureFixture[str], outputs: str
@@ -281,6 +287,8 @@ def test_a_fresh_checkout_with_the_cache_restored(
     _copy_tree(earlier / "output", site.output, keep_mtimes=keep)
     _copy_tree(earlier / ".foretell", site.root / ".foretell", keep_mtimes=True)
     EDITS["title"](site)  # what this deploy publishes
+    restored_at = time.time_ns()
+    time.sleep(0.01)
     capsys.readouterr()
     assert site.build() == 0
     assert site.files() == _clean_build(site, tmp_path)
@@ -291,3 +299,10 @@ def test_a_fresh_checkout_with_the_cache_restored(
     # Either way only what changed is rendered: restored files whose mtime moved are the
     # build's own when their bytes are (the manifest's digests).
     assert rendered < total / 2, built
+    # Every source was read again (new mtimes) to find the same bytes but one: the parse
+    # cache rewrote only the shard holding that one, the stats apart (cache.STATS).
+    # Catches: every shard rewritten on every deploy (a second at 10,000).
+    cache_dir = site.root / CACHE_DIR
+    rewritten = [p.name for p in cache_dir.glob("files-*.pickle") if _newer(p, restored_at)]
+    assert rewritten == [f"files-{cache._shard('content/predictions/p4.md'):02d}.pickle"]
+    assert _newer(cache_dir / cache.STATS, restored_at)

@@ -26,7 +26,7 @@ from builder.render.outputs import Later, Memo, Output
 from builder.render.templates import PageSpec
 from builder.site.model import Site, Unit
 from builder.system import collector
-from builder.system.files import Stat, digest, file_digest
+from builder.system.files import Stat, digest, file_digest, file_digests
 from builder.write.staging import Staging
 
 
@@ -158,13 +158,18 @@ def _intact(out: Path, manifest: Manifest, current: Mapping[str, Stat]) -> dict[
     no new render. Same stat, or, when only the mtime differs (a deploy restores `output/`
     from a CI cache into a fresh checkout), the same bytes."""
     intact: dict[str, str] = {}
+    restored: list[tuple[str, str]] = []  # same size, another mtime: the bytes will tell
     for path, (key, stat) in manifest.outputs.items():
         now = current.get(path)
         if key is None or now is None:
             continue
-        if now == stat or (
-            now[1] == stat[1] and file_digest(out / path) == manifest.digests.get(path)
-        ):
+        if now == stat:
+            intact[path] = key
+        elif now[1] == stat[1]:
+            restored.append((path, key))
+    found = file_digests([out / path for path, _ in restored])
+    for (path, key), digest_now in zip(restored, found, strict=True):
+        if digest_now is not None and digest_now == manifest.digests.get(path):
             intact[path] = key
     return intact
 

@@ -2,13 +2,15 @@
 
 Several files, so that the common case stays cheap: `manifest.pickle` (small: the digest of
 every input's stat, and every output file's key and stat) answers "did anything change?" on its
-own; `files-NN.pickle` (large: every content file's parse result and rendered body, in shards) and
-`memo.pickle` (serialised feed entries and calendar events) are read only when something did.
+own; `files-NN.pickle` (large: every content file's parse result and rendered body, in shards, with
+`stats.pickle`: their stats) and `memo.pickle` (serialised feed entries, calendar events,
+search shards, sliced records) are read only when something did.
 A cache that is missing, corrupt or from another version of foretell is ignored, never trusted.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import pickle
 import sys
@@ -30,10 +32,13 @@ if TYPE_CHECKING:  # only for annotations: a no-op build never loads the content
 MANIFEST = "manifest.pickle"
 FILES = "files-{:02d}.pickle"  # sharded: an edit rewrites one shard, not every parsed file
 SHARDS = 128  # ~80 articles each at 10,000: the shortcut reads one per edited file
+# Each content file's stat as the last build saw it: apart from the shards, so that files
+# read again only to find the same bytes (every file, in a fresh checkout) rewrite no shard.
+STATS = "stats.pickle"
 MEMO = "memo.pickle"
 SHORTCUT = "shortcut.pickle"  # shortcut.py's record
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
-STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 13"
+STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 14"
 
 T = TypeVar("T")
 
@@ -81,6 +86,11 @@ def _load_shards(root: Path, shards: Iterable[int]) -> dict[str, FileEntry]:
     with collector.held_off():  # across the shards: see system/collector.py
         for shard in shards:
             entries.update(read_pickle(root, FILES.format(shard), dict) or {})
+        stats = read_pickle(root, STATS, dict) or {}
+    for source, entry in entries.items():
+        stat = stats.get(source, entry.stat)
+        if stat != entry.stat:
+            entries[source] = dataclasses.replace(entry, stat=stat)
     return entries
 
 
@@ -91,16 +101,26 @@ def _shard(source: str) -> int:
 def _save_files(
     root: Path, files: Mapping[str, FileEntry], previous: Mapping[str, FileEntry]
 ) -> None:
-    """Rewrite only the shards holding an entry that is new, gone or re-read."""
+    """Rewrite only the shards holding an entry that is new, gone or changed in more than its
+    stat (the stats are saved apart, every time)."""
     shards: list[dict[str, FileEntry]] = [{} for _ in range(SHARDS)]
     dirty = {_shard(source) for source in previous.keys() - files.keys()}
     for source, entry in files.items():
         shard = _shard(source)
         shards[shard][source] = entry
-        if previous.get(source) is not entry:
+        if not _same_but_stat(previous.get(source), entry):
             dirty.add(shard)
     for shard in sorted(dirty):
         write_pickle(root, FILES.format(shard), shards[shard])
+    write_pickle(root, STATS, {source: entry.stat for source, entry in files.items()})
+
+
+def _same_but_stat(old: FileEntry | None, new: FileEntry) -> bool:
+    if old is new:
+        return True
+    return old is not None and (old.digest, old.authors) == (new.digest, new.authors) and (
+        old.result is new.result
+    )
 
 
 def load_memo(root: Path) -> dict[str, object]:
@@ -120,7 +140,8 @@ def save(
 
 
 def clear(root: Path) -> None:
-    for name in (MANIFEST, MEMO, SHORTCUT, *(FILES.format(shard) for shard in range(SHARDS))):
+    shards = (FILES.format(shard) for shard in range(SHARDS))
+    for name in (MANIFEST, MEMO, SHORTCUT, STATS, *shards):
         (root / CACHE_DIR / name).unlink(missing_ok=True)
 
 

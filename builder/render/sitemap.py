@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from xml.sax.saxutils import escape
+from html import escape  # not xml.sax.saxutils: it imports urllib.request and http.client
 
 from builder.render.embeds import EMBED_TEMPLATE
 from builder.render.redirects import ALIAS_TEMPLATE
@@ -35,7 +35,7 @@ def sitemap(listed: Iterable[Entry]) -> bytes:
     ]
     for loc, date in listed:
         extra = f"<lastmod>{date}</lastmod>" if date else ""
-        lines.append(f"  <url><loc>{escape(loc)}</loc>{extra}</url>")
+        lines.append(f"  <url><loc>{escape(loc, quote=False)}</loc>{extra}</url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 

@@ -11,7 +11,7 @@ import signal
 import tempfile
 import threading
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 Stat = tuple[int, int]  # (mtime_ns, size)
@@ -160,16 +160,33 @@ def write_atomically(
 
 
 def file_digest(path: Path) -> str | None:
-    """The content digest of a file (`digest` of its bytes), or None if it cannot be read."""
+    """The content digest of a file, or None if it cannot be read. SHA-256: with the CPU's
+    SHA instructions, which OpenSSL uses, it hashes about 2.5 times as fast as BLAKE2b, and a
+    deploy hashes every output file (600 MB at 10,000 predictions)."""
     try:
-        with path.open("rb") as handle:
-            return hashlib.file_digest(handle, _digest16).hexdigest()
+        handle = os.open(path, os.O_RDONLY)
     except OSError:
         return None
+    # Read whole, by the descriptor: output files are small, and hashlib.file_digest zeroes a
+    # 256 KiB buffer for each, which costs more than hashing them.
+    h = hashlib.sha256()
+    try:
+        while chunk := os.read(handle, 1 << 20):
+            h.update(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
+    return h.hexdigest()
 
 
-def _digest16() -> hashlib.blake2b:
-    return hashlib.blake2b(digest_size=16)
+def file_digests(paths: Sequence[Path]) -> list[str | None]:
+    """`file_digest` of each path, in order, on every core: a deploy checks every output
+    file it restored (50,000 at 10,000 predictions, where a core hashes 600 MB in a second).
+    Processes, not threads: opening and reading so many small files holds the GIL."""
+    from builder.system.workers import map_forked  # only a deploy's build forks for this
+
+    return map_forked(file_digest, paths)
 
 
 def digest(data: bytes) -> str:
