@@ -107,6 +107,12 @@ def edit_resolve(root: Path, n: int) -> None:
     foretell(root, "resolve", slug, "--outcome", "yes", "--date", "2026-05-01", "--now", NOW)
 
 
+def resolve_in_text(root: Path, n: int) -> None:
+    """A resolution typed into the file, as `foretell resolve` would add it."""
+    resolution = "  resolution: {outcome: yes, date: 2026-05-01}\n  target_date:"
+    _replace(_nth(root, n, open_only=True), r"^  target_date:", resolution)
+
+
 def edit_update(root: Path, n: int) -> None:
     slug = _nth(root, n, open_only=True).stem
     foretell(root, "update", slug, "--confidence", "0.66", "--now", NOW, "--force")

@@ -1,13 +1,14 @@
 """Edit-to-served latency of `foretell serve` on a generated site.
 
-    python benchmarks/serve_latency.py --count 1000 --edits 10
+    python benchmarks/serve_latency.py --count 1000 --edits 10 [--kind title]
 
-Generates a site (benchmarks/generate.py), starts `foretell serve` on it, then saves an edit to
-one article's body again and again. Each sample is the time from just before the file is written
-until the new text is served over HTTP, fetched as an open tab does: when the build-event
-stream announces a new build. So it covers the file event, the debounce, the rebuild, the swap,
-the event and the page's request. Prints every sample, the median, and the rebuild times serve
-reported itself.
+Generates a site (benchmarks/generate.py), starts `foretell serve` on it, then saves an edit
+again and again: by default to one article's body, or (`--kind`) one of the everyday edits of
+benchmarks/edits.py, each time to another article. Each sample is the time from just before the
+file is written until the new site is served over HTTP, fetched as an open tab does: when the
+build-event stream announces a new build (for a body edit, until the new text is on the page).
+So it covers the file event, the debounce, the rebuild, the swap, the event and the page's
+request. Prints every sample, the median, and the rebuild times serve reported itself.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -31,11 +33,15 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path[:0] = [str(HERE), str(REPO)]
 
+from edits import EDITS, NOW, resolve_in_text  # noqa: E402
 from generate import generate  # noqa: E402  (benchmarks/ is not a package)
 
 from builder.serve.inject import EVENTS_URL as EVENTS  # noqa: E402
 
-NOW = "2026-06-01"  # the date generate.py's sites are made for
+# What an author saves in the editor: every edit of edits.py but those made through a
+# foretell command (its own process start would be timed), and a resolution typed in.
+KINDS = {name: edit for name, edit in EDITS.items() if name not in ("resolve", "update")}
+KINDS["resolve"] = resolve_in_text
 URL = re.compile(r"http://127\.0\.0\.1:\d+/")
 REBUILT = re.compile(r": rebuilt in ([\d.]+) s")
 TIMEOUT = 60.0
@@ -46,6 +52,7 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=1000, help="predictions (default 1000)")
     parser.add_argument("--edits", type=int, default=10, help="edits to time (default 10)")
     parser.add_argument("--pause", type=float, default=1.0, help="seconds between edits")
+    parser.add_argument("--kind", choices=list(KINDS), default="body", help="what is edited")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="foretell-serve-latency-") as tmp:
@@ -64,7 +71,10 @@ def main() -> int:
             try:
                 url = _wait_for_url(proc, log_path)
                 print(f"serve ready in {time.perf_counter() - started:.1f} s at {url}")
-                samples = _measure(url, article, args.edits, args.pause)
+                if args.kind == "body":
+                    samples = _measure(url, article, args.edits, args.pause)
+                else:
+                    samples = _measure_kind(url, root, KINDS[args.kind], args.edits, args.pause)
             finally:
                 proc.send_signal(signal.SIGINT)
                 code = proc.wait(timeout=60)
@@ -75,7 +85,7 @@ def main() -> int:
     rebuilds = [float(m) for m in REBUILT.findall(text)]
     print("samples (ms): " + " ".join(f"{s * 1000:.0f}" for s in samples))
     print(
-        f"edit-to-served latency at {args.count} predictions: median "
+        f"{args.kind} edit-to-served latency at {args.count} predictions: median "
         f"{statistics.median(samples) * 1000:.0f} ms (min {min(samples) * 1000:.0f}, "
         f"max {max(samples) * 1000:.0f}, n={len(samples)})"
     )
@@ -116,6 +126,28 @@ def _measure(url: str, article: Path, edits: int, pause: float) -> list[float]:
                 builds.get(timeout=TIMEOUT)
                 if marker in client.get(page).text:
                     break
+            samples.append(time.perf_counter() - started)
+            print(f"  edit {n + 1}: {samples[-1] * 1000:.0f} ms", flush=True)
+    return samples
+
+
+def _measure_kind(
+    url: str, root: Path, edit: Callable[[Path, int], None], edits: int, pause: float
+) -> list[float]:
+    """As _measure, for an edit that shows on many pages: until the build it causes is
+    announced and the home page fetched."""
+    samples: list[float] = []
+    builds: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=_listen, args=(url + EVENTS.lstrip("/"), builds), daemon=True).start()
+    builds.get(timeout=TIMEOUT)
+    with httpx.Client(timeout=10) as client:
+        for n in range(edits):
+            time.sleep(pause)
+            started = time.perf_counter()
+            edit(root, n)
+            builds.get(timeout=TIMEOUT)
+            if client.get(url).status_code != 200:
+                raise SystemExit(f"{url} is not served after edit {n + 1}")
             samples.append(time.perf_counter() - started)
             print(f"  edit {n + 1}: {samples[-1] * 1000:.0f} ms", flush=True)
     return samples

@@ -20,6 +20,6 @@ def test_file_digests_are_each_files_sha256_in_order_on_every_core(tmp_path: Pat
     big = tmp_path / "big.png"
     big.write_bytes(bytes(range(256)) * 9000)  # over the 1 MiB read
     paths += [big, tmp_path / "missing"]
-    expected = [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths[:-1]] + [None]
+    expected = [hashlib.sha256(p.read_bytes()).hexdigest()[:32] for p in paths[:-1]] + [None]
     assert file_digests(paths) == expected
     assert [file_digest(p) for p in paths] == expected

@@ -38,7 +38,7 @@ STATS = "stats.pickle"
 MEMO = "memo.pickle"
 SHORTCUT = "shortcut.pickle"  # shortcut.py's record
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
-STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 14"
+STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 15"
 
 T = TypeVar("T")
 

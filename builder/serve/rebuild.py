@@ -3,6 +3,8 @@ rendered pages, the memo, the shortcut's record) is kept for the next."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Literal
 
 from builder.content.loader import FileEntry
@@ -47,6 +49,9 @@ class Rebuilder:
         self._units: dict[str, UnitRecord] = {}  # slug -> its unit as last built
         self._memo: dict[str, object] = {}
         self._record: shortcut.Record | None = None  # what the shortcut needs, if it may run
+        # How to make that record once a shortcut is tried: every feed of the site is made
+        # for it (a seventh of a full rebuild at 1,000), which no other edit needs.
+        self._record_of: Callable[[], shortcut.Record | None] | None = None
         self._files: dict[str, bytes] = {}  # the site as last built
         self.way: Literal["shortcut", "full"] = "full"  # how the last build went
 
@@ -55,7 +60,8 @@ class Rebuilder:
         if (fast := self._by_shortcut(fresh)) is not None:
             self.way = "shortcut"
             return fast
-        self.way, self._record = "full", None  # no shortcut until this build succeeds
+        # No shortcut until this build succeeds.
+        self.way, self._record, self._record_of = "full", None, None
         loaded = load(self.options, fresh.today, self._entries, fresh.config, fresh.inputs)
         self._entries, self.warnings = loaded.files, loaded.warnings
         previous = {path: key for path, (key, _) in self._pages.items()}
@@ -72,11 +78,13 @@ class Rebuilder:
             if path not in rendered.reused:
                 pages[path] = (key, files[path])
         self._pages = pages
-        self._record = shortcut.record_of(self.options, fresh, site, memo)
+        self._record_of = partial(shortcut.record_of, self.options, fresh, site, memo)
         self._files = {**files, **{path: data for path, (_, data) in pages.items()}}
         return self._files
 
     def _by_shortcut(self, fresh: Freshness) -> dict[str, bytes] | None:
+        if self._record_of is not None:
+            self._record, self._record_of = self._record_of(), None
         changed = shortcut.edited_files(self.options, fresh, self._record)
         if not changed or self._record is None:
             return None
