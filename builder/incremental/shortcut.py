@@ -61,15 +61,18 @@ class Record:
     crowd: Mapping[str, CrowdTally] | None = None  # a resolved prediction's page shows its own
 
 
-def record_of(options: BuildOptions, fresh: Freshness, site: Site, memo: Memo) -> Record | None:
+def record_of(
+    options: BuildOptions, fresh: Freshness, site: Site, memo: Memo, *, with_feeds: bool = True
+) -> Record | None:
     """What a full build leaves for the shortcut (`memo` as the build filled it); None when
     the theme shows article bodies elsewhere than on their own page, where the shortcut
-    would not know to render them again."""
+    would not know to render them again. Without `with_feeds`, its feeds are left for the
+    caller to add (`feeds.all_feeds`) once the shortcut is sure to run (serve)."""
     if not _bodies_only_on_article_pages(find_theme(options.root, site.config.theme)):
         return None
     if site.config.search:  # the search index holds the bodies too (render/search.py)
         return None
-    everything = feeds.all_feeds(site, memo)
+    everything = feeds.all_feeds(site, memo) if with_feeds else []
     context = _context(options, fresh)
     history, stamps = site.history, site.stamps
     return Record(

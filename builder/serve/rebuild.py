@@ -15,6 +15,8 @@ from builder.incremental.cache import UnitRecord
 from builder.incremental.freshness import Freshness
 from builder.options import BuildOptions
 from builder.pipeline import load
+from builder.render import feeds
+from builder.render.feeds import FeedFile
 from builder.render.outputs import Memo
 
 
@@ -49,9 +51,9 @@ class Rebuilder:
         self._units: dict[str, UnitRecord] = {}  # slug -> its unit as last built
         self._memo: dict[str, object] = {}
         self._record: shortcut.Record | None = None  # what the shortcut needs, if it may run
-        # How to make that record once a shortcut is tried: every feed of the site is made
-        # for it (a seventh of a full rebuild at 1,000), which no other edit needs.
-        self._record_of: Callable[[], shortcut.Record | None] | None = None
+        # How to make the record's feeds once the shortcut is sure to run: every feed of
+        # the site (a seventh of a full rebuild at 1,000), which no other edit needs.
+        self._feeds_of: Callable[[], list[FeedFile]] | None = None
         self._files: dict[str, bytes] = {}  # the site as last built
         self.way: Literal["shortcut", "full"] = "full"  # how the last build went
 
@@ -61,7 +63,7 @@ class Rebuilder:
             self.way = "shortcut"
             return fast
         # No shortcut until this build succeeds.
-        self.way, self._record, self._record_of = "full", None, None
+        self.way, self._record, self._feeds_of = "full", None, None
         loaded = load(self.options, fresh.today, self._entries, fresh.config, fresh.inputs)
         self._entries, self.warnings = loaded.files, loaded.warnings
         previous = {path: key for path, (key, _) in self._pages.items()}
@@ -78,19 +80,20 @@ class Rebuilder:
             if path not in rendered.reused:
                 pages[path] = (key, files[path])
         self._pages = pages
-        self._record_of = partial(shortcut.record_of, self.options, fresh, site, memo)
+        self._record = shortcut.record_of(self.options, fresh, site, memo, with_feeds=False)
+        self._feeds_of = partial(feeds.all_feeds, site, memo)
         self._files = {**files, **{path: data for path, (_, data) in pages.items()}}
         return self._files
 
     def _by_shortcut(self, fresh: Freshness) -> dict[str, bytes] | None:
-        if self._record_of is not None:
-            self._record, self._record_of = self._record_of(), None
         changed = shortcut.edited_files(self.options, fresh, self._record)
         if not changed or self._record is None:
             return None
         edits = shortcut.body_edits(self.options, fresh, changed, self._entries)
         if edits is None:
             return None
+        if self._feeds_of is not None:
+            self._record.feeds, self._feeds_of = self._feeds_of(), None
         made = shortcut.render(self.options, fresh, self._record, edits)
         # The record now describes this version: the next shortcut starts from here.
         self._record.inputs = fresh.inputs
