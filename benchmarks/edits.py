@@ -95,7 +95,10 @@ def edit_tag(root: Path, n: int) -> None:
 
 
 def edit_category(root: Path, n: int) -> None:
-    _replace(_nth(root, n), r"^category: .*$", "category: Science" if n % 2 else "category: Tech")
+    """Another existing category: Science, or Tech for an article already in Science."""
+    path = _nth(root, n)
+    science = re.search(r"^category: Science$", path.read_text(encoding="utf-8"), re.M)
+    _replace(path, r"^category: .*$", "category: Tech" if science else "category: Science")
 
 
 def edit_confidence(root: Path, n: int) -> None:

@@ -222,9 +222,11 @@ class Site:
 @dataclass(frozen=True)
 class Unit:
     """One prediction and all that its own files (its page, embed, card, oEmbed file, calendar
-    file, alias pages: pipeline.unit_files) may show of the site besides the config and the
-    day: they are made from `Site.alone(unit)`, so a build whose key of the unit is unchanged
-    needs none of them planned, keyed or made (incremental/build.py)."""
+    file, alias pages: pipeline.unit_files) may show of the site besides the config: they are
+    made from `Site.alone(unit)`, so a build whose key of the unit is unchanged needs none of
+    them planned, keyed or made (incremental/build.py). The day enters through the status
+    alone, so that a new day re-plans only the predictions whose status it changed (a test
+    changing --now holds the others to a clean build's bytes)."""
 
     prediction: Prediction
     status: Status
