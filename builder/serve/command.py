@@ -23,6 +23,7 @@ from rich.markup import escape
 
 from builder.arguments import site_options
 from builder.serve.hosts import host_name
+from builder.system import collector
 from builder.system.sockets import listen
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
     from builder.serve.state import LiveSite
     from builder.serve.watch import Watcher
 
+    collector.fewer_collections()  # a rebuild's young objects live on: system/collector.py
     live = LiveSite(BuildOptions(root, args.now, drafts=args.drafts))
     terminal = Terminal(console)
     watcher = Watcher(root, lambda batch: terminal.rebuilt(batch.describe(), live.rebuild()))
