@@ -64,6 +64,19 @@ def test_the_stats_probe_answers_for_the_files_as_they_are(tmp_path: Path) -> No
     StatsProbe(tmp_path, recorded).discard()  # not waited for: must not hang or raise
 
 
+@pytest.mark.parametrize("which", [0, 5, 9])  # the child's share, its last file, the caller's
+def test_the_stats_probe_sees_a_change_in_either_cores_share(tmp_path: Path, which: int) -> None:
+    """Catches: a probe whose child and caller split the files and one share is never looked
+    at (or looked at by neither), so an output edited by hand passes for the build's."""
+    names = [f"f{i}.html" for i in range(10)]
+    for name in names:
+        (tmp_path / name).write_text(name)
+    recorded = stat_files(tmp_path, names)
+    assert StatsProbe(tmp_path, recorded).same()
+    (tmp_path / names[which]).write_text("edited by hand, longer")
+    assert not StatsProbe(tmp_path, recorded).same()
+
+
 def test_the_stats_probe_does_not_fork_beside_other_threads(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
