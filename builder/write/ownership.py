@@ -64,7 +64,11 @@ def read_record(out: Path) -> set[str] | None:
 def write_record(out: Path, names: Iterable[str]) -> None:
     """Record `names` as the build's files in `out`, atomically: a build killed halfway leaves
     the previous record or this one, never half of one."""
-    text = json.dumps({"format": _FORMAT, "files": sorted(names)}, indent=0) + "\n"
+    # What json.dumps(..., indent=0) writes, by the C encoder: with an indent, json encodes in
+    # pure Python (a fifth of a second for the 53,600 names of a 10,000-prediction site).
+    files = json.dumps(sorted(names), ensure_ascii=True, separators=(",\n", ": "))
+    files = files if files == "[]" else f"[\n{files[1:-1]}\n]"
+    text = f'{{\n"format": {json.dumps(_FORMAT)},\n"files": {files}\n}}\n'
     # 0644: mkstemp's 0600 would hide it from a web server's user.
     write_atomically(out / RECORD, text.encode("utf-8"))
 
@@ -100,5 +104,8 @@ def _has_entries(folder: Path) -> bool:
 def _is_inside(name: str) -> bool:
     """A recorded name is a relative path below the output: a tampered record must not make a
     build delete anything outside it."""
-    parts = name.split("/")
-    return bool(name) and not name.startswith("/") and ".." not in parts and "" not in parts
+    # No empty part (a leading, trailing or doubled slash) and no "..": string tests, as a
+    # record holds one name per output file (53,600 at 10,000 predictions).
+    return bool(name) and "//" not in name and not name.startswith("/") and (
+        not name.endswith("/") and "/../" not in f"/{name}/"
+    )

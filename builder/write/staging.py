@@ -97,8 +97,10 @@ class Staging:
                 return set(self.staged)
             (self.folder / RECORD).unlink()
         # Recorded first with both builds' files, so that a build killed while moving in
-        # leaves no file of its own unrecorded; then exactly this build's.
-        write_record(self.out, self.owned | ours)
+        # leaves no file of its own unrecorded; then exactly this build's. Each only when it
+        # says something new: most builds write and delete no file but the ones they change.
+        if not ours <= self.owned:
+            write_record(self.out, self.owned | ours)
         try:
             for folder in sorted({(self.out / name).parent for name in self.staged}):
                 folder.mkdir(parents=True, exist_ok=True)
@@ -107,7 +109,8 @@ class Staging:
         finally:
             self.abort()
         _remove_stale(self.out, self.owned - ours)
-        write_record(self.out, ours)
+        if ours != self.owned:
+            write_record(self.out, ours)
         return set(self.staged)
 
     def _swap(self) -> bool:
