@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from builder.system.files import Stat
 from builder.write import staging as write
-from builder.write.ownership import RECORD
+from builder.write.ownership import _FORMAT, RECORD, write_record
 from builder.write.staging import write_output
 
 
@@ -116,3 +117,27 @@ def test_an_output_that_cannot_be_replaced_is_filled_file_by_file(
     write_output(out, {"a/index.html": b"A", "b.txt": b"B"})
     assert _tree(out) == {"a/index.html": b"A", "b.txt": b"B"}
     assert [p.name for p in tmp_path.iterdir()] == ["out"], "no staging folder left behind"
+
+
+def test_the_record_is_rewritten_only_when_the_set_of_files_changes(tmp_path: Path) -> None:
+    # Catches: the record of 53,600 names written (twice) by every build at 10,000, though
+    # most builds add or remove no file; or not rewritten when they do.
+    out = tmp_path / "out"
+    write_output(out, {"a.html": b"A", "b.html": b"B"})
+    record = out / RECORD
+    before = record.stat().st_ino, record.stat().st_mtime_ns
+    write_output(out, {"a.html": b"A2", "b.html": b"B"})
+    assert (record.stat().st_ino, record.stat().st_mtime_ns) == before
+    write_output(out, {"a.html": b"A2"})
+    assert json.loads(record.read_text(encoding="utf-8"))["files"] == ["a.html"]
+    write_output(out, {"a.html": b"A2", "c/d.html": b"D"})
+    assert json.loads(record.read_text(encoding="utf-8"))["files"] == ["a.html", "c/d.html"]
+
+
+@pytest.mark.parametrize("names", [[], ["a.html"], ["z/é.html", 'q"uote,\n y', "a b/c.html"]])
+def test_the_record_has_the_bytes_of_json_with_indent_0(tmp_path: Path, names: list[str]) -> None:
+    # Catches: the fast encoding drifting from the record's documented form (json, indent 0),
+    # which an earlier foretell wrote and reads.
+    write_record(tmp_path, names)
+    expected = json.dumps({"format": _FORMAT, "files": sorted(names)}, indent=0) + "\n"
+    assert (tmp_path / RECORD).read_text(encoding="utf-8") == expected
