@@ -15,8 +15,9 @@ from conftest import SiteFolder, prediction_text
 
 from builder.cli import main
 from builder.incremental import cache
-from builder.incremental.cache import CACHE_DIR, MANIFEST, MEMO, SHORTCUT, Manifest
+from builder.incremental.cache import CACHE_DIR, MANIFEST, SHORTCUT, Manifest
 from builder.incremental.history import HISTORY_FILE, HistoryCache
+from builder.render import trackrecord_csv, trackrecord_json
 from builder.system.files import stat_files
 from builder.trackrecord.history import FileHistory
 
@@ -56,6 +57,10 @@ EDITS: dict[str, Callable[[SiteFolder], None]] = {
     "body": lambda s: _replace(s, "content/predictions/p3.md", "Body of 3.", "A new body."),
     "title": lambda s: _replace(s, "content/predictions/p4.md", "Prediction 4", "Renamed"),
     "tag": lambda s: _replace(s, "content/predictions/p5.md", "[t1, shared]", "[t1, fresh]"),
+    # Shown by the track-record exports, which a title edit leaves (Site.export_digest).
+    "statement": lambda s: _replace(
+        s, "content/predictions/p6.md", "Something will", "Something else will"
+    ),
     "date": lambda s: _replace(s, "content/predictions/p1.md", "2026-01-01", "2026-12-01"),
     "author bio": lambda s: _replace(s, "site.yaml", "Energy writer.", "Writes on power."),
     "site title": lambda s: _replace(s, "site.yaml", "Test Desk", "Other Desk"),
@@ -104,6 +109,59 @@ def test_incremental_build_equals_clean_build(site: SiteFolder, tmp_path: Path, 
     EDITS[edit](site)
     assert site.build() == 0
     assert site.files() == _clean_build(site, tmp_path)
+
+
+def test_a_title_edit_leaves_the_track_record_exports(
+    site: SiteFolder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """They show no title: keyed on what they show (Site.export_digest), not on the files'
+    digests, they are not made again (a tenth of a second each at 10,000 predictions)."""
+    # Catches: the exports keyed on the predictions themselves (made again for any edit),
+    # or on too little (a statement edit leaving them stale).
+    made: list[str] = []
+    for module, name in (
+        (trackrecord_json, "track_record_json"),
+        (trackrecord_csv, "track_record_csv"),
+    ):
+        real = getattr(module, name)
+        monkeypatch.setattr(
+            module, name, lambda *a, real=real, name=name: made.append(name) or real(*a)
+        )
+    _populate(site)
+    assert site.build() == 0
+    assert sorted(made) == ["track_record_csv", "track_record_json"]
+    made.clear()
+    EDITS["title"](site)
+    assert site.build() == 0
+    assert made == []
+    EDITS["statement"](site)
+    assert site.build() == 0
+    assert sorted(made) == ["track_record_csv", "track_record_json"]
+
+
+def test_an_edit_rewrites_only_the_memo_shards_it_changes(site: SiteFolder) -> None:
+    """Catches: every memo shard written by every build (the memo is 30 MB at 10,000
+    predictions, a tenth of a second to write), or a changed shard left unwritten."""
+    _populate(site)
+    assert site.build() == 0
+    shards = sorted((site.root / CACHE_DIR).glob("memo-*.pickle"))
+    before = {path.name: path.stat().st_mtime_ns for path in shards}
+    events_before = _event_digests(cache.load_memo(site.root))
+    EDITS["body"](site)  # the shortcut: no full build, no memo written
+    EDITS["title"](site)
+    assert site.build() == 0
+    after = {path.name: path.stat().st_mtime_ns for path in shards}
+    rewritten = [name for name in before if after[name] != before[name]]
+    assert 0 < len(rewritten) < len(shards)
+    # The site's calendar is made again (it shows titles) from each prediction's event:
+    # one event per prediction, the edited ones' new versions in, their old ones gone.
+    events_after = _event_digests(cache.load_memo(site.root))
+    assert len(events_after) == len(events_before)
+    assert len(events_after - events_before) == 2  # the body and the title edits
+
+
+def _event_digests(memo: dict[str, object]) -> set[str]:
+    return {key.split(":")[1] for key in memo if key.startswith("ics:")}
 
 
 def test_changing_now_rerenders_only_what_it_affects(site: SiteFolder, tmp_path: Path) -> None:
@@ -184,11 +242,10 @@ def _as_other_version(site: SiteFolder, name: str, change: Callable[[Any], Any])
 
 def _forge_bodies(site: SiteFolder, pattern: str) -> None:
     """Article bodies in these cache files replaced: trusted, they would be published."""
-    paths = list((site.root / CACHE_DIR).glob(pattern))
+    paths = [p for p in (site.root / CACHE_DIR).glob(pattern) if b"Body of " in p.read_bytes()]
     assert paths
     for path in paths:
         data = path.read_bytes()
-        assert b"Body of " in data, path.name
         # As long as the original: the pickle's length prefixes stay right.
         _, value = pickle.loads(data.replace(b"Body of ", b"Forged! "))
         path.write_bytes(pickle.dumps((OTHER_VERSION, value)))
@@ -237,7 +294,7 @@ def _second_paragraph(site: SiteFolder) -> None:
 FORGERIES: dict[str, tuple[Callable[[SiteFolder], None], Callable[[SiteFolder], None] | None]] = {
     "manifest": (_forge_manifest, None),  # trusted, the build is "up to date"
     "files": (_without_manifest(lambda s: _forge_bodies(s, "files-*.pickle")), None),
-    "memo": (_without_manifest(lambda s: _forge_bodies(s, MEMO)), None),
+    "memo": (_without_manifest(lambda s: _forge_bodies(s, "memo-*.pickle")), None),
     "history": (_without_manifest(_forge_history), None),
     "shortcut": (lambda s: _forge_bodies(s, SHORTCUT), _second_paragraph),  # its feeds
 }

@@ -3,8 +3,8 @@
 Several files, so that the common case stays cheap: `manifest.pickle` (small: the digest of
 every input's stat, and every output file's key and stat) answers "did anything change?" on its
 own; `files-NN.pickle` (large: every content file's parse result and rendered body, in shards, with
-`stats.pickle`: their stats) and `memo.pickle` (serialised feed entries, calendar events,
-search shards, sliced records) are read only when something did.
+`stats.pickle`: their stats) and `memo-NN.pickle` (serialised feed entries, calendar events,
+search shards, sliced records, in shards too) are read only when something did.
 A cache that is missing, corrupt or from another version of foretell is ignored, never trusted.
 """
 
@@ -14,6 +14,7 @@ import dataclasses
 import hashlib
 import pickle
 import sys
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,8 @@ SHARDS = 128  # ~80 articles each at 10,000: the shortcut reads one per edited f
 # Each content file's stat as the last build saw it: apart from the shards, so that files
 # read again only to find the same bytes (every file, in a fresh checkout) rewrite no shard.
 STATS = "stats.pickle"
-MEMO = "memo.pickle"
+MEMO = "memo-{:02d}.pickle"  # sharded too: an edit changes a few of its 30,000 values
+MEMO_SHARDS = 16
 SHORTCUT = "shortcut.pickle"  # shortcut.py's record
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
 STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 15"
@@ -118,13 +120,35 @@ def _save_files(
 def _same_but_stat(old: FileEntry | None, new: FileEntry) -> bool:
     if old is new:
         return True
-    return old is not None and (old.digest, old.authors) == (new.digest, new.authors) and (
-        old.result is new.result
+    return (
+        old is not None
+        and (old.digest, old.authors) == (new.digest, new.authors)
+        and (old.result is new.result)
     )
 
 
 def load_memo(root: Path) -> dict[str, object]:
-    return read_pickle(root, MEMO, dict) or {}
+    memo: dict[str, object] = {}
+    with collector.held_off():
+        for shard in range(MEMO_SHARDS):
+            memo.update(read_pickle(root, MEMO.format(shard), dict) or {})
+    return memo
+
+
+def _save_memo(root: Path, memo: Mapping[str, object], previous: Mapping[str, object]) -> None:
+    """Rewrite only the shards where a value is new, gone or another object than the one
+    loaded (a value kept from the last build is the very object read from its shard)."""
+    dirty = {_memo_shard(key) for key in previous.keys() - memo.keys()}
+    dirty |= {_memo_shard(key) for key, value in memo.items() if previous.get(key) is not value}
+    shards: list[dict[str, object]] = [{} for _ in range(MEMO_SHARDS)]
+    for key, value in memo.items():
+        shards[_memo_shard(key)][key] = value
+    for shard in sorted(dirty):
+        write_pickle(root, MEMO.format(shard), shards[shard])
+
+
+def _memo_shard(key: str) -> int:
+    return zlib.crc32(key.encode()) % MEMO_SHARDS
 
 
 def save(
@@ -133,15 +157,17 @@ def save(
     files: Mapping[str, FileEntry],
     previous_files: Mapping[str, FileEntry],
     memo: dict[str, object],
+    previous_memo: Mapping[str, object],
 ) -> None:
     _save_files(root, files, previous_files)
-    write_pickle(root, MEMO, memo)
+    _save_memo(root, memo, previous_memo)
     write_pickle(root, MANIFEST, manifest)  # last: it vouches for the other two
 
 
 def clear(root: Path) -> None:
-    shards = (FILES.format(shard) for shard in range(SHARDS))
-    for name in (MANIFEST, MEMO, SHORTCUT, STATS, *shards):
+    shards = [FILES.format(shard) for shard in range(SHARDS)]
+    shards += [MEMO.format(shard) for shard in range(MEMO_SHARDS)]
+    for name in (MANIFEST, SHORTCUT, STATS, *shards):
         (root / CACHE_DIR / name).unlink(missing_ok=True)
 
 

@@ -112,7 +112,7 @@ def track_record_csv_files(site: Site, _specs: list[PageSpec], memo: Memo) -> li
     file or its history. (Authors' names, the site's URL and the scoring rules are in
     site.yaml, which is in every output's key.)"""
     inputs = {
-        "predictions": tuple(p for p in site.predictions if not p.draft),
+        "predictions": site.export_digest,  # what they show of each
         "history": tuple(sorted(site.history.items())),
         "crowd": tuple(sorted(site.crowd.items())),  # the readers' final votes
     }

@@ -145,6 +145,22 @@ class Site:
         return made[author]
 
     @cached_property
+    def export_digest(self) -> str:
+        """A digest of what the track-record exports (render/trackrecord_json.py and
+        trackrecord_csv.py) show of the published predictions, or compute from them: their
+        key input instead of the predictions themselves, so that an edit to a title, a
+        summary, a reference or a body (in a file's digest, not in either file) leaves them
+        as they are. Their status is there through the dates and the resolution, with the
+        build's day in their other inputs."""
+        shown = [
+            (p.slug, p.author, p.statement, p.date.toordinal(), p.target_date.toordinal(),
+             p.confidence, p.updates, p.resolution, p.category, p.tags)
+            for p in self.predictions
+            if not p.draft
+        ]  # fmt: skip
+        return digest(repr(shown).encode())
+
+    @cached_property
     def _forecasts(self) -> dict[str | None, list[tuple[Prediction, Forecast]]]:
         """The published predictions with their forecasts as the scores see them
         (records.forecast): every one (under None) and each author's, in the site's order."""

@@ -49,6 +49,12 @@ def check_folder(root: Path, out: Path) -> None:
 
 def read_record(out: Path) -> set[str] | None:
     """The files the last build recorded writing into `out`, or None without a record."""
+    files = _recorded_names(out)
+    return None if files is None else {name for name in files if _is_inside(name)}
+
+
+def _recorded_names(out: Path) -> list[str] | None:
+    """The names in `out`'s record, unchecked, or None without a well-formed record."""
     try:
         data = json.loads((out / RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -58,7 +64,7 @@ def read_record(out: Path) -> set[str] | None:
     files = data.get("files")
     if not isinstance(files, list) or not all(isinstance(name, str) for name in files):
         return None
-    return {name for name in files if _is_inside(name)}
+    return files
 
 
 def write_record(out: Path, names: Iterable[str]) -> None:
@@ -79,7 +85,8 @@ def claim(out: Path, *, force: bool, adopted: Callable[[], Iterable[str]]) -> No
     the build cache) wrote there: an upgrade must not make a build refuse."""
     if out.exists() and not out.is_dir():
         raise OutputRefused(f"the output folder {out} is a file, not a folder.")
-    if read_record(out) is not None or not _has_entries(out):
+    # Whether there is a record, not what it holds: Staging reads the names it needs.
+    if _recorded_names(out) is not None or not _has_entries(out):
         return
     adopted = set(adopted())
     if adopted:
@@ -106,6 +113,9 @@ def _is_inside(name: str) -> bool:
     build delete anything outside it."""
     # No empty part (a leading, trailing or doubled slash) and no "..": string tests, as a
     # record holds one name per output file (53,600 at 10,000 predictions).
-    return bool(name) and "//" not in name and not name.startswith("/") and (
-        not name.endswith("/") and "/../" not in f"/{name}/"
+    return (
+        bool(name)
+        and "//" not in name
+        and not name.startswith("/")
+        and (not name.endswith("/") and "/../" not in f"/{name}/")
     )
