@@ -60,6 +60,7 @@ class Theme:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.memo: dict[str, Any] = {}
         for name, text in TEMPLATES.items():
             self.edit(name, text)
 
@@ -72,7 +73,14 @@ class Theme:
         self, base: str = "base", status: Callable[[Prediction], str] | None = None
     ) -> PageKeys:
         env = jinja2.Environment(loader=jinja2.FileSystemLoader(self.folder), autoescape=True)
-        return PageKeys(env, base, status or (lambda p: "open"))
+        return PageKeys(env, base, status or (lambda p: "open"), self.remember)
+
+    def remember(self, key: str, make: Callable[[], Any]) -> Any:
+        """The build's memo, carried from one PageKeys to the next as from build to build:
+        each test that edits a template checks that what it keeps is not stale."""
+        if key not in self.memo:
+            self.memo[key] = make()
+        return self.memo[key]
 
     def key(
         self,
@@ -291,3 +299,14 @@ def test_a_computed_include_makes_every_template_count(tmp_path: Path) -> None:
     (folder / "a.html").write_text("A, edited")
     after = PageKeys(env, "base", lambda p: "open").key("page.html", "x/", {"partial": "a.html"})
     assert before != after
+
+
+def test_a_template_that_starts_including_another_is_keyed_by_it(theme: Theme) -> None:
+    """Catches: the templates a template names kept between builds under its name rather
+    than its source, so that after an edit adding an include, edits to the newly included
+    template left the page's key (and its stale page) as they were."""
+    theme.key()  # the first build: what page.html names is remembered
+    theme.edit(PAGE, TEMPLATES[PAGE] + '{% include "other.html" %}')
+    before = theme.key()
+    theme.edit("other.html", "<p>Edited</p>")
+    assert theme.key() != before

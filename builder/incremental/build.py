@@ -52,7 +52,7 @@ def render_site(
     whose key is in `previous` (path -> key) are not rendered again, and the files of a
     prediction whose unit key is in `units` (slug -> key, paths) are not even planned."""
     memo = memo or Memo()
-    todo = _Todo(site, plan(site, root, memo), previous or {})
+    todo = _Todo(site, plan(site, root, memo), previous or {}, memo)
     todo.add(todo.planned.pages, todo.planned.outputs)
     made_units = {}
     for p in site.predictions:
@@ -72,11 +72,12 @@ def render_site(
 class _Todo:
     """What a build must make: each planned file whose key is not its `previous` one."""
 
-    def __init__(self, site: Site, planned: Plan, previous: Mapping[str, str]) -> None:
+    def __init__(self, site: Site, planned: Plan, previous: Mapping[str, str], memo: Memo) -> None:
         self.planned, self.previous = planned, previous
         names = planned.renderer.assets
         base = digest(repr((__version__, site.config, sorted(names.items()))).encode())
-        self.page_keys = PageKeys(planned.renderer.env, base, lambda p: site.status(p).key)
+        status = lambda p: site.status(p).key  # noqa: E731
+        self.page_keys = PageKeys(planned.renderer.env, base, status, memo.get)
         # Everything a unit's files are made from but the unit itself (and the base):
         # every template (not just the unit's: a page's may include any) and their shapes.
         self.unit_base = f"{self.page_keys.templates_digest()}:{unit_format()}:"

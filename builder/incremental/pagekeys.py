@@ -19,7 +19,7 @@ import jinja2
 from jinja2 import meta
 
 from builder.content.model import Prediction
-from builder.site.model import Term
+from builder.site.model import Remember, Term
 from builder.system.files import digest
 
 _SCALARS = frozenset({str, int, float, bool, dt.date})
@@ -29,11 +29,18 @@ _FIELDS: dict[type, tuple[str, ...]] = {}  # a dataclass's field names, by class
 
 class PageKeys:
     def __init__(
-        self, env: jinja2.Environment, base: str, status: Callable[[Prediction], str]
+        self,
+        env: jinja2.Environment,
+        base: str,
+        status: Callable[[Prediction], str],
+        remember: Remember | None = None,
     ) -> None:
         self.env = env
         self.base = base.encode()
         self.status = status
+        # Where the templates each template names are kept between builds (Memo.get): found
+        # by parsing it, a tenth of a second for a theme's twenty templates.
+        self.remember = remember
         self.template_digest = cache(self._template_digest)
         # Encodings of the frozen objects pages share (predictions, author records), by id:
         # each is encoded once per build, not once per page that shows it. The object is kept
@@ -66,13 +73,19 @@ class PageKeys:
             return self._every_source()
         source, filename, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
         parts = [source]
-        children = _referenced(source, name, filename)
+        children = self._referenced(source, name, filename)
         if children is None:  # a name known only when rendering: it may be any of them, so
             # every template's source counts (sources, not digests: no cycle to follow).
             parts.append(self._every_source())
         else:
             parts += [self.template_digest(child) for child in children]
         return digest("\0".join(parts).encode())
+
+    def _referenced(self, source: str, name: str, filename: str | None) -> tuple[str, ...] | None:
+        if self.remember is None:
+            return _referenced(source, name, filename)
+        key = f"template-refs::{digest(source.encode())}"
+        return self.remember(key, lambda: _referenced(source, name, filename))
 
     def _every_source(self) -> str:
         loader = self.env.loader
