@@ -51,6 +51,7 @@ from builder.render import (
 )
 from builder.render import votes_manifest as votes
 from builder.render.author_figures import author_figure_files
+from builder.render.lists import PageList
 from builder.render.outputs import Later, Memo, Output, bytes_of
 from builder.render.templates import PageSpec, Renderer
 from builder.render.trackrecord_csv import track_record_csv_files
@@ -207,7 +208,8 @@ class Plan:
     planned one unit at a time: unit_files), before any is made."""
 
     renderer: Renderer
-    pages: list[PageSpec]
+    pages: list[PageSpec]  # but the paginated lists'
+    lists: list[PageList]  # each expanded into its pages when it changed (render/lists.py)
     outputs: list[Output]  # made by code from their inputs, on demand
     files: dict[str, bytes]  # made already: the theme's assets and the site's static files
     warnings: list[Problem]  # the site's static files that a made file replaces
@@ -223,11 +225,13 @@ def plan(site: Site, root: Path, memo: Memo) -> Plan:
     bytecode_dir = root / CACHE_DIR / "templates"
     bytecode_dir.mkdir(parents=True, exist_ok=True)
     renderer = Renderer(site, theme, names, bytecode_dir)
-    specs = pages.site_pages(site, memo)
-    outputs = [output for extra in EXTRAS for output in extra(site, specs, memo)]
+    specs, lists = pages.site_plan(site, memo)
+    # Every site page, those of the lists without their contents: the sitemap's.
+    addresses = [*specs, *(address for page_list in lists for address in page_list.addresses())]
+    outputs = [output for extra in EXTRAS for output in extra(site, addresses, memo)]
     outputs += timestamps.stamp_files(site, root)  # copies of the repository's tokens
     static = assets.site_static(root)
-    made_there = {spec.path for spec in specs} | {o.path for o in outputs} | files.keys()
+    made_there = {spec.path for spec in addresses} | {o.path for o in outputs} | files.keys()
     made_there |= _unit_paths(site, static.keys(), memo)
     replaced = sorted(static.keys() & made_there)
     files.update((path, data) for path, data in static.items() if path not in replaced)
@@ -235,7 +239,7 @@ def plan(site: Site, root: Path, memo: Memo) -> Plan:
         Problem(f"{assets.SITE_STATIC}/{path}", None, None, REPLACED, "warning")
         for path in replaced
     ]
-    return Plan(renderer, specs, outputs, files, warnings)
+    return Plan(renderer, specs, lists, outputs, files, warnings)
 
 
 def _unit_paths(site: Site, paths: Iterable[str], memo: Memo) -> set[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from builder.incremental.freshness import Freshness
 from builder.incremental.pagekeys import PageKeys
 from builder.options import BuildOptions, Report
 from builder.pipeline import Plan, Sink, load, make, plan, unit_files, unit_format
+from builder.render.lists import TEMPLATE
 from builder.render.outputs import Later, Memo, Output
 from builder.render.templates import PageSpec
 from builder.site.model import Site, Unit
@@ -54,6 +55,9 @@ def render_site(
     memo = memo or Memo()
     todo = _Todo(site, plan(site, root, memo), previous or {}, memo)
     todo.add(todo.planned.pages, todo.planned.outputs)
+    for page_list in todo.planned.lists:
+        for path, key, spec in page_list.keyed_pages(todo.page_keys.encode, todo.list_page_key):
+            todo.add_keyed(path, key, spec)
     made_units = {}
     for p in site.predictions:
         unit = site.unit(p)
@@ -94,6 +98,16 @@ class _Todo:
             key = self.keys[output.path] = self.page_keys.key("", output.path, output.inputs)
             if self.previous.get(output.path) != key:
                 self.others.append((output.path, output.make()))
+
+    def list_page_key(self, url: str, encoded: bytes) -> str:
+        return self.page_keys.encoded_key(TEMPLATE, url, encoded)
+
+    def add_keyed(self, path: str, key: str, spec: Callable[[], PageSpec]) -> None:
+        """A page keyed without its spec (a list's: lists.PageList.keyed_pages), which is
+        made only if the page must be rendered."""
+        self.keys[path] = key
+        if self.previous.get(path) != key:
+            self.pages.append(spec())
 
     def unit_key(self, unit: Unit) -> str:
         return self.page_keys.object_key(self.unit_base, unit)

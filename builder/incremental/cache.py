@@ -40,7 +40,7 @@ MEMO = "memo-{:02d}.pickle"  # sharded too: an edit changes a few of its 30,000 
 MEMO_SHARDS = 16
 SHORTCUT = "shortcut.pickle"  # shortcut.py's record
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
-STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 15"
+STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 16"
 
 T = TypeVar("T")
 

@@ -48,12 +48,20 @@ class PageKeys:
         self._memo: dict[int, tuple[object, bytes]] = {}
 
     def key(self, template: str, url: str, context: Mapping[str, Any]) -> str:
+        return self.encoded_key(template, url, self._encode(context))
+
+    def encoded_key(self, template: str, url: str, encoded: bytes) -> str:
+        """The key of a page whose context is `encoded` (by `encode`, in parts: a list's
+        pages share most of theirs, encoded once: render/lists.py)."""
         h = hashlib.blake2b(self.base, digest_size=16)
         if template:  # outputs made by code, not templates, have none
             h.update(self.template_digest(template).encode())
         h.update(url.encode())
-        h.update(self._encode(context))
+        h.update(encoded)
         return h.hexdigest()
+
+    def encode(self, value: Any) -> bytes:
+        return self._encode(value)
 
     def object_key(self, label: str, value: Any) -> str:
         """The key of a dataclass instance met once (no memo: a prediction's unit)."""

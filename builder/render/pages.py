@@ -9,6 +9,7 @@ from builder.content.model import Prediction
 from builder.render import embeds, integrity, redirects, timestamps
 from builder.render.charts import calibration_svg
 from builder.render.history_chart import history_svg
+from builder.render.lists import NO_RECORD, PageList
 from builder.render.outputs import Memo
 from builder.render.search import search_page
 from builder.render.templates import PageSpec
@@ -41,7 +42,15 @@ def all_pages(site: Site, memo: Memo | None = None) -> list[PageSpec]:
 def site_pages(site: Site, memo: Memo | None = None) -> list[PageSpec]:
     """The pages made from many predictions: the lists, the terms, the track record, search
     and 404; `memo` keeps the charts from one build to the next (`_chart`)."""
-    return [_with_masthead(site, spec) for spec in list_pages(site, memo or Memo())]
+    others, lists = site_plan(site, memo or Memo())
+    return [*others, *(spec for page_list in lists for spec in page_list.pages())]
+
+
+def site_plan(site: Site, memo: Memo) -> tuple[list[PageSpec], list[PageList]]:
+    """The site's pages (site_pages) as the incremental build plans them: its paginated
+    lists apart, each to be expanded into pages only when it changed (render/lists.py)."""
+    others = [_with_masthead(site, spec) for spec in _other_pages(site, memo)]
+    return others, page_lists(site, memo)
 
 
 def unit_pages(site: Site, p: Prediction) -> list[PageSpec]:
@@ -126,51 +135,36 @@ def _against_crowd(site: Site) -> tuple[tuple[str, str | None, CrowdComparison],
     return tuple(shown)
 
 
-def list_pages(site: Site, memo: Memo) -> Iterator[PageSpec]:
-    yield from _paginated(site, memo, "", site.config.title, "home", site.predictions)
+def page_lists(site: Site, memo: Memo) -> list[PageList]:
+    """Every paginated list: the home page, the status lists, then each term's."""
+    shown = masthead(site)
+    size = site.config.paginate
+    lists = [PageList("", site.config.title, "home", site.predictions, size, shown)]
     for url, title, pick in STATUS_LISTS:
-        yield from _paginated(site, memo, url, title, url.strip("/"), pick(site))
+        lists.append(PageList(url, title, url.strip("/"), pick(site), size, shown))
+    for kind, _ in TERM_KINDS:
+        for term in getattr(site, kind):
+            author = site.author(term.slug) if kind == "authors" else None
+            first = _record(site, memo, term) if kind == "authors" else NO_RECORD
+            page_list = PageList(term.url, term.name, kind, term.predictions, size, shown)
+            lists.append(dataclasses.replace(page_list, term=term, author=author, first=first))
+    return lists
+
+
+def _other_pages(site: Site, memo: Memo) -> Iterator[PageSpec]:
+    """The site's pages but its lists: each kind of term's index, the track record, search
+    and 404."""
     for kind, title in TERM_KINDS:
         terms: tuple[Term, ...] = getattr(site, kind)
         yield PageSpec(f"{kind}/index.html", f"{kind}/", "terms.html",
                        {"title": title, "kind": kind, "terms": terms})  # fmt: skip
-        for term in terms:
-            yield from _paginated(site, memo, term.url, term.name, kind, term.predictions, term)
     yield track_record_page(site, memo)
     yield from search_page(site)
     yield PageSpec("404.html", "404.html", "404.html", {"title": "Page not found"})
 
 
-def _paginated(
-    site: Site,
-    memo: Memo,
-    base: str,
-    title: str,
-    kind: str,
-    items: Sequence[Prediction],
-    term: Term | None = None,
-) -> Iterator[PageSpec]:
-    for page in taxonomy.paginate(items, site.config.paginate, base):
-        yield PageSpec(
-            path=f"{page.url}index.html",
-            url=page.url,
-            template="list.html",
-            context={
-                "title": title,
-                "kind": kind,
-                "pager": page,
-                "term": term,
-                "author": site.author(term.slug) if kind == "authors" and term else None,
-                # An author's record and chart open page 1 only, so that resolving one of
-                # their predictions does not re-render every page of their list.
-                **_record(site, memo, term if kind == "authors" and page.number == 1 else None),
-            },
-        )
-
-
-def _record(site: Site, memo: Memo, term: Term | None) -> dict[str, object]:
-    if term is None:
-        return {"record": None, "chart": None, "slices": (), "against_crowd": None}
+def _record(site: Site, memo: Memo, term: Term) -> dict[str, object]:
+    """What an author's first page shows of their record."""
     record = site.records.get(term.slug, NO_SCORES)
     title = f"Calibration of {site.author(term.slug).name}\u2019s forecasts"
     chart = _chart(memo, record.calibration, title, "author-calibration")

@@ -139,7 +139,7 @@ class Page:
     total: int  # items over all pages
 
     def url_of(self, number: int) -> str:
-        return self.base if number == 1 else f"{self.base}page/{number}/"
+        return page_url(self.base, number)
 
     @property
     def url(self) -> str:
@@ -152,6 +152,11 @@ class Page:
     @property
     def next(self) -> str | None:
         return self.url_of(self.number + 1) if self.number < self.count else None
+
+
+def page_url(base: str, number: int) -> str:
+    """The URL of page `number` of the list whose first page is at `base`."""
+    return base if number == 1 else f"{base}page/{number}/"
 
 
 def paginate(items: Sequence[Prediction], size: int, base: str) -> list[Page]:
