@@ -17,7 +17,6 @@ from builder.site import taxonomy
 from builder.site.model import Site, Term
 from builder.system.files import digest
 from builder.trackrecord.crowd import CrowdComparison
-from builder.trackrecord.overdue import overdue_by_author, overdue_figures
 from builder.trackrecord.records import prediction_points
 from builder.trackrecord.scoring import NO_SCORES, Bin
 from builder.trackrecord.slices import Slice, SliceGroup
@@ -113,8 +112,8 @@ def track_record_page(site: Site, memo: Memo) -> PageSpec:
             "authors": tuple(site.stats.values()),
             "site_record": site.record,
             # Past the target date, unresolved: how many, how long (trackrecord/overdue.py).
-            "overdue": overdue_figures(site.predictions, site.today),
-            "overdue_by_author": overdue_by_author(site.stats, site.predictions, site.today),
+            "overdue": site.overdue,
+            "overdue_by_author": site.overdue_by_author,
             "chart": _chart(memo, site.record.calibration, title, "site-calibration"),
             "slices": _slice_charts(memo, site.slices(), "site-slice"),
             # Each author and the crowd on the same predictions, then every author together.

@@ -10,7 +10,6 @@ from builder.content.model import Prediction
 from builder.render.outputs import Memo, Output
 from builder.render.templates import PageSpec
 from builder.site.model import Site
-from builder.trackrecord.overdue import Overdue, overdue_by_author, overdue_figures
 from builder.trackrecord.records import forecast
 from builder.trackrecord.scoring import (
     POINTS_DECIMALS,
@@ -45,12 +44,12 @@ def track_record_json(site: Site, memo: Memo) -> bytes:
         "stamped": sum(stats.stamped for stats in site.stats.values()),
         "stamped_only": site.config.track_record.stamped_only,
         # Past the target date without an outcome, on the build's today (overdue.py).
-        **overdue_figures(site.predictions, site.today).as_dict(),
+        **site.overdue.as_dict(),
         "slices": _slices_dict(site.slices()),
         # Every author against the readers, on the predictions both are scored on.
         "crowd": site.against_crowd().as_dict(),
     }
-    overdue = _overdue_by_author(site)
+    overdue = site.overdue_by_author
     authors = {
         key: {
             "name": stats.name,
@@ -82,10 +81,6 @@ def _slices_dict(groups: tuple[SliceGroup, ...]) -> dict[str, Any]:
     return {
         g.kind: {s.key: {"name": s.name, **s.scores.as_dict()} for s in g.slices} for g in groups
     }
-
-
-def _overdue_by_author(site: Site) -> dict[str, Overdue]:
-    return overdue_by_author(site.stats, site.predictions, site.today)
 
 
 def _block(name: str, lines: list[str]) -> str:
@@ -169,6 +164,6 @@ def track_record_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[O
         "tag_threshold": site.config.track_record.tag_threshold,  # which tags get a slice
         "crowd": tuple(sorted(site.crowd.items())),  # the readers' final votes
         # They change with the day, not with any file.
-        "overdue": (overdue_figures(site.predictions, site.today), _overdue_by_author(site)),
+        "overdue": (site.overdue, site.overdue_by_author),
     }
     return [Output(JSON_FILE, inputs, lambda: track_record_json(site, memo))]
