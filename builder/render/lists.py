@@ -1,9 +1,10 @@
 """The site's paginated lists: the home page, the status lists and each category, tag and
 author. Each is a `PageList`, whose pages are a pure function of its fields: the incremental
 build keys each page from the list's fields and the page's own items (`keyed_pages`), and
-makes the spec of a page, with its context, only when its key changed. Keying a page from its
-context, as other pages are (incremental/pagekeys.py), cost a tenth of a millisecond for each of
-the 3,600 list pages of a 10,000-prediction site on every build; from its parts, a fifth of it.
+makes the spec of a page, with its context, only when its key changed. (At 10,000
+predictions, keying the 3,600 list pages so takes 57 ms against 70 ms from their contexts, once
+every prediction's encoding is made: the gain is small; what it adds is a list that says what
+its pages are made of, which is where finding the pages an edit shifts would start.)
 """
 
 from __future__ import annotations
