@@ -101,11 +101,14 @@ class Staging:
         # says something new: most builds write and delete no file but the ones they change.
         if not ours <= self.owned:
             write_record(self.out, self.owned | ours)
+        # Joined as strings: a resolution or a new prediction at 10,000 moves in over a
+        # thousand list pages (1,300 files: 50-64 ms with Path objects, 34-39 ms so).
+        out = f"{self.out}{os.sep}"
         try:
-            for folder in sorted({(self.out / name).parent for name in self.staged}):
-                folder.mkdir(parents=True, exist_ok=True)
+            for folder in sorted({os.path.dirname(name) for name in self.staged}):
+                os.makedirs(out + folder, exist_ok=True)
             for name, temporary in self.staged.items():
-                os.replace(temporary, self.out / name)
+                os.replace(temporary, out + name)
         finally:
             self.abort()
         _remove_stale(self.out, self.owned - ours)
