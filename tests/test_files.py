@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from builder.system.files import file_digest, file_digests
+import pytest
+
+from builder.system.files import BackgroundDigests, file_digest, file_digests
 
 
 def test_file_digests_are_each_files_sha256_in_order_on_every_core(tmp_path: Path) -> None:
@@ -23,3 +25,20 @@ def test_file_digests_are_each_files_sha256_in_order_on_every_core(tmp_path: Pat
     expected = [hashlib.sha256(p.read_bytes()).hexdigest()[:32] for p in paths[:-1]] + [None]
     assert file_digests(paths) == expected
     assert [file_digest(p) for p in paths] == expected
+
+
+@pytest.mark.parametrize("count", [5, 600])
+def test_background_digests_are_file_digests_in_order(tmp_path: Path, count: int) -> None:
+    # Catches: the child's share and the caller's joined in the wrong order or cut at
+    # different places (a restored file vouched for by another's digest), a missing file
+    # answered with "" rather than None, a few files forked for.
+    paths = []
+    for i in range(count):  # 600: forked (system/workers.py's threshold), 5: not
+        path = tmp_path / f"f{i}.html"
+        path.write_bytes(f"file {i}\n".encode() * (i % 7))
+        paths.append(str(path))
+    paths.insert(count // 2, str(tmp_path / "missing"))
+    begun = BackgroundDigests(paths)
+    assert bool(begun._pid) == (count > 5)
+    assert begun.result() == file_digests(paths)
+    assert begun.result()[count // 2] is None

@@ -205,6 +205,60 @@ def file_digests(paths: Sequence[Path | str]) -> list[str | None]:
     return map_forked(file_digest, paths)
 
 
+class BackgroundDigests:
+    """`file_digests(paths)`, begun now: a forked child digests most of them while the caller
+    goes on (a deploy's build loads its site meanwhile, on the other core), and the caller
+    digests the rest when it asks (`result`)."""
+
+    # The child's share: the caller loads the site (about half the time the digests take on
+    # one core) before it starts on its own share.
+    CHILD_SHARE = 0.7
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        self._paths = paths
+        self._answer: list[str | None] | None = None
+        self._pid = 0
+        from builder.system.workers import PARALLEL_THRESHOLD  # see file_digests
+
+        # As StatsProbe: no fork beside other threads; and none for a few files.
+        if len(paths) < PARALLEL_THRESHOLD or not hasattr(os, "fork"):
+            return
+        if threading.active_count() > 1:
+            return
+        self._cut = int(len(paths) * self.CHILD_SHARE)
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: its digests, one per line, then leave without clean-up
+            # Its read end closed, a write to a parent that died fails instead of waiting
+            # forever for a reader; whatever happens, it never returns into the parent's code.
+            try:
+                os.close(read)
+                found = "\n".join(file_digest(path) or "" for path in paths[: self._cut])
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(found.encode())
+            finally:
+                os._exit(0)
+        os.close(write)
+        self._pid, self._read = pid, read
+        self._reap = weakref.finalize(self, _reap, pid, read)
+
+    def result(self) -> list[str | None]:
+        if self._answer is None:
+            if not self._pid:
+                self._answer = file_digests(self._paths)
+                return self._answer
+            mine = [file_digest(path) for path in self._paths[self._cut :]]
+            chunks = []
+            while chunk := os.read(self._read, 1 << 20):
+                chunks.append(chunk)
+            self._reap()
+            theirs = b"".join(chunks).decode().split("\n")
+            if len(theirs) != self._cut:  # the child failed: do its share here
+                theirs = [file_digest(path) or "" for path in self._paths[: self._cut]]
+            self._answer = [found or None for found in theirs] + mine
+        return self._answer
+
+
 def digest(data: bytes) -> str:
     """A short digest of `data`, for keys: not for security."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
