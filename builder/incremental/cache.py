@@ -38,6 +38,7 @@ SHARDS = 128  # ~80 articles each at 10,000: the shortcut reads one per edited f
 STATS = "stats.pickle"
 MEMO = "memo-{:02d}.pickle"  # sharded too: an edit changes a few of its 30,000 values
 MEMO_SHARDS = 16
+LEGACY_MEMO = "memo.pickle"  # the memo in one file (cache 15 and before): removed when seen
 SHORTCUT = "shortcut.pickle"  # shortcut.py's record
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
 STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 16"
@@ -145,6 +146,7 @@ def _save_memo(root: Path, memo: Mapping[str, object], previous: Mapping[str, ob
         shards[_memo_shard(key)][key] = value
     for shard in sorted(dirty):
         write_pickle(root, MEMO.format(shard), shards[shard])
+    (root / CACHE_DIR / LEGACY_MEMO).unlink(missing_ok=True)  # 31 MB at 10,000, never read
 
 
 def _memo_shard(key: str) -> int:
@@ -167,7 +169,7 @@ def save(
 def clear(root: Path) -> None:
     shards = [FILES.format(shard) for shard in range(SHARDS)]
     shards += [MEMO.format(shard) for shard in range(MEMO_SHARDS)]
-    for name in (MANIFEST, SHORTCUT, STATS, *shards):
+    for name in (MANIFEST, SHORTCUT, STATS, LEGACY_MEMO, *shards):
         (root / CACHE_DIR / name).unlink(missing_ok=True)
 
 
