@@ -209,7 +209,7 @@ class Plan:
 
     renderer: Renderer
     pages: list[PageSpec]  # but the paginated lists'
-    lists: list[PageList]  # each expanded into its pages when it changed (render/lists.py)
+    lists: list[PageList]  # their pages keyed from their parts (render/lists.py)
     outputs: list[Output]  # made by code from their inputs, on demand
     files: dict[str, bytes]  # made already: the theme's assets and the site's static files
     warnings: list[Problem]  # the site's static files that a made file replaces

@@ -139,6 +139,24 @@ def test_a_title_edit_leaves_the_track_record_exports(
     assert sorted(made) == ["track_record_csv", "track_record_json"]
 
 
+def test_renaming_one_of_two_identical_files_remakes_the_exports(
+    site: SiteFolder, tmp_path: Path
+) -> None:
+    """Catches: what the exports show of a prediction kept under its file's digest alone: two
+    files with the same bytes have the same digest and other slugs (from their names), and
+    renaming one left the exports listing its old slug."""
+    _populate(site)
+    twin = site.root / "content/predictions/p8.md"
+    # A relative link: the feeds make it absolute against each prediction's own address.
+    twin.write_bytes(twin.read_bytes() + b"\nSee [the notes](notes/).\n")
+    (site.root / "content/predictions/p9.md").write_bytes(twin.read_bytes())
+    assert site.build() == 0
+    (site.root / "content/predictions/p9.md").rename(site.root / "content/predictions/p10.md")
+    assert site.build() == 0
+    assert b'"p10"' in (site.output / "track-record.json").read_bytes()
+    assert site.files() == _clean_build(site, tmp_path)
+
+
 def test_an_edit_rewrites_only_the_memo_shards_it_changes(site: SiteFolder) -> None:
     """Catches: every memo shard written by every build (the memo is 30 MB at 10,000
     predictions, a tenth of a second to write), or a changed shard left unwritten."""

@@ -2,8 +2,8 @@
 
 A page's key covers foretell's version, the config, the theme's assets, its template and the
 templates it includes or extends, and its context. Predictions enter by the hash of their source
-file and their status on `--now`, so editing one article changes the keys of exactly the pages
-that show it.
+file, their slug and their status on `--now`, so editing one article changes the keys of exactly
+the pages that show it.
 """
 
 from __future__ import annotations
@@ -135,7 +135,9 @@ class PageKeys:
 
     def _encode_object(self, value: Any) -> bytes:
         if isinstance(value, Prediction):
-            return f"P:{value.digest}:{self.status(value)};".encode()
+            # The slug too: it may come from the file's name, which the digest does not cover
+            # (two files with the same bytes are two predictions, each linked by its slug).
+            return f"P:{value.digest}:{value.slug}:{self.status(value)};".encode()
         if isinstance(value, Term):
             # List pages get their items through the pager; a term itself shows name and count.
             return f"T:{value.kind}:{value.slug}:{value.name}:{len(value.predictions)};".encode()

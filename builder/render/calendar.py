@@ -119,7 +119,8 @@ def _event_bytes(memo: Memo, base_url: str, p: Prediction) -> bytes:
 
 
 def _key(p: Prediction, base_url: str) -> str:
-    return Memo.key("ics", p.digest, base_url, EVENT_FORMAT)
+    # The slug too: from the file's name, perhaps, which the digest does not cover.
+    return Memo.key("ics", p.digest, p.slug, base_url, EVENT_FORMAT)
 
 
 def event(p: Prediction, base_url: str) -> Event:

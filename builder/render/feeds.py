@@ -167,7 +167,8 @@ def _memo_article(memo: Memo, base_url: str, p: Prediction) -> str:
 
 
 def _key(p: Prediction, base_url: str) -> str:
-    return Memo.key("feed", p.digest, base_url)
+    # The slug too: from the file's name, perhaps, which the digest does not cover.
+    return Memo.key("feed", p.digest, p.slug, base_url)
 
 
 # The feeds ---------------------------------------------------------------------------------

@@ -32,6 +32,8 @@ NO_RECORD: Mapping[str, object] = {
 
 @dataclass(frozen=True)
 class PageList:
+    """One paginated list: everything its pages show is a field (keyed_pages relies on it)."""
+
     base: str  # the URL of its first page
     title: str
     kind: str  # home, a status list's name, or a kind of term (categories, tags, authors)

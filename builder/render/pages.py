@@ -47,7 +47,7 @@ def site_pages(site: Site, memo: Memo | None = None) -> list[PageSpec]:
 
 def site_plan(site: Site, memo: Memo) -> tuple[list[PageSpec], list[PageList]]:
     """The site's pages (site_pages) as the incremental build plans them: its paginated
-    lists apart, each to be expanded into pages only when it changed (render/lists.py)."""
+    lists apart, whose pages are keyed without their contexts (render/lists.py)."""
     others = [_with_masthead(site, spec) for spec in _other_pages(site, memo)]
     return others, page_lists(site, memo)
 

@@ -172,10 +172,11 @@ class Site:
         summary, a reference or a body (in a file's digest, not in either file) leaves them
         as they are. Their status is there through the dates and the resolution, with the
         build's day in their other inputs. Each prediction's part is kept between builds
-        (`remember`) under its file's digest: made again, 10,000 of them cost 40 ms."""
+        (`remember`) under its file's digest and slug: made again, 10,000 cost 40 ms."""
         remember = self.remember or (lambda _key, make: make())
         shown = [
-            remember(f"export:{p.digest}", partial(_export_row, p))
+            # The slug too: it may come from the file's name, which its digest does not cover.
+            remember(f"export:{p.digest}:{p.slug}", partial(_export_row, p))
             for p in self.predictions
             if not p.draft
         ]
