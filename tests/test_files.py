@@ -39,6 +39,6 @@ def test_background_digests_are_file_digests_in_order(tmp_path: Path, count: int
         paths.append(str(path))
     paths.insert(count // 2, str(tmp_path / "missing"))
     begun = BackgroundDigests(paths)
-    assert bool(begun._pid) == (count > 5)
+    assert (begun._child is not None) == (count > 5)
     assert begun.result() == file_digests(paths)
     assert begun.result()[count // 2] is None

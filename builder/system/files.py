@@ -11,7 +11,7 @@ import signal
 import tempfile
 import threading
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 Stat = tuple[int, int]  # (mtime_ns, size)
@@ -62,6 +62,43 @@ def stat_files(top: Path, names: Iterable[str]) -> dict[str, Stat]:
     return found
 
 
+class _ForkedJob:
+    """The bytes `job()` returns, made by a forked child while the caller goes on: `answer()`
+    waits for them, `stop()` ends the child (also when the job is dropped). `start` gives None
+    where forking is not safe: without fork, or beside other threads (forking copies only the
+    calling thread, whose peers' locks the child would inherit held)."""
+
+    def __init__(self, pid: int, read: int) -> None:
+        self._read = read
+        self.stop = weakref.finalize(self, _reap, pid, read)
+
+    @classmethod
+    def start(cls, job: Callable[[], bytes]) -> _ForkedJob | None:
+        if not hasattr(os, "fork") or threading.active_count() > 1:
+            return None
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: its answer, then leave without any clean-up
+            # Its read end closed, a write to a parent that died fails instead of waiting
+            # forever for a reader; whatever happens, it never returns into the parent's code.
+            try:
+                os.close(read)
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(job())
+            finally:
+                os._exit(0)
+        os.close(write)
+        return cls(pid, read)
+
+    def answer(self) -> bytes:
+        """All the child wrote (nothing if it failed)."""
+        chunks = []
+        while chunk := os.read(self._read, 1 << 20):
+            chunks.append(chunk)
+        self.stop()
+        return b"".join(chunks)
+
+
 class StatsProbe:
     """Whether the files `recorded` names under `top` still have those stats, found on two
     cores: a forked child stats most of them while the caller scans the inputs, and the
@@ -75,40 +112,27 @@ class StatsProbe:
     def __init__(self, top: Path, recorded: Mapping[str, Stat]) -> None:
         self._answer: bool | None = None
         self._top, self._recorded = top, recorded
-        # Forking copies only the calling thread, whose peers' locks the child would inherit
-        # held: with other threads (or no fork at all), the stats are taken here and now.
-        if not hasattr(os, "fork") or threading.active_count() > 1:
-            self._answer = _stats_match(top, list(recorded), recorded)
-            return
         names = list(recorded)
         cut = int(len(names) * self.CHILD_SHARE)
         self._own = names[cut:]
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: answer in one byte, then leave without any clean-up
-            # It ends by itself even if the parent is killed: its stats take a fraction of a
-            # second, and the write cannot block (one byte) nor fail (the child holds the
-            # read end too). Whatever happens, it never returns into the parent's code.
-            try:
-                same = _stats_match(top, names[:cut], recorded)
-                os.write(write, b"1" if same else b"0")
-            finally:
-                os._exit(0)
-        os.close(write)
-        self._read = read
-        self._reap = weakref.finalize(self, _reap, pid, read)
+        self._child = _ForkedJob.start(
+            lambda: b"1" if _stats_match(top, names[:cut], recorded) else b"0"
+        )
+        if self._child is None:  # the stats are taken here and now
+            self._answer = _stats_match(top, names, recorded)
 
     def same(self) -> bool:
         if self._answer is None:
+            assert self._child is not None
             mine = _stats_match(self._top, self._own, self._recorded)
-            self._answer = mine and os.read(self._read, 1) == b"1"
-            self._reap()
+            self._answer = mine and self._child.answer() == b"1"
+            self._child.stop()
         return self._answer
 
     def discard(self) -> None:
         """The answer is not needed: stop the child now."""
-        if self._answer is None:
-            self._reap()
+        if self._child is not None:
+            self._child.stop()
 
 
 def _stats_match(top: Path, names: Sequence[str], recorded: Mapping[str, Stat]) -> bool:
@@ -215,44 +239,25 @@ class BackgroundDigests:
     CHILD_SHARE = 0.7
 
     def __init__(self, paths: Sequence[str]) -> None:
-        self._paths = paths
-        self._answer: list[str | None] | None = None
-        self._pid = 0
         from builder.system.workers import PARALLEL_THRESHOLD  # see file_digests
 
-        # As StatsProbe: no fork beside other threads; and none for a few files.
-        if len(paths) < PARALLEL_THRESHOLD or not hasattr(os, "fork"):
-            return
-        if threading.active_count() > 1:
-            return
+        self._paths = paths
+        self._answer: list[str | None] | None = None
         self._cut = int(len(paths) * self.CHILD_SHARE)
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: its digests, one per line, then leave without clean-up
-            # Its read end closed, a write to a parent that died fails instead of waiting
-            # forever for a reader; whatever happens, it never returns into the parent's code.
-            try:
-                os.close(read)
-                found = "\n".join(file_digest(path) or "" for path in paths[: self._cut])
-                with os.fdopen(write, "wb") as pipe:
-                    pipe.write(found.encode())
-            finally:
-                os._exit(0)
-        os.close(write)
-        self._pid, self._read = pid, read
-        self._reap = weakref.finalize(self, _reap, pid, read)
+        theirs = paths[: self._cut]
+        self._child = (  # none for a few files
+            _ForkedJob.start(lambda: "\n".join(file_digest(p) or "" for p in theirs).encode())
+            if len(paths) >= PARALLEL_THRESHOLD
+            else None
+        )
 
     def result(self) -> list[str | None]:
         if self._answer is None:
-            if not self._pid:
+            if self._child is None:
                 self._answer = file_digests(self._paths)
                 return self._answer
             mine = [file_digest(path) for path in self._paths[self._cut :]]
-            chunks = []
-            while chunk := os.read(self._read, 1 << 20):
-                chunks.append(chunk)
-            self._reap()
-            theirs = b"".join(chunks).decode().split("\n")
+            theirs = self._child.answer().decode().split("\n")
             if len(theirs) != self._cut:  # the child failed: do its share here
                 theirs = [file_digest(path) or "" for path in self._paths[: self._cut]]
             self._answer = [found or None for found in theirs] + mine
