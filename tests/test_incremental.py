@@ -46,6 +46,12 @@ def _clean_build(site: SiteFolder, tmp: Path, now: str = "2026-11-25") -> dict[s
     return SiteFolder(copy).files()
 
 
+def _without_shortcut(site: SiteFolder) -> None:
+    """The next build takes the full path (a title edit would take the shortcut), for tests
+    of what the full path makes."""
+    (site.root / CACHE_DIR / SHORTCUT).unlink()
+
+
 def _replace(site: SiteFolder, relative: str, old: str, new: str) -> None:
     path = site.root / relative
     text = path.read_text(encoding="utf-8")
@@ -132,6 +138,7 @@ def test_a_title_edit_leaves_the_track_record_exports(
     assert sorted(made) == ["track_record_csv", "track_record_json"]
     made.clear()
     EDITS["title"](site)
+    _without_shortcut(site)
     assert site.build() == 0
     assert made == []
     EDITS["statement"](site)
@@ -166,16 +173,16 @@ def test_an_edit_rewrites_only_the_memo_shards_it_changes(site: SiteFolder) -> N
     before = {path.name: path.stat().st_mtime_ns for path in shards}
     events_before = _event_digests(cache.load_memo(site.root))
     EDITS["body"](site)  # the shortcut: no full build, no memo written
-    EDITS["title"](site)
+    EDITS["category"](site)  # and the full one
     assert site.build() == 0
     after = {path.name: path.stat().st_mtime_ns for path in shards}
     rewritten = [name for name in before if after[name] != before[name]]
     assert 0 < len(rewritten) < len(shards)
-    # The site's calendar is made again (it shows titles) from each prediction's event:
+    # The site's calendar is made again (it shows categories) from each prediction's event:
     # one event per prediction, the edited ones' new versions in, their old ones gone.
     events_after = _event_digests(cache.load_memo(site.root))
     assert len(events_after) == len(events_before)
-    assert len(events_after - events_before) == 2  # the body and the title edits
+    assert len(events_after - events_before) == 2  # the body and the category edits
 
 
 def test_the_memo_of_an_older_foretell_is_removed(site: SiteFolder) -> None:
@@ -186,6 +193,7 @@ def test_the_memo_of_an_older_foretell_is_removed(site: SiteFolder) -> None:
     legacy = site.root / CACHE_DIR / cache.LEGACY_MEMO
     legacy.write_bytes(b"an older memo")
     EDITS["title"](site)
+    _without_shortcut(site)
     assert site.build() == 0
     assert not legacy.exists()
 

@@ -141,7 +141,8 @@ def test_history_is_cached_and_only_changed_files_are_read_again(
     assert site.build() == 0
     assert asked == [["content/predictions/edited.md", "content/predictions/steady.md"]]
     asked.clear()
-    site.write("steady.md", prediction_text("Steady", statement="Steady claim.", body="More.\n"))
+    # A new statement: the full build (a body or a title edit would take the shortcut).
+    site.write("steady.md", prediction_text("Steady", statement="Steady claim, revised."))
     assert site.build() == 0
     assert asked == [["content/predictions/steady.md"]]  # same HEAD: only the edited file
     asked.clear()

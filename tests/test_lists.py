@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import NOW, SiteFolder
-from test_incremental import EDITS, _clean_build, _populate
+from test_incremental import EDITS, _clean_build, _populate, _without_shortcut
 
 from builder.options import BuildOptions
 from builder.pipeline import load
@@ -25,13 +25,13 @@ from builder.render.outputs import Memo
 def _made(site: SiteFolder, monkeypatch: pytest.MonkeyPatch) -> set[str]:
     """Build; the paths of the list pages whose spec the build made (to render them)."""
     made: set[str] = set()
-    real = PageList._spec
+    real = PageList.spec
 
     def counting(self: PageList, page):  # type: ignore[no-untyped-def]
         made.add(f"{page.url}index.html")
         return real(self, page)
 
-    monkeypatch.setattr(PageList, "_spec", counting)
+    monkeypatch.setattr(PageList, "spec", counting)
     assert site.build() == 0
     monkeypatch.undo()
     return made
@@ -56,6 +56,7 @@ def test_an_edit_makes_only_the_list_pages_that_show_the_prediction(
     _populate(site)
     assert site.build() == 0
     EDITS["title"](site)
+    _without_shortcut(site)
     made = _made(site, monkeypatch)
     assert made == _showing(site, "p4")
     # p4 is on the home list's second page, not its first; in Space, not in Energy.
@@ -73,6 +74,7 @@ def test_a_list_page_changed_by_hand_is_made_again(
     assert site.build() == 0
     (site.output / "categories/energy/index.html").write_text("edited", encoding="utf-8")
     EDITS["title"](site)  # not a no-op: the output is looked at
+    _without_shortcut(site)
     assert "categories/energy/index.html" in _made(site, monkeypatch)
     assert site.files() == _clean_build(site, tmp_path)
 

@@ -56,11 +56,17 @@ def test_a_body_edit_takes_the_shortcut_and_gives_a_clean_builds_bytes(
 EDGES: dict[str, tuple[Callable[[SiteFolder], None], bool]] = {
     "two bodies": (lambda s: (_append(s, P8, "\nMore.\n"), _append(s, P3, "\nMore.\n")), True),
     "touched, same bytes": (lambda s: (s.root / P3).touch(), True),
-    # The first paragraph is the summary that list pages show.
-    "first paragraph": (lambda s: _replace(s, P3, "Body of 3.", "A new summary."), False),
-    "title": (lambda s: _replace(s, P3, "Prediction 3", "Renamed"), False),
+    # The first paragraph is the summary that list pages show: a display edit (display.py).
+    "first paragraph": (lambda s: _replace(s, P3, "Body of 3.", "A new summary."), True),
+    "title": (lambda s: _replace(s, P3, "Prediction 3", "Renamed"), True),
     "body and title": (
         lambda s: (_append(s, P8, "\nMore.\n"), _replace(s, P3, "Prediction 3", "Renamed")),
+        True,
+    ),
+    "statement": (lambda s: _replace(s, P3, "statement: ", "statement: Surely "), False),
+    "tag added": (lambda s: _replace(s, P3, "tags: [", "tags: [added, "), False),
+    "confidence": (
+        lambda s: _replace(s, P3, "  target_date:", "  confidence: 0.3\n  target_date:"),
         False,
     ),
     "body and site.yaml": (
@@ -87,6 +93,21 @@ def test_the_shortcut_is_taken_only_for_body_edits(
         return
     assert (_build(built).way == "shortcut") is expected
     assert built.files() == _clean_build(built, tmp_path)
+
+
+def test_past_max_edited_files_the_full_build_starts_a_new_record(built: SiteFolder) -> None:
+    """Catches: every file edited since the last full build taken again by each shortcut
+    with no end (the shortcut grows slower with each edit of the day)."""
+    for i in range(shortcut.MAX_EDITED + 1):
+        (built.root / "content/predictions" / f"extra{i}.md").write_text(prediction_text(f"E{i}"))
+    assert _build(built).way == "full"
+    for i in range(shortcut.MAX_EDITED):
+        _append(built, f"content/predictions/extra{i}.md", "\nMore.\n")
+        assert _build(built).way == "shortcut"
+    _append(built, f"content/predictions/extra{shortcut.MAX_EDITED}.md", "\nMore.\n")
+    assert _build(built).way == "full"
+    _append(built, P8, "\nMore.\n")
+    assert _build(built).way == "shortcut"
 
 
 def test_after_the_shortcut_a_full_build_trusts_no_stale_page_key(

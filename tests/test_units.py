@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import NOW, SiteFolder, prediction_text
-from test_incremental import EDITS, _clean_build, _populate, _replace
+from test_incremental import EDITS, _clean_build, _populate, _replace, _without_shortcut
 
 from builder.incremental import build as full
 from builder.options import BuildOptions
@@ -35,7 +35,9 @@ def _planned_units(site: SiteFolder, monkeypatch: pytest.MonkeyPatch) -> list[st
     return planned
 
 
-@pytest.mark.parametrize(("edit", "planned"), [("title", ["p4"]), ("add", ["p9"]), ("delete", [])])
+@pytest.mark.parametrize(
+    ("edit", "planned"), [("category", ["p7"]), ("add", ["p9"]), ("delete", [])]
+)
 def test_an_edit_plans_only_the_files_of_the_predictions_it_changed(
     site: SiteFolder,
     tmp_path: Path,
@@ -61,6 +63,7 @@ def test_a_unit_whose_file_was_changed_by_hand_is_made_again(
     assert site.build() == 0
     (site.output / "predictions/p2/oembed.json").write_text("{}", encoding="utf-8")
     EDITS["title"](site)  # not a no-op: the output is looked at
+    _without_shortcut(site)
     assert sorted(_planned_units(site, monkeypatch)) == ["p2", "p4"]
     assert site.files() == _clean_build(site, tmp_path)
 
@@ -116,6 +119,7 @@ def test_slices_are_kept_while_what_they_show_is_unchanged(
 
     monkeypatch.setattr(model, "sliced", counting)
     EDITS["title"](site)
+    _without_shortcut(site)
     assert site.build() == 0
     assert made == []
     EDITS["confidence"](site)  # p3, unresolved: not scored, so no slice shows it

@@ -3,6 +3,7 @@ No I/O here."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
@@ -72,6 +73,18 @@ class Prediction:
         """(from when, confidence) of every forecast the author stood by, oldest first."""
         first = () if self.confidence is None else ((self.date, self.confidence),)
         return first + tuple((u.date, u.confidence) for u in self.updates)
+
+
+# What a prediction displays that no figure, order or grouping of a site is made from (no
+# score, list order, term, date, export or signed claim): an edit to these alone changes
+# only the files that show them (incremental/display.py). `digest` changes with any edit.
+DISPLAY_ONLY = ("title", "summary", "references", "body_html", "digest")
+
+
+def differs_in_display_only(a: Prediction, b: Prediction) -> bool:
+    """Whether `a` and `b` are the same but for DISPLAY_ONLY fields."""
+    blank = dict.fromkeys(DISPLAY_ONLY, None)
+    return dataclasses.replace(a, **blank) == dataclasses.replace(b, **blank)
 
 
 def newest_first(predictions: list[Prediction]) -> tuple[Prediction, ...]:

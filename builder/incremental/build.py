@@ -39,6 +39,7 @@ class Rendered:
     reused: set[str]  # pages whose previous output is still right
     warnings: list[Problem]  # the site's static files that a made file replaces
     units: dict[str, UnitRecord]  # slug -> its unit's key and files (pipeline.unit_files)
+    planned: Plan  # every file but the units' (the shortcut's record keeps some: display.py)
 
 
 def render_site(
@@ -70,7 +71,7 @@ def render_site(
         made_units[p.slug] = before
     made = make(todo.planned.renderer, todo.pages, todo.others, sink)
     keys = todo.keys
-    return Rendered(made, keys, set(keys) - made, todo.planned.warnings, made_units)
+    return Rendered(made, keys, set(keys) - made, todo.planned.warnings, made_units, todo.planned)
 
 
 class _Todo:
@@ -167,10 +168,10 @@ def build(options: BuildOptions, fresh: Freshness) -> Report:
         str(options.out), outputs, fresh.stamp, warnings, zone, config_stat, drafts, digests,
         rendered.units,
     )  # fmt: skip
+    shortcut.remember(options, fresh, site, memo, rendered.planned)  # fills the memo too
     live = {p.digest for p in site.predictions}
     kept = memo.retained(live)
     cache.save(options.root, manifest, loaded.files, previous_files, kept, loaded_memo)
-    shortcut.remember(options, fresh, site, memo)
     clock("write")
     html = sum(name.endswith(".html") for name in rendered.keys)
     rendered_count = len(rendered.keys) - len(rendered.reused)

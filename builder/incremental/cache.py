@@ -40,8 +40,9 @@ MEMO = "memo-{:02d}.pickle"  # sharded too: an edit changes a few of its 30,000 
 MEMO_SHARDS = 16
 LEGACY_MEMO = "memo.pickle"  # the memo in one file (cache 15 and before): removed when seen
 SHORTCUT = "shortcut.pickle"  # shortcut.py's record
+SHOWN = "shortcut-shown.pickle"  # and its part for display edits (display.py)
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
-STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 16"
+STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 17"
 
 T = TypeVar("T")
 
@@ -169,7 +170,7 @@ def save(
 def clear(root: Path) -> None:
     shards = [FILES.format(shard) for shard in range(SHARDS)]
     shards += [MEMO.format(shard) for shard in range(MEMO_SHARDS)]
-    for name in (MANIFEST, SHORTCUT, STATS, LEGACY_MEMO, *shards):
+    for name in (MANIFEST, SHORTCUT, SHOWN, STATS, LEGACY_MEMO, *shards):
         (root / CACHE_DIR / name).unlink(missing_ok=True)
 
 

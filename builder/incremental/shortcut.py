@@ -21,14 +21,16 @@ again rather than trust a key computed from an earlier version of the article.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from builder.config.themes import TEMPLATES, Theme, find_theme
 from builder.content.crowd import CrowdTally
 from builder.content.loader import PREDICTIONS_DIR, FileEntry, read_entry
-from builder.content.model import Prediction
+from builder.content.model import Prediction, differs_in_display_only
 from builder.incremental import cache, freshness
 from builder.incremental.cache import Manifest
 from builder.incremental.freshness import Freshness
@@ -36,15 +38,24 @@ from builder.options import BuildOptions, Report
 from builder.render import assets, feeds, pages
 from builder.render.feeds import FeedFile
 from builder.render.outputs import Memo
-from builder.render.templates import Renderer
+from builder.render.templates import PageSpec, Renderer
 from builder.site.model import Site, excerpt
 from builder.system.files import Stat, stat_files
 from builder.trackrecord.history import FileHistory
 from builder.trackrecord.records import AuthorStats
 from builder.write.staging import Staging
 
+if TYPE_CHECKING:  # display.py brings the whole pipeline: imported when a display edit runs
+    from builder.incremental.display import Shown
+    from builder.pipeline import Plan
+
 RECORD = cache.SHORTCUT
+SHOWN = cache.SHOWN  # display.py's part of the record, read only for a display edit
 _PREDICTION_FILES = PREDICTIONS_DIR.as_posix() + "/"
+# Every file edited since the last full build is taken again at each shortcut (its record
+# stays as that build left it): past this many, the full build is taken, and leaves a new
+# record (at 10,000 predictions, a display edit adds ~40 ms to each shortcut after it).
+MAX_EDITED = 8
 
 
 @dataclass
@@ -59,6 +70,19 @@ class Record:
     awaiting: int = 0  # the masthead on every page links awaiting/ while any are
     stamps: Mapping[str, object] = dataclasses.field(default_factory=dict)  # Site.stamps
     crowd: Mapping[str, CrowdTally] | None = None  # a resolved prediction's page shows its own
+    token: str = ""  # the build's input stamp: the Shown made with this record carries it
+
+
+@dataclass
+class Edits:
+    """The edited files read again, each a good published prediction."""
+
+    entries: dict[str, FileEntry]
+    display: bool  # some differ in more than the body (content.model.DISPLAY_ONLY)
+    before: dict[str, Prediction]  # slug -> the version the record was made with
+
+    def slugs(self) -> list[str]:
+        return [_slug(entry) for entry in self.entries.values()]
 
 
 def record_of(
@@ -76,17 +100,27 @@ def record_of(
     context = _context(options, fresh)
     history, stamps = site.history, site.stamps
     return Record(
-        context, fresh.inputs, site.stats, history, everything, site.awaiting, stamps, site.crowd
-    )
+        context, fresh.inputs, site.stats, history, everything, site.awaiting, stamps, site.crowd,
+        fresh.stamp,
+    )  # fmt: skip
 
 
-def remember(options: BuildOptions, fresh: Freshness, site: Site, memo: Memo) -> None:
-    """Called by every full build into a folder, once its output is in place."""
+def remember(
+    options: BuildOptions, fresh: Freshness, site: Site, memo: Memo, planned: Plan
+) -> None:
+    """Called by every full build into a folder, once its output is in place, before its
+    memo is saved (display.shown_of keeps its parts there)."""
+    from builder.incremental import display
+
     record = record_of(options, fresh, site, memo)
     if record is None:
-        (options.root / cache.CACHE_DIR / RECORD).unlink(missing_ok=True)
-    else:
-        cache.write_pickle(options.root, RECORD, record)
+        for name in (RECORD, SHOWN):
+            (options.root / cache.CACHE_DIR / name).unlink(missing_ok=True)
+        return
+    cache.write_pickle(options.root, RECORD, record)
+    feed_paths = [file.path for file in record.feeds]
+    shown = display.shown_of(site, planned, memo, record.token, feed_paths)
+    cache.write_pickle(options.root, SHOWN, shown)
 
 
 def _bodies_only_on_article_pages(theme: Theme) -> bool:
@@ -104,10 +138,17 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
     changed = edited_files(options, fresh, record)
     if record is None or not changed:
         return None
-    edits = body_edits(options, fresh, changed, cache.load_entries(root, changed))
-    if edits is None:
+    found = edits(options, fresh, changed, cache.load_entries(root, changed))
+    if found is None:
         return None
-    files = render(options, fresh, record, edits)
+    shown = None
+    if found.display:
+        from builder.incremental import display
+
+        shown = cache.read_pickle(root, SHOWN, display.Shown)
+        if not display.applies(shown, record.token, found.slugs()):
+            return None
+    files = render(options, fresh, record, found, shown, partial(_untouched, fresh))
     existing = stat_files(options.out, files)
     if any(existing.get(path) != _recorded_stat(fresh.manifest, path) for path in files):
         return None  # an output changed by hand: the full build knows how to repair it
@@ -129,47 +170,73 @@ def edited_files(
     return _changed_articles(record.inputs, fresh.inputs)
 
 
-def body_edits(
+def edits(
     options: BuildOptions,
     fresh: Freshness,
     changed: list[str],
     previous: Mapping[str, FileEntry],
-) -> dict[str, FileEntry] | None:
+) -> Edits | None:
     """The changed files read again, or None unless each differs from its `previous` entry
-    in its body alone."""
+    in its body alone, or in what it displays alone (display.py)."""
     assert fresh.config[0] is not None
     authors = frozenset(a.key for a in fresh.config[0].authors)
     new: dict[str, FileEntry] = {}
+    before: dict[str, Prediction] = {}
+    wider = False
     for source in changed:
         old = previous.get(source)
         if old is None:
             return None
         entry = read_entry(options.root, (source, None), authors)
-        if not _body_only(old, entry):
+        kind = _edit_kind(old, entry)
+        if kind is None:
             return None
+        wider = wider or kind == "display"
         new[source] = entry
-    return new
+        before[_slug(old)] = _prediction(old)
+    return Edits(new, wider, before)
 
 
 def render(
-    options: BuildOptions, fresh: Freshness, record: Record, edits: Mapping[str, FileEntry]
+    options: BuildOptions,
+    fresh: Freshness,
+    record: Record,
+    found: Edits,
+    shown: Shown | None = None,
+    untouched: Callable[[str], bool] = lambda _path: False,
 ) -> dict[str, bytes]:
-    """The outputs that show the edited bodies: the articles' pages and the feeds carrying
-    them. `record.feeds` is updated to the new content."""
+    """The outputs that show the edited predictions: for a body edit, their pages and the
+    feeds carrying them; for a display edit, all their own files, the list pages and feeds
+    showing them and the calendar (from `shown`), but the files `untouched` since the full
+    build whose inputs the edit left alone (display.made_again). `record.feeds` (and
+    `shown`) are updated to the new content."""
+    edited = {_slug(e): _prediction(e) for e in found.entries.values()}
+    site_of = partial(_excerpt, fresh, record)
+    if shown is None:
+        site = site_of(edited.values())
+        specs, files = [pages.prediction_page(site, p) for p in edited.values()], {}
+    else:
+        from builder.incremental import display
+
+        site, specs, files = display.made_again(shown, edited, found.before, site_of, untouched)
+    files.update(_rendered(site, options.root, specs))
+    for index, file in enumerate(record.feeds):
+        remade = _with_items(site, file, edited)
+        if remade is not file:
+            record.feeds[index] = remade
+            files[file.path] = feeds.serialize(site, remade)
+    return files
+
+
+def _excerpt(fresh: Freshness, record: Record, predictions: Iterable[Prediction]) -> Site:
+    """The site as the shortcut renders it: `predictions` and the record's site-wide parts."""
     config = fresh.config[0]
     assert config is not None
-    edited = {e.result.prediction.slug: e.result.prediction for e in edits.values()}  # type: ignore[union-attr]
-    site = excerpt(
-        config, fresh.today, edited.values(), record.stats, record.history, record.awaiting,
+    return excerpt(
+        config, fresh.today, predictions, record.stats, record.history, record.awaiting,
         record.stamps,  # type: ignore[arg-type]
         crowd=record.crowd,
     )  # fmt: skip
-    files = _pages(site, options.root, edited.values())
-    for index, file in enumerate(record.feeds):
-        if _carries(file, edited):
-            record.feeds[index] = _with_articles(file, edited, config.url)
-            files[file.path] = feeds.serialize(site, record.feeds[index])
-    return files
 
 
 def _context(options: BuildOptions, fresh: Freshness) -> str:
@@ -185,48 +252,73 @@ def _changed_articles(
     before: Mapping[str, Stat | None], now: Mapping[str, Stat | None]
 ) -> list[str] | None:
     """The prediction files whose stat changed, or None when anything else changed too (a
-    file added or removed, site.yaml, a template...)."""
+    file added or removed, site.yaml, a template...), or when more than MAX_EDITED did."""
     if before.keys() != now.keys():
         return None
     changed = sorted(path for path, stat in now.items() if before[path] != stat)
+    if len(changed) > MAX_EDITED:
+        return None
     return changed if all(_is_article(path) for path in changed) else None
 
 
-def _body_only(old: FileEntry, new: FileEntry) -> bool:
-    """Both versions are good, published predictions that differ in their body alone."""
+def _edit_kind(old: FileEntry, new: FileEntry) -> str | None:
+    """The kind of edit, when both versions are good, published predictions: "body" when
+    they differ in their body alone, "display" when in what they display alone
+    (model.DISPLAY_ONLY); else None."""
     a, b = old.result.prediction, new.result.prediction
     if a is None or b is None or old.result.problems or new.result.problems or b.draft:
-        return False
-    return _without_body(a) == _without_body(b)
+        return None
+    if _without_body(a) == _without_body(b):
+        return "body"
+    return "display" if differs_in_display_only(a, b) else None
 
 
 def _without_body(p: Prediction) -> Prediction:
     return dataclasses.replace(p, body_html="", digest="")
 
 
-def _pages(site: Site, root: Path, edited: Iterable[Prediction]) -> dict[str, bytes]:
+def _prediction(entry: FileEntry) -> Prediction:
+    assert entry.result.prediction is not None  # edits() takes good predictions only
+    return entry.result.prediction
+
+
+def _slug(entry: FileEntry) -> str:
+    return _prediction(entry).slug
+
+
+def _rendered(site: Site, root: Path, specs: list[PageSpec]) -> dict[str, bytes]:
     theme = find_theme(root, site.config.theme)
     _, names = assets.theme_assets(theme)
     bytecode_dir = root / cache.CACHE_DIR / "templates"
     bytecode_dir.mkdir(parents=True, exist_ok=True)
     renderer = Renderer(site, theme, names, bytecode_dir)
-    specs = [pages.prediction_page(site, p) for p in edited]
     return {spec.path: renderer.render(spec) for spec in specs}
 
 
-def _carries(file: FeedFile, edited: Mapping[str, Prediction]) -> bool:
-    return any(slug in edited for slug in file.articles)
+def _with_items(site: Site, file: FeedFile, edited: Mapping[str, Prediction]) -> FeedFile:
+    """The feed with the items of the edited predictions made again; the very `file` when
+    none of them is in it, or none of its items changed."""
+    if not any(slug in edited for slug in file.slugs):
+        return file
+    base_url = site.config.url
 
+    def content(p: Prediction) -> str:
+        return feeds.article_html(p, base_url)
 
-def _with_articles(file: FeedFile, edited: Mapping[str, Prediction], base_url: str) -> FeedFile:
-    """The feed with the edited articles' new content (nothing else of an item can change)."""
     items = tuple(
-        dataclasses.replace(item, content=feeds.article_html(edited[slug], base_url))
-        if slug in edited
-        else item
-        for item, slug in zip(file.feed.items, file.articles, strict=True)
+        file.item(site, edited[slug], content) if slug in edited else item
+        for item, slug in zip(file.feed.items, file.slugs, strict=True)
     )
+    if items == file.feed.items:
+        return file
     return dataclasses.replace(file, feed=dataclasses.replace(file.feed, items=items))
+
+
+def _untouched(fresh: Freshness, path: str) -> bool:
+    """The output is as a full build made it: it has a key (the shortcut records none) and
+    the stat then recorded."""
+    found = fresh.manifest.outputs.get(path)
+    return found is not None and found[0] is not None and fresh.current.get(path) == found[1]
 
 
 def _recorded_stat(manifest: Manifest, path: str) -> Stat | None:

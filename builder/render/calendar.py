@@ -38,26 +38,33 @@ EVENT_FORMAT = 2
 def calendar_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[Output]:
     """The pipeline extra: the site's calendar, made only when its events changed; events are
     kept in `memo` between builds (and there for each prediction's own file)."""
-    published = tuple(p for p in site.predictions if not p.draft)
+    published = in_order(site)
     base = site.config.url
     # A cold build serialises every event: do it on every core, before the calendars need them.
     make = partial(event_bytes, base_url=base)
     memo.fill(
         [_key(p, base) for p in published], lambda i: map_forked(make, [published[n] for n in i])
     )
-    events = partial(_event_bytes, memo, base)
+    events = partial(memo_event, memo, base)
     # Keyed by its events' bytes, not by the predictions: editing an article's body changes
     # the prediction but not its event, and then the 10,000-event file is not made again.
-    ordered = [events(p) for p in sorted(published, key=lambda p: (p.target_date, p.slug))]
+    ordered = [events(p) for p in published]
     inputs = {"events": digest(b"".join(ordered))}
     return [Output(SITE_CALENDAR, inputs, lambda: site_calendar(site, ordered))]
+
+
+def in_order(site: Site) -> list[Prediction]:
+    """The predictions calendar.ics holds, in its order: nearest target date first, ties by
+    slug."""
+    published = [p for p in site.predictions if not p.draft]
+    return sorted(published, key=lambda p: (p.target_date, p.slug))
 
 
 def prediction_calendar_files(site: Site, p: Prediction, memo: Memo) -> list[Output]:
     """The prediction's own calendar file (none for a draft), made only when it changed."""
     if p.draft:
         return []
-    make = partial(prediction_calendar, p, partial(_event_bytes, memo, site.config.url))
+    make = partial(prediction_calendar, p, partial(memo_event, memo, site.config.url))
     inputs = {"prediction": p, "format": EVENT_FORMAT}
     return [Output(prediction_calendar_path(p), inputs, make)]
 
@@ -113,7 +120,7 @@ def event_bytes(p: Prediction, base_url: str) -> bytes:
     return bytes(event(p, base_url).to_ical())
 
 
-def _event_bytes(memo: Memo, base_url: str, p: Prediction) -> bytes:
+def memo_event(memo: Memo, base_url: str, p: Prediction) -> bytes:
     # Serialising is slow (icalendar folds lines a character at a time): once per version.
     return memo.get(_key(p, base_url), lambda: event_bytes(p, base_url))
 

@@ -90,9 +90,13 @@ class FeedFile:
     format: Literal["rss", "atom"]
     feed: Feed
     fallback: dt.date  # `updated` when the feed has no entries
-    # Per item, the slug of the prediction whose article is its content (None for a
-    # resolution): what must change when only that article's body does (see shortcut.py).
-    articles: tuple[str | None, ...]
+    # Per item, the slug of its prediction: what the shortcut makes again (shortcut.py).
+    slugs: tuple[str, ...]
+    resolutions: bool = False  # its items are resolutions (resolution_item), not articles
+
+    def item(self, site: Site, p: Prediction, content: Content) -> Item:
+        """The item this feed shows of `p`."""
+        return resolution_item(site, p) if self.resolutions else prediction_item(site, p, content)
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,8 @@ def _recipes(site: Site, memo: Memo) -> list[_Recipe]:
 
     def resolutions() -> FeedFile:
         feed = resolutions_feed(site)
-        return FeedFile(RESOLUTIONS, "rss", feed, fallback, (None,) * len(feed.items))
+        slugs = tuple(p.slug for p in resolved)
+        return FeedFile(RESOLUTIONS, "rss", feed, fallback, slugs, resolutions=True)
 
     def of_term(term: Term) -> FeedFile:
         feed = term_feed(site, term, content)

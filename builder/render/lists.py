@@ -47,7 +47,7 @@ class PageList:
     first: Mapping[str, object] = dataclasses.field(default_factory=lambda: NO_RECORD)
 
     def pages(self) -> list[PageSpec]:
-        return [self._spec(page) for page in taxonomy.paginate(self.items, self.size, self.base)]
+        return [self.spec(page) for page in taxonomy.paginate(self.items, self.size, self.base)]
 
     def paths(self) -> list[str]:
         """Where its pages go, without making them."""
@@ -76,9 +76,9 @@ class PageList:
         for page in taxonomy.paginate(self.items, self.size, self.base):
             first = self.first if page.number == 1 else NO_RECORD
             own = encode((page.number, page.count, page.items, first))
-            yield f"{page.url}index.html", key(page.url, common + own), partial(self._spec, page)
+            yield f"{page.url}index.html", key(page.url, common + own), partial(self.spec, page)
 
-    def _spec(self, page: taxonomy.Page) -> PageSpec:
+    def spec(self, page: taxonomy.Page) -> PageSpec:
         return PageSpec(
             path=f"{page.url}index.html",
             url=page.url,

@@ -9,9 +9,10 @@ from typing import Literal
 
 from builder.content.loader import FileEntry
 from builder.errors import Problem
-from builder.incremental import freshness, history, shortcut
+from builder.incremental import display, freshness, history, shortcut
 from builder.incremental.build import render_site
 from builder.incremental.cache import UnitRecord
+from builder.incremental.display import Shown
 from builder.incremental.freshness import Freshness
 from builder.options import BuildOptions
 from builder.pipeline import load
@@ -54,6 +55,9 @@ class Rebuilder:
         # How to make the record's feeds once the shortcut is sure to run: every feed of
         # the site (a seventh of a full rebuild at 1,000), which no other edit needs.
         self._feeds_of: Callable[[], list[FeedFile]] | None = None
+        # Likewise what a display edit needs (display.py), made at the first one.
+        self._shown_of: Callable[[], Shown] | None = None
+        self._shown: Shown | None = None
         self._files: dict[str, bytes] = {}  # the site as last built
         self.way: Literal["shortcut", "full"] = "full"  # how the last build went
 
@@ -64,6 +68,7 @@ class Rebuilder:
             return fast
         # No shortcut until this build succeeds.
         self.way, self._record, self._feeds_of = "full", None, None
+        self._shown_of = self._shown = None
         loaded = load(self.options, fresh.today, self._entries, fresh.config, fresh.inputs)
         self._entries, self.warnings = loaded.files, loaded.warnings
         previous = {path: key for path, (key, _) in self._pages.items()}
@@ -82,6 +87,11 @@ class Rebuilder:
         self._pages = pages
         self._record = shortcut.record_of(self.options, fresh, site, memo, with_feeds=False)
         self._feeds_of = partial(feeds.all_feeds, site, memo)
+        if self._record is not None:
+            record, planned = self._record, rendered.planned
+            self._shown_of = lambda: display.shown_of(
+                site, planned, memo, record.token, [file.path for file in record.feeds]
+            )
         self._files = {**files, **{path: data for path, (_, data) in pages.items()}}
         return self._files
 
@@ -89,15 +99,21 @@ class Rebuilder:
         changed = shortcut.edited_files(self.options, fresh, self._record)
         if not changed or self._record is None:
             return None
-        edits = shortcut.body_edits(self.options, fresh, changed, self._entries)
-        if edits is None:
+        found = shortcut.edits(self.options, fresh, changed, self._entries)
+        if found is None:
             return None
         if self._feeds_of is not None:
             self._record.feeds, self._feeds_of = self._feeds_of(), None
-        made = shortcut.render(self.options, fresh, self._record, edits)
+        if found.display and self._shown is None and self._shown_of is not None:
+            self._shown, self._shown_of = self._shown_of(), None
+        shown = self._shown if found.display else None
+        if found.display and not display.applies(shown, self._record.token, found.slugs()):
+            return None
+        untouched = lambda path: bool(self._pages.get(path, (STALE, b""))[0])  # noqa: E731
+        made = shortcut.render(self.options, fresh, self._record, found, shown, untouched)
         # The record now describes this version: the next shortcut starts from here.
         self._record.inputs = fresh.inputs
-        self._entries.update(edits)
+        self._entries.update(found.entries)
         for path, data in made.items():
             self._pages[path] = (STALE, data)
         self._files = {**self._files, **made}

@@ -1,0 +1,177 @@
+"""The shortcut's wider case: edits to what a prediction displays, and nothing else of it.
+
+A prediction's title, summary and references, like its body, enter no figure, no order and no
+grouping of the site: no score, no list's order or pagination, no term, no date, no export
+(`Site.export_digest` leaves them out), no claim a timestamp signs. So an edit to them changes
+the prediction's own files, the list pages and feeds it appears in and the site's calendar,
+which shows its title, and nothing else. This module keeps, from the last full build, what
+the shortcut needs to make those files again without loading the site: each paginated list
+without its predictions (their slugs in its order), each prediction without its body (pickled
+one by one, so only those a page shows are read back), the calendar's events in order, and
+the predictions some other page or file of the site shows (a theme's track record could
+list titles): an edit to one of those takes the full path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from builder.content.model import Prediction
+from builder.pipeline import Plan, unit_files
+from builder.render import calendar
+from builder.render.lists import PageList
+from builder.render.outputs import Memo, Output, bytes_of
+from builder.render.templates import PageSpec
+from builder.site import taxonomy
+from builder.site.model import Site, Term
+
+
+@dataclass
+class Shown:
+    """What a display edit makes again besides the prediction's own files."""
+
+    made_for: str  # the shortcut record it belongs with (shortcut.Record.token)
+    lists: tuple[tuple[PageList, tuple[str, ...]], ...]  # each list bare, and its slugs
+    predictions: dict[str, bytes]  # slug -> the prediction without its body, pickled
+    events: tuple[tuple[str, bytes], ...]  # calendar.ics's events (slug, bytes), in order
+    pinned: frozenset[str]  # predictions another page or file shows
+
+
+def shown_of(site: Site, planned: Plan, memo: Memo, made_for: str, feeds: Iterable[str]) -> Shown:
+    """From a full build: its `site`, its `planned` files (but the `feeds` and the site's
+    calendar, which the shortcut makes itself) and its memo (where each prediction's part
+    is kept, made again only for a new version)."""
+    lists = planned.lists
+    bare = tuple((_bare(page_list), tuple(p.slug for p in page_list.items)) for page_list in lists)
+    predictions = {p.slug: memo.get(_key(p), lambda p=p: _pickled(p)) for p in site.predictions}
+    base = site.config.url
+    events = tuple((p.slug, calendar.memo_event(memo, base, p)) for p in calendar.in_order(site))
+    made_here = {*feeds, calendar.SITE_CALENDAR}
+    others = [*planned.pages, *(o for o in planned.outputs if o.path not in made_here)]
+    contexts = (other.context if isinstance(other, PageSpec) else other.inputs for other in others)
+    return Shown(made_for, bare, predictions, events, frozenset(_slugs_in(contexts)))
+
+
+def applies(shown: Shown | None, made_for: str, slugs: Iterable[str]) -> bool:
+    """Whether `shown` was made with the record `made_for` and holds all that shows the
+    predictions `slugs`."""
+    if shown is None or shown.made_for != made_for:
+        return False
+    return not any(slug in shown.pinned for slug in slugs)
+
+
+def made_again(
+    shown: Shown,
+    edited: Mapping[str, Prediction],
+    before: Mapping[str, Prediction],
+    site_of: Callable[[Iterable[Prediction]], Site],
+    untouched: Callable[[str], bool],
+) -> tuple[Site, list[PageSpec], dict[str, bytes]]:
+    """What the edits change but the feeds: the edited predictions' own files and the list
+    pages that show them (pages to render), calendar.ics; and the site they are made from,
+    `site_of` the predictions they show. A file made by code whose inputs are those of the
+    prediction's version `before` is not made again while it is `untouched` since (a share
+    card shows no title). `shown` holds the new versions from then on (serve keeps one)."""
+    specs = list(_list_pages(shown, edited))
+    listed = {p.slug: p for spec in specs for p in spec.context["pager"].items}
+    site = site_of({**listed, **edited}.values())
+    memo = Memo()  # an edited prediction's event: in its own file and in calendar.ics
+    files: dict[str, bytes] = {}
+    for slug, p in edited.items():
+        own, outputs = unit_files(site, site.unit(p), memo)
+        specs += own
+        old = before.get(slug)
+        was = {} if old is None else {o.path: o.inputs for o in _unit_outputs(site, old)}
+        for output in outputs:
+            if not (was.get(output.path) == output.inputs and untouched(output.path)):
+                files[output.path] = bytes_of(output.make())
+    if (ics := _site_calendar(site, shown, edited, memo)) is not None:
+        files[calendar.SITE_CALENDAR] = ics
+    shown.predictions.update((slug, _pickled(p)) for slug, p in edited.items())
+    return site, specs, files
+
+
+def _unit_outputs(site: Site, p: Prediction) -> list[Output]:
+    return unit_files(site, site.unit(p), Memo())[1]
+
+
+def _list_pages(shown: Shown, edited: Mapping[str, Prediction]) -> Iterator[PageSpec]:
+    """The list pages that show an edited prediction, with its new version."""
+    loaded: dict[str, Prediction] = dict(edited)
+
+    def load(slug: str) -> Prediction:
+        found = loaded.get(slug)
+        if found is None:
+            found = loaded[slug] = pickle.loads(shown.predictions[slug])
+        return found
+
+    for bare, slugs in shown.lists:
+        numbers = sorted({slugs.index(slug) // bare.size + 1 for slug in edited if slug in slugs})
+        if not numbers:
+            continue
+        # A term's pages name the term, which holds all its predictions (its list is the
+        # term's predictions, in the same order); the other lists' pages only their own.
+        page_list = bare
+        if bare.term is not None:
+            items = tuple(load(slug) for slug in slugs)
+            term = dataclasses.replace(bare.term, predictions=items)
+            page_list = dataclasses.replace(bare, items=items, term=term)
+        count = max(1, -(-len(slugs) // bare.size))
+        for number in numbers:
+            chunk = slugs[(number - 1) * bare.size : number * bare.size]
+            items = tuple(load(slug) for slug in chunk)
+            yield page_list.spec(taxonomy.Page(number, count, items, bare.base, len(slugs)))
+
+
+def _site_calendar(
+    site: Site, shown: Shown, edited: Mapping[str, Prediction], memo: Memo
+) -> bytes | None:
+    """calendar.ics with the edited predictions' events, or None when none of them changed
+    (a summary or a reference shows nowhere in it); `shown.events` takes the new ones."""
+    base = site.config.url
+    new = {slug: calendar.memo_event(memo, base, p) for slug, p in edited.items()}
+    old = dict(event for event in shown.events if event[0] in new)
+    if all(old.get(slug) == data for slug, data in new.items()):
+        return None
+    shown.events = tuple((slug, new.get(slug, data)) for slug, data in shown.events)
+    return calendar.site_calendar(site, [data for _, data in shown.events])
+
+
+def _bare(page_list: PageList) -> PageList:
+    """The list without its predictions (taken back from Shown.predictions)."""
+    term = page_list.term and dataclasses.replace(page_list.term, predictions=())
+    return dataclasses.replace(page_list, items=(), term=term)
+
+
+def _key(p: Prediction) -> str:
+    return Memo.key("shown", p.digest, p.slug)
+
+
+def _pickled(p: Prediction) -> bytes:
+    return pickle.dumps(dataclasses.replace(p, body_html=""), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _slugs_in(values: Iterable[Any]) -> Iterator[str]:
+    """The slugs of the predictions in `values`, as page keys see them (pagekeys.py): a term
+    by its name and count, not its predictions."""
+    stack: list[Any] = list(values)
+    seen: set[int] = set()
+    while stack:
+        value = stack.pop()
+        if isinstance(value, (str, bytes, int, float)) or value is None or id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, Prediction):
+            yield value.slug
+        elif isinstance(value, Term):
+            continue
+        elif isinstance(value, Mapping):
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            stack.extend(value)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            stack.extend(getattr(value, f.name) for f in dataclasses.fields(value))
