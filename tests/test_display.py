@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import NOW, SiteFolder, prediction_text
 from test_incremental import EDITS, _clean_build, _populate, _replace
+from test_integrity import repo  # noqa: F401 (a fixture)
 from test_shortcut import _build
 
 from builder.content.model import Prediction, differs_in_display_only
@@ -168,3 +169,20 @@ def test_a_file_the_edit_leaves_is_made_again_if_changed_by_hand(
     EDITS["title"](built)
     assert _build(built).way == "full"  # the shortcut leaves a file changed by hand to it
     assert built.files() == _clean_build(built, tmp_path)
+
+
+def test_a_title_edit_in_git_keeps_what_the_history_vouches_for(
+    repo: tuple[SiteFolder, str],  # noqa: F811 - the fixture
+    tmp_path: Path,
+) -> None:
+    """With git history: a title edited but not committed leaves the integrity notices and
+    what they vouch for (the history compares tracked fields, not the text), as a clean build
+    of the same checkout shows. Catches: the shortcut's history of a file taken for one its
+    edit changed."""
+    site, _ = repo
+    assert _build(site).way == "full"
+    for name in ("edited.md", "steady.md"):
+        path = site.root / "content/predictions" / name
+        path.write_text(path.read_text(encoding="utf-8").replace("title: '", "title: 'Now "))
+        assert _build(site).way == "shortcut"
+        assert site.files() == _clean_build(site, tmp_path)

@@ -65,9 +65,10 @@ EDGES: dict[str, tuple[Callable[[SiteFolder], None], bool]] = {
     ),
     "statement": (lambda s: _replace(s, P3, "statement: ", "statement: Surely "), False),
     "tag added": (lambda s: _replace(s, P3, "tags: [", "tags: [added, "), False),
+    # An open prediction's forecasts: forecasts.py.
     "confidence": (
         lambda s: _replace(s, P3, "  target_date:", "  confidence: 0.3\n  target_date:"),
-        False,
+        True,
     ),
     "body and site.yaml": (
         lambda s: (_append(s, P8, "\nMore.\n"), _replace(s, "site.yaml", "Test Desk", "Desk")),

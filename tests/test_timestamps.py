@@ -332,3 +332,17 @@ def test_an_update_stamped_long_after_its_date_is_backdated_whatever_git_says(
     [backdated] = stamped.html("predictions/u/").select(".integrity-backdated li")
     text = backdated.get_text(" ", strip=True)
     assert "backdated: first timestamped on" in text and "commit" not in text
+
+
+def test_an_update_to_a_stamped_open_prediction_takes_the_full_path(
+    stamped: SiteFolder, tmp_path: Path
+) -> None:
+    """The site publishes each of its claims, the update's a new one. Catches: the forecast
+    shortcut (incremental/forecasts.py) taken for it, which makes no claim file."""
+    _good(stamped)
+    _stamp(stamped)
+    assert _build(stamped) == 0
+    _good_update(stamped)
+    way = dispatch.build(BuildOptions(stamped.root, dt.date.fromisoformat(NOW))).way
+    assert way == "full"
+    assert stamped.files() == _clean_build(stamped, tmp_path, NOW)

@@ -81,9 +81,24 @@ class Prediction:
 DISPLAY_ONLY = ("title", "summary", "references", "body_html", "digest")
 
 
+# And the forecasts of a prediction not yet resolved: no score is made from them.
+OPEN_FORECASTS = ("confidence", "updates")
+
+
 def differs_in_display_only(a: Prediction, b: Prediction) -> bool:
     """Whether `a` and `b` are the same but for DISPLAY_ONLY fields."""
-    blank = dict.fromkeys(DISPLAY_ONLY, None)
+    return _same_but(a, b, DISPLAY_ONLY)
+
+
+def differs_in_open_forecasts(a: Prediction, b: Prediction) -> bool:
+    """Whether `a` and `b`, neither resolved, are the same but for DISPLAY_ONLY fields and
+    their forecasts."""
+    unresolved = a.resolution is None and b.resolution is None
+    return unresolved and _same_but(a, b, DISPLAY_ONLY + OPEN_FORECASTS)
+
+
+def _same_but(a: Prediction, b: Prediction, fields: tuple[str, ...]) -> bool:
+    blank = dict.fromkeys(fields, None)
     return dataclasses.replace(a, **blank) == dataclasses.replace(b, **blank)
 
 

@@ -54,6 +54,17 @@ def read_site_history(
     return {p.slug: h for p in published if (h := entries[p.source][1]) is not None}
 
 
+def histories_of(
+    root: Path, predictions: Iterable[Prediction], head: str | None
+) -> dict[str, FileHistory]:
+    """slug -> history of each of `predictions` that has one, read from git now (the cache
+    left as it is: the shortcut's edits, which the next full build reads again)."""
+    if head is None:
+        return {}
+    found = _read(root, list(predictions))
+    return {p.slug: h for p in predictions if (h := found.get(p.source)) is not None}
+
+
 def _read(root: Path, predictions: list[Prediction]) -> dict[str, FileHistory]:
     current = {
         p.source: TrackedFields(p.statement, p.target_date, p.confidence, p.updates)

@@ -1,11 +1,17 @@
-"""The shortcut for the most common rebuild: only the bodies of some articles changed.
+"""The shortcut for the everyday rebuilds: some predictions edited in what no figure, order or
+grouping of the site is made from.
 
-An article's body shows in exactly two kinds of output: the article's own page, and the feeds
-that carry it in full. When the only inputs changed since the last full build are prediction
-files, and each differs from its version then in its body alone (every front-matter field and
-the summary are the same), no list, taxonomy, calendar, score or sitemap can have changed. The
-shortcut renders just those outputs again, from a record the last full build left, instead of
-loading the other 9,999 articles, building the model and fingerprinting 23,000 outputs.
+When the only inputs changed since the last full build are prediction files, each edited in
+one of these ways, no score, term, list order, pagination or sitemap can have changed, and the
+shortcut makes just the outputs that show the edit, from a record the last full build left,
+instead of loading the other 9,999 articles, building the model and fingerprinting 23,000
+outputs:
+
+- **body** (the most common): the article's page, and the feeds that carry it in full;
+- **display**, its title, summary or references (display.py): all its own files, the list
+  pages and feed items that show it, calendar.ics;
+- **forecast**, a new confidence or update of an open prediction (forecasts.py): as a display
+  edit, with its git history read again and its line in each track-record export.
 
 Anything else, or any doubt (a missing or foreign record, a file with a problem, an output
 not as the last build left it, a theme that names `body_html` outside `prediction.html`), and
@@ -13,9 +19,9 @@ not as the last build left it, a theme that names `body_html` outside `predictio
 result to a clean build's bytes.
 
 The record and the parse cache stay as the last full build wrote them, so every article edited
-since is taken again each time (a few milliseconds each; unchanged bytes are not rewritten).
-The outputs it rewrites get no page key in the manifest: the next full build renders them
-again rather than trust a key computed from an earlier version of the article.
+since is taken again each time (up to MAX_EDITED; unchanged bytes are not rewritten). The
+outputs it rewrites get no page key in the manifest: the next full build renders them again
+rather than trust a key computed from an earlier version of the article.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from typing import TYPE_CHECKING
 from builder.config.themes import TEMPLATES, Theme, find_theme
 from builder.content.crowd import CrowdTally
 from builder.content.loader import PREDICTIONS_DIR, FileEntry, read_entry
-from builder.content.model import Prediction, differs_in_display_only
+from builder.content.model import Prediction, differs_in_display_only, differs_in_open_forecasts
 from builder.incremental import cache, freshness
 from builder.incremental.cache import Manifest
 from builder.incremental.freshness import Freshness
@@ -60,7 +66,7 @@ MAX_EDITED = 8
 
 @dataclass
 class Record:
-    """What the last full build knew that a body edit cannot change."""
+    """What the last full build knew that the shortcut's edits cannot change."""
 
     context: str  # digest of every input but the prediction files, and of the options
     inputs: dict[str, Stat | None]  # every input's stat: tells which files changed since
@@ -78,11 +84,24 @@ class Edits:
     """The edited files read again, each a good published prediction."""
 
     entries: dict[str, FileEntry]
-    display: bool  # some differ in more than the body (content.model.DISPLAY_ONLY)
     before: dict[str, Prediction]  # slug -> the version the record was made with
+    kinds: set[str]  # of edit (_edit_kind): body, display, forecast
+
+    @property
+    def display(self) -> bool:
+        """Some differ in more than the body (content.model.DISPLAY_ONLY): display.py."""
+        return bool(self.kinds - {"body"})
+
+    @property
+    def forecasts(self) -> bool:
+        """Some differ in their open forecasts too: forecasts.py."""
+        return "forecast" in self.kinds
 
     def slugs(self) -> list[str]:
         return [_slug(entry) for entry in self.entries.values()]
+
+    def edited(self) -> dict[str, Prediction]:
+        return {_slug(e): _prediction(e) for e in self.entries.values()}
 
 
 def record_of(
@@ -148,13 +167,29 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
         shown = cache.read_pickle(root, SHOWN, display.Shown)
         if not display.applies(shown, record.token, found.slugs()):
             return None
-    files = render(options, fresh, record, found, shown, partial(_untouched, fresh))
+    now, exports = record, {}
+    if found.forecasts:
+        from builder.incremental import forecasts
+
+        now = forecasts.with_history(options, fresh, record, found)
+        read = partial(_output, options.out)
+        exports = None if now is None else forecasts.exports(fresh, record, now, found, read)
+        if now is None or exports is None:
+            return None
+    files = render(options, fresh, now, found, shown, partial(_untouched, fresh)) | exports
     existing = stat_files(options.out, files)
     if any(existing.get(path) != _recorded_stat(fresh.manifest, path) for path in files):
         return None  # an output changed by hand: the full build knows how to repair it
     written = _write(options, fresh, files, existing)
     counts = freshness.no_op_report(fresh)  # the site's files, as the manifest lists them
     return dataclasses.replace(counts, changed=len(written), rendered=len(files), way="shortcut")
+
+
+def _output(out: Path, path: str) -> bytes | None:
+    try:
+        return (out / path).read_bytes()
+    except OSError:
+        return None
 
 
 def edited_files(
@@ -182,7 +217,7 @@ def edits(
     authors = frozenset(a.key for a in fresh.config[0].authors)
     new: dict[str, FileEntry] = {}
     before: dict[str, Prediction] = {}
-    wider = False
+    kinds: set[str] = set()
     for source in changed:
         old = previous.get(source)
         if old is None:
@@ -191,10 +226,10 @@ def edits(
         kind = _edit_kind(old, entry)
         if kind is None:
             return None
-        wider = wider or kind == "display"
+        kinds.add(kind)
         new[source] = entry
         before[_slug(old)] = _prediction(old)
-    return Edits(new, wider, before)
+    return Edits(new, before, kinds)
 
 
 def render(
@@ -210,15 +245,18 @@ def render(
     showing them and the calendar (from `shown`), but the files `untouched` since the full
     build whose inputs the edit left alone (display.made_again). `record.feeds` (and
     `shown`) are updated to the new content."""
-    edited = {_slug(e): _prediction(e) for e in found.entries.values()}
-    site_of = partial(_excerpt, fresh, record)
+    edited = found.edited()
+    site_of = partial(excerpt_of, fresh, record)
     if shown is None:
         site = site_of(edited.values())
         specs, files = [pages.prediction_page(site, p) for p in edited.values()], {}
     else:
         from builder.incremental import display
 
-        site, specs, files = display.made_again(shown, edited, found.before, site_of, untouched)
+        # A file kept as it is must be the same from the site before: forecast edits read
+        # the history and stamps again, which the record's `before` versions were seen with.
+        before = {} if found.forecasts else found.before
+        site, specs, files = display.made_again(shown, edited, before, site_of, untouched)
     files.update(_rendered(site, options.root, specs))
     for index, file in enumerate(record.feeds):
         remade = _with_items(site, file, edited)
@@ -228,7 +266,7 @@ def render(
     return files
 
 
-def _excerpt(fresh: Freshness, record: Record, predictions: Iterable[Prediction]) -> Site:
+def excerpt_of(fresh: Freshness, record: Record, predictions: Iterable[Prediction]) -> Site:
     """The site as the shortcut renders it: `predictions` and the record's site-wide parts."""
     config = fresh.config[0]
     assert config is not None
@@ -264,13 +302,16 @@ def _changed_articles(
 def _edit_kind(old: FileEntry, new: FileEntry) -> str | None:
     """The kind of edit, when both versions are good, published predictions: "body" when
     they differ in their body alone, "display" when in what they display alone
-    (model.DISPLAY_ONLY); else None."""
+    (model.DISPLAY_ONLY), "forecast" when in that and the forecasts of a prediction not
+    resolved (model.OPEN_FORECASTS); else None."""
     a, b = old.result.prediction, new.result.prediction
     if a is None or b is None or old.result.problems or new.result.problems or b.draft:
         return None
     if _without_body(a) == _without_body(b):
         return "body"
-    return "display" if differs_in_display_only(a, b) else None
+    if differs_in_display_only(a, b):
+        return "display"
+    return "forecast" if differs_in_open_forecasts(a, b) else None
 
 
 def _without_body(p: Prediction) -> Prediction:

@@ -55,7 +55,7 @@ def track_record_csv(site: Site, memo: Memo) -> bytes:
     shared = (site.includes_late, site.config.track_record.update_grace_days, site.config.url)
     names = {key: site.author(key).name for key in {p.author for p in live}}
     lines = [
-        memo.get(_line_key(p, site, (shared, names[p.author])), lambda p=p: _encode(_row(p, site)))
+        memo.get(_line_key(p, site, (shared, names[p.author])), lambda p=p: row_line(p, site))
         for p in live
     ]
     return (_encode(COLUMNS) + "".join(lines)).encode("utf-8")
@@ -65,6 +65,11 @@ def _line_key(p: Prediction, site: Site, shown: object) -> str:
     crowd = (site.crowd.get(p.slug), site.config.crowd.min_votes)
     history = repr(site.history.get(p.slug))
     return Memo.key("track-record-csv", p.digest, p.slug, history, shown, crowd)
+
+
+def row_line(p: Prediction, site: Site) -> str:
+    """The file's line of `p`, line break included."""
+    return _encode(_row(p, site))
 
 
 def _encode(row: Row) -> str:

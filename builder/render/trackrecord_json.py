@@ -64,7 +64,7 @@ def track_record_json(site: Site, memo: Memo) -> bytes:
         for key, stats in site.stats.items()
     }
     predictions = sorted(
-        (p.slug, memo.get(_line_key(p, site), lambda p=p: _prediction_line(p, site)))
+        (p.slug, memo.get(_line_key(p, site), lambda p=p: prediction_line(p, site)))
         for p in site.predictions
         if not p.draft
     )
@@ -106,7 +106,8 @@ def _line_key(p: Prediction, site: Site) -> str:
     return Memo.key("track-record", p.digest, p.slug, history, rules, repr(stamps), crowd)
 
 
-def _prediction_line(p: Prediction, site: Site) -> str:
+def prediction_line(p: Prediction, site: Site) -> str:
+    """The file's line of `p` (in the predictions block, between ",\n" separators)."""
     return _line(p.slug, _prediction_entry(p, site))
 
 

@@ -9,7 +9,7 @@ from typing import Literal
 
 from builder.content.loader import FileEntry
 from builder.errors import Problem
-from builder.incremental import display, freshness, history, shortcut
+from builder.incremental import display, forecasts, freshness, history, shortcut
 from builder.incremental.build import render_site
 from builder.incremental.cache import UnitRecord
 from builder.incremental.display import Shown
@@ -109,10 +109,19 @@ class Rebuilder:
         shown = self._shown if found.display else None
         if found.display and not display.applies(shown, self._record.token, found.slugs()):
             return None
+        record, exports = self._record, {}
+        if found.forecasts:
+            now = forecasts.with_history(self.options, fresh, record, found)
+            if now is None:
+                return None
+            exports = forecasts.exports(fresh, record, now, found, self._files.get)
+            if exports is None:
+                return None
+            record = self._record = now
         untouched = lambda path: bool(self._pages.get(path, (STALE, b""))[0])  # noqa: E731
-        made = shortcut.render(self.options, fresh, self._record, found, shown, untouched)
+        made = shortcut.render(self.options, fresh, record, found, shown, untouched) | exports
         # The record now describes this version: the next shortcut starts from here.
-        self._record.inputs = fresh.inputs
+        record.inputs = fresh.inputs
         self._entries.update(found.entries)
         for path, data in made.items():
             self._pages[path] = (STALE, data)
