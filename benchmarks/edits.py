@@ -4,11 +4,14 @@
 
 For each size: generates a site (benchmarks/generate.py) outside any git repository, builds it
 cold, then for each kind of edit (a body, a title, a tag added, a category changed, a
-confidence changed, a resolution through `foretell resolve`, an update through
-`foretell update`, a new prediction, a deletion) makes the edit and times the
-`foretell build` that follows, as a new process (what an author runs), `--rounds` times on
-different predictions. A no-op build is timed too, and a deploy: a fresh checkout with
-`output/` and the build cache restored, as a CI cache action does. At the end the
+confidence changed on an open and on a resolved prediction, a resolution through `foretell
+resolve`, an update through `foretell update`, a new prediction, a deletion) makes the edit
+and times the `foretell build` that follows, as a new process (what an author runs),
+`--rounds` times on different predictions. A no-op build is timed too, and a deploy: a fresh
+checkout with `output/` and the build cache restored, as a CI cache action does. With
+`--git`, the deploy is also timed as CI runs it on a site kept in git: a title edit is
+committed, the next commit is cloned afresh at the same path and the cache of the build of
+the commit before is restored (pages show each prediction's git history). At the end the
 incrementally built output is compared, file for file, with a clean build of the same final
 input: every edit's bytes must be a clean build's (tests/test_incremental.py checks each
 kind on its own, at small size).
@@ -59,12 +62,14 @@ def _articles(root: Path) -> list[Path]:
     return sorted((root / "content" / "predictions").glob("*.md"))
 
 
-def _nth(root: Path, n: int, *, open_only: bool = False) -> Path:
+def _nth(root: Path, n: int, *, open_only: bool = False, resolved_only: bool = False) -> Path:
     """The n-th article from the middle (for resolve and update: unresolved, with its target
     date still ahead on NOW, so that an update dated NOW is within its life)."""
     articles = _articles(root)
     if open_only:
         articles = [a for a in articles if _still_open(a.read_text(encoding="utf-8"))]
+    if resolved_only:
+        articles = [a for a in articles if "resolution:" in a.read_text(encoding="utf-8")]
     return articles[(len(articles) // 2 + 7 * n) % len(articles)]
 
 
@@ -102,7 +107,14 @@ def edit_category(root: Path, n: int) -> None:
 
 
 def edit_confidence(root: Path, n: int) -> None:
-    _replace(_nth(root, n), r"^  confidence: .*$", f"  confidence: 0.{41 + n}")
+    """An open prediction's first forecast (the shortcut: incremental/forecasts.py)."""
+    _replace(_nth(root, n, open_only=True), r"^  confidence: .*$", f"  confidence: 0.{41 + n}")
+
+
+def edit_resolved_confidence(root: Path, n: int) -> None:
+    """A resolved prediction's, which its author's scores show (the full build)."""
+    path = _nth(root, n, resolved_only=True)
+    _replace(path, r"^  confidence: .*$", f"  confidence: 0.{31 + n}")
 
 
 def edit_resolve(root: Path, n: int) -> None:
@@ -136,7 +148,8 @@ EDITS: dict[str, Edit] = {
     "title": edit_title,
     "tag added": edit_tag,
     "category": edit_category,
-    "confidence": edit_confidence,
+    "confidence (open)": edit_confidence,
+    "confidence (resolved)": edit_resolved_confidence,
     "resolve": edit_resolve,
     "update": edit_update,
     "new prediction": edit_new,
@@ -186,6 +199,42 @@ def deploy(root: Path, work: Path, build: tuple[str, ...]) -> float:
     return foretell(root, *build)
 
 
+def git_deploys(count: int, rounds: int, work: Path) -> list[float]:
+    """The deploy of a site kept in git (see the module's docstring), `rounds` times."""
+    root = work / f"git-site-{count}"
+    shutil.rmtree(root, ignore_errors=True)
+    generate(root, count, seed=1)
+    _git(root, "init", "-q", "-b", "main")
+    _commit(root, "the site")
+    build = ("build", "--now", NOW)
+    print(f"{count} in git: cold build {foretell(root, *build):.2f} s", flush=True)
+    times = []
+    for n in range(rounds):
+        edit_title(root, 200 + n)
+        _commit(root, f"a title, {n}")
+        earlier = work / "earlier-git-checkout"
+        shutil.rmtree(earlier, ignore_errors=True)
+        root.rename(earlier)
+        subprocess.run(["git", "clone", "-q", str(earlier), str(root)], check=True)
+        for kept in ("output", ".foretell"):
+            shutil.copytree(earlier / kept, root / kept, copy_function=shutil.copy)
+        shutil.rmtree(earlier)
+        times.append(foretell(root, *build))
+        print(f"  git deploy {n + 1}: {times[-1]:.2f} s", flush=True)
+    _verify(root, work)
+    return times
+
+
+def _git(root: Path, *args: str) -> None:
+    who = ["-c", "user.name=Bench", "-c", "user.email=bench@example.org"]
+    subprocess.run(["git", *who, *args], cwd=root, check=True, capture_output=True)
+
+
+def _commit(root: Path, message: str) -> None:
+    _git(root, "add", "-A", "content", "site.yaml")
+    _git(root, "commit", "-q", "-m", message)
+
+
 def _verify(root: Path, work: Path) -> None:
     """The incremental output must be a clean build's, byte for byte."""
     clean = work / "clean"
@@ -214,9 +263,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--rounds", type=int, default=3, help="edits of each kind (default 3)")
+    parser.add_argument("--git", action="store_true", help="time a deploy of a site in git too")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="foretell-edits-") as tmp:
         results = {count: run(count, args.rounds, Path(tmp)) for count in args.count}
+        if args.git:
+            for count in args.count:
+                results[count]["deploy (git)"] = git_deploys(count, args.rounds, Path(tmp))
     print(table(results))
     return 0
 

@@ -31,6 +31,12 @@ def built(site: SiteFolder) -> SiteFolder:
     return site
 
 
+def _built_as_clean(site: SiteFolder, tmp_path: Path, way: str) -> None:
+    """The next build goes `way` and gives the bytes of a clean build."""
+    assert _build(site).way == way
+    assert site.files() == _clean_build(site, tmp_path)
+
+
 def _changed(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
     return {path for path in after if after[path] != before.get(path)}
 
@@ -75,8 +81,7 @@ def test_a_reference_edit_takes_the_shortcut(site: SiteFolder, tmp_path: Path) -
     _populate(site)
     assert _build(site).way == "full"
     _replace(site, "content/predictions/r.md", "A report", "The final report")
-    assert _build(site).way == "shortcut"
-    assert site.files() == _clean_build(site, tmp_path)
+    _built_as_clean(site, tmp_path, "shortcut")
 
 
 def test_the_title_of_a_resolution_changes_in_the_resolutions_feed(

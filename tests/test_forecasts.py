@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import NOW, SiteFolder, prediction_text
+from test_display import _built_as_clean
 from test_incremental import EDITS, _clean_build, _populate, _replace
 from test_integrity import _commit, _git
 from test_shortcut import _build
@@ -62,8 +63,7 @@ def test_forecast_edits_since_the_full_build_are_all_kept(
     _replace(
         built, "content/predictions/p5.md", "  target_date", "  confidence: 0.7\n  target_date"
     )
-    assert _build(built).way == "shortcut"
-    assert built.files() == _clean_build(built, tmp_path)
+    _built_as_clean(built, tmp_path, "shortcut")
 
 
 def test_a_prediction_whose_forecast_changes_twice_takes_the_full_path(
@@ -74,8 +74,7 @@ def test_a_prediction_whose_forecast_changes_twice_takes_the_full_path(
     EDITS["confidence"](built)  # p3: 0.35
     assert _build(built).way == "shortcut"
     _replace(built, "content/predictions/p3.md", "confidence: 0.35", "confidence: 0.45")
-    assert _build(built).way == "full"
-    assert built.files() == _clean_build(built, tmp_path)
+    _built_as_clean(built, tmp_path, "full")
 
 
 def test_a_resolved_predictions_forecast_takes_the_full_path(
@@ -85,8 +84,7 @@ def test_a_resolved_predictions_forecast_takes_the_full_path(
     EDITS["resolve scored"](built)  # p4, 0.8, resolved yes
     assert _build(built).way == "full"
     _replace(built, "content/predictions/p4.md", "confidence: 0.8", "confidence: 0.3")
-    assert _build(built).way == "full"
-    assert built.files() == _clean_build(built, tmp_path)
+    _built_as_clean(built, tmp_path, "full")
 
 
 def test_serve_takes_forecast_edits_in_memory(built: SiteFolder, tmp_path: Path) -> None:
@@ -122,8 +120,7 @@ def test_in_git_an_uncommitted_forecast_is_vouched_for_as_the_history_says(
     page says so. Catches: the record's history (of the committed version) kept."""
     assert _build(repo).way == "full"
     _replace(repo, "content/predictions/ontime.md", "confidence: 0.6", "confidence: 0.7")
-    assert _build(repo).way == "shortcut"
-    assert repo.files() == _clean_build(repo, tmp_path)
+    _built_as_clean(repo, tmp_path, "shortcut")
 
 
 def test_a_forecast_edit_that_changes_a_late_count_takes_the_full_path(
@@ -134,5 +131,4 @@ def test_a_forecast_edit_that_changes_a_late_count_takes_the_full_path(
     the shortcut taken anyway (the track record and the exports' figures would be stale)."""
     assert _build(repo).way == "full"
     _replace(repo, "content/predictions/overdue.md", "confidence: 0.6", "confidence: 0.7")
-    assert _build(repo).way == "full"
-    assert repo.files() == _clean_build(repo, tmp_path)
+    _built_as_clean(repo, tmp_path, "full")

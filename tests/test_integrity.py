@@ -124,20 +124,26 @@ def test_a_commit_alone_updates_the_pages(repo: tuple[SiteFolder, str]) -> None:
     assert data["predictions"]["new"]["history"]["first_commit"] == commit
 
 
+def _asked(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The files each build asks git the history of, as the build asks."""
+    asked: list[list[str]] = []
+    real = site_history.read_history
+
+    def spy(root: Path, files, current):  # type: ignore[no-untyped-def]
+        asked.append(sorted(files))
+        return real(root, files, current)
+
+    monkeypatch.setattr(site_history, "read_history", spy)
+    return asked
+
+
 def test_history_is_cached_and_only_changed_files_are_read_again(
     repo: tuple[SiteFolder, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Catches: git read on every build (seconds on a large site), a stale cache after an
     edit, and a corrupt cache that breaks the build."""
     site, _ = repo
-    asked: list[list[str]] = []
-    real = site_history.read_history
-
-    def spy(root: Path, files, current):
-        asked.append(sorted(files))
-        return real(root, files, current)
-
-    monkeypatch.setattr(site_history, "read_history", spy)
+    asked = _asked(monkeypatch)
     assert site.build() == 0
     assert asked == [["content/predictions/edited.md", "content/predictions/steady.md"]]
     asked.clear()
@@ -155,6 +161,31 @@ def test_history_is_cached_and_only_changed_files_are_read_again(
     assert site.build() == 0
     assert len(asked[0]) == 2
     assert site.html("predictions/edited/").select_one(".integrity-changes") is not None
+
+
+def test_after_a_commit_only_the_files_it_touched_are_read_again(
+    repo: tuple[SiteFolder, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A commit (or a deploy's checkout of the next commit, its cache restored) changes HEAD:
+    the history of a file no commit since touched is as it was. Catches: every file's history
+    read from git again at every commit (a second at 10,000 predictions), or a touched
+    file's kept; and, after a rewritten history (an amend), any of them kept."""
+    site, _ = repo
+    asked = _asked(monkeypatch)
+    assert site.build() == 0
+    asked.clear()
+    site.write("steady.md", prediction_text("Steady", statement="Steady claim, revised."))
+    assert site.build() == 0  # built before it is committed: the same bytes after
+    _commit(site, "revise", when=EDITED)
+    asked.clear()
+    assert site.build() == 0
+    assert asked == [["content/predictions/steady.md"]]
+    assert site.files() == _clean_build(site, tmp_path)
+    asked.clear()
+    _git(site, "commit", "-q", "--amend", "-m", "revised", when=EDITED)  # not a descendant
+    assert site.build() == 0
+    assert len(asked[0]) == 2
+    assert site.files() == _clean_build(site, tmp_path)
 
 
 # --- What git can and cannot vouch for (#16 item 5) ----------------------------------------

@@ -42,7 +42,7 @@ LEGACY_MEMO = "memo.pickle"  # the memo in one file (cache 15 and before): remov
 SHORTCUT = "shortcut.pickle"  # shortcut.py's record
 SHOWN = "shortcut-shown.pickle"  # and its part for display edits (display.py)
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
-STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 17"
+STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 18"
 
 T = TypeVar("T")
 
@@ -151,7 +151,11 @@ def _save_memo(root: Path, memo: Mapping[str, object], previous: Mapping[str, ob
 
 
 def _memo_shard(key: str) -> int:
-    return zlib.crc32(key.encode()) % MEMO_SHARDS
+    """By the digest in the key (Memo.key's second part): the values made from one version
+    of a prediction share a shard, so an edit dirties two (the old version's, the new one's)
+    rather than one per kind of value."""
+    parts = key.split(":", 2)
+    return zlib.crc32((parts[1] if len(parts) > 1 else key).encode()) % MEMO_SHARDS
 
 
 def save(

@@ -8,8 +8,8 @@ which shows its title, and nothing else. This module keeps, from the last full b
 the shortcut needs to make those files again without loading the site: each paginated list
 without its predictions (their slugs in its order), each prediction without its body (pickled
 one by one, so only those a page shows are read back), the calendar's events in order, and
-the predictions some other page or file of the site shows (a theme's track record could
-list titles): an edit to one of those takes the full path.
+the predictions some other page of the site shows (a theme's track record could list
+titles): an edit to one of those takes the full path.
 """
 
 from __future__ import annotations
@@ -38,22 +38,22 @@ class Shown:
     lists: tuple[tuple[PageList, tuple[str, ...]], ...]  # each list bare, and its slugs
     predictions: dict[str, bytes]  # slug -> the prediction without its body, pickled
     events: tuple[tuple[str, bytes], ...]  # calendar.ics's events (slug, bytes), in order
-    pinned: frozenset[str]  # predictions another page or file shows
+    pinned: frozenset[str]  # predictions another page shows
 
 
-def shown_of(site: Site, planned: Plan, memo: Memo, made_for: str, feeds: Iterable[str]) -> Shown:
-    """From a full build: its `site`, its `planned` files (but the `feeds` and the site's
-    calendar, which the shortcut makes itself) and its memo (where each prediction's part
-    is kept, made again only for a new version)."""
+def shown_of(site: Site, planned: Plan, memo: Memo, made_for: str) -> Shown:
+    """From a full build: its `site`, its `planned` files and its memo (where each
+    prediction's part is kept, made again only for a new version)."""
     lists = planned.lists
     bare = tuple((_bare(page_list), tuple(p.slug for p in page_list.items)) for page_list in lists)
     predictions = {p.slug: memo.get(_key(p), lambda p=p: _pickled(p)) for p in site.predictions}
     base = site.config.url
     events = tuple((p.slug, calendar.memo_event(memo, base, p)) for p in calendar.in_order(site))
-    made_here = {*feeds, calendar.SITE_CALENDAR}
-    others = [*planned.pages, *(o for o in planned.outputs if o.path not in made_here)]
-    contexts = (other.context if isinstance(other, PageSpec) else other.inputs for other in others)
-    return Shown(made_for, bare, predictions, events, frozenset(_slugs_in(contexts)))
+    # A theme's template may show anything of a page's context; what a file made by code
+    # shows, its code decides, and this module (or forecasts.py) makes it again: the feeds,
+    # the calendar, the exports (tests hold every kind of edit to a clean build's bytes).
+    pinned = frozenset(_slugs_in(spec.context for spec in planned.pages))
+    return Shown(made_for, bare, predictions, events, pinned)
 
 
 def applies(shown: Shown | None, made_for: str, slugs: Iterable[str]) -> bool:

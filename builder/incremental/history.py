@@ -17,6 +17,7 @@ from builder.content.model import Prediction
 from builder.incremental import cache
 from builder.site import taxonomy
 from builder.site.model import Site
+from builder.system.git import touched_since
 from builder.trackrecord.history import FileHistory, TrackedFields, read_history
 
 HISTORY_FILE = "history.pickle"
@@ -35,7 +36,7 @@ def read_site_history(
     """slug -> history of each published prediction that has one."""
     published = [p for p in predictions if not p.draft]
     stored = cache.read_pickle(root, HISTORY_FILE, HistoryCache) if use_cache else None
-    reusable = stored.entries if stored is not None and stored.head == head else {}
+    reusable = _reusable(root, stored, head)
     entries: dict[str, tuple[str, FileHistory | None]] = {}
     todo: list[Prediction] = []
     for p in published:
@@ -52,6 +53,23 @@ def read_site_history(
     if stored is None or stored.head != head or stored.entries != entries:
         cache.write_pickle(root, HISTORY_FILE, HistoryCache(head, entries))
     return {p.slug: h for p in published if (h := entries[p.source][1]) is not None}
+
+
+def _reusable(
+    root: Path, stored: HistoryCache | None, head: str | None
+) -> dict[str, tuple[str, FileHistory | None]]:
+    """The cached histories still true at `head`: all of them at the same commit; at a later
+    one (a commit since, or a deploy's checkout of the next commit), those of the files no
+    commit since touched. A file's history is the commits that touched it, and whether its
+    bytes are committed: the entry keeps its digest, which must still be the file's."""
+    if stored is None or head is None or stored.head is None:
+        return stored.entries if stored is not None and stored.head == head else {}
+    if stored.head == head:
+        return stored.entries
+    touched = touched_since(root, stored.head, head)
+    if touched is None:
+        return {}
+    return {source: entry for source, entry in stored.entries.items() if source not in touched}
 
 
 def histories_of(

@@ -137,9 +137,7 @@ def remember(
             (options.root / cache.CACHE_DIR / name).unlink(missing_ok=True)
         return
     cache.write_pickle(options.root, RECORD, record)
-    feed_paths = [file.path for file in record.feeds]
-    shown = display.shown_of(site, planned, memo, record.token, feed_paths)
-    cache.write_pickle(options.root, SHOWN, shown)
+    cache.write_pickle(options.root, SHOWN, display.shown_of(site, planned, memo, record.token))
 
 
 def _bodies_only_on_article_pages(theme: Theme) -> bool:

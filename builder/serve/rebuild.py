@@ -89,9 +89,7 @@ class Rebuilder:
         self._feeds_of = partial(feeds.all_feeds, site, memo)
         if self._record is not None:
             record, planned = self._record, rendered.planned
-            self._shown_of = lambda: display.shown_of(
-                site, planned, memo, record.token, [file.path for file in record.feeds]
-            )
+            self._shown_of = lambda: display.shown_of(site, planned, memo, record.token)
         self._files = {**files, **{path: data for path, (_, data) in pages.items()}}
         return self._files
 

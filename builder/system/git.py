@@ -1,5 +1,6 @@
-"""The commit HEAD points at: part of the up-to-date check, so it lives apart from the
-history reader (history.py), which a no-op build never needs to import."""
+"""The commit HEAD points at (part of the up-to-date check), and which files commits since an
+earlier one touched: they live apart from the history reader (history.py), which a no-op
+build never needs to import."""
 
 from __future__ import annotations
 
@@ -22,3 +23,30 @@ def git_head(root: Path) -> str | None:
         return None
     head = done.stdout.decode("ascii", "replace").strip()
     return head if done.returncode == 0 and head else None
+
+
+def touched_since(root: Path, earlier: str, head: str) -> set[str] | None:
+    """The files under `root` (relative to it) that differ between commit `earlier` and
+    `head`, when `earlier` is an ancestor of `head`: the history of every other file is as
+    it was at `earlier`. None when it is not (a rebase, an amend), or is unknown here (a
+    shallow clone), or git fails: then nothing is known."""
+    ancestor = _git(root, "merge-base", "--is-ancestor", earlier, head)
+    if ancestor is None:
+        return None
+    # --no-renames: a file renamed is a file gone and a file added, both touched.
+    found = _git(root, "diff", "--name-only", "--no-renames", "--relative", "-z", earlier, head)
+    return None if found is None else {name for name in found.split("\0") if name}
+
+
+def _git(root: Path, *args: str) -> str | None:
+    """The output of `git args` run in `root`, or None when it fails."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), *args],
+            capture_output=True,
+            check=False,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+        )
+    except OSError:
+        return None
+    return done.stdout.decode("utf-8", "surrogateescape") if done.returncode == 0 else None
