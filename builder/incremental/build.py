@@ -166,7 +166,7 @@ def build(options: BuildOptions, fresh: Freshness) -> Report:
     digests = _digests(options.out, manifest.digests, written, outputs)
     manifest = Manifest(
         str(options.out), outputs, fresh.stamp, warnings, zone, config_stat, drafts, digests,
-        rendered.units,
+        rendered.units, built=fresh.stamp,
     )  # fmt: skip
     shortcut.remember(options, fresh, site, memo, rendered.planned)  # fills the memo too
     live = {p.digest for p in site.predictions}

@@ -20,8 +20,9 @@ result to a clean build's bytes.
 
 The record and the parse cache stay as the last full build wrote them, so every article edited
 since is taken again each time (up to MAX_EDITED; unchanged bytes are not rewritten). The
-outputs it rewrites get no page key in the manifest: the next full build renders them again
-rather than trust a key computed from an earlier version of the article.
+outputs it rewrites get no page key in the manifest (in its amendment, cache.Amendment): the
+next full build renders them again rather than trust a key computed from an earlier version of
+the article.
 """
 
 from __future__ import annotations
@@ -376,14 +377,7 @@ def _write(
         for path, data in files.items():
             staging.add(path, data)
         written = staging.commit(keep=set(manifest.outputs) - set(files))
-    outputs = dict(manifest.outputs)
-    digests = dict(manifest.digests)
-    for path in written:
-        outputs[path] = (None, staging.stats[path])  # no key: see the module's docstring
-        digests.pop(path, None)
-    cache.write_pickle(
-        options.root,
-        cache.MANIFEST,
-        dataclasses.replace(manifest, outputs=outputs, inputs=fresh.stamp, digests=digests),
-    )
+    # Without a key (see the module's docstring), in the manifest's amendment (cache.py).
+    stats = {path: staging.stats[path] for path in written}
+    cache.amend_manifest(options.root, manifest, stats, fresh.stamp)
     return written
