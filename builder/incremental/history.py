@@ -62,10 +62,12 @@ def _reusable(
     one (a commit since, or a deploy's checkout of the next commit), those of the files no
     commit since touched. A file's history is the commits that touched it, and whether its
     bytes are committed: the entry keeps its digest, which must still be the file's."""
-    if stored is None or head is None or stored.head is None:
-        return stored.entries if stored is not None and stored.head == head else {}
+    if stored is None:
+        return {}
     if stored.head == head:
         return stored.entries
+    if stored.head is None or head is None:
+        return {}
     touched = touched_since(root, stored.head, head)
     if touched is None:
         return {}

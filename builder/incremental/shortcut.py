@@ -98,9 +98,6 @@ class Edits:
         """Some differ in their open forecasts too: forecasts.py."""
         return "forecast" in self.kinds
 
-    def slugs(self) -> list[str]:
-        return [_slug(entry) for entry in self.entries.values()]
-
     def edited(self) -> dict[str, Prediction]:
         return {_slug(e): _prediction(e) for e in self.entries.values()}
 
@@ -164,7 +161,7 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
         from builder.incremental import display
 
         shown = cache.read_pickle(root, SHOWN, display.Shown)
-        if not display.applies(shown, record.token, found.slugs()):
+        if not display.applies(shown, record.token, found.edited()):
             return None
     now, exports = record, {}
     if found.forecasts:
@@ -236,8 +233,8 @@ def render(
     fresh: Freshness,
     record: Record,
     found: Edits,
-    shown: Shown | None = None,
-    untouched: Callable[[str], bool] = lambda _path: False,
+    shown: Shown | None,
+    untouched: Callable[[str], bool],
 ) -> dict[str, bytes]:
     """The outputs that show the edited predictions: for a body edit, their pages and the
     feeds carrying them; for a display edit, all their own files, the list pages and feeds

@@ -105,7 +105,7 @@ class Rebuilder:
         if found.display and self._shown is None and self._shown_of is not None:
             self._shown, self._shown_of = self._shown_of(), None
         shown = self._shown if found.display else None
-        if found.display and not display.applies(shown, self._record.token, found.slugs()):
+        if found.display and not display.applies(shown, self._record.token, found.edited()):
             return None
         record, exports = self._record, {}
         if found.forecasts:

@@ -12,17 +12,8 @@ from pathlib import Path
 def git_head(root: Path) -> str | None:
     """The commit HEAD points at, or None outside git (or without git, or before the
     first commit). One cheap process: it runs on every build, no-op ones included."""
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--verify", "--quiet", "HEAD"],
-            capture_output=True,
-            check=False,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
-        )
-    except OSError:
-        return None
-    head = done.stdout.decode("ascii", "replace").strip()
-    return head if done.returncode == 0 and head else None
+    head = (_git(root, "rev-parse", "--verify", "--quiet", "HEAD") or "").strip()
+    return head or None
 
 
 def touched_since(root: Path, earlier: str, head: str) -> set[str] | None:
@@ -30,8 +21,7 @@ def touched_since(root: Path, earlier: str, head: str) -> set[str] | None:
     `head`, when `earlier` is an ancestor of `head`: the history of every other file is as
     it was at `earlier`. None when it is not (a rebase, an amend), or is unknown here (a
     shallow clone), or git fails: then nothing is known."""
-    ancestor = _git(root, "merge-base", "--is-ancestor", earlier, head)
-    if ancestor is None:
+    if _git(root, "merge-base", "--is-ancestor", earlier, head) is None:
         return None
     # --no-renames: a file renamed is a file gone and a file added, both touched.
     found = _git(root, "diff", "--name-only", "--no-renames", "--relative", "-z", earlier, head)
