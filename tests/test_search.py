@@ -154,8 +154,9 @@ def test_shards_are_merged_and_an_edit_remakes_one(site: SiteFolder, monkeypatch
 
     monkeypatch.setattr(search, "index_batches", recording)
     before = {p: p.stat().st_mtime_ns for p in site.output.glob("pagefind/**/*") if p.is_file()}
-    edited = site.root / "content/predictions/p5.md"
-    edited.write_text(edited.read_text().replace("zebrafish5", "otter5"), encoding="utf-8")
+    edited = site.root / "content/predictions/p5.md"  # a tag: the full build (a body edit
+    # takes the shortcut, whose re-indexing test_reindex.py tests)
+    edited.write_text(edited.read_text().replace("[t1, shared]", "[t1, other]"), encoding="utf-8")
     assert site.build() == 0
     assert len(indexed) == 1 and "/predictions/p5/" in indexed[0]  # its shard alone
     folder = urls["/predictions/p5/"]
@@ -271,3 +272,38 @@ def test_a_pagefind_that_cannot_run_fails_the_build_in_one_line(
     assert "site.yaml: search: the search index could not be made" in err
     assert "Traceback" not in err
     assert site.files() == before
+
+
+def test_the_search_page_holds_each_filters_values_and_counts(site: SiteFolder) -> None:
+    """Catches: filter options missing from the page (search.js no longer asks every shard
+    for them), counts not those of the indexed predictions, or a value not escaped."""
+    site.config(SEARCH_ON)
+    _populate(site, 4)
+    site.write("x.md", prediction_text("Odd tag", extra="tags: ['<b>odd</b>']\n"))
+    assert site.build() == 0
+    page = site.html("search/")
+
+    def options(name: str) -> list[tuple[str, str]]:
+        select = page.select_one(f"select[data-filter={name}]")
+        return [(o["value"], o.get_text()) for o in select.select("option")][1:]  # after "Any"
+
+    assert options("tag") == [
+        ("<b>odd</b>", "<b>odd</b> (1)"),
+        ("shared", "shared (4)"),
+        ("t0", "t0 (2)"),
+        ("t1", "t1 (2)"),
+    ]
+    assert options("category") == [("Energy", "Energy (1)"), ("Space", "Space (3)")]
+    assert [value for value, _ in options("author")] == ["Ada Quill", "Bo Ek"]
+    for name in ("status", "category", "tag", "author"):
+        assert not page.select_one(f"#filter-{name}").parent.has_attr("hidden")
+
+
+def test_a_filter_no_prediction_has_is_hidden(site: SiteFolder) -> None:
+    """Catches: a filter offered with "Any" as its only choice."""
+    site.config(SEARCH_ON)
+    site.write("a.md", prediction_text("No category"))
+    assert site.build() == 0
+    page = site.html("search/")
+    assert page.select_one("#filter-category").parent.has_attr("hidden")
+    assert not page.select_one("#filter-author").parent.has_attr("hidden")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import pickle
+import shutil
 import sys
 import zlib
 from collections.abc import Iterable, Mapping
@@ -42,8 +43,10 @@ LEGACY_MEMO = "memo.pickle"  # the memo in one file (cache 15 and before): remov
 SHORTCUT = "shortcut.pickle"  # shortcut.py's record
 AMENDMENT = "manifest-amended.pickle"  # the shortcut's changes to the manifest
 SHOWN = "shortcut-shown.pickle"  # and its part for display edits (display.py)
+SEARCH = "search"  # a folder: each search shard's inputs, for the shortcut (reindex.py)
+SEARCH_SINCE = "shortcut-search.pickle"  # the shards the shortcut indexed since (reindex.py)
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
-STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 19"
+STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 20"
 
 T = TypeVar("T")
 
@@ -83,6 +86,7 @@ class Amendment:
     built: str  # the manifest it amends (Manifest.built)
     inputs: str
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
+    gone: frozenset[str] = frozenset()  # outputs it deleted (a search shard's old files)
 
 
 def load_manifest(root: Path) -> Manifest:
@@ -92,20 +96,30 @@ def load_manifest(root: Path) -> Manifest:
     if amended is None or not manifest.built or amended.built != manifest.built:
         return manifest
     outputs = {**manifest.outputs, **amended.outputs}
-    digests = {k: v for k, v in manifest.digests.items() if k not in amended.outputs}
+    for path in amended.gone:
+        outputs.pop(path, None)
+    changed = amended.outputs.keys() | amended.gone
+    digests = {k: v for k, v in manifest.digests.items() if k not in changed}
     return dataclasses.replace(manifest, outputs=outputs, inputs=amended.inputs, digests=digests)
 
 
 def amend_manifest(
-    root: Path, manifest: Manifest, outputs: Mapping[str, Stat], inputs: str
+    root: Path,
+    manifest: Manifest,
+    outputs: Mapping[str, Stat],
+    inputs: str,
+    gone: frozenset[str] = frozenset(),
 ) -> None:
     """Record that the shortcut rewrote `outputs` (path -> stat; without a key, see
-    shortcut.py), with the inputs now `inputs`, in the amendment to `manifest`."""
+    shortcut.py) and deleted `gone`, with the inputs now `inputs`, in the amendment to
+    `manifest`."""
     amended = read_pickle(root, AMENDMENT, Amendment)
     if amended is None or amended.built != manifest.built:
         amended = Amendment(manifest.built, inputs)
     changed = {path: (None, stat) for path, stat in outputs.items()}
-    write_pickle(root, AMENDMENT, Amendment(manifest.built, inputs, {**amended.outputs, **changed}))
+    kept = {path: found for path, found in amended.outputs.items() if path not in gone}
+    now_gone = (amended.gone | gone) - changed.keys()
+    write_pickle(root, AMENDMENT, Amendment(manifest.built, inputs, kept | changed, now_gone))
 
 
 def load_files(root: Path) -> dict[str, FileEntry]:
@@ -207,8 +221,10 @@ def save(
 def clear(root: Path) -> None:
     shards = [FILES.format(shard) for shard in range(SHARDS)]
     shards += [MEMO.format(shard) for shard in range(MEMO_SHARDS)]
-    for name in (MANIFEST, AMENDMENT, SHORTCUT, SHOWN, STATS, LEGACY_MEMO, *shards):
+    names = (MANIFEST, AMENDMENT, SHORTCUT, SHOWN, SEARCH_SINCE, STATS, LEGACY_MEMO, *shards)
+    for name in names:
         (root / CACHE_DIR / name).unlink(missing_ok=True)
+    shutil.rmtree(root / CACHE_DIR / SEARCH, ignore_errors=True)
 
 
 def legacy_outputs(root: Path, out: Path) -> list[str]:

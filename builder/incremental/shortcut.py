@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from builder.config.themes import TEMPLATES, Theme, find_theme
 from builder.content.crowd import CrowdTally
@@ -54,6 +54,7 @@ from builder.write.staging import Staging
 
 if TYPE_CHECKING:  # display.py brings the whole pipeline: imported when a display edit runs
     from builder.incremental.display import Shown
+    from builder.incremental.reindex import Reindexing, Shards
     from builder.pipeline import Plan
 
 RECORD = cache.SHORTCUT
@@ -78,6 +79,7 @@ class Record:
     stamps: Mapping[str, object] = dataclasses.field(default_factory=dict)  # Site.stamps
     crowd: Mapping[str, CrowdTally] | None = None  # a resolved prediction's page shows its own
     token: str = ""  # the build's input stamp: the Shown made with this record carries it
+    search: Shards | None = None  # the search index's shards, when search is on (reindex.py)
 
 
 @dataclass
@@ -109,16 +111,16 @@ def record_of(
     the theme shows article bodies elsewhere than on their own page, where the shortcut
     would not know to render them again. Without `with_feeds`, its feeds are left for the
     caller to add (`feeds.all_feeds`) once the shortcut is sure to run (serve)."""
+    from builder.incremental import reindex
+
     if not _bodies_only_on_article_pages(find_theme(options.root, site.config.theme)):
-        return None
-    if site.config.search:  # the search index holds the bodies too (render/search.py)
         return None
     everything = feeds.all_feeds(site, memo) if with_feeds else []
     context = _context(options, fresh)
     history, stamps = site.history, site.stamps
     return Record(
         context, fresh.inputs, site.stats, history, everything, site.awaiting, stamps, site.crowd,
-        fresh.stamp,
+        fresh.stamp, reindex.shards_of(site),
     )  # fmt: skip
 
 
@@ -127,9 +129,10 @@ def remember(
 ) -> None:
     """Called by every full build into a folder, once its output is in place, before its
     memo is saved (display.shown_of keeps its parts there)."""
-    from builder.incremental import display
+    from builder.incremental import display, reindex
 
     record = record_of(options, fresh, site, memo)
+    reindex.remember(options.root, site, memo, None if record is None else record.search)
     if record is None:
         for name in (RECORD, SHOWN):
             (options.root / cache.CACHE_DIR / name).unlink(missing_ok=True)
@@ -172,13 +175,40 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
         exports = None if now is None else forecasts.exports(fresh, record, now, found, read)
         if now is None or exports is None:
             return None
+    reindexing = _reindexing(options, fresh, now, found)
+    if reindexing is False:
+        return None
     files = render(options, fresh, now, found, shown, partial(_untouched, fresh)) | exports
-    existing = stat_files(options.out, files)
-    if any(existing.get(path) != _recorded_stat(fresh.manifest, path) for path in files):
+    gone: set[str] = set()
+    if reindexing is not None:
+        if not reindexing.wait():
+            return None  # Pagefind failed: the full build says why
+        indexed, gone = reindexing.files()
+        files |= indexed
+    checked = files.keys() | gone
+    existing = stat_files(options.out, checked)
+    if any(existing.get(path) != _recorded_stat(fresh.manifest, path) for path in checked):
         return None  # an output changed by hand: the full build knows how to repair it
-    written = _write(options, fresh, files, existing)
+    written = _write(options, fresh, files, existing, frozenset(gone))
+    if reindexing is not None:
+        reindexing.save()
     counts = freshness.no_op_report(fresh)  # the site's files, as the manifest lists them
     return dataclasses.replace(counts, changed=len(written), rendered=len(files), way="shortcut")
+
+
+def _reindexing(
+    options: BuildOptions, fresh: Freshness, record: Record, found: Edits
+) -> Reindexing | Literal[False] | None:
+    """The search shards of the edits being indexed again (reindex.py), None when search is
+    off, False when the shortcut cannot do it."""
+    if record.search is None:
+        return None
+    from builder.incremental import reindex
+
+    edited = found.edited()
+    site = excerpt_of(fresh, record, edited.values())
+    started = reindex.start(options.root, record.token, record.search, site, edited)
+    return False if started is None else started
 
 
 def _output(out: Path, path: str) -> bytes | None:
@@ -368,13 +398,14 @@ def _write(
     fresh: Freshness,
     files: Mapping[str, bytes],
     existing: Mapping[str, Stat],
+    gone: frozenset[str],
 ) -> set[str]:
     manifest = fresh.manifest
     with Staging(options.out, existing) as staging:
         for path, data in files.items():
             staging.add(path, data)
-        written = staging.commit(keep=set(manifest.outputs) - set(files))
+        written = staging.commit(keep=set(manifest.outputs) - set(files) - gone)
     # Without a key (see the module's docstring), in the manifest's amendment (cache.py).
     stats = {path: staging.stats[path] for path in written}
-    cache.amend_manifest(options.root, manifest, stats, fresh.stamp)
+    cache.amend_manifest(options.root, manifest, stats, fresh.stamp, gone)
     return written

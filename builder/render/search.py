@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
 
 from markupsafe import Markup, escape
@@ -35,7 +36,8 @@ from builder.site.model import Site
 
 FOLDER = "pagefind/"
 PAGE = "search/"
-SHARD_SIZE = 500  # predictions per shard at most: see benchmarks/README.md
+SHARD_SIZE = 250  # predictions per shard at most: see benchmarks/README.md
+FILTERS = ("status", "category", "tag", "author")  # search.html has a <select> for each
 FORMAT = 1  # bump when documents() changes what it writes
 
 
@@ -56,12 +58,42 @@ def shard_folder(shard: int) -> str:
 
 
 def search_page(site: Site) -> list[PageSpec]:
-    """The search page, when search is on: its script merges every shard."""
+    """The search page, when search is on: its script merges every shard. The filters' values
+    and counts are in the page, so that the script need not fetch every shard's filter files
+    (four per shard) before the reader has typed a word."""
     if not site.config.search:
         return []
-    shards = shard_count(len(_indexed(site)))
-    context = {"shard_folders": [shard_folder(k) for k in range(1, shards)]}
+    predictions = _indexed(site)
+    shards = shard_count(len(predictions))
+    context = {
+        "shard_folders": [shard_folder(k) for k in range(1, shards)],
+        "filters": filter_counts(site, predictions),
+    }
     return [PageSpec(f"{PAGE}index.html", PAGE, "search.html", context)]
+
+
+def filter_counts(
+    site: Site, predictions: Sequence[Prediction]
+) -> dict[str, list[tuple[str, int]]]:
+    """Each filter's values with the number of predictions holding each, as Pagefind counts
+    them, sorted by value (case aside)."""
+    counts: dict[str, Counter[str]] = {name: Counter() for name in FILTERS}
+    for p in predictions:
+        for name, values in filters(site, p).items():
+            counts[name].update(values)
+    return {
+        name: sorted(found.items(), key=lambda pair: (pair[0].casefold(), pair[0]))
+        for name, found in counts.items()
+    }
+
+
+def members(site: Site) -> list[list[Prediction]]:
+    """The indexed predictions of each shard, in the site's order."""
+    predictions = _indexed(site)
+    found: list[list[Prediction]] = [[] for _ in range(shard_count(len(predictions)))]
+    for p in predictions:
+        found[shard_of(p.slug, len(found))].append(p)
+    return found
 
 
 def search_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[Output]:
@@ -69,29 +101,33 @@ def search_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[Output]
     (a digest of what its documents are made from) is not in `memo`."""
     if not site.config.search:
         return []
-    predictions = _indexed(site)
-    shards = shard_count(len(predictions))
-    members: list[list[Prediction]] = [[] for _ in range(shards)]
-    for p in predictions:
-        members[shard_of(p.slug, shards)].append(p)
-    keys = [_shard_key(site, group) for group in members]
-    memo.fill(keys, partial(_index_missing, site, members))
+    groups = members(site)
+    keys = [shard_key(site, group) for group in groups]
+    memo.fill(keys, partial(_index_missing, site, groups))
     outputs = []
     for shard, key in enumerate(keys):
-        bundle = memo.get(key, dict)
-        for path, data in sorted(bundle.items()):
-            if shard == 0 or not pagefind_files.is_runtime(path):
-                # The file's key covers its path already: the shard's key is all it adds.
-                made = partial(bytes, data)
-                outputs.append(Output(shard_folder(shard) + path, {"shard": key}, made))
+        for path, data in sorted(shard_outputs(shard, memo.get(key, dict)).items()):
+            # The file's key covers its path already: the shard's key is all it adds.
+            outputs.append(Output(path, {"shard": key}, partial(bytes, data)))
     return outputs
+
+
+def shard_outputs(shard: int, bundle: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The output files of a shard's bundle: the runtime (the same in every bundle) is
+    published once, with shard 0."""
+    folder = shard_folder(shard)
+    return {
+        folder + path: data
+        for path, data in bundle.items()
+        if shard == 0 or not pagefind_files.is_runtime(path)
+    }
 
 
 def _indexed(site: Site) -> list[Prediction]:
     return [p for p in site.predictions if not p.draft]
 
 
-def _shard_key(site: Site, group: Sequence[Prediction]) -> str:
+def shard_key(site: Site, group: Sequence[Prediction]) -> str:
     """Everything the shard's bytes are made from: Pagefind's version, the site's language
     and authors (their names are a filter), and each prediction's file and status today."""
     config = site.config
@@ -106,11 +142,11 @@ def _shard_key(site: Site, group: Sequence[Prediction]) -> str:
 
 
 def _index_missing(
-    site: Site, members: Sequence[Sequence[Prediction]], missing: list[int]
+    site: Site, groups: Sequence[Sequence[Prediction]], missing: list[int]
 ) -> list[dict[str, bytes]]:
     """The missing shards' bundles; a Pagefind that cannot run fails the build with one line
     (the output is left as it was), not a traceback."""
-    batches = [[document(site, p) for p in members[shard]] for shard in missing]
+    batches = [[document(site, p) for p in groups[shard]] for shard in missing]
     try:
         return index_batches(batches, site.config.language, processes=os.cpu_count() or 1)
     except (PagefindError, OSError) as exc:
@@ -129,12 +165,6 @@ def document(site: Site, p: Prediction) -> Document:
         "target_date": longdate(p.target_date),
         "target_iso": p.target_date.isoformat(),
     }
-    filters = {
-        "status": [status.label],
-        "category": [p.category] if p.category else [],
-        "tag": list(p.tags),
-        "author": [site.author(p.author).name],
-    }
     html = Markup(
         '<!DOCTYPE html><html lang="{lang}"><head><title>{title}</title></head><body>'
         "<main data-pagefind-body>"
@@ -148,9 +178,19 @@ def document(site: Site, p: Prediction) -> Document:
         statement=p.statement,
         body=Markup(p.body_html),
         meta=_tagged("meta", meta.items()),
-        filters=_tagged("filter", ((k, v) for k, values in filters.items() for v in values)),
+        filters=_tagged("filter", ((k, v) for k, vs in filters(site, p).items() for v in vs)),
     )
     return Document(f"/{p.url}", str(html))
+
+
+def filters(site: Site, p: Prediction) -> dict[str, list[str]]:
+    """The values of each filter (FILTERS) a prediction is found under."""
+    return {
+        "status": [site.status(p).label],
+        "category": [p.category] if p.category else [],
+        "tag": list(p.tags),
+        "author": [site.author(p.author).name],
+    }
 
 
 def _tagged(kind: str, pairs: Iterable[tuple[str, str]]) -> Markup:

@@ -97,6 +97,8 @@ class Rebuilder:
         changed = shortcut.edited_files(self.options, fresh, self._record)
         if not changed or self._record is None:
             return None
+        if self._record.search is not None:  # search shards are indexed again in full builds
+            return None
         found = shortcut.edits(self.options, fresh, changed, self._entries)
         if found is None:
             return None

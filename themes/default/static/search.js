@@ -18,13 +18,17 @@ fallback.hidden = true;
 
 const pagefind = await import(new URL(root.dataset.pagefind, document.baseURI).href);
 await pagefind.options({ excerptLength: 24 });
-for (const shard of root.dataset.shards.split(" ").filter(Boolean)) {
-  await pagefind.mergeIndex(new URL(shard, document.baseURI).href);
-}
+// All at once: each shard's first files load side by side (Pagefind keeps the call order).
+const shards = root.dataset.shards.split(" ").filter(Boolean);
+await Promise.all(shards.map((shard) => pagefind.mergeIndex(new URL(shard, document.baseURI).href)));
 
 const params = new URLSearchParams(location.search);
 input.value = params.get("q") || "";
-await fillFilters(await pagefind.filters(), params);
+for (const select of selects) {
+  // The options (each value, with its count) are in the page: only the wanted one is set.
+  const wanted = params.get(select.name);
+  if (wanted && [...select.options].some((option) => option.value === wanted)) select.value = wanted;
+}
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
@@ -33,17 +37,6 @@ form.addEventListener("submit", (event) => {
 input.addEventListener("input", () => run());
 for (const select of selects) select.addEventListener("change", () => run());
 run();
-
-async function fillFilters(available, params) {
-  for (const select of selects) {
-    const counts = available[select.dataset.filter] || {};
-    const values = Object.keys(counts).sort((a, b) => a.localeCompare(b));
-    for (const value of values) select.append(new Option(`${value} (${counts[value]})`, value));
-    const wanted = params.get(select.name);
-    if (wanted && values.includes(wanted)) select.value = wanted;
-    select.closest(".search-filter").hidden = values.length === 0;
-  }
-}
 
 async function run() {
   const ticket = ++latest;

@@ -1,0 +1,163 @@
+"""The shortcut's part in search: the shards holding edited predictions, indexed again.
+
+With `search: true`, the search index (render/search.py) holds each prediction's title,
+statement and body, so a body or title edit changes the bundle of the shard holding it. A
+full build leaves, for each shard, the documents it indexed and the files its bundle made
+(`remember`: one file per shard under `.foretell/cache/search/`, named by the shard's key,
+written only when the key is new). The shortcut replaces the edited predictions' documents in
+their shard's list and has Pagefind index that list again, in its own process while the
+shortcut renders the pages (`start`, then `Reindexing.files`): the same documents in the same
+order as a clean build's make the same bytes (pagefind_files.canonical).
+
+An edit that leaves every document as it was (a confidence, the references) indexes nothing.
+What the shortcut indexed since the full build is kept beside (SINCE), so that the next
+shortcut, which takes again every file edited since that build, indexes again only the shards
+whose documents changed since.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.content.model import Prediction
+from builder.incremental import cache
+from builder.render import search
+from builder.render.outputs import Memo
+from builder.render.pagefind import Document, PagefindError, index_batches
+from builder.site.model import Site
+
+FOLDER = cache.SEARCH  # in the cache folder: a file per shard, named by its key
+SINCE = cache.SEARCH_SINCE  # the shards the shortcut indexed since the full build
+
+
+@dataclass(frozen=True)
+class Shards:
+    """The search index as the full build left it: the shard count and each shard's key."""
+
+    count: int
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ShardInputs:
+    """What a shard's bundle was made from, and the output files it made."""
+
+    documents: tuple[tuple[str, Document], ...]  # (slug, document), in the shard's order
+    paths: frozenset[str]
+
+    def with_documents(self, new: Mapping[str, Document]) -> ShardInputs:
+        documents = tuple((slug, new.get(slug, doc)) for slug, doc in self.documents)
+        return dataclasses.replace(self, documents=documents)
+
+
+def shards_of(site: Site) -> Shards | None:
+    """The shards' keys, for the shortcut's record; None when search is off."""
+    if not site.config.search:
+        return None
+    groups = search.members(site)
+    return Shards(len(groups), tuple(search.shard_key(site, group) for group in groups))
+
+
+def remember(root: Path, site: Site, memo: Memo, shards: Shards | None) -> None:
+    """Called by the full build: leave each shard's inputs where the shortcut finds them
+    (only the shards whose key is new), drop those of shards gone, and what the shortcuts
+    since the build before indexed."""
+    folder = root / cache.CACHE_DIR / FOLDER
+    (root / cache.CACHE_DIR / SINCE).unlink(missing_ok=True)
+    names = {} if shards is None else {_file_name(key): key for key in shards.keys}
+    if folder.is_dir():
+        for old in folder.iterdir():
+            if old.name not in names:
+                old.unlink(missing_ok=True)
+    if shards is None:
+        return
+    for shard, group in enumerate(search.members(site)):
+        key = shards.keys[shard]
+        if (folder / _file_name(key)).exists():
+            continue
+        documents = tuple((p.slug, search.document(site, p)) for p in group)
+        paths = frozenset(search.shard_outputs(shard, memo.get(key, dict)))
+        cache.write_pickle(root, f"{FOLDER}/{_file_name(key)}", ShardInputs(documents, paths))
+
+
+def _file_name(key: str) -> str:
+    return hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + ".pickle"
+
+
+class Reindexing:
+    """The shards being indexed again, in a thread (Pagefind runs in its own processes)."""
+
+    def __init__(self, root: Path, token: str, since: dict[int, ShardInputs]) -> None:
+        self._root, self._token, self._since = root, token, since
+        self._changed: dict[int, ShardInputs] = {}
+        self._bundles: list[dict[str, bytes]] = []
+        self._error: Exception | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self, changed: dict[int, ShardInputs], language: str) -> None:
+        self._changed = changed
+        if changed:
+            batches = [[doc for _, doc in inputs.documents] for inputs in changed.values()]
+            self._thread = threading.Thread(target=self._index, args=(batches, language))
+            self._thread.start()
+
+    def _index(self, batches: list[list[Document]], language: str) -> None:
+        try:
+            self._bundles = index_batches(batches, language, processes=len(batches))
+        except (PagefindError, OSError) as exc:
+            self._error = exc
+
+    def wait(self) -> bool:
+        """Wait for Pagefind; False if it failed (the full build reports why)."""
+        if self._thread is not None:
+            self._thread.join()
+        return self._error is None
+
+    def files(self) -> tuple[dict[str, bytes], set[str]]:
+        """The shards' new files, and those of their bundles before that are no more."""
+        files: dict[str, bytes] = {}
+        gone: set[str] = set()
+        for (shard, inputs), bundle in zip(self._changed.items(), self._bundles, strict=True):
+            made = search.shard_outputs(shard, bundle)
+            before = self._since.get(shard)
+            gone |= (inputs.paths if before is None else before.paths) - made.keys()
+            files.update(made)
+            self._since[shard] = dataclasses.replace(inputs, paths=frozenset(made))
+        return files, gone
+
+    def save(self) -> None:
+        """Once the files are in place: what the output's shards are now made from."""
+        if self._changed:
+            cache.write_pickle(self._root, SINCE, (self._token, self._since))
+
+
+def start(
+    root: Path, token: str, shards: Shards, site: Site, edited: Mapping[str, Prediction]
+) -> Reindexing | None:
+    """Start indexing again the shards of `edited` (slug -> its new version; `site` holds
+    them) whose documents differ from those the output's bundle was made from; None when a
+    shard's inputs are missing (the full build makes them)."""
+    found = cache.read_pickle(root, SINCE, tuple)
+    since: dict[int, ShardInputs] = found[1] if found is not None and found[0] == token else {}
+    by_shard: dict[int, dict[str, Document]] = {}
+    for slug, p in edited.items():
+        shard = search.shard_of(slug, shards.count)
+        by_shard.setdefault(shard, {})[slug] = search.document(site, p)
+    changed: dict[int, ShardInputs] = {}
+    for shard, documents in sorted(by_shard.items()):
+        base = cache.read_pickle(root, f"{FOLDER}/{_file_name(shards.keys[shard])}", ShardInputs)
+        if base is None:
+            return None
+        if not documents.keys() <= {slug for slug, _ in base.documents}:
+            return None  # not the shard the full build put it in: let the full build see
+        inputs = base.with_documents(documents)
+        if inputs.documents != since.get(shard, base).documents:
+            changed[shard] = inputs
+    reindexing = Reindexing(root, token, since)
+    reindexing.start(changed, site.config.language)
+    return reindexing
