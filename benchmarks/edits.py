@@ -14,7 +14,8 @@ committed, the next commit is cloned afresh at the same path and the cache of th
 the commit before is restored (pages show each prediction's git history). At the end the
 incrementally built output is compared, file for file, with a clean build of the same final
 input: every edit's bytes must be a clean build's (tests/test_incremental.py checks each
-kind on its own, at small size).
+kind on its own, at small size). With `--search`, the site has `search: true`: every build
+keeps its Pagefind index too.
 
 Prints each sample and a Markdown table of medians.
 """
@@ -165,10 +166,13 @@ def tree_digests(folder: Path) -> dict[str, str]:
     }
 
 
-def run(count: int, rounds: int, work: Path) -> dict[str, list[float]]:
+def run(count: int, rounds: int, work: Path, search: bool = False) -> dict[str, list[float]]:
     root = work / f"site-{count}"
     shutil.rmtree(root, ignore_errors=True)
     generate(root, count, seed=1)
+    if search:
+        with (root / "site.yaml").open("a", encoding="utf-8") as config:
+            config.write("search: true\n")
     build = ("build", "--now", NOW)
     cold = foretell(root, *build)
     print(f"{count}: cold build {cold:.2f} s", flush=True)
@@ -264,12 +268,14 @@ def main() -> int:
     parser.add_argument("--count", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--rounds", type=int, default=3, help="edits of each kind (default 3)")
     parser.add_argument("--git", action="store_true", help="time a deploy of a site in git too")
+    parser.add_argument("--search", action="store_true", help="with `search: true` (Pagefind)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="foretell-edits-") as tmp:
-        results = {count: run(count, args.rounds, Path(tmp)) for count in args.count}
+        work = Path(tmp)
+        results = {count: run(count, args.rounds, work, args.search) for count in args.count}
         if args.git:
             for count in args.count:
-                results[count]["deploy (git)"] = git_deploys(count, args.rounds, Path(tmp))
+                results[count]["deploy (git)"] = git_deploys(count, args.rounds, work)
     print(table(results))
     return 0
 

@@ -89,20 +89,38 @@ def _file_name(key: str) -> str:
     return hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + ".pickle"
 
 
+@dataclass(frozen=True)
+class Indexed:
+    """A shard's bundle as the output holds it: a digest of its documents, and its files."""
+
+    documents: str
+    paths: frozenset[str]
+
+
+def _digest(documents: tuple[tuple[str, Document], ...]) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for slug, document in documents:
+        for part in (slug, document.url, document.html):
+            digest.update(part.encode())
+            digest.update(b"\0")
+    return digest.hexdigest()
+
+
 class Reindexing:
     """The shards being indexed again, in a thread (Pagefind runs in its own processes)."""
 
-    def __init__(self, root: Path, token: str, since: dict[int, ShardInputs]) -> None:
+    def __init__(self, root: Path, token: str, since: dict[int, Indexed]) -> None:
         self._root, self._token, self._since = root, token, since
-        self._changed: dict[int, ShardInputs] = {}
+        self._changed: dict[int, tuple[ShardInputs, Indexed]] = {}
         self._bundles: list[dict[str, bytes]] = []
         self._error: Exception | None = None
         self._thread: threading.Thread | None = None
 
-    def start(self, changed: dict[int, ShardInputs], language: str) -> None:
+    def start(self, changed: dict[int, tuple[ShardInputs, Indexed]], language: str) -> None:
+        """Index each shard's new inputs; the Indexed is what the output holds now."""
         self._changed = changed
         if changed:
-            batches = [[doc for _, doc in inputs.documents] for inputs in changed.values()]
+            batches = [[doc for _, doc in inputs.documents] for inputs, _ in changed.values()]
             self._thread = threading.Thread(target=self._index, args=(batches, language))
             self._thread.start()
 
@@ -122,12 +140,13 @@ class Reindexing:
         """The shards' new files, and those of their bundles before that are no more."""
         files: dict[str, bytes] = {}
         gone: set[str] = set()
-        for (shard, inputs), bundle in zip(self._changed.items(), self._bundles, strict=True):
+        for (shard, (inputs, before)), bundle in zip(
+            self._changed.items(), self._bundles, strict=True
+        ):
             made = search.shard_outputs(shard, bundle)
-            before = self._since.get(shard)
-            gone |= (inputs.paths if before is None else before.paths) - made.keys()
+            gone |= before.paths - made.keys()
             files.update(made)
-            self._since[shard] = dataclasses.replace(inputs, paths=frozenset(made))
+            self._since[shard] = Indexed(_digest(inputs.documents), frozenset(made))
         return files, gone
 
     def save(self) -> None:
@@ -143,12 +162,12 @@ def start(
     them) whose documents differ from those the output's bundle was made from; None when a
     shard's inputs are missing (the full build makes them)."""
     found = cache.read_pickle(root, SINCE, tuple)
-    since: dict[int, ShardInputs] = found[1] if found is not None and found[0] == token else {}
+    since: dict[int, Indexed] = found[1] if found is not None and found[0] == token else {}
     by_shard: dict[int, dict[str, Document]] = {}
     for slug, p in edited.items():
         shard = search.shard_of(slug, shards.count)
         by_shard.setdefault(shard, {})[slug] = search.document(site, p)
-    changed: dict[int, ShardInputs] = {}
+    changed: dict[int, tuple[ShardInputs, Indexed]] = {}
     for shard, documents in sorted(by_shard.items()):
         base = cache.read_pickle(root, f"{FOLDER}/{_file_name(shards.keys[shard])}", ShardInputs)
         if base is None:
@@ -156,8 +175,9 @@ def start(
         if not documents.keys() <= {slug for slug, _ in base.documents}:
             return None  # not the shard the full build put it in: let the full build see
         inputs = base.with_documents(documents)
-        if inputs.documents != since.get(shard, base).documents:
-            changed[shard] = inputs
+        before = since.get(shard) or Indexed(_digest(base.documents), base.paths)
+        if _digest(inputs.documents) != before.documents:
+            changed[shard] = (inputs, before)
     reindexing = Reindexing(root, token, since)
     reindexing.start(changed, site.config.language)
     return reindexing

@@ -42,20 +42,21 @@ from builder.incremental import cache, freshness
 from builder.incremental.cache import Manifest
 from builder.incremental.freshness import Freshness
 from builder.options import BuildOptions, Report
-from builder.render import assets, feeds, pages
-from builder.render.feeds import FeedFile
-from builder.render.outputs import Memo
-from builder.render.templates import PageSpec, Renderer
 from builder.site.model import Site, excerpt
 from builder.system.files import Stat, stat_files
 from builder.trackrecord.history import FileHistory
 from builder.trackrecord.records import AuthorStats
 from builder.write.staging import Staging
 
-if TYPE_CHECKING:  # display.py brings the whole pipeline: imported when a display edit runs
+# Imported where used: display.py brings the whole pipeline, and the renderers (Jinja,
+# feedgen) are imported while Pagefind indexes, when search is on (reindex.py).
+if TYPE_CHECKING:
     from builder.incremental.display import Shown
     from builder.incremental.reindex import Reindexing, Shards
     from builder.pipeline import Plan
+    from builder.render.feeds import FeedFile
+    from builder.render.outputs import Memo
+    from builder.render.templates import PageSpec
 
 RECORD = cache.SHORTCUT
 SHOWN = cache.SHOWN  # display.py's part of the record, read only for a display edit
@@ -112,6 +113,7 @@ def record_of(
     would not know to render them again. Without `with_feeds`, its feeds are left for the
     caller to add (`feeds.all_feeds`) once the shortcut is sure to run (serve)."""
     from builder.incremental import reindex
+    from builder.render import feeds
 
     if not _bodies_only_on_article_pages(find_theme(options.root, site.config.theme)):
         return None
@@ -144,6 +146,8 @@ def remember(
 def _bodies_only_on_article_pages(theme: Theme) -> bool:
     """No template but the article page's names `body_html`. A theme that shows a body (or
     its length, say) on a list page takes the full path for every edit."""
+    from builder.render import pages
+
     templates = theme.files(TEMPLATES)
     others = (path for name, path in templates.items() if name != pages.PREDICTION_TEMPLATE)
     return not any("body_html" in p.read_text(encoding="utf-8", errors="replace") for p in others)
@@ -159,6 +163,25 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
     found = edits(options, fresh, changed, cache.load_entries(root, changed))
     if found is None:
         return None
+    # Pagefind starts first, in its own process: the rest is done while it indexes.
+    reindexing = _reindexing(options, fresh, record, found)
+    if reindexing is False:
+        return None
+    try:
+        return _build(options, fresh, record, found, reindexing)
+    finally:
+        if reindexing is not None:
+            reindexing.wait()  # declined halfway: no Pagefind outlives the build
+
+
+def _build(
+    options: BuildOptions,
+    fresh: Freshness,
+    record: Record,
+    found: Edits,
+    reindexing: Reindexing | None,
+) -> Report | None:
+    root = options.root
     shown = None
     if found.display:
         from builder.incremental import display
@@ -175,25 +198,25 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
         exports = None if now is None else forecasts.exports(fresh, record, now, found, read)
         if now is None or exports is None:
             return None
-    reindexing = _reindexing(options, fresh, now, found)
-    if reindexing is False:
-        return None
     files = render(options, fresh, now, found, shown, partial(_untouched, fresh)) | exports
-    gone: set[str] = set()
-    if reindexing is not None:
-        if not reindexing.wait():
-            return None  # Pagefind failed: the full build says why
-        indexed, gone = reindexing.files()
-        files |= indexed
-    checked = files.keys() | gone
-    existing = stat_files(options.out, checked)
-    if any(existing.get(path) != _recorded_stat(fresh.manifest, path) for path in checked):
-        return None  # an output changed by hand: the full build knows how to repair it
-    written = _write(options, fresh, files, existing, frozenset(gone))
-    if reindexing is not None:
-        reindexing.save()
+    existing = _as_recorded(options, fresh, files)
+    if existing is None:
+        return None
+    written = _write(options, fresh, files, existing, reindexing)
+    if written is None:
+        return None
     counts = freshness.no_op_report(fresh)  # the site's files, as the manifest lists them
     return dataclasses.replace(counts, changed=len(written), rendered=len(files), way="shortcut")
+
+
+def _as_recorded(
+    options: BuildOptions, fresh: Freshness, paths: Iterable[str]
+) -> dict[str, Stat] | None:
+    """The stats of those of `paths` the output holds, or None if any is not as the last
+    build left it (changed or deleted by hand: the full build knows how to repair it)."""
+    existing = stat_files(options.out, paths)
+    recorded = partial(_recorded_stat, fresh.manifest)
+    return None if any(existing.get(path) != recorded(path) for path in paths) else existing
 
 
 def _reindexing(
@@ -271,6 +294,8 @@ def render(
     showing them and the calendar (from `shown`), but the files `untouched` since the full
     build whose inputs the edit left alone (display.made_again). `record.feeds` (and
     `shown`) are updated to the new content."""
+    from builder.render import feeds, pages
+
     edited = found.edited()
     site_of = partial(excerpt_of, fresh, record)
     if shown is None:
@@ -354,6 +379,9 @@ def _slug(entry: FileEntry) -> str:
 
 
 def _rendered(site: Site, root: Path, specs: list[PageSpec]) -> dict[str, bytes]:
+    from builder.render import assets
+    from builder.render.templates import Renderer
+
     theme = find_theme(root, site.config.theme)
     _, names = assets.theme_assets(theme)
     bytecode_dir = root / cache.CACHE_DIR / "templates"
@@ -367,6 +395,8 @@ def _with_items(site: Site, file: FeedFile, edited: Mapping[str, Prediction]) ->
     none of them is in it, or none of its items changed."""
     if not any(slug in edited for slug in file.slugs):
         return file
+    from builder.render import feeds
+
     base_url = site.config.url
 
     def content(p: Prediction) -> str:
@@ -396,16 +426,45 @@ def _recorded_stat(manifest: Manifest, path: str) -> Stat | None:
 def _write(
     options: BuildOptions,
     fresh: Freshness,
-    files: Mapping[str, bytes],
-    existing: Mapping[str, Stat],
-    gone: frozenset[str],
-) -> set[str]:
+    files: dict[str, bytes],
+    existing: dict[str, Stat],
+    reindexing: Reindexing | None,
+) -> set[str] | None:
+    """Write `files`, and the search shards' files once Pagefind has made them (`files` and
+    `existing` then hold them too); None, having written nothing, if that fails."""
     manifest = fresh.manifest
+    gone: set[str] = set()
+    # Staging reads the output's record (65,000 names at 10,000): while Pagefind runs.
     with Staging(options.out, existing) as staging:
         for path, data in files.items():
             staging.add(path, data)
+        if reindexing is not None:
+            made = _indexed(options, fresh, reindexing)
+            if made is None:
+                staging.abort()
+                return None
+            indexed, gone, found = made
+            existing.update(found)
+            for path, data in indexed.items():
+                staging.add(path, data)
+            files.update(indexed)
         written = staging.commit(keep=set(manifest.outputs) - set(files) - gone)
     # Without a key (see the module's docstring), in the manifest's amendment (cache.py).
     stats = {path: staging.stats[path] for path in written}
-    cache.amend_manifest(options.root, manifest, stats, fresh.stamp, gone)
+    cache.amend_manifest(options.root, manifest, stats, fresh.stamp, frozenset(gone))
+    if reindexing is not None:
+        reindexing.save()
     return written
+
+
+def _indexed(
+    options: BuildOptions, fresh: Freshness, reindexing: Reindexing
+) -> tuple[dict[str, bytes], set[str], dict[str, Stat]] | None:
+    """The search shards' new files and those of their bundles before that are no more, with
+    the stats of those the output holds; None if Pagefind failed (the full build says why) or
+    any was changed by hand."""
+    if not reindexing.wait():
+        return None
+    indexed, gone = reindexing.files()
+    found = _as_recorded(options, fresh, indexed.keys() | gone)
+    return None if found is None else (indexed, gone, found)

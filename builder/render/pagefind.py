@@ -99,7 +99,14 @@ class _Conversation:
         waits) and return their replies in the payloads' order; an error reply is raised."""
         first = self.last_id + 1
         self.last_id += len(payloads)
-        writer = threading.Thread(target=self._send, args=(first, payloads), daemon=True)
+        # Encoded here, written in one call: a writer that took the GIL back for each message
+        # would starve Pagefind of input while another thread runs (the shortcut renders
+        # pages while Pagefind indexes).
+        data = b"".join(
+            base64.b64encode(json.dumps({"message_id": i, "payload": payload}).encode()) + b","
+            for i, payload in enumerate(payloads, start=first)
+        )
+        writer = threading.Thread(target=self._send, args=(data,), daemon=True)
         writer.start()
         replies: dict[int, dict[str, Any]] = {}
         while len(replies) < len(payloads):
@@ -111,11 +118,9 @@ class _Conversation:
         writer.join()
         return [replies[first + i] for i in range(len(payloads))]
 
-    def _send(self, first: int, payloads: list[dict[str, Any]]) -> None:
+    def _send(self, data: bytes) -> None:
         try:
-            for message_id, payload in enumerate(payloads, start=first):
-                message = {"message_id": message_id, "payload": payload}
-                self.stdin.write(base64.b64encode(json.dumps(message).encode()) + b",")
+            self.stdin.write(data)
             self.stdin.flush()
         except BrokenPipeError:  # the service stopped: _read reports it
             pass

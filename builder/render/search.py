@@ -36,7 +36,7 @@ from builder.site.model import Site
 
 FOLDER = "pagefind/"
 PAGE = "search/"
-SHARD_SIZE = 250  # predictions per shard at most: see benchmarks/README.md
+SHARD_SIZE = 128  # predictions per shard at most: see benchmarks/README.md
 FILTERS = ("status", "category", "tag", "author")  # search.html has a <select> for each
 FORMAT = 1  # bump when documents() changes what it writes
 
