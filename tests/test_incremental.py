@@ -367,39 +367,55 @@ def _newer(path: Path, since_ns: int) -> bool:
     return path.stat().st_mtime_ns > since_ns
 
 
+@pytest.mark.parametrize("way", ["shortcut", "full"])
 @pytest.mark.parametrize("outputs", ["restored as tar does", "with new mtimes"])
 def test_a_fresh_checkout_with_the_cache_restored(
-    site: SiteFolder, tmp_path: Path, capsys: pytest.CaptureFixture[str], outputs: str
+    site: SiteFolder, tmp_path: Path, capsys: pytest.CaptureFixture[str], outputs: str, way: str
 ) -> None:
     """A deploy (#20): a fresh checkout at the same path, every source with a new mtime, and
     `output/` and `.foretell/` restored by the CI cache. Catches: a restored cache trusted on
     stats it no longer matches (stale pages), or thrown away when the outputs kept their
-    mtimes or only their bytes (everything rendered again on every deploy)."""
+    mtimes or only their bytes (everything rendered again on every deploy); the shortcut
+    (restored.py) refusing a title edit there, or leaving the next build no no-op."""
     _populate(site)
     assert site.build() == 0
-    earlier = tmp_path / "earlier-checkout"
-    site.root.rename(earlier)
-    _copy_tree(earlier, site.root, keep_mtimes=False, skip=("output", ".foretell"))
-    keep = outputs == "restored as tar does"
-    _copy_tree(earlier / "output", site.output, keep_mtimes=keep)
-    _copy_tree(earlier / ".foretell", site.root / ".foretell", keep_mtimes=True)
+    _restore_in_a_fresh_checkout(site, tmp_path, keep_output_mtimes=outputs != "with new mtimes")
     EDITS["title"](site)  # what this deploy publishes
+    if way == "full":
+        _without_shortcut(site)
     restored_at = time.time_ns()
     time.sleep(0.01)
     capsys.readouterr()
     assert site.build() == 0
     assert site.files() == _clean_build(site, tmp_path)
-    built = capsys.readouterr().err.splitlines()[
-        0
-    ]  # "Built N pages (F files, C changed, R rendered)"
+    built = capsys.readouterr().err.splitlines()[0]  # Built N pages (F files, C changed, R ...
     total, rendered = int(built.split("(")[1].split()[0]), int(built.split(", ")[2].split()[0])
     # Either way only what changed is rendered: restored files whose mtime moved are the
     # build's own when their bytes are (the manifest's digests).
     assert rendered < total / 2, built
+    cache_dir = site.root / CACHE_DIR
+    rewritten = [p.name for p in cache_dir.glob("files-*.pickle") if _newer(p, restored_at)]
+    if way == "shortcut":  # the parse cache is the full build's business
+        assert rewritten == []
+        assert site.build() == 0
+        assert capsys.readouterr().err.startswith("Up to date"), "the next build is a no-op"
+        return
     # Every source was read again (new mtimes) to find the same bytes but one: the parse
     # cache rewrote only the shard holding that one, the stats apart (cache.STATS).
     # Catches: every shard rewritten on every deploy (a second at 10,000).
-    cache_dir = site.root / CACHE_DIR
-    rewritten = [p.name for p in cache_dir.glob("files-*.pickle") if _newer(p, restored_at)]
     assert rewritten == [f"files-{cache._shard('content/predictions/p4.md'):02d}.pickle"]
     assert _newer(cache_dir / cache.STATS, restored_at)
+
+
+def _restore_in_a_fresh_checkout(
+    site: SiteFolder, tmp_path: Path, *, keep_output_mtimes: bool = False
+) -> None:
+    """The site checked out afresh at the same path (every source with a new mtime), with
+    `output/` and `.foretell/` restored from the checkout before, as a CI cache does."""
+    earlier = tmp_path / "earlier-checkout"
+    earlier.parent.mkdir(parents=True, exist_ok=True)
+    site.root.rename(earlier)
+    _copy_tree(earlier, site.root, keep_mtimes=False, skip=("output", ".foretell"))
+    _copy_tree(earlier / "output", site.output, keep_mtimes=keep_output_mtimes)
+    _copy_tree(earlier / ".foretell", site.root / ".foretell", keep_mtimes=True)
+    shutil.rmtree(earlier)

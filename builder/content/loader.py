@@ -6,7 +6,6 @@ process when there are enough files to make two cores worth it.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping
@@ -24,7 +23,7 @@ from builder.content.model import Prediction
 from builder.content.schema import read_front_matter
 from builder.content.terms import TermUse, term_clashes
 from builder.errors import Problem
-from builder.system.files import Stat, stat_of, walk
+from builder.system.files import Stat, source_digest, stat_of, walk
 from builder.system.lifeline import forked_pool
 
 PREDICTIONS_DIR = Path("content") / "predictions"
@@ -124,7 +123,7 @@ def read_entry(root: Path, item: tuple[str, str | None], authors: frozenset[str]
         return FileEntry(
             None, "", authors, _failed(source, None, f"cannot be read: {exc.strerror}")
         )
-    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    digest = source_digest(raw)
     if digest == known_digest:
         return FileEntry(stat, digest, authors, FileResult(source, None, ()))
     try:

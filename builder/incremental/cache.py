@@ -46,7 +46,7 @@ SHOWN = "shortcut-shown.pickle"  # and its part for display edits (display.py)
 SEARCH = "search"  # a folder: each search shard's inputs, for the shortcut (reindex.py)
 SEARCH_SINCE = "shortcut-search.pickle"  # the shards the shortcut indexed since (reindex.py)
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
-STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 21"
+STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 23"
 
 T = TypeVar("T")
 
@@ -87,6 +87,10 @@ class Amendment:
     inputs: str
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
     gone: frozenset[str] = frozenset()  # outputs it deleted (a search shard's old files)
+    # Outputs found with the bytes the manifest says but another stat (a fresh checkout with
+    # the cache restored: shortcut.py, restored.py): their key and digest stand.
+    restated: dict[str, Stat] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)  # of the files in `outputs`
 
 
 def load_manifest(root: Path) -> Manifest:
@@ -95,31 +99,41 @@ def load_manifest(root: Path) -> Manifest:
     amended = read_pickle(root, AMENDMENT, Amendment)
     if amended is None or not manifest.built or amended.built != manifest.built:
         return manifest
-    outputs = {**manifest.outputs, **amended.outputs}
+    outputs = dict(manifest.outputs)
+    for path, stat in amended.restated.items():
+        if path in outputs:
+            outputs[path] = (outputs[path][0], stat)
+    outputs.update(amended.outputs)
     for path in amended.gone:
         outputs.pop(path, None)
     changed = amended.outputs.keys() | amended.gone
-    digests = {k: v for k, v in manifest.digests.items() if k not in changed}
+    digests = {k: v for k, v in manifest.digests.items() if k not in changed} | amended.digests
     return dataclasses.replace(manifest, outputs=outputs, inputs=amended.inputs, digests=digests)
 
 
 def amend_manifest(
     root: Path,
     manifest: Manifest,
-    outputs: Mapping[str, Stat],
+    outputs: Mapping[str, tuple[Stat, str]],
     inputs: str,
     gone: frozenset[str] = frozenset(),
+    restated: Mapping[str, Stat] | None = None,
 ) -> None:
-    """Record that the shortcut rewrote `outputs` (path -> stat; without a key, see
-    shortcut.py) and deleted `gone`, with the inputs now `inputs`, in the amendment to
-    `manifest`."""
+    """Record that the shortcut rewrote `outputs` (path -> stat and content digest; without
+    a key, see shortcut.py), deleted `gone` and found `restated` as the manifest says but for
+    their stat, with the inputs now `inputs`, in the amendment to `manifest`."""
     amended = read_pickle(root, AMENDMENT, Amendment)
     if amended is None or amended.built != manifest.built:
         amended = Amendment(manifest.built, inputs)
-    changed = {path: (None, stat) for path, stat in outputs.items()}
+    changed = {path: (None, stat) for path, (stat, _) in outputs.items()}
     kept = {path: found for path, found in amended.outputs.items() if path not in gone}
     now_gone = (amended.gone | gone) - changed.keys()
-    write_pickle(root, AMENDMENT, Amendment(manifest.built, inputs, kept | changed, now_gone))
+    same = {**amended.restated, **(restated or {})}
+    same = {path: stat for path, stat in same.items() if path not in changed and path not in gone}
+    digests = {path: digest for path, digest in amended.digests.items() if path not in gone}
+    digests |= {path: digest for path, (_, digest) in outputs.items()}
+    amendment = Amendment(manifest.built, inputs, kept | changed, now_gone, same, digests)
+    write_pickle(root, AMENDMENT, amendment)
 
 
 def load_files(root: Path) -> dict[str, FileEntry]:

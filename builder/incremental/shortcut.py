@@ -13,6 +13,11 @@ outputs:
 - **forecast**, a new confidence or update of an open prediction (forecasts.py): as a display
   edit, with its git history read again and its line in each track-record export.
 
+With search on, Pagefind indexes the shards holding the edited predictions meanwhile
+(reindex.py). In a fresh checkout with the cache restored, where every stat moved, inputs and
+outputs are compared by their bytes (restored.py). What the shortcut finds in the output and
+how it writes there: shortcut_write.py.
+
 Anything else, or any doubt (a missing or foreign record, a file with a problem, an output
 not as the last build left it, a theme that names `body_html` outside `prediction.html`), and
 `try_build` returns None having written nothing: the build takes the full path. Tests hold the
@@ -38,15 +43,13 @@ from builder.config.themes import TEMPLATES, Theme, find_theme
 from builder.content.crowd import CrowdTally
 from builder.content.loader import PREDICTIONS_DIR, FileEntry, read_entry
 from builder.content.model import Prediction, differs_in_display_only, differs_in_open_forecasts
-from builder.incremental import cache, freshness
-from builder.incremental.cache import Manifest
+from builder.incremental import cache, freshness, shortcut_write
 from builder.incremental.freshness import Freshness
 from builder.options import BuildOptions, Report
 from builder.site.model import Site, excerpt
-from builder.system.files import Stat, stat_files
+from builder.system.files import Stat
 from builder.trackrecord.history import FileHistory
 from builder.trackrecord.records import AuthorStats
-from builder.write.staging import Staging
 
 # Imported where used: display.py brings the whole pipeline, and the renderers (Jinja,
 # feedgen) are imported while Pagefind indexes, when search is on (reindex.py).
@@ -81,6 +84,10 @@ class Record:
     crowd: Mapping[str, CrowdTally] | None = None  # a resolved prediction's page shows its own
     token: str = ""  # the build's input stamp: the Shown made with this record carries it
     search: Shards | None = None  # the search index's shards, when search is on (reindex.py)
+    # For a fresh checkout with the cache restored, where every stat differs (restored.py):
+    # what the record was made for but the inputs, and every input's content digest.
+    frame: str = ""
+    digests: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclass
@@ -131,7 +138,7 @@ def remember(
 ) -> None:
     """Called by every full build into a folder, once its output is in place, before its
     memo is saved (display.shown_of keeps its parts there)."""
-    from builder.incremental import display, reindex
+    from builder.incremental import display, reindex, restored
 
     record = record_of(options, fresh, site, memo)
     reindex.remember(options.root, site, memo, None if record is None else record.search)
@@ -139,6 +146,8 @@ def remember(
         for name in (RECORD, SHOWN):
             (options.root / cache.CACHE_DIR / name).unlink(missing_ok=True)
         return
+    record.frame = restored.frame(options, fresh)
+    record.digests = restored.input_digests(options.root, fresh.inputs, site.predictions)
     cache.write_pickle(options.root, RECORD, record)
     cache.write_pickle(options.root, SHOWN, display.shown_of(site, planned, memo, record.token))
 
@@ -157,8 +166,18 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
     """Build by the shortcut, or return None (having written nothing) when it does not apply."""
     root = options.root
     record = cache.read_pickle(root, RECORD, Record)
+    if record is None:
+        return None
     changed = edited_files(options, fresh, record)
-    if record is None or not changed:
+    as_built = shortcut_write.AsBuilt(fresh.manifest)
+    if changed is None:  # a fresh checkout with the cache restored, maybe
+        checked = _restored(options, fresh, record)
+        if checked is None:
+            return None
+        changed, as_built = checked
+        if not changed:
+            return shortcut_write.restated(options, fresh, as_built)
+    if not changed:
         return None
     found = edits(options, fresh, changed, cache.load_entries(root, changed))
     if found is None:
@@ -168,7 +187,7 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
     if reindexing is False:
         return None
     try:
-        return _build(options, fresh, record, found, reindexing)
+        return _build(options, fresh, record, found, reindexing, as_built)
     finally:
         if reindexing is not None:
             reindexing.wait()  # declined halfway: no Pagefind outlives the build
@@ -180,6 +199,7 @@ def _build(
     record: Record,
     found: Edits,
     reindexing: Reindexing | None,
+    as_built: shortcut_write.AsBuilt,
 ) -> Report | None:
     root = options.root
     shown = None
@@ -198,25 +218,38 @@ def _build(
         exports = None if now is None else forecasts.exports(fresh, record, now, found, read)
         if now is None or exports is None:
             return None
-    files = render(options, fresh, now, found, shown, partial(_untouched, fresh)) | exports
-    existing = _as_recorded(options, fresh, files)
+    untouched = partial(_untouched, fresh, as_built)
+    files = render(options, fresh, now, found, shown, untouched) | exports
+    existing = shortcut_write.unchanged_stats(options, as_built, files)
     if existing is None:
         return None
-    written = _write(options, fresh, files, existing, reindexing)
+    written = shortcut_write.write(options, fresh, files, existing, reindexing, as_built)
     if written is None:
         return None
     counts = freshness.no_op_report(fresh)  # the site's files, as the manifest lists them
     return dataclasses.replace(counts, changed=len(written), rendered=len(files), way="shortcut")
 
 
-def _as_recorded(
-    options: BuildOptions, fresh: Freshness, paths: Iterable[str]
-) -> dict[str, Stat] | None:
-    """The stats of those of `paths` the output holds, or None if any is not as the last
-    build left it (changed or deleted by hand: the full build knows how to repair it)."""
-    existing = stat_files(options.out, paths)
-    recorded = partial(_recorded_stat, fresh.manifest)
-    return None if any(existing.get(path) != recorded(path) for path in paths) else existing
+def _restored(
+    options: BuildOptions, fresh: Freshness, record: Record
+) -> tuple[list[str], shortcut_write.AsBuilt] | None:
+    """As a fresh checkout with the cache restored finds them (restored.py): the prediction
+    files whose bytes changed since the record, and the output, each file checked by its
+    bytes; None unless only those changed, and every output is as the manifest says."""
+    from builder.incremental import restored
+
+    config, config_problems = fresh.config
+    if config is None or config_problems or not record.frame:
+        return None
+    if record.frame != restored.frame(options, fresh):
+        return None
+    changed = restored.edited(options, fresh, record.inputs, record.digests)
+    if changed is None or len(changed) > MAX_EDITED or not all(map(_is_article, changed)):
+        return None
+    verified = restored.verified_outputs(fresh)
+    if verified is None:
+        return None
+    return changed, shortcut_write.AsBuilt(fresh.manifest, verified)
 
 
 def _reindexing(
@@ -411,60 +444,11 @@ def _with_items(site: Site, file: FeedFile, edited: Mapping[str, Prediction]) ->
     return dataclasses.replace(file, feed=dataclasses.replace(file.feed, items=items))
 
 
-def _untouched(fresh: Freshness, path: str) -> bool:
+def _untouched(fresh: Freshness, as_built: shortcut_write.AsBuilt, path: str) -> bool:
     """The output is as a full build made it: it has a key (the shortcut records none) and
-    the stat then recorded."""
+    is as built."""
     found = fresh.manifest.outputs.get(path)
-    return found is not None and found[0] is not None and fresh.current.get(path) == found[1]
+    keyed = found is not None and found[0] is not None
+    return keyed and fresh.current.get(path) == as_built.stat(path)
 
 
-def _recorded_stat(manifest: Manifest, path: str) -> Stat | None:
-    found = manifest.outputs.get(path)
-    return found[1] if found is not None else None
-
-
-def _write(
-    options: BuildOptions,
-    fresh: Freshness,
-    files: dict[str, bytes],
-    existing: dict[str, Stat],
-    reindexing: Reindexing | None,
-) -> set[str] | None:
-    """Write `files`, and the search shards' files once Pagefind has made them (`files` and
-    `existing` then hold them too); None, having written nothing, if that fails."""
-    manifest = fresh.manifest
-    gone: set[str] = set()
-    # Staging reads the output's record (65,000 names at 10,000): while Pagefind runs.
-    with Staging(options.out, existing) as staging:
-        for path, data in files.items():
-            staging.add(path, data)
-        if reindexing is not None:
-            made = _indexed(options, fresh, reindexing)
-            if made is None:
-                staging.abort()
-                return None
-            indexed, gone, found = made
-            existing.update(found)
-            for path, data in indexed.items():
-                staging.add(path, data)
-            files.update(indexed)
-        written = staging.commit(keep=set(manifest.outputs) - set(files) - gone)
-    # Without a key (see the module's docstring), in the manifest's amendment (cache.py).
-    stats = {path: staging.stats[path] for path in written}
-    cache.amend_manifest(options.root, manifest, stats, fresh.stamp, frozenset(gone))
-    if reindexing is not None:
-        reindexing.save()
-    return written
-
-
-def _indexed(
-    options: BuildOptions, fresh: Freshness, reindexing: Reindexing
-) -> tuple[dict[str, bytes], set[str], dict[str, Stat]] | None:
-    """The search shards' new files and those of their bundles before that are no more, with
-    the stats of those the output holds; None if Pagefind failed (the full build says why) or
-    any was changed by hand."""
-    if not reindexing.wait():
-        return None
-    indexed, gone = reindexing.files()
-    found = _as_recorded(options, fresh, indexed.keys() | gone)
-    return None if found is None else (indexed, gone, found)

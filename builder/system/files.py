@@ -12,6 +12,7 @@ import tempfile
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 
 Stat = tuple[int, int]  # (mtime_ns, size)
@@ -218,6 +219,33 @@ def file_digest(path: Path | str) -> str | None:
     finally:
         os.close(handle)
     return h.hexdigest()[:32]  # as long as `digest`: the manifest holds one per output file
+
+
+def output_digest(data: bytes) -> str:
+    """`file_digest` of a file holding `data`."""
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def source_digest(data: bytes) -> str:
+    """The digest of an input file's bytes: the parse cache's and the shortcut's (a short
+    BLAKE2b: inputs are read anyway, and are few beside the outputs)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def source_digests(root: Path, names: Sequence[str]) -> list[str | None]:
+    """`source_digest` of each input file under `root` (None if it cannot be read), in
+    order, on every core."""
+    from builder.system.workers import map_forked
+
+    return map_forked(partial(_source_digest, f"{root}{os.sep}"), names)
+
+
+def _source_digest(folder: str, name: str) -> str | None:
+    try:
+        with open(folder + name, "rb") as handle:
+            return source_digest(handle.read())
+    except OSError:
+        return None
 
 
 def file_digests(paths: Sequence[Path | str]) -> list[str | None]:

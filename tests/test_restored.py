@@ -1,0 +1,146 @@
+"""The shortcut in a fresh checkout with the build cache restored (builder/incremental/
+restored.py): inputs and outputs compared by their bytes, never a stale page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import NOW, SiteFolder, prediction_text
+from test_incremental import (
+    EDITS,
+    _clean_build,
+    _populate,
+    _replace,
+    _restore_in_a_fresh_checkout,
+)
+from test_integrity import _commit, _git
+
+from builder.incremental import dispatch, freshness
+from builder.options import BuildOptions
+from builder.system.files import stat_files
+
+
+def _way(site: SiteFolder, now: str = NOW) -> str:
+    options = BuildOptions(site.root, dt.date.fromisoformat(now))
+    return dispatch.build(options, freshness.check(options)).way
+
+
+def _a_no_op(site: SiteFolder) -> bool:
+    """The up-to-date check alone says so (no shortcut needed to find nothing changed)."""
+    return freshness.check(BuildOptions(site.root, dt.date.fromisoformat(NOW))).up_to_date
+
+
+@pytest.fixture
+def built(site: SiteFolder) -> SiteFolder:
+    _populate(site)
+    assert _way(site) == "full"
+    return site
+
+
+def test_a_title_edited_in_a_restored_checkout_takes_the_shortcut(
+    built: SiteFolder, tmp_path: Path
+) -> None:
+    """Catches: a deploy's title edit sent the full way because every stat moved (3.4 s at
+    10,000), or the shortcut trusting stats there (the edit unseen: no file was edited
+    since the record by its stat alone)."""
+    _restore_in_a_fresh_checkout(built, tmp_path)
+    EDITS["title"](built)
+    assert _way(built) == "shortcut"
+    assert built.files() == _clean_build(built, tmp_path)
+    assert _a_no_op(built)
+
+
+def test_nothing_changed_but_the_stats_is_up_to_date_and_writes_nothing(
+    built: SiteFolder, tmp_path: Path
+) -> None:
+    """Catches: a deploy of the same content rebuilt in full; one that rewrites outputs
+    (their mtimes move, and every file is uploaded again); or files restated without their
+    keys (the next full build renders everything)."""
+    _restore_in_a_fresh_checkout(built, tmp_path)
+    before = stat_files(built.output, built.files())
+    assert _way(built) == "up to date"
+    assert stat_files(built.output, built.files()) == before
+    assert _a_no_op(built)
+    # The files keep their keys: the next full build renders only what it changes.
+    EDITS["tag"](built)
+    options = BuildOptions(built.root, dt.date.fromisoformat(NOW))
+    report = dispatch.build(options, freshness.check(options))
+    assert report.way == "full" and report.rendered < report.files / 2
+
+
+def test_an_output_restored_from_another_build_is_made_again(
+    built: SiteFolder, tmp_path: Path
+) -> None:
+    """`output/` restored from an older build than `.foretell/` (two cache keys, say).
+    Catches: the shortcut trusting every output it does not rewrite, so that a page of the
+    older build stays, stale."""
+    older = tmp_path / "older-output"
+    shutil.copytree(built.output, older)
+    EDITS["statement"](built)  # p6's page changes (the same files), and the record
+    assert _way(built) == "full"
+    shutil.rmtree(built.output)
+    shutil.copytree(older, built.output)
+    _restore_in_a_fresh_checkout(built, tmp_path / "checkout")
+    EDITS["title"](built)  # p4's: the shortcut would not make p6's page
+    assert _way(built) == "full"
+    assert built.files() == _clean_build(built, tmp_path)
+
+
+CHANGES = {
+    "a template's bytes": lambda s: _replace(
+        s, "themes/default/templates/partials/card.html", "card-statement", "card-claim"
+    ),
+    "a prediction added": lambda s: s.write("p9.md", prediction_text("Ninth")),
+    "a tag": EDITS["tag"],
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_what_the_shortcut_cannot_make_takes_the_full_path(
+    built: SiteFolder, tmp_path: Path, change: str
+) -> None:
+    """Catches: a restored checkout's inputs compared by bytes only for the articles (a
+    template's change unseen), or a file added taken for none."""
+    _restore_in_a_fresh_checkout(built, tmp_path)
+    CHANGES[change](built)
+    assert _way(built) == "full"
+    assert built.files() == _clean_build(built, tmp_path)
+
+
+def test_another_day_takes_the_full_path(built: SiteFolder, tmp_path: Path) -> None:
+    """Catches: a restored record trusted on another `--now` (statuses move with the day)."""
+    _restore_in_a_fresh_checkout(built, tmp_path)
+    EDITS["title"](built)
+    later = "2027-02-01"
+    assert _way(built, later) == "full"
+    assert built.files() == _clean_build(built, tmp_path, later)
+
+
+def test_a_later_commit_takes_the_full_path(site: SiteFolder, tmp_path: Path) -> None:
+    """The next commit checked out, the cache of the one before restored. Catches: the
+    record trusted at another git HEAD, where every page shows the history: the new commit
+    missing from the edited page's."""
+    _git(site, "init", "-q", "-b", "main")
+    _populate(site)
+    _commit(site, "publish")
+    assert _way(site) == "full"
+    EDITS["title"](site)
+    _commit(site, "a title", when="2026-02-01T12:00:00+00:00")
+    _restore_in_a_fresh_checkout(site, tmp_path)
+    assert _way(site) == "full"
+    assert site.files() == _clean_build(site, tmp_path)
+
+
+def test_the_next_deploy_takes_the_shortcut_too(built: SiteFolder, tmp_path: Path) -> None:
+    """Catches: the files a shortcut rewrote left without a content digest (the amendment's),
+    so that the next restored checkout cannot vouch for them and takes the full path."""
+    _restore_in_a_fresh_checkout(built, tmp_path / "first")
+    EDITS["title"](built)
+    assert _way(built) == "shortcut"
+    _restore_in_a_fresh_checkout(built, tmp_path / "second")
+    _replace(built, "content/predictions/p5.md", "Prediction 5", "Renamed too")
+    assert _way(built) == "shortcut"
+    assert built.files() == _clean_build(built, tmp_path)
