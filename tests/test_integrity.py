@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import NOW, SITE_YAML, SiteFolder, prediction_text
 from test_html_valid import describe, vnu
-from test_incremental import _clean_build
+from test_incremental import _clean_build, _without_shortcut
 
 from builder.incremental import dispatch
 from builder.incremental import history as site_history
@@ -178,13 +178,32 @@ def test_after_a_commit_only_the_files_it_touched_are_read_again(
     assert site.build() == 0  # built before it is committed: the same bytes after
     _commit(site, "revise", when=EDITED)
     asked.clear()
-    assert site.build() == 0
+    _without_shortcut(site)  # the full path, whose history cache this tests (the shortcut
+    assert site.build() == 0  # reads the same, but leaves that cache as it was)
     assert asked == [["content/predictions/steady.md"]]
     assert site.files() == _clean_build(site, tmp_path)
     asked.clear()
     _git(site, "commit", "-q", "--amend", "-m", "revised", when=EDITED)  # not a descendant
     assert site.build() == 0
     assert len(asked[0]) == 2
+    assert site.files() == _clean_build(site, tmp_path)
+
+
+def test_a_file_changed_and_changed_back_since_has_its_history_read_again(
+    repo: tuple[SiteFolder, str], tmp_path: Path
+) -> None:
+    """Two commits since the cached HEAD: one rewrites `edited`'s claim, the next puts it
+    back. The two commits hold the same file, but its history gained both. Catches: the
+    files touched since found by comparing the two commits alone (a stale history kept)."""
+    site, _ = repo
+    assert site.build() == 0
+    path = site.root / "content/predictions/edited.md"
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace("New claim.", "Another claim."), encoding="utf-8")
+    _commit(site, "rewrite again", when="2026-04-01T12:00:00+00:00")
+    path.write_text(original, encoding="utf-8")
+    _commit(site, "put back", when="2026-04-02T12:00:00+00:00")
+    assert site.build() == 0
     assert site.files() == _clean_build(site, tmp_path)
 
 

@@ -119,19 +119,54 @@ def test_another_day_takes_the_full_path(built: SiteFolder, tmp_path: Path) -> N
     assert built.files() == _clean_build(built, tmp_path, later)
 
 
-def test_a_later_commit_takes_the_full_path(site: SiteFolder, tmp_path: Path) -> None:
-    """The next commit checked out, the cache of the one before restored. Catches: the
-    record trusted at another git HEAD, where every page shows the history: the new commit
-    missing from the edited page's."""
+@pytest.fixture
+def in_git(site: SiteFolder) -> SiteFolder:
     _git(site, "init", "-q", "-b", "main")
     _populate(site)
     _commit(site, "publish")
     assert _way(site) == "full"
-    EDITS["title"](site)
-    _commit(site, "a title", when="2026-02-01T12:00:00+00:00")
-    _restore_in_a_fresh_checkout(site, tmp_path)
-    assert _way(site) == "full"
-    assert site.files() == _clean_build(site, tmp_path)
+    return site
+
+
+LATER = "2026-02-01T12:00:00+00:00"
+
+
+def test_the_next_commit_deployed_takes_the_shortcut_with_its_history(
+    in_git: SiteFolder, tmp_path: Path
+) -> None:
+    """The next commit checked out, the cache of the one before restored. Catches: the
+    record trusted at another git HEAD as it was (the new commit missing from the edited
+    page's history and from track-record.json), or such a deploy sent the full way."""
+    EDITS["title"](in_git)
+    _commit(in_git, "a title", when=LATER)
+    _restore_in_a_fresh_checkout(in_git, tmp_path)
+    assert _way(in_git) == "shortcut"
+    assert in_git.files() == _clean_build(in_git, tmp_path)
+
+
+def test_a_file_changed_and_changed_back_since_is_made_again(
+    in_git: SiteFolder, tmp_path: Path
+) -> None:
+    """Two commits since the record: one edits p6's statement, the next puts it back. Its
+    bytes are the record's, its history is not. Catches: only the files whose bytes changed
+    made again at a later HEAD."""
+    path = in_git.root / "content/predictions/p6.md"
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace("Something will", "Something else will"), encoding="utf-8")
+    _commit(in_git, "a statement", when=LATER)
+    path.write_text(original, encoding="utf-8")
+    _commit(in_git, "put back", when=LATER)
+    assert _way(in_git) == "shortcut"
+    assert in_git.files() == _clean_build(in_git, tmp_path)
+
+
+def test_a_rewritten_history_takes_the_full_path(in_git: SiteFolder, tmp_path: Path) -> None:
+    """Catches: the record kept at a HEAD that does not descend from its own (an amend, a
+    rebase): which files' history moved is then unknown."""
+    EDITS["title"](in_git)
+    _git(in_git, "commit", "-q", "-a", "--amend", "-m", "publish, amended", when=LATER)
+    assert _way(in_git) == "full"
+    assert in_git.files() == _clean_build(in_git, tmp_path)
 
 
 def test_the_next_deploy_takes_the_shortcut_too(built: SiteFolder, tmp_path: Path) -> None:

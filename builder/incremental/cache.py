@@ -46,7 +46,7 @@ SHOWN = "shortcut-shown.pickle"  # and its part for display edits (display.py)
 SEARCH = "search"  # a folder: each search shard's inputs, for the shortcut (reindex.py)
 SEARCH_SINCE = "shortcut-search.pickle"  # the shards the shortcut indexed since (reindex.py)
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
-STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 23"
+STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 24"
 
 T = TypeVar("T")
 

@@ -6,11 +6,14 @@ shortcut's record holds differs. Stats then prove nothing either way, and the by
 
 - an input whose stat moved is read and hashed (`source_digest`, as the parse cache hashes
   it), and counts as edited only when the digest differs from the one the full build
-  recorded (`input_digests`); what else the record was made for (git HEAD, today, the
-  options: `frame`) must be the same;
-- every output file is hashed and compared with the digest the manifest holds for it
-  (`verified_outputs`): an output restored from another build than the cache makes the
-  shortcut step aside, so a stale page is never kept.
+  recorded (`input_digests`); what else the record was made for (today, the options:
+  `frame`) must be the same;
+- at a later git HEAD (the next commit deployed, or a commit made since), the prediction
+  files a commit since touched count as edited too: every file of theirs shows their
+  history (`touched`); the others' history is as it was;
+- every output file whose stat moved is hashed and compared with the digest the manifest
+  holds for it (`verified_outputs`): an output restored from another build than the cache
+  makes the shortcut step aside, so a stale page is never kept.
 
 Then the shortcut runs as usual, and the amendment records the verified files' new stats
 (`cache.Amendment.restated`), so that the next build with nothing to do is a no-op again.
@@ -27,11 +30,25 @@ from builder.incremental import freshness
 from builder.incremental.freshness import Freshness
 from builder.options import BuildOptions
 from builder.system.files import Stat, file_digests, source_digests
+from builder.system.git import touched_since
 
 
 def frame(options: BuildOptions, fresh: Freshness) -> str:
-    """What the shortcut's record was made for, but the inputs: git HEAD, today, options."""
-    return freshness.stamp_of({}, fresh.head, fresh.today, options)
+    """What the shortcut's record was made for, but the inputs and git HEAD: today, the
+    options."""
+    return freshness.stamp_of({}, None, fresh.today, options)
+
+
+def touched(
+    root: Path, earlier: str | None, head: str | None, inputs: Mapping[str, Stat | None]
+) -> set[str] | None:
+    """The input files a commit since `earlier` touched (their history moved; every other
+    file's is as it was), or None when that is unknown: no git then or now, or `earlier`
+    is no ancestor of `head` (an amend, a rebase, a shallow clone)."""
+    if earlier is None or head is None:
+        return None
+    found = touched_since(root, earlier, head)
+    return None if found is None else {path for path in found if inputs.get(path)}
 
 
 def input_digests(
@@ -62,13 +79,16 @@ def edited(
 
 def verified_outputs(fresh: Freshness) -> dict[str, Stat] | None:
     """Every output file the manifest lists, with its stat now, when each holds the bytes the
-    manifest's digest says; None if any does not (or has no digest)."""
+    manifest's digest says (or the stat it says: the stat-only check every build trusts);
+    None if any does not."""
     manifest, current = fresh.manifest, fresh.current
-    names = sorted(manifest.outputs)
-    if any(name not in manifest.digests or name not in current for name in names):
+    if any(name not in current for name in manifest.outputs):
+        return None
+    moved = sorted(name for name, (_, stat) in manifest.outputs.items() if current[name] != stat)
+    if any(name not in manifest.digests for name in moved):
         return None
     folder = f"{fresh.out}{os.sep}"  # joined as strings: 53,600 Path objects cost 0.3 s
-    now = file_digests([folder + name for name in names])
-    if any(digest != manifest.digests[name] for name, digest in zip(names, now, strict=True)):
+    now = file_digests([folder + name for name in moved])
+    if any(digest != manifest.digests[name] for name, digest in zip(moved, now, strict=True)):
         return None
-    return {name: current[name] for name in names}
+    return {name: current[name] for name in moved}

@@ -88,6 +88,7 @@ class Record:
     # what the record was made for but the inputs, and every input's content digest.
     frame: str = ""
     digests: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    head: str | None = None  # git HEAD then: the history of files no commit since touched
 
 
 @dataclass
@@ -97,16 +98,21 @@ class Edits:
     entries: dict[str, FileEntry]
     before: dict[str, Prediction]  # slug -> the version the record was made with
     kinds: set[str]  # of edit (_edit_kind): body, display, forecast
+    # Commits since the record touched them (a later HEAD: restored.py), so their history,
+    # which every one of their files shows, is another.
+    history_moved: bool = False
 
     @property
     def display(self) -> bool:
-        """Some differ in more than the body (content.model.DISPLAY_ONLY): display.py."""
-        return bool(self.kinds - {"body"})
+        """Some differ in more than the body (content.model.DISPLAY_ONLY), or in their
+        history: display.py."""
+        return bool(self.kinds - {"body"}) or self.history_moved
 
     @property
     def forecasts(self) -> bool:
-        """Some differ in their open forecasts too: forecasts.py."""
-        return "forecast" in self.kinds
+        """Some differ in their open forecasts too, or in their history: forecasts.py reads
+        it again and replaces their lines in the exports."""
+        return "forecast" in self.kinds or self.history_moved
 
     def edited(self) -> dict[str, Prediction]:
         return {_slug(e): _prediction(e) for e in self.entries.values()}
@@ -146,7 +152,7 @@ def remember(
         for name in (RECORD, SHOWN):
             (options.root / cache.CACHE_DIR / name).unlink(missing_ok=True)
         return
-    record.frame = restored.frame(options, fresh)
+    record.frame, record.head = restored.frame(options, fresh), fresh.head
     record.digests = restored.input_digests(options.root, fresh.inputs, site.predictions)
     cache.write_pickle(options.root, RECORD, record)
     cache.write_pickle(options.root, SHOWN, display.shown_of(site, planned, memo, record.token))
@@ -170,11 +176,12 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
         return None
     changed = edited_files(options, fresh, record)
     as_built = shortcut_write.AsBuilt(fresh.manifest)
-    if changed is None:  # a fresh checkout with the cache restored, maybe
+    moved = False  # HEAD moved since the record
+    if changed is None:  # a fresh checkout with the cache restored, or a commit, maybe
         checked = _restored(options, fresh, record)
         if checked is None:
             return None
-        changed, as_built = checked
+        changed, as_built, moved = checked
         if not changed:
             return shortcut_write.restated(options, fresh, as_built)
     if not changed:
@@ -182,6 +189,7 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
     found = edits(options, fresh, changed, cache.load_entries(root, changed))
     if found is None:
         return None
+    found.history_moved = moved
     # Pagefind starts first, in its own process: the rest is done while it indexes.
     reindexing = _reindexing(options, fresh, record, found)
     if reindexing is False:
@@ -232,10 +240,11 @@ def _build(
 
 def _restored(
     options: BuildOptions, fresh: Freshness, record: Record
-) -> tuple[list[str], shortcut_write.AsBuilt] | None:
-    """As a fresh checkout with the cache restored finds them (restored.py): the prediction
-    files whose bytes changed since the record, and the output, each file checked by its
-    bytes; None unless only those changed, and every output is as the manifest says."""
+) -> tuple[list[str], shortcut_write.AsBuilt, bool] | None:
+    """As a fresh checkout with the cache restored, or a later commit, finds them
+    (restored.py): the prediction files whose bytes changed since the record, or that a
+    commit since touched; the output, each file checked by its bytes; and whether HEAD
+    moved. None unless only prediction files changed, and every output is as built."""
     from builder.incremental import restored
 
     config, config_problems = fresh.config
@@ -244,12 +253,17 @@ def _restored(
     if record.frame != restored.frame(options, fresh):
         return None
     changed = restored.edited(options, fresh, record.inputs, record.digests)
+    moved = fresh.head != record.head
+    if moved and changed is not None:
+        touched = restored.touched(options.root, record.head, fresh.head, fresh.inputs)
+        # Only a prediction's history is shown: another file's is nothing to remake.
+        changed = None if touched is None else sorted({*changed, *filter(_is_article, touched)})
     if changed is None or len(changed) > MAX_EDITED or not all(map(_is_article, changed)):
         return None
     verified = restored.verified_outputs(fresh)
     if verified is None:
         return None
-    return changed, shortcut_write.AsBuilt(fresh.manifest, verified)
+    return changed, shortcut_write.AsBuilt(fresh.manifest, verified), moved
 
 
 def _reindexing(

@@ -17,15 +17,24 @@ def git_head(root: Path) -> str | None:
 
 
 def touched_since(root: Path, earlier: str, head: str) -> set[str] | None:
-    """The files under `root` (relative to it) that differ between commit `earlier` and
-    `head`, when `earlier` is an ancestor of `head`: the history of every other file is as
+    """The files under `root` (relative to it) that a commit after `earlier` up to `head`
+    changed, when `earlier` is an ancestor of `head`: the history of every other file is as
     it was at `earlier`. None when it is not (a rebase, an amend), or is unknown here (a
     shallow clone), or git fails: then nothing is known."""
     if _git(root, "merge-base", "--is-ancestor", earlier, head) is None:
         return None
-    # --no-renames: a file renamed is a file gone and a file added, both touched.
-    found = _git(root, "diff", "--name-only", "--no-renames", "--relative", "-z", earlier, head)
-    return None if found is None else {name for name in found.split("\0") if name}
+    # Each commit's files, as the history reads them (trackrecord/history.py: the first-parent
+    # line, merges by what they changed on it), not the two commits' difference: a file
+    # changed and changed back is the same at both ends, but its history has two more
+    # commits. And that difference too, for any commit off that line. --no-renames: a file
+    # renamed is a file gone and a file added, both touched.
+    span = f"{earlier}..{head}"
+    logged = _git(root, "log", "--first-parent", "-m", "--name-only", "--no-renames",
+                  "--relative", "--format=", "-z", span)  # fmt: skip
+    differ = _git(root, "diff", "--name-only", "--no-renames", "--relative", "-z", earlier, head)
+    if logged is None or differ is None:
+        return None
+    return {name.strip("\n") for name in f"{logged}\0{differ}".split("\0") if name.strip("\n")}
 
 
 def _git(root: Path, *args: str) -> str | None:
