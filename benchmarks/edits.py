@@ -235,7 +235,7 @@ def _git(root: Path, *args: str) -> None:
 
 
 def _commit(root: Path, message: str) -> None:
-    _git(root, "add", "-A", "content", "site.yaml")
+    _git(root, "add", "-A", "content", "site.yaml", "themes")  # the site's, as generated
     _git(root, "commit", "-q", "-m", message)
 
 

@@ -179,3 +179,15 @@ def test_the_next_deploy_takes_the_shortcut_too(built: SiteFolder, tmp_path: Pat
     _replace(built, "content/predictions/p5.md", "Prediction 5", "Renamed too")
     assert _way(built) == "shortcut"
     assert built.files() == _clean_build(built, tmp_path)
+
+
+def test_a_checkout_without_its_output_takes_the_full_path(
+    built: SiteFolder, tmp_path: Path
+) -> None:
+    """The cache restored but not `output/`. Catches: the shortcut writing the edited files
+    alone into an empty output (a site of a dozen files)."""
+    _restore_in_a_fresh_checkout(built, tmp_path)
+    shutil.rmtree(built.output)
+    EDITS["title"](built)
+    assert _way(built) == "full"
+    assert built.files() == _clean_build(built, tmp_path)
