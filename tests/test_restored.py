@@ -4,6 +4,7 @@ restored.py): inputs and outputs compared by their bytes, never a stale page."""
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import shutil
 from pathlib import Path
 
@@ -18,9 +19,9 @@ from test_incremental import (
 )
 from test_integrity import _commit, _git
 
-from builder.incremental import dispatch, freshness
+from builder.incremental import cache, dispatch, freshness
 from builder.options import BuildOptions
-from builder.system.files import stat_files
+from builder.system.files import source_digest, stat_files
 
 
 def _way(site: SiteFolder, now: str = NOW) -> str:
@@ -189,5 +190,20 @@ def test_a_checkout_without_its_output_takes_the_full_path(
     _restore_in_a_fresh_checkout(built, tmp_path)
     shutil.rmtree(built.output)
     EDITS["title"](built)
+    assert _way(built) == "full"
+    assert built.files() == _clean_build(built, tmp_path)
+
+
+def test_digests_of_another_record_are_not_trusted(built: SiteFolder, tmp_path: Path) -> None:
+    """The inputs' digests and the record are two files: a build stopped between writing
+    them leaves one of another build. Catches: a restored checkout compared against
+    digests of a later version than the record's (an edit made between the two unseen)."""
+    digests = built.root / cache.CACHE_DIR / cache.DIGESTS
+    _, recorded = pickle.loads(digests.read_bytes())[1]
+    p3 = "content/predictions/p3.md"
+    EDITS["body"](built)  # p3, whose digest the record then knew otherwise
+    recorded = {**recorded, p3: source_digest((built.root / p3).read_bytes())}
+    digests.write_bytes(pickle.dumps((cache.STAMP, ("another build", recorded))))
+    _restore_in_a_fresh_checkout(built, tmp_path)
     assert _way(built) == "full"
     assert built.files() == _clean_build(built, tmp_path)

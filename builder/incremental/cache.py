@@ -45,8 +45,9 @@ AMENDMENT = "manifest-amended.pickle"  # the shortcut's changes to the manifest
 SHOWN = "shortcut-shown.pickle"  # and its part for display edits (display.py)
 SEARCH = "search"  # a folder: each search shard's inputs, for the shortcut (reindex.py)
 SEARCH_SINCE = "shortcut-search.pickle"  # the shards the shortcut indexed since (reindex.py)
+DIGESTS = "shortcut-digests.pickle"  # every input's content digest (restored.py)
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
-STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 24"
+STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 25"
 
 T = TypeVar("T")
 
@@ -235,7 +236,8 @@ def save(
 def clear(root: Path) -> None:
     shards = [FILES.format(shard) for shard in range(SHARDS)]
     shards += [MEMO.format(shard) for shard in range(MEMO_SHARDS)]
-    names = (MANIFEST, AMENDMENT, SHORTCUT, SHOWN, SEARCH_SINCE, STATS, LEGACY_MEMO, *shards)
+    names = (MANIFEST, AMENDMENT, SHORTCUT, SHOWN, SEARCH_SINCE, DIGESTS, STATS, LEGACY_MEMO)
+    names += tuple(shards)
     for name in names:
         (root / CACHE_DIR / name).unlink(missing_ok=True)
     shutil.rmtree(root / CACHE_DIR / SEARCH, ignore_errors=True)

@@ -69,7 +69,7 @@ def remember(root: Path, site: Site, memo: Memo, shards: Shards | None) -> None:
     since the build before indexed."""
     folder = root / cache.CACHE_DIR / FOLDER
     (root / cache.CACHE_DIR / SINCE).unlink(missing_ok=True)
-    names = {} if shards is None else {_file_name(key): key for key in shards.keys}
+    names = set() if shards is None else {_file_name(key) for key in shards.keys}
     if folder.is_dir():
         for old in folder.iterdir():
             if old.name not in names:

@@ -6,7 +6,7 @@ shortcut's record holds differs. Stats then prove nothing either way, and the by
 
 - an input whose stat moved is read and hashed (`source_digest`, as the parse cache hashes
   it), and counts as edited only when the digest differs from the one the full build
-  recorded (`input_digests`); what else the record was made for (today, the options:
+  recorded (`remember`); what else the record was made for (today, the options:
   `frame`) must be the same;
 - at a later git HEAD (the next commit deployed, or a commit made since), the prediction
   files a commit since touched count as edited too: every file of theirs shows their
@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from builder.content.model import Prediction
-from builder.incremental import freshness
+from builder.incremental import cache, freshness
 from builder.incremental.freshness import Freshness
 from builder.options import BuildOptions
 from builder.system.files import Stat, file_digests, source_digests
@@ -51,27 +51,30 @@ def touched(
     return None if found is None else {path for path in found if inputs.get(path)}
 
 
-def input_digests(
-    root: Path, inputs: Mapping[str, Stat | None], predictions: Iterable[Prediction]
-) -> dict[str, str]:
-    """Every input file's content digest: the predictions' as they were read, the others
-    (site.yaml, the theme, drafts) read now."""
+def remember(
+    root: Path, token: str, inputs: Mapping[str, Stat | None], predictions: Iterable[Prediction]
+) -> None:
+    """Called by the full build: every input file's content digest, kept apart from the
+    shortcut's record (which every shortcut reads; these only a restored checkout's), with
+    the record's `token`: the predictions' as they were read, the others (site.yaml, the
+    theme, drafts) read now."""
     known = {p.source: p.digest for p in predictions if p.digest}
     others = sorted(path for path, stat in inputs.items() if stat and path not in known)
     read = dict(zip(others, source_digests(root, others), strict=True))
-    return known | {path: digest for path, digest in read.items() if digest is not None}
+    digests = known | {path: digest for path, digest in read.items() if digest is not None}
+    cache.write_pickle(root, cache.DIGESTS, (token, digests))
 
 
 def edited(
-    options: BuildOptions,
-    fresh: Freshness,
-    inputs: Mapping[str, Stat | None],
-    digests: Mapping[str, str],
+    options: BuildOptions, fresh: Freshness, token: str, inputs: Mapping[str, Stat | None]
 ) -> list[str] | None:
-    """The inputs whose bytes differ from `digests` (the record's, with their stats then in
-    `inputs`), or None when a file was added or removed."""
-    if inputs.keys() != fresh.inputs.keys():
+    """The inputs whose bytes differ from those the full build recorded (`remember`) with
+    the record `token` (their stats then in `inputs`), or None when a file was added or
+    removed, or that record is missing or another's (a build stopped between the two)."""
+    found = cache.read_pickle(options.root, cache.DIGESTS, tuple)
+    if found is None or found[0] != token or inputs.keys() != fresh.inputs.keys():
         return None
+    digests: Mapping[str, str] = found[1]
     moved = sorted(path for path, stat in fresh.inputs.items() if stat != inputs[path])
     now = source_digests(options.root, moved)
     return [path for path, digest in zip(moved, now, strict=True) if digest != digests.get(path)]

@@ -84,11 +84,11 @@ class Record:
     crowd: Mapping[str, CrowdTally] | None = None  # a resolved prediction's page shows its own
     token: str = ""  # the build's input stamp: the Shown made with this record carries it
     search: Shards | None = None  # the search index's shards, when search is on (reindex.py)
-    # For a fresh checkout with the cache restored, where every stat differs (restored.py):
-    # what the record was made for but the inputs, and every input's content digest.
+    # For a fresh checkout with the cache restored, where every stat differs (restored.py,
+    # which keeps every input's content digest apart): what the record was made for but the
+    # inputs, and git HEAD then (the history of files no commit since touched is as it was).
     frame: str = ""
-    digests: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    head: str | None = None  # git HEAD then: the history of files no commit since touched
+    head: str | None = None
 
 
 @dataclass
@@ -149,11 +149,11 @@ def remember(
     record = record_of(options, fresh, site, memo)
     reindex.remember(options.root, site, memo, None if record is None else record.search)
     if record is None:
-        for name in (RECORD, SHOWN):
+        for name in (RECORD, SHOWN, cache.DIGESTS):
             (options.root / cache.CACHE_DIR / name).unlink(missing_ok=True)
         return
     record.frame, record.head = restored.frame(options, fresh), fresh.head
-    record.digests = restored.input_digests(options.root, fresh.inputs, site.predictions)
+    restored.remember(options.root, record.token, fresh.inputs, site.predictions)
     cache.write_pickle(options.root, RECORD, record)
     cache.write_pickle(options.root, SHOWN, display.shown_of(site, planned, memo, record.token))
 
@@ -252,7 +252,7 @@ def _restored(
         return None
     if record.frame != restored.frame(options, fresh):
         return None
-    changed = restored.edited(options, fresh, record.inputs, record.digests)
+    changed = restored.edited(options, fresh, record.token, record.inputs)
     moved = fresh.head != record.head
     if moved and changed is not None:
         touched = restored.touched(options.root, record.head, fresh.head, fresh.inputs)
