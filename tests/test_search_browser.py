@@ -133,3 +133,29 @@ def test_without_javascript_the_page_explains_web_search(
         expect(fallback).to_be_visible()
         expect(fallback).to_contain_text("site:predictions.example.org")
         context.close()
+
+
+def test_an_older_search_template_of_the_sites_own_still_gets_filters(
+    example_site: SiteFolder, browser: Browser
+) -> None:
+    """A site that overrides search.html with a copy from before the filters' values were in
+    the page. Catches: its filter menus left with "Any" alone (the script no longer asking
+    Pagefind for them)."""
+    own = example_site.root / "themes/default/templates/search.html"
+    own.parent.mkdir(parents=True, exist_ok=True)
+    template = (Path(__file__).parent.parent / "themes/default/templates/search.html").read_text()
+    older = re.sub(r"\{% set values = filters\[name\] %\}\n", "", template)
+    older = re.sub(r"\{% if not values %\} hidden\{% endif %\}", "", older)
+    options = re.compile(r" *\{% for value, count in values %\}.*?\{% endfor %\}\n", re.S)
+    older = options.sub("", older)
+    assert "values" not in older
+    own.write_text(older, encoding="utf-8")
+    assert example_site.build() == 0
+    with serving(example_site.output) as base:
+        page = browser.new_page()
+        page.goto(f"{base}search/?q=the&status=Open")
+        expect(page.locator(".search-summary")).to_contain_text("predictions", timeout=TIMEOUT)
+        assert page.locator("#filter-status option").count() > 2
+        assert page.locator("#filter-status").input_value() == "Open"
+        assert set(page.locator(".search-facts .status").all_inner_texts()) == {"Open"}
+        page.close()

@@ -24,6 +24,10 @@ await Promise.all(shards.map((shard) => pagefind.mergeIndex(new URL(shard, docum
 
 const params = new URLSearchParams(location.search);
 input.value = params.get("q") || "";
+if (selects.every((select) => select.options.length <= 1)) {
+  // A site's own search.html from before the values were in the page: ask every shard.
+  await fillFilters(await pagefind.filters());
+}
 for (const select of selects) {
   // The options (each value, with its count) are in the page: only the wanted one is set.
   const wanted = params.get(select.name);
@@ -37,6 +41,15 @@ form.addEventListener("submit", (event) => {
 input.addEventListener("input", () => run());
 for (const select of selects) select.addEventListener("change", () => run());
 run();
+
+async function fillFilters(available) {
+  for (const select of selects) {
+    const counts = available[select.dataset.filter] || {};
+    const values = Object.keys(counts).sort((a, b) => a.localeCompare(b));
+    for (const value of values) select.append(new Option(`${value} (${counts[value]})`, value));
+    select.closest(".search-filter").hidden = values.length === 0;
+  }
+}
 
 async function run() {
   const ticket = ++latest;
