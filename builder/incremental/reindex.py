@@ -76,11 +76,11 @@ def remember(root: Path, site: Site, memo: Memo, shards: Shards | None) -> None:
                 old.unlink(missing_ok=True)
     if shards is None:
         return
-    for shard, group in enumerate(search.members(site)):
+    missing = [k for k, key in enumerate(shards.keys) if not (folder / _file_name(key)).exists()]
+    groups = search.members(site) if missing else []  # only when some shard is new
+    for shard in missing:
         key = shards.keys[shard]
-        if (folder / _file_name(key)).exists():
-            continue
-        documents = tuple((p.slug, search.document(site, p)) for p in group)
+        documents = tuple((p.slug, search.document(site, p)) for p in groups[shard])
         paths = frozenset(search.shard_outputs(shard, memo.get(key, dict)))
         cache.write_pickle(root, f"{FOLDER}/{_file_name(key)}", ShardInputs(documents, paths))
 

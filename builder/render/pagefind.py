@@ -15,6 +15,7 @@ pagefind_files.canonical() orders them, so the same documents always give the sa
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import subprocess
 import threading
@@ -140,9 +141,11 @@ def _decoded(files: list[dict[str, str]]) -> dict[str, bytes]:
     return {f["path"]: base64.b64decode(f["content"]) for f in files}
 
 
+@functools.cache
 def pagefind_binary() -> object:
     """The binary the pagefind package ships; imported only when indexing (the package
-    imports asyncio, which a build without search, or with nothing to index, need not load)."""
+    imports asyncio, which a build without search, or with nothing to index, need not load).
+    Looked up once: each shard's key names it (a third of a millisecond a lookup)."""
     from pagefind.service import get_executable
 
     return get_executable()
