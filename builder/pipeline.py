@@ -143,7 +143,7 @@ Extra = Callable[[Site, list[PageSpec], Memo], Iterable[Output]]
 def _seo_files(site: Site, specs: list[PageSpec], _memo: Memo) -> list[Output]:
     entries = sitemap.entries(site, specs)  # the site's pages; each prediction's are known
     return [
-        Output("sitemap.xml", {"entries": _digest_of(entries)}, lambda: sitemap.sitemap(entries)),
+        Output(sitemap.SITEMAP, {"entries": _digest_of(entries)}, lambda: sitemap.sitemap(entries)),
         Output("robots.txt", {"url": site.config.url}, lambda: sitemap.robots(site)),
     ]
 

@@ -107,6 +107,25 @@ def test_edits_since_the_last_full_build_all_show(built: SiteFolder, tmp_path: P
     assert built.files() == _clean_build(built, tmp_path)
 
 
+@pytest.mark.parametrize("undo", ["title", "body"])
+def test_an_edit_undone_leaves_nothing_of_it(
+    built: SiteFolder, tmp_path: Path, undo: str
+) -> None:
+    """A title edited, then edited back (or then the body alone edited: a body edit, by the
+    record). Catches: the next shortcut, which compares with the last full build's version,
+    taking the file as a body edit (or no edit) and leaving the list pages, feeds and
+    calendar with the title the output shows (taken.py)."""
+    source = built.root / P4
+    original = source.read_text(encoding="utf-8")
+    EDITS["title"](built)
+    assert _build(built).way == "shortcut"
+    source.write_text(original, encoding="utf-8")
+    if undo == "body":
+        _replace(built, P4, "Body of 4.", "Another body.")
+    _built_as_clean(built, tmp_path, "shortcut")
+    assert not any(b"Renamed" in data for data in built.files().values())
+
+
 def test_serve_keeps_each_display_edit(built: SiteFolder, tmp_path: Path) -> None:
     """Catches: serve's record keeping a prediction's earlier version after a display edit,
     so that the next edit on the same list page brings the old title back."""
@@ -133,7 +152,7 @@ def test_a_prediction_another_page_shows_takes_the_full_path(
         return dataclasses.replace(spec, context={**spec.context, "featured": featured})
 
     monkeypatch.setattr(pages, "track_record_page", featuring)
-    EDITS["tag"](built)
+    EDITS["statement"](built)
     assert _build(built).way == "full"  # which records that p4 is featured
     _replace(built, "content/predictions/p3.md", "Prediction 3", "Renamed")
     assert _build(built).way == "shortcut"

@@ -40,7 +40,7 @@ def test_an_update_takes_the_shortcut_with_a_clean_builds_bytes(
     """Catches: exports left with the old forecasts, or rewritten whole from a stale record
     (every other line would have to match too: the clean build's bytes)."""
     EDITS["confidence"](built)  # p3: 0.35
-    EDITS["tag"](built)  # p5: the full build
+    EDITS["statement"](built)  # p6: the full build
     assert _build(built).way == "full"
     before = built.files()
     _update(built, "p3", "0.65")
@@ -66,15 +66,16 @@ def test_forecast_edits_since_the_full_build_are_all_kept(
     _built_as_clean(built, tmp_path, "shortcut")
 
 
-def test_a_prediction_whose_forecast_changes_twice_takes_the_full_path(
+def test_a_prediction_whose_forecast_changes_twice_takes_the_shortcut_twice(
     built: SiteFolder, tmp_path: Path
 ) -> None:
-    """Its exports' line is of neither the full build's version nor this one: the shortcut
-    cannot tell what to replace."""
+    """Its exports' line is of neither the full build's version nor this one, but the one
+    the shortcut before wrote. Catches: that line not kept (taken.Taken.lines), so that the
+    shortcut cannot tell what to replace and takes the full path."""
     EDITS["confidence"](built)  # p3: 0.35
     assert _build(built).way == "shortcut"
     _replace(built, "content/predictions/p3.md", "confidence: 0.35", "confidence: 0.45")
-    _built_as_clean(built, tmp_path, "full")
+    _built_as_clean(built, tmp_path, "shortcut")
 
 
 def test_a_resolved_predictions_forecast_takes_the_full_path(

@@ -66,7 +66,7 @@ def test_nothing_changed_but_the_stats_is_up_to_date_and_writes_nothing(
     assert stat_files(built.output, built.files()) == before
     assert _a_no_op(built)
     # The files keep their keys: the next full build renders only what it changes.
-    EDITS["tag"](built)
+    EDITS["statement"](built)
     options = BuildOptions(built.root, dt.date.fromisoformat(NOW))
     report = dispatch.build(options, freshness.check(options))
     assert report.way == "full" and report.rendered < report.files / 2
@@ -95,7 +95,7 @@ CHANGES = {
         s, "themes/default/templates/partials/card.html", "card-statement", "card-claim"
     ),
     "a prediction added": lambda s: s.write("p9.md", prediction_text("Ninth")),
-    "a tag": EDITS["tag"],
+    "a statement": EDITS["statement"],
 }
 
 
@@ -178,6 +178,22 @@ def test_the_next_deploy_takes_the_shortcut_too(built: SiteFolder, tmp_path: Pat
     assert _way(built) == "shortcut"
     _restore_in_a_fresh_checkout(built, tmp_path / "second")
     _replace(built, "content/predictions/p5.md", "Prediction 5", "Renamed too")
+    assert _way(built) == "shortcut"
+    assert built.files() == _clean_build(built, tmp_path)
+
+
+def test_a_file_a_shortcut_took_and_changed_back_is_taken_again(
+    built: SiteFolder, tmp_path: Path
+) -> None:
+    """A title edited and built by the shortcut, then changed back before the next deploy.
+    Catches: the restored checkout, comparing bytes with the last full build's, finding
+    nothing changed (restated: the output keeps the edited title)."""
+    source = built.root / "content/predictions/p4.md"
+    original = source.read_text(encoding="utf-8")
+    EDITS["title"](built)
+    assert _way(built) == "shortcut"
+    source.write_text(original, encoding="utf-8")
+    _restore_in_a_fresh_checkout(built, tmp_path)
     assert _way(built) == "shortcut"
     assert built.files() == _clean_build(built, tmp_path)
 

@@ -12,6 +12,7 @@ import pytest
 from conftest import SITE_YAML, SiteFolder, prediction_text
 
 from builder.cli import main
+from builder.incremental.cache import CACHE_DIR, SHORTCUT
 from builder.render import pagefind, search
 from builder.render.pagefind import Document, index_batches
 
@@ -154,9 +155,10 @@ def test_shards_are_merged_and_an_edit_remakes_one(site: SiteFolder, monkeypatch
 
     monkeypatch.setattr(search, "index_batches", recording)
     before = {p: p.stat().st_mtime_ns for p in site.output.glob("pagefind/**/*") if p.is_file()}
-    edited = site.root / "content/predictions/p5.md"  # a tag: the full build (a body edit
-    # takes the shortcut, whose re-indexing test_reindex.py tests)
+    edited = site.root / "content/predictions/p5.md"  # a tag, by the full build (the
+    # shortcut's re-indexing: test_reindex.py)
     edited.write_text(edited.read_text().replace("[t1, shared]", "[t1, other]"), encoding="utf-8")
+    (site.root / CACHE_DIR / SHORTCUT).unlink()
     assert site.build() == 0
     assert len(indexed) == 1 and "/predictions/p5/" in indexed[0]  # its shard alone
     folder = urls["/predictions/p5/"]

@@ -50,6 +50,7 @@ def test_an_edit_plans_only_the_files_of_the_predictions_it_changed(
     _populate(site)
     assert site.build() == 0
     EDITS[edit](site)
+    _without_shortcut(site)  # which takes a category edit (terms.py)
     assert _planned_units(site, monkeypatch) == planned
     assert site.files() == _clean_build(site, tmp_path)
 

@@ -67,6 +67,15 @@ def draft_count(entries: Iterable[FileEntry]) -> int:
     return sum(e.result.prediction is not None and e.result.prediction.draft for e in entries)
 
 
+def hidden_terms(entries: Iterable[FileEntry], drafts: bool) -> frozenset[tuple[str, str]]:
+    """(kind, name) of the categories and tags the files a build leaves out name: the
+    drafts', unless `drafts`. Their names still clash with the others' (check_duplicates)."""
+    if drafts:
+        return frozenset()
+    found = (e.result for e in entries if e.result.prediction and e.result.prediction.draft)
+    return frozenset((use.kind, use.name) for result in found for use in result.terms)
+
+
 def read_all(
     root: Path,
     files: list[str],

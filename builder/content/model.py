@@ -85,6 +85,17 @@ DISPLAY_ONLY = ("title", "summary", "references", "body_html", "digest")
 OPEN_FORECASTS = ("confidence", "updates")
 
 
+# And the terms of a prediction not yet resolved: no score or slice is made from them.
+TERMS = ("category", "tags")
+
+
+def differs_in_open_terms(a: Prediction, b: Prediction) -> bool:
+    """Whether `a` and `b`, neither resolved, are the same but for DISPLAY_ONLY fields and
+    their category and tags."""
+    unresolved = a.resolution is None and b.resolution is None
+    return unresolved and _same_but(a, b, DISPLAY_ONLY + TERMS)
+
+
 def differs_in_display_only(a: Prediction, b: Prediction) -> bool:
     """Whether `a` and `b` are the same but for DISPLAY_ONLY fields."""
     return _same_but(a, b, DISPLAY_ONLY)

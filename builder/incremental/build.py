@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder import __version__
-from builder.content.loader import draft_count
+from builder.content.loader import draft_count, hidden_terms
 from builder.errors import Problem
 from builder.incremental import cache, history, shortcut
 from builder.incremental.cache import Manifest, UnitRecord
@@ -168,7 +168,8 @@ def build(options: BuildOptions, fresh: Freshness) -> Report:
         str(options.out), outputs, fresh.stamp, warnings, zone, config_stat, drafts, digests,
         rendered.units, built=fresh.stamp,
     )  # fmt: skip
-    shortcut.remember(options, fresh, site, memo, rendered.planned)  # fills the memo too
+    hidden = hidden_terms(loaded.files.values(), options.drafts)  # the drafts' (terms.py)
+    shortcut.remember(options, fresh, site, memo, rendered.planned, hidden)  # fills the memo
     live = {p.digest for p in site.predictions}
     kept = memo.retained(live)
     cache.save(options.root, manifest, loaded.files, previous_files, kept, loaded_memo)

@@ -46,8 +46,9 @@ SHOWN = "shortcut-shown.pickle"  # and its part for display edits (display.py)
 SEARCH = "search"  # a folder: each search shard's inputs, for the shortcut (reindex.py)
 SEARCH_SINCE = "shortcut-search.pickle"  # the shards the shortcut indexed since (reindex.py)
 DIGESTS = "shortcut-digests.pickle"  # every input's content digest (restored.py)
+TAKEN = "shortcut-taken.pickle"  # the files the shortcuts since took, and how (taken.py)
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
-STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 25"
+STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 26"
 
 T = TypeVar("T")
 

@@ -16,18 +16,25 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from builder.content.model import Prediction
 from builder.pipeline import Plan, unit_files
-from builder.render import calendar
+from builder.render import calendar, search, sitemap
 from builder.render.lists import PageList
 from builder.render.outputs import Memo, Output, bytes_of
+from builder.render.sitemap import Entry
 from builder.render.templates import PageSpec
 from builder.site import taxonomy
 from builder.site.model import Site, Term
+
+if TYPE_CHECKING:
+    from builder.incremental.terms import Regrouped
+
+Lists = tuple[tuple[PageList, tuple[str, ...]], ...]  # Shown.lists: each bare, and its slugs
+Load = Callable[[str], Prediction]  # a prediction by slug (loader)
 
 
 @dataclass
@@ -35,15 +42,25 @@ class Shown:
     """What a display edit makes again besides the prediction's own files."""
 
     made_for: str  # the shortcut record it belongs with (shortcut.Record.token)
-    lists: tuple[tuple[PageList, tuple[str, ...]], ...]  # each list bare, and its slugs
+    lists: Lists
     predictions: dict[str, bytes]  # slug -> the prediction without its body, pickled
     events: tuple[tuple[str, bytes], ...]  # calendar.ics's events (slug, bytes), in order
     pinned: frozenset[str]  # predictions another page shows
+    sitemap: tuple[Entry, ...] = ()  # its entries (terms.py: a term's pages come and go)
+    hidden: frozenset[tuple[str, str]] = frozenset()  # (kind, name) of the drafts' terms
+    search: PageSpec | None = None  # the search page, when search is on: its filters' counts
 
 
-def shown_of(site: Site, planned: Plan, memo: Memo, made_for: str) -> Shown:
-    """From a full build: its `site`, its `planned` files and its memo (where each
-    prediction's part is kept, made again only for a new version)."""
+def shown_of(
+    site: Site,
+    planned: Plan,
+    memo: Memo,
+    made_for: str,
+    hidden: Iterable[tuple[str, str]] = (),
+) -> Shown:
+    """From a full build: its `site`, its `planned` files, its memo (where each
+    prediction's part is kept, made again only for a new version) and the (kind, name) of
+    the terms its drafts name, `hidden`."""
     lists = planned.lists
     bare = tuple((_bare(page_list), tuple(p.slug for p in page_list.items)) for page_list in lists)
     predictions = {p.slug: memo.get(_key(p), lambda p=p: _pickled(p)) for p in site.predictions}
@@ -53,7 +70,12 @@ def shown_of(site: Site, planned: Plan, memo: Memo, made_for: str) -> Shown:
     # shows, its code decides, and this module (or forecasts.py) makes it again: the feeds,
     # the calendar, the exports (tests hold every kind of edit to a clean build's bytes).
     pinned = frozenset(_slugs_in(spec.context for spec in planned.pages))
-    return Shown(made_for, bare, predictions, events, pinned)
+    addresses = [address for page_list in lists for address in page_list.addresses()]
+    entries = sitemap.entries(site, [*planned.pages, *addresses])
+    found = [spec for spec in planned.pages if spec.path == search.PAGE_FILE]
+    return Shown(
+        made_for, bare, predictions, events, pinned, entries, frozenset(hidden), *found[:1]
+    )
 
 
 def applies(shown: Shown | None, made_for: str, slugs: Iterable[str]) -> bool:
@@ -64,19 +86,41 @@ def applies(shown: Shown | None, made_for: str, slugs: Iterable[str]) -> bool:
     return not any(slug in shown.pinned for slug in slugs)
 
 
+def loader(shown: Shown, edited: Mapping[str, Prediction]) -> Callable[[str], Prediction]:
+    """A prediction by slug: edited, or as the record holds it (read once)."""
+    loaded: dict[str, Prediction] = dict(edited)
+
+    def load(slug: str) -> Prediction:
+        found = loaded.get(slug)
+        if found is None:
+            found = loaded[slug] = pickle.loads(shown.predictions[slug])
+        return found
+
+    return load
+
+
 def made_again(
     shown: Shown,
     edited: Mapping[str, Prediction],
     before: Mapping[str, Prediction],
     site_of: Callable[[Iterable[Prediction]], Site],
     untouched: Callable[[str], bool],
+    again: Collection[str] = (),
+    regrouped: Regrouped | None = None,
 ) -> tuple[Site, list[PageSpec], dict[str, bytes]]:
     """What the edits change but the feeds: the edited predictions' own files and the list
     pages that show them (pages to render), calendar.ics; and the site they are made from,
     `site_of` the predictions they show. A file made by code whose inputs are those of the
     prediction's version `before` is not made again while it is `untouched` since (a share
-    card shows no title). `shown` holds the new versions from then on (serve keeps one)."""
-    specs = list(_list_pages(shown, edited))
+    card shows no title). calendar.ics is made whenever an edited prediction's event changed,
+    or the prediction is `again` (shortcut.Edits.again). `shown` holds the new versions from
+    then on (serve keeps one). With terms `regrouped` (terms.py), the lists are those, each
+    of its changed terms made whole, and the terms' indexes too."""
+    if regrouped is None:
+        lists, whole, load = shown.lists, frozenset[str](), loader(shown, edited)
+    else:
+        lists, whole, load = regrouped.lists, regrouped.whole, regrouped.load
+    specs = list(_list_pages(lists, whole, edited, load))
     listed = {p.slug: p for spec in specs for p in spec.context["pager"].items}
     site = site_of({**listed, **edited}.values())
     memo = Memo()  # an edited prediction's event: in its own file and in calendar.ics
@@ -89,7 +133,11 @@ def made_again(
         for output in outputs:
             if not (was.get(output.path) == output.inputs and untouched(output.path)):
                 files[output.path] = bytes_of(output.make())
-    if (ics := _site_calendar(site, shown, edited, memo)) is not None:
+    if regrouped is not None:
+        from builder.incremental import terms  # which imports this module
+
+        specs += terms.index_pages(regrouped)
+    if (ics := _site_calendar(site, shown, edited, memo, again)) is not None:
         files[calendar.SITE_CALENDAR] = ics
     shown.predictions.update((slug, _pickled(p)) for slug, p in edited.items())
     return site, specs, files
@@ -99,18 +147,17 @@ def _unit_outputs(site: Site, p: Prediction) -> list[Output]:
     return unit_files(site, site.unit(p), Memo())[1]
 
 
-def _list_pages(shown: Shown, edited: Mapping[str, Prediction]) -> Iterator[PageSpec]:
-    """The list pages that show an edited prediction, with its new version."""
-    loaded: dict[str, Prediction] = dict(edited)
-
-    def load(slug: str) -> Prediction:
-        found = loaded.get(slug)
-        if found is None:
-            found = loaded[slug] = pickle.loads(shown.predictions[slug])
-        return found
-
-    for bare, slugs in shown.lists:
-        numbers = sorted({slugs.index(slug) // bare.size + 1 for slug in edited if slug in slugs})
+def _list_pages(
+    lists: Lists, whole: Collection[str], edited: Mapping[str, Prediction], load: Load
+) -> Iterator[PageSpec]:
+    """The list pages that show an edited prediction, with its new version, and every page
+    of the lists `whole` (by base)."""
+    for bare, slugs in lists:
+        count = max(1, -(-len(slugs) // bare.size))
+        if bare.base in whole:
+            numbers = list(range(1, count + 1))
+        else:
+            numbers = sorted({slugs.index(s) // bare.size + 1 for s in edited if s in slugs})
         if not numbers:
             continue
         # A term's pages name the term, which holds all its predictions (its list is the
@@ -120,7 +167,6 @@ def _list_pages(shown: Shown, edited: Mapping[str, Prediction]) -> Iterator[Page
             items = tuple(load(slug) for slug in slugs)
             term = dataclasses.replace(bare.term, predictions=items)
             page_list = dataclasses.replace(bare, items=items, term=term)
-        count = max(1, -(-len(slugs) // bare.size))
         for number in numbers:
             chunk = slugs[(number - 1) * bare.size : number * bare.size]
             items = tuple(load(slug) for slug in chunk)
@@ -128,14 +174,14 @@ def _list_pages(shown: Shown, edited: Mapping[str, Prediction]) -> Iterator[Page
 
 
 def _site_calendar(
-    site: Site, shown: Shown, edited: Mapping[str, Prediction], memo: Memo
+    site: Site, shown: Shown, edited: Mapping[str, Prediction], memo: Memo, again: Collection[str]
 ) -> bytes | None:
     """calendar.ics with the edited predictions' events, or None when none of them changed
     (a summary or a reference shows nowhere in it); `shown.events` takes the new ones."""
     base = site.config.url
     new = {slug: calendar.memo_event(memo, base, p) for slug, p in edited.items()}
     old = dict(event for event in shown.events if event[0] in new)
-    if all(old.get(slug) == data for slug, data in new.items()):
+    if all(old.get(slug) == data for slug, data in new.items()) and not again:
         return None
     shown.events = tuple((slug, new.get(slug, data)) for slug, data in shown.events)
     return calendar.site_calendar(site, [data for _, data in shown.events])

@@ -59,11 +59,25 @@ def exports(
     read: Callable[[str], bytes | None],
 ) -> dict[str, bytes] | None:
     """The track-record exports with the edited predictions' lines, from the files as
-    `read` gives them (patched_exports), `then` the record they were made with."""
+    `read` gives them (patched_exports), `then` the record they were made with, the lines
+    the shortcuts since wrote in `found.since`."""
     edited = found.edited()
     site_then = excerpt_of(fresh, then, found.before.values())
     site_now = excerpt_of(fresh, now, edited.values())
-    return patched_exports(read, found.before, edited, site_then, site_now)
+    written = found.since.lines
+    return patched_exports(read, found.before, edited, site_then, site_now, written)
+
+
+def lines(fresh: Freshness, now: Record, found: Edits) -> dict[tuple[str, str], str]:
+    """(export, slug) -> the edited predictions' lines in the exports, as exports() makes
+    them (taken.Taken.lines keeps them: the next shortcut finds them so)."""
+    edited = found.edited()
+    site = excerpt_of(fresh, now, edited.values())
+    return {
+        (path, slug): line_of(p, site)
+        for path, line_of in EXPORTS.items()
+        for slug, p in edited.items()
+    }
 
 
 def applies(
@@ -95,10 +109,12 @@ def patched_exports(
     edited: Mapping[str, Prediction],
     site_then: Site,
     site_now: Site,
+    written: Mapping[tuple[str, str], str] | None = None,
 ) -> dict[str, bytes] | None:
     """Each export with the edited predictions' lines as they are now (`read` gives a file
     as the output holds it); None when one of them holds a line of neither the version the
-    last full build saw nor this one (edited more than once since: the full build knows)."""
+    last full build saw, nor this one, nor the one a shortcut since `written` there (by
+    export and slug)."""
     made: dict[str, bytes] = {}
     for path, line_of in EXPORTS.items():
         data = read(path)
@@ -111,7 +127,9 @@ def patched_exports(
                 continue  # made so by an earlier shortcut
             old = line_of(before[slug], site_then)
             if text.count(old) != 1:
-                return None
+                old = (written or {}).get((path, slug), "")
+                if not old or text.count(old) != 1:
+                    return None
             text = text.replace(old, new)
         made[path] = text.encode("utf-8")
     return made

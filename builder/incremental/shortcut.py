@@ -24,7 +24,8 @@ not as the last build left it, a theme that names `body_html` outside `predictio
 result to a clean build's bytes.
 
 The record and the parse cache stay as the last full build wrote them, so every article edited
-since is taken again each time (up to MAX_EDITED; unchanged bytes are not rewritten). The
+since is taken again each time (up to MAX_EDITED; unchanged bytes are not rewritten), as at
+least the kinds of edit it was taken as, even once changed back (taken.py). The
 outputs it rewrites get no page key in the manifest (in its amendment, cache.Amendment): the
 next full build renders them again rather than trust a key computed from an earlier version of
 the article.
@@ -33,7 +34,7 @@ the article.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -42,8 +43,13 @@ from typing import TYPE_CHECKING, Literal
 from builder.config.themes import TEMPLATES, Theme, find_theme
 from builder.content.crowd import CrowdTally
 from builder.content.loader import PREDICTIONS_DIR, FileEntry, read_entry
-from builder.content.model import Prediction, differs_in_display_only, differs_in_open_forecasts
-from builder.incremental import cache, freshness, shortcut_write
+from builder.content.model import (
+    Prediction,
+    differs_in_display_only,
+    differs_in_open_forecasts,
+    differs_in_open_terms,
+)
+from builder.incremental import cache, freshness, shortcut_write, taken
 from builder.incremental.freshness import Freshness
 from builder.options import BuildOptions, Report
 from builder.site.model import Site, excerpt
@@ -56,6 +62,7 @@ from builder.trackrecord.records import AuthorStats
 if TYPE_CHECKING:
     from builder.incremental.display import Shown
     from builder.incremental.reindex import Reindexing, Shards
+    from builder.incremental.terms import Regrouped
     from builder.pipeline import Plan
     from builder.render.feeds import FeedFile
     from builder.render.outputs import Memo
@@ -98,6 +105,13 @@ class Edits:
     entries: dict[str, FileEntry]
     before: dict[str, Prediction]  # slug -> the version the record was made with
     kinds: set[str]  # of edit (_edit_kind): body, display, forecast
+    # source -> the kinds each file is taken as: its own, and those the shortcuts since the
+    # last full build took it as (taken.py)
+    taken: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    since: taken.Taken = dataclasses.field(default_factory=lambda: taken.Taken(""))
+    # The slugs of those a shortcut since took: what the output shows of them may be neither
+    # the record's version nor this one, so each file showing them is written.
+    again: frozenset[str] = frozenset()
     # Commits since the record touched them (a later HEAD: restored.py), so their history,
     # which every one of their files shows, is another.
     history_moved: bool = False
@@ -140,12 +154,19 @@ def record_of(
 
 
 def remember(
-    options: BuildOptions, fresh: Freshness, site: Site, memo: Memo, planned: Plan
+    options: BuildOptions,
+    fresh: Freshness,
+    site: Site,
+    memo: Memo,
+    planned: Plan,
+    hidden: Iterable[tuple[str, str]] = (),
 ) -> None:
     """Called by every full build into a folder, once its output is in place, before its
-    memo is saved (display.shown_of keeps its parts there)."""
+    memo is saved (display.shown_of keeps its parts there); `hidden`, the (kind, name) of
+    the terms its drafts name (terms.py)."""
     from builder.incremental import display, reindex, restored
 
+    taken.forget(options.root)
     record = record_of(options, fresh, site, memo)
     reindex.remember(options.root, site, memo, None if record is None else record.search)
     if record is None:
@@ -155,7 +176,8 @@ def remember(
     record.frame, record.head = restored.frame(options, fresh), fresh.head
     restored.remember(options.root, record.token, fresh.inputs, site.predictions)
     cache.write_pickle(options.root, RECORD, record)
-    cache.write_pickle(options.root, SHOWN, display.shown_of(site, planned, memo, record.token))
+    shown = display.shown_of(site, planned, memo, record.token, hidden)
+    cache.write_pickle(options.root, SHOWN, shown)
 
 
 def _bodies_only_on_article_pages(theme: Theme) -> bool:
@@ -177,16 +199,20 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
     changed = edited_files(options, fresh, record)
     as_built = shortcut_write.AsBuilt(fresh.manifest)
     moved = False  # HEAD moved since the record
+    since = taken.read(root, record.token)
     if changed is None:  # a fresh checkout with the cache restored, or a commit, maybe
         checked = _restored(options, fresh, record)
         if checked is None:
             return None
         changed, as_built, moved = checked
-        if not changed:
+        if not changed and not since.kinds:
             return shortcut_write.restated(options, fresh, as_built)
-    if not changed:
+    elif not changed:
         return None
-    found = edits(options, fresh, changed, cache.load_entries(root, changed))
+    changed = sorted({*changed, *since.kinds})
+    if len(changed) > MAX_EDITED:
+        return None
+    found = edits(options, fresh, changed, cache.load_entries(root, changed), since)
     if found is None:
         return None
     found.history_moved = moved
@@ -217,7 +243,7 @@ def _build(
         shown = cache.read_pickle(root, SHOWN, display.Shown)
         if not display.applies(shown, record.token, found.edited()):
             return None
-    now, exports = record, {}
+    now, exports = record, None
     if found.forecasts:
         from builder.incremental import forecasts
 
@@ -226,16 +252,44 @@ def _build(
         exports = None if now is None else forecasts.exports(fresh, record, now, found, read)
         if now is None or exports is None:
             return None
+    regrouped = None
+    if "terms" in found.kinds:
+        from builder.incremental import forecasts, terms
+
+        assert shown is not None
+        regrouped = terms.regroup(shown, found.before, found.edited(), found.since)
+        if regrouped is None:
+            return None
+        if not found.forecasts:  # the exports' tags
+            read = partial(_output, options.out)
+            exports = forecasts.exports(fresh, record, record, found, read)
+            if exports is None:
+                return None
     untouched = partial(_untouched, fresh, as_built)
-    files = render(options, fresh, now, found, shown, untouched) | exports
-    existing = shortcut_write.unchanged_stats(options, as_built, files)
+    files = render(options, fresh, now, found, shown, untouched, regrouped) | (exports or {})
+    gone = () if regrouped is None else regrouped.gone
+    existing = shortcut_write.unchanged_stats(options, as_built, files.keys() | gone)
     if existing is None:
         return None
-    written = shortcut_write.write(options, fresh, files, existing, reindexing, as_built)
-    if written is None:
+    done = shortcut_write.write(options, fresh, files, existing, reindexing, as_built, gone)
+    if done is None:
         return None
-    counts = freshness.no_op_report(fresh)  # the site's files, as the manifest lists them
-    return dataclasses.replace(counts, changed=len(written), rendered=len(files), way="shortcut")
+    written, deleted = done
+    made = () if regrouped is None else regrouped.made
+    touched = () if regrouped is None else regrouped.touched
+    lines = None
+    if exports is not None:  # the next shortcut finds these lines there
+        from builder.incremental import forecasts
+
+        lines = forecasts.lines(fresh, now, found)
+    taken.save(root, found.since, found.taken, touched, made, lines)
+    site_files = (fresh.manifest.outputs.keys() - deleted) | files.keys()
+    pages = sum(path.endswith(".html") for path in site_files)
+    counts = freshness.no_op_report(fresh)  # its warnings and drafts
+    return dataclasses.replace(
+        counts, pages=pages, files=len(site_files), changed=len(written), rendered=len(files),
+        way="shortcut",
+    )  # fmt: skip
 
 
 def _restored(
@@ -306,14 +360,17 @@ def edits(
     fresh: Freshness,
     changed: list[str],
     previous: Mapping[str, FileEntry],
+    since: taken.Taken | None = None,
 ) -> Edits | None:
     """The changed files read again, or None unless each differs from its `previous` entry
-    in its body alone, or in what it displays alone (display.py)."""
+    as _edit_kind allows. Each is taken as its edit and as the kinds the shortcuts `since`
+    the last full build took it as (taken.py)."""
     assert fresh.config[0] is not None
     authors = frozenset(a.key for a in fresh.config[0].authors)
     new: dict[str, FileEntry] = {}
     before: dict[str, Prediction] = {}
-    kinds: set[str] = set()
+    kinds: dict[str, frozenset[str]] = {}
+    since = since or taken.Taken("")
     for source in changed:
         old = previous.get(source)
         if old is None:
@@ -322,10 +379,11 @@ def edits(
         kind = _edit_kind(old, entry)
         if kind is None:
             return None
-        kinds.add(kind)
+        kinds[source] = frozenset({kind}) | since.kinds.get(source, frozenset())
         new[source] = entry
         before[_slug(old)] = _prediction(old)
-    return Edits(new, before, kinds)
+    again = frozenset(_slug(previous[source]) for source in changed if source in since.kinds)
+    return Edits(new, before, set().union(*kinds.values()), kinds, since, again)
 
 
 def render(
@@ -335,12 +393,14 @@ def render(
     found: Edits,
     shown: Shown | None,
     untouched: Callable[[str], bool],
+    regrouped: Regrouped | None = None,
 ) -> dict[str, bytes]:
     """The outputs that show the edited predictions: for a body edit, their pages and the
     feeds carrying them; for a display edit, all their own files, the list pages and feeds
     showing them and the calendar (from `shown`), but the files `untouched` since the full
-    build whose inputs the edit left alone (display.made_again). `record.feeds` (and
-    `shown`) are updated to the new content."""
+    build whose inputs the edit left alone (display.made_again); for a term edit, the
+    files of the terms `regrouped` too (terms.py). `record.feeds` (and `shown`) are
+    updated to the new content."""
     from builder.render import feeds, pages
 
     edited = found.edited()
@@ -354,10 +414,21 @@ def render(
         # A file kept as it is must be the same from the site before: forecast edits read
         # the history and stamps again, which the record's `before` versions were seen with.
         before = {} if found.forecasts else found.before
-        site, specs, files = display.made_again(shown, edited, before, site_of, untouched)
+        site, specs, files = display.made_again(
+            shown, edited, before, site_of, untouched, found.again, regrouped
+        )
+    if regrouped is not None:
+        from builder.incremental import terms
+
+        assert shown is not None
+        specs += terms.search_page(site, shown, found.before, edited)
     files.update(_rendered(site, options.root, specs))
+    if regrouped is not None:
+        assert shown is not None
+        full = partial(_with_body, options.root, edited)
+        files |= terms.files(site, regrouped, shown, record.feeds, full)
     for index, file in enumerate(record.feeds):
-        remade = _with_items(site, file, edited)
+        remade = _with_items(site, file, edited, found.again)
         if remade is not file:
             record.feeds[index] = remade
             files[file.path] = feeds.serialize(site, remade)
@@ -401,7 +472,8 @@ def _edit_kind(old: FileEntry, new: FileEntry) -> str | None:
     """The kind of edit, when both versions are good, published predictions: "body" when
     they differ in their body alone, "display" when in what they display alone
     (model.DISPLAY_ONLY), "forecast" when in that and the forecasts of a prediction not
-    resolved (model.OPEN_FORECASTS); else None."""
+    resolved (model.OPEN_FORECASTS), "terms" when in that and the category and tags of one
+    (model.TERMS, terms.py); else None."""
     a, b = old.result.prediction, new.result.prediction
     if a is None or b is None or old.result.problems or new.result.problems or b.draft:
         return None
@@ -409,7 +481,9 @@ def _edit_kind(old: FileEntry, new: FileEntry) -> str | None:
         return "body"
     if differs_in_display_only(a, b):
         return "display"
-    return "forecast" if differs_in_open_forecasts(a, b) else None
+    if differs_in_open_forecasts(a, b):
+        return "forecast"
+    return "terms" if differs_in_open_terms(a, b) else None
 
 
 def _without_body(p: Prediction) -> Prediction:
@@ -437,9 +511,12 @@ def _rendered(site: Site, root: Path, specs: list[PageSpec]) -> dict[str, bytes]
     return {spec.path: renderer.render(spec) for spec in specs}
 
 
-def _with_items(site: Site, file: FeedFile, edited: Mapping[str, Prediction]) -> FeedFile:
+def _with_items(
+    site: Site, file: FeedFile, edited: Mapping[str, Prediction], again: Collection[str] = ()
+) -> FeedFile:
     """The feed with the items of the edited predictions made again; the very `file` when
-    none of them is in it, or none of its items changed."""
+    none of them is in it, or none of its items changed and none is `again`
+    (Edits.again)."""
     if not any(slug in edited for slug in file.slugs):
         return file
     from builder.render import feeds
@@ -453,9 +530,18 @@ def _with_items(site: Site, file: FeedFile, edited: Mapping[str, Prediction]) ->
         file.item(site, edited[slug], content) if slug in edited else item
         for item, slug in zip(file.feed.items, file.slugs, strict=True)
     )
-    if items == file.feed.items:
+    if items == file.feed.items and not any(slug in again for slug in file.slugs):
         return file
     return dataclasses.replace(file, feed=dataclasses.replace(file.feed, items=items))
+
+
+def _with_body(root: Path, edited: Mapping[str, Prediction], p: Prediction) -> Prediction:
+    """`p` with its body: edited, or from the parse cache (the record's are without)."""
+    if p.slug in edited:
+        return edited[p.slug]
+    entry = cache.load_entries(root, [p.source])[p.source]
+    assert entry.result.prediction is not None
+    return entry.result.prediction
 
 
 def _untouched(fresh: Freshness, as_built: shortcut_write.AsBuilt, path: str) -> bool:
@@ -464,5 +550,3 @@ def _untouched(fresh: Freshness, as_built: shortcut_write.AsBuilt, path: str) ->
     found = fresh.manifest.outputs.get(path)
     keyed = found is not None and found[0] is not None
     return keyed and fresh.current.get(path) == as_built.stat(path)
-
-

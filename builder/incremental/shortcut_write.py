@@ -63,11 +63,13 @@ def write(
     existing: dict[str, Stat],
     reindexing: Reindexing | None,
     built: AsBuilt,
-) -> set[str] | None:
-    """Write `files`, and the search shards' files once Pagefind has made them (`files` and
-    `existing` then hold them too); None, having written nothing, if that fails."""
+    deleted: Iterable[str] = (),
+) -> tuple[set[str], set[str]] | None:
+    """Write `files`, delete `deleted`, and write the search shards' files once Pagefind
+    has made them (`files` and `existing` then hold them too); the files written and all
+    those deleted, or None, having written nothing, if that fails."""
     manifest = fresh.manifest
-    gone: set[str] = set()
+    gone: set[str] = set(deleted)
     # Staging reads the output's record (65,000 names at 10,000): while Pagefind runs.
     with Staging(options.out, existing) as staging:
         for path, data in files.items():
@@ -77,7 +79,8 @@ def write(
             if made is None:
                 staging.abort()
                 return None
-            indexed, gone, found = made
+            indexed, unindexed, found = made
+            gone |= unindexed
             existing.update(found)
             for path, data in indexed.items():
                 staging.add(path, data)
@@ -89,7 +92,7 @@ def write(
     cache.amend_manifest(options.root, manifest, stats, fresh.stamp, frozenset(gone), same)
     if reindexing is not None:
         reindexing.save()
-    return written
+    return written, gone
 
 
 def _indexed(

@@ -149,11 +149,6 @@ def _recipes(site: Site, memo: Memo) -> list[_Recipe]:
         slugs = tuple(p.slug for p in resolved)
         return FeedFile(RESOLUTIONS, "rss", feed, fallback, slugs, resolutions=True)
 
-    def of_term(term: Term) -> FeedFile:
-        feed = term_feed(site, term, content)
-        slugs = tuple(p.slug for p in latest(site, term.predictions))
-        return FeedFile(feed.path, "rss", feed, fallback, slugs)
-
     main_inputs = {"items": newest, "fallback": fallback}
     recipes = [
         _Recipe(MAIN_RSS, main_inputs, partial(main, MAIN_RSS, "rss")),
@@ -162,8 +157,16 @@ def _recipes(site: Site, memo: Memo) -> list[_Recipe]:
     ]
     for term in (*site.categories, *site.authors, *site.tags):
         inputs = {"term": term, "items": latest(site, term.predictions), "fallback": fallback}
-        recipes.append(_Recipe(f"{term.url}{TERM_FEED}", inputs, partial(of_term, term)))
+        make = partial(term_feed_file, site, term, fallback, content)
+        recipes.append(_Recipe(f"{term.url}{TERM_FEED}", inputs, make))
     return recipes
+
+
+def term_feed_file(site: Site, term: Term, fallback: dt.date, content: Content) -> FeedFile:
+    """A term's feed, as written."""
+    feed = term_feed(site, term, content)
+    slugs = tuple(p.slug for p in latest(site, term.predictions))
+    return FeedFile(feed.path, "rss", feed, fallback, slugs)
 
 
 def _memo_article(memo: Memo, base_url: str, p: Prediction) -> str:

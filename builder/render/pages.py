@@ -154,12 +154,16 @@ def _other_pages(site: Site, memo: Memo) -> Iterator[PageSpec]:
     """The site's pages but its lists: each kind of term's index, the track record, search
     and 404."""
     for kind, title in TERM_KINDS:
-        terms: tuple[Term, ...] = getattr(site, kind)
-        yield PageSpec(f"{kind}/index.html", f"{kind}/", "terms.html",
-                       {"title": title, "kind": kind, "terms": terms})  # fmt: skip
+        yield terms_page(kind, title, getattr(site, kind))
     yield track_record_page(site, memo)
     yield from search_page(site)
     yield PageSpec("404.html", "404.html", "404.html", {"title": "Page not found"})
+
+
+def terms_page(kind: str, title: str, terms: Sequence[Term]) -> PageSpec:
+    """The index of one kind of term (without the masthead: site_plan adds it)."""
+    context = {"title": title, "kind": kind, "terms": tuple(terms)}
+    return PageSpec(f"{kind}/index.html", f"{kind}/", "terms.html", context)
 
 
 def _record(site: Site, memo: Memo, term: Term) -> dict[str, object]:

@@ -36,6 +36,7 @@ from builder.site.model import Site
 
 FOLDER = "pagefind/"
 PAGE = "search/"
+PAGE_FILE = f"{PAGE}index.html"
 SHARD_SIZE = 128  # predictions per shard at most: see benchmarks/README.md
 FILTERS = ("status", "category", "tag", "author")  # search.html has a <select> for each
 FORMAT = 1  # bump when documents() changes what it writes
@@ -69,7 +70,7 @@ def search_page(site: Site) -> list[PageSpec]:
         "shard_folders": [shard_folder(k) for k in range(1, shards)],
         "filters": filter_counts(site, predictions),
     }
-    return [PageSpec(f"{PAGE}index.html", PAGE, "search.html", context)]
+    return [PageSpec(PAGE_FILE, PAGE, "search.html", context)]
 
 
 def filter_counts(
@@ -81,8 +82,13 @@ def filter_counts(
     for p in predictions:
         for name, values in filters(site, p).items():
             counts[name].update(values)
+    return sorted_counts(counts)
+
+
+def sorted_counts(counts: Mapping[str, Counter[str]]) -> dict[str, list[tuple[str, int]]]:
+    """Each filter's values held by any prediction, with their counts, in the page's order."""
     return {
-        name: sorted(found.items(), key=lambda pair: (pair[0].casefold(), pair[0]))
+        name: sorted((+found).items(), key=lambda pair: (pair[0].casefold(), pair[0]))
         for name, found in counts.items()
     }
 

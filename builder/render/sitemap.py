@@ -11,6 +11,7 @@ from builder.render.templates import PageSpec
 from builder.site import urls
 from builder.site.model import Site
 
+SITEMAP = "sitemap.xml"
 Entry = tuple[str, str]  # (absolute URL, last modification date or "")
 # Pages no search engine should list: the 404 page, the search page (a form, marked noindex),
 # and pages that are a prediction again under another address (its card for iframes, its old

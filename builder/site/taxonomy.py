@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from builder.config.siteconfig import SiteConfig
@@ -33,8 +33,8 @@ def build_site(
         statuses=statuses,
         awaiting=sum(status.key == "awaiting" for status in statuses.values()),
         predictions=published,
-        categories=_terms("categories", published, lambda p: [p.category] if p.category else []),
-        tags=_terms("tags", published, lambda p: list(p.tags)),
+        categories=_terms("categories", published),
+        tags=_terms("tags", published),
         authors=_author_terms(config, published),
         stats=stats,
         records=records,
@@ -80,16 +80,22 @@ def _scorable(p: Prediction) -> bool:
     return ok and not p.draft
 
 
-def _terms(
-    kind: str, predictions: Sequence[Prediction], names: Callable[[Prediction], list[str]]
-) -> tuple[Term, ...]:
+def term_names(p: Prediction, kind: str) -> list[str]:
+    """The names of the terms of `kind` (categories, tags) that `p` is under."""
+    if kind == "categories":
+        return [p.category] if p.category else []
+    return list(p.tags)
+
+
+def _terms(kind: str, predictions: Sequence[Prediction]) -> tuple[Term, ...]:
     """Names that differ only in case, accents or separators ("Économie", "economie") are
-    one term; other names that share a slug are refused before this (term_clashes)."""
+    one term, named by the least of its spellings; other names that share a slug are refused
+    before this (term_clashes)."""
     groups: dict[str, list[Prediction]] = {}
     display: dict[str, str] = {}
     for prediction in predictions:
         listed: set[str] = set()  # once per term, however many spellings it has here
-        for name in names(prediction):
+        for name in term_names(prediction, kind):
             slug = slugify(name)
             display[slug] = min(display.get(slug, name), name)
             if slug not in listed:

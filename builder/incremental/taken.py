@@ -1,0 +1,62 @@
+"""What the shortcuts since the last full build took: the next one takes it again.
+
+Each shortcut starts from the record the last full build left (shortcut.py), but the output
+holds what every shortcut since made. So a file one of them took is taken again by the next,
+as at least the kinds of edit it was taken as, even when it is now as the full build saw it:
+a title edited and then edited back leaves list pages showing the edited title, which only a
+display edit makes again (the file alone is a body edit, then, or no edit at all); and in a
+restored checkout, where files are compared by their bytes (restored.py), a file changed back
+is not even seen as changed. Likewise the terms a term edit regrouped (terms.py) are
+regrouped again, and the pages and feeds made for them that are no more are deleted: a tag
+added and then taken away leaves no page of it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.incremental import cache
+
+Kinds = Mapping[str, frozenset[str]]  # source -> the kinds of edit it was taken as
+
+
+@dataclass(frozen=True)
+class Taken:
+    made_for: str  # the shortcut record's token: what a full build leaves is another's
+    kinds: Kinds = dataclasses.field(default_factory=dict)
+    terms: frozenset[tuple[str, str]] = frozenset()  # (kind, slug) of the terms regrouped
+    made: frozenset[str] = frozenset()  # the pages and feeds made for them
+    # (export, slug) -> the line the last of them wrote there (forecasts.patched_exports)
+    lines: Mapping[tuple[str, str], str] = dataclasses.field(default_factory=dict)
+
+
+def read(root: Path, token: str) -> Taken:
+    """What the shortcuts since the full build of record `token` took."""
+    found = cache.read_pickle(root, cache.TAKEN, Taken)
+    return found if found is not None and found.made_for == token else Taken(token)
+
+
+def save(
+    root: Path,
+    before: Taken,
+    kinds: Kinds,
+    terms: Iterable[tuple[str, str]] = (),
+    made: Iterable[str] = (),
+    lines: Mapping[tuple[str, str], str] | None = None,
+) -> None:
+    """Add to what was taken `before` what a shortcut that wrote took."""
+    merged = dict(before.kinds)
+    for source, found in kinds.items():
+        merged[source] = merged.get(source, frozenset()) | found
+    terms, made = before.terms | set(terms), before.made | set(made)
+    now = Taken(before.made_for, merged, terms, made, {**before.lines, **(lines or {})})
+    if now != before:
+        cache.write_pickle(root, cache.TAKEN, now)
+
+
+def forget(root: Path) -> None:
+    """A full build's output holds nothing a shortcut made."""
+    (root / cache.CACHE_DIR / cache.TAKEN).unlink(missing_ok=True)

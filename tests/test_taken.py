@@ -1,0 +1,33 @@
+"""taken.py: what the shortcuts since the last full build took (the builds that use it are
+in test_display and test_restored)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from builder.incremental import cache, taken
+
+
+def test_each_shortcut_adds_to_what_was_taken(tmp_path: Path) -> None:
+    """Catches: a shortcut's kinds replacing those taken before (a title edit, then a body
+    edit of the same file, would forget the display edit), or a file, a term or a page
+    dropped."""
+    (tmp_path / cache.CACHE_DIR).mkdir(parents=True)
+    taken.save(tmp_path, taken.Taken("t1"), {"a.md": frozenset({"display"})}, [("tags", "x")])
+    before = taken.read(tmp_path, "t1")
+    kinds = {"a.md": frozenset({"body"}), "b.md": frozenset({"body"})}
+    taken.save(tmp_path, before, kinds, [("tags", "y")], ["tags/y/index.html"])
+    found = taken.read(tmp_path, "t1")
+    assert found.kinds == {"a.md": frozenset({"display", "body"}), "b.md": frozenset({"body"})}
+    assert found.terms == {("tags", "x"), ("tags", "y")}
+    assert found.made == {"tags/y/index.html"}
+
+
+def test_what_another_record_took_is_not_read(tmp_path: Path) -> None:
+    """Catches: the files taken since an earlier full build taken again after the next one
+    (harmless but slow), or read without their record."""
+    (tmp_path / cache.CACHE_DIR).mkdir(parents=True)
+    taken.save(tmp_path, taken.Taken("t1"), {"a.md": frozenset({"display"})})
+    assert taken.read(tmp_path, "t2") == taken.Taken("t2")
+    taken.forget(tmp_path)
+    assert taken.read(tmp_path, "t1") == taken.Taken("t1")

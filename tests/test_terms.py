@@ -1,0 +1,142 @@
+"""terms.py: the shortcut's term edits, an open prediction's category or tags changed. Each
+edit is built by the shortcut and held to a clean build's bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import SiteFolder, prediction_text
+from test_incremental import EDITS, _clean_build, _populate, _replace
+from test_shortcut import _build
+
+P3, P5, P6 = (f"content/predictions/p{i}.md" for i in (3, 5, 6))
+
+# On _populate's site: odd predictions tagged t1, even t0, all `shared`; p3 and p6 in
+# Energy, the others in Space; paginate: 3, so each list shifts across pages.
+TERM_EDITS: dict[str, Callable[[SiteFolder], None]] = {
+    "a new tag": lambda s: _replace(s, P5, "[t1, shared]", "[t1, shared, fresh]"),
+    "a tag taken away": lambda s: _replace(s, P5, "[t1, shared]", "[shared]"),
+    "a tag moved": lambda s: _replace(s, P5, "[t1, shared]", "[t0, shared]"),
+    "no tags": lambda s: _replace(s, P5, "tags: [t1, shared]\n", ""),
+    "another spelling": lambda s: _replace(s, P5, "[t1, shared]", "[t1, Shared]"),
+    "an existing category": lambda s: _replace(s, P5, "category: Space", "category: Energy"),
+    "a new category": lambda s: _replace(s, P5, "category: Space", "category: Oceans"),
+    "a category emptied": lambda s: (
+        _replace(s, P3, "category: Energy", "category: Space"),
+        _replace(s, P6, "category: Energy", "category: Space"),
+    ),
+    "a tag and the body": lambda s: (
+        _replace(s, P5, "[t1, shared]", "[t1, shared, fresh]"),
+        _replace(s, P5, "Body of 5.", "Another body."),
+    ),
+    "a tag and the title": lambda s: (
+        _replace(s, P5, "[t1, shared]", "[t1, shared, fresh]"),
+        _replace(s, P5, "Prediction 5", "Renamed"),
+    ),
+}
+
+
+@pytest.fixture
+def built(site: SiteFolder) -> SiteFolder:
+    _populate(site)
+    assert _build(site).way == "full"
+    return site
+
+
+@pytest.mark.parametrize("edit", list(TERM_EDITS))
+def test_a_term_edit_gives_a_clean_builds_bytes(
+    built: SiteFolder, tmp_path: Path, edit: str
+) -> None:
+    """Catches: a term's list, its other pages (shifted), its feed, the index of terms, the
+    sitemap or the exports' tags left as they were; a term's pages left behind when it is
+    emptied; a new term without its pages or feed; a term named by its new spelling alone."""
+    before = built.files()
+    TERM_EDITS[edit](built)
+    report = _build(built)
+    assert report.way == "shortcut"
+    after = built.files()
+    assert after == _clean_build(built, tmp_path)
+    assert (report.pages, report.files) == (
+        sum(path.endswith(".html") for path in after),
+        len(after),
+    )
+    assert after != before
+
+
+def test_a_term_edit_undone_leaves_nothing_of_it(built: SiteFolder, tmp_path: Path) -> None:
+    """A new tag, then a category changed, then both undone: each build by the shortcut.
+    Catches: the pages and feed of the tag an earlier shortcut made left behind (the record
+    never had them), or the exports' line of an earlier shortcut not found (taken.py)."""
+    original = (built.root / P5).read_text(encoding="utf-8")
+    TERM_EDITS["a new tag"](built)
+    assert _build(built).way == "shortcut"
+    assert (built.output / "tags/fresh/feed.xml").exists()
+    TERM_EDITS["an existing category"](built)
+    assert _build(built).way == "shortcut"
+    (built.root / P5).write_text(original, encoding="utf-8")
+    assert _build(built).way == "shortcut"
+    assert not (built.output / "tags/fresh").exists()
+    assert built.files() == _clean_build(built, tmp_path)
+
+
+def test_with_search_on_the_filters_follow(site: SiteFolder, tmp_path: Path) -> None:
+    """Catches: the search page's filter counts (in the page: search.html) left with the old
+    tag, or its shard not indexed again."""
+    site.config((site.root / "site.yaml").read_text(encoding="utf-8") + "search: true\n")
+    _populate(site)
+    assert _build(site).way == "full"
+    TERM_EDITS["a new tag"](site)
+    assert _build(site).way == "shortcut"
+    assert b"fresh" in (site.output / "search/index.html").read_bytes()
+    assert site.files() == _clean_build(site, tmp_path)
+
+
+def test_an_item_new_to_a_terms_feed_has_its_article(site: SiteFolder, tmp_path: Path) -> None:
+    """22 predictions under one tag, in a feed of 20: the newest leaves the tag, and the 21st
+    joins the feed. Catches: the item made without its article (the record keeps none)."""
+    for i in range(1, 23):
+        extra = "tags: [many]\n"
+        text = prediction_text(f"N{i}", date=f"2026-01-{i:02d}", extra=extra, body=f"Text {i}.\n")
+        site.write(f"n{i:02d}.md", text)
+    assert _build(site).way == "full"
+    _replace(site, "content/predictions/n22.md", "tags: [many]\n", "")
+    assert _build(site).way == "shortcut"
+    assert b"Text 2." in (site.output / "tags/many/feed.xml").read_bytes()
+    assert site.files() == _clean_build(site, tmp_path)
+
+
+def test_a_drafts_spelling_does_not_name_the_term(site: SiteFolder, tmp_path: Path) -> None:
+    """A draft spells the tag "Shared". Catches: the term named by the least of every
+    spelling, the drafts' too (a clean build names it from the published ones)."""
+    _populate(site)
+    site.write("d.md", prediction_text("Draft", extra="tags: [Shared]\ndraft: true\n"))
+    assert _build(site).way == "full"
+    _replace(site, P5, "[t1, shared]", "[t1]")
+    assert _build(site).way == "shortcut"
+    assert site.files() == _clean_build(site, tmp_path)
+
+
+@pytest.mark.parametrize("where", ["published", "draft"])
+def test_a_clash_of_names_is_reported(site: SiteFolder, tmp_path: Path, where: str) -> None:
+    """ "shared." and "shared" would share tags/shared/. Catches: the shortcut building the
+    edit without the check the full build makes across files, the drafts' names too."""
+    _populate(site)
+    if where == "draft":
+        extra = "tags: [solo.]\ndraft: true\n"
+        site.write("d.md", prediction_text("Draft", extra=extra))
+    assert _build(site).way == "full"
+    clashing = "shared." if where == "published" else "solo"
+    _replace(site, P5, "[t1, shared]", f"[t1, shared, {clashing}]")
+    assert site.build() == 1
+
+
+def test_a_resolved_predictions_tag_takes_the_full_path(built: SiteFolder, tmp_path: Path) -> None:
+    """Its tags slice its author's scores (trackrecord/slices.py). Catches: the shortcut
+    taken where the track record changes."""
+    EDITS["resolve"](built)  # p2
+    assert _build(built).way == "full"
+    _replace(built, "content/predictions/p2.md", "[t0, shared]", "[t0, shared, fresh]")
+    assert _build(built).way == "full"
+    assert built.files() == _clean_build(built, tmp_path)
