@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -97,12 +98,15 @@ def edit_title(root: Path, n: int) -> None:
 
 
 def edit_tag(root: Path, n: int) -> None:
-    _replace(_nth(root, n), r"^tags: \[", f"tags: [edited-tag-{n}, ")
+    """A new tag on an open prediction (the shortcut: incremental/terms.py)."""
+    _replace(_nth(root, n, open_only=True), r"^tags: \[", f"tags: [edited-tag-{n}, ")
 
 
-def edit_category(root: Path, n: int) -> None:
-    """Another existing category: Science, or Tech for an article already in Science."""
-    path = _nth(root, n)
+def edit_category(root: Path, n: int, *, resolved: bool = False) -> None:
+    """Another existing category: Science, or Tech for an article already in Science; of an
+    open prediction (the shortcut), or of a resolved one, whose author's scores it slices
+    (the full build)."""
+    path = _nth(root, n, open_only=not resolved, resolved_only=resolved)
     science = re.search(r"^category: Science$", path.read_text(encoding="utf-8"), re.M)
     _replace(path, r"^category: .*$", "category: Tech" if science else "category: Science")
 
@@ -149,6 +153,7 @@ EDITS: dict[str, Edit] = {
     "title": edit_title,
     "tag added": edit_tag,
     "category": edit_category,
+    "category (resolved)": partial(edit_category, resolved=True),
     "confidence (open)": edit_confidence,
     "confidence (resolved)": edit_resolved_confidence,
     "resolve": edit_resolve,

@@ -140,8 +140,7 @@ def _may_be_a_page(site: Site, alias: str) -> bool:
 Extra = Callable[[Site, list[PageSpec], Memo], Iterable[Output]]
 
 
-def _seo_files(site: Site, specs: list[PageSpec], _memo: Memo) -> list[Output]:
-    entries = sitemap.entries(site, specs)  # the site's pages; each prediction's are known
+def _seo_files(site: Site, entries: tuple[sitemap.Entry, ...]) -> list[Output]:
     return [
         Output(sitemap.SITEMAP, {"entries": _digest_of(entries)}, lambda: sitemap.sitemap(entries)),
         Output("robots.txt", {"url": site.config.url}, lambda: sitemap.robots(site)),
@@ -170,7 +169,6 @@ def _votes_manifest(site: Site, _specs: list[PageSpec], _memo: Memo) -> list[Out
 
 
 EXTRAS: tuple[Extra, ...] = (
-    _seo_files,
     _votes_manifest,
     feeds.feed_files,
     calendar.calendar_files,
@@ -213,6 +211,7 @@ class Plan:
     outputs: list[Output]  # made by code from their inputs, on demand
     files: dict[str, bytes]  # made already: the theme's assets and the site's static files
     warnings: list[Problem]  # the site's static files that a made file replaces
+    sitemap: tuple[sitemap.Entry, ...] = ()  # what sitemap.xml lists
 
 
 REPLACED = "replaced by the file the build makes there"
@@ -228,7 +227,9 @@ def plan(site: Site, root: Path, memo: Memo) -> Plan:
     specs, lists = pages.site_plan(site, memo)
     # Every site page, those of the lists without their contents: the sitemap's.
     addresses = [*specs, *(address for page_list in lists for address in page_list.addresses())]
-    outputs = [output for extra in EXTRAS for output in extra(site, addresses, memo)]
+    entries = sitemap.entries(site, addresses)  # the site's pages; each prediction's are known
+    outputs = _seo_files(site, entries)
+    outputs += [output for extra in EXTRAS for output in extra(site, addresses, memo)]
     outputs += timestamps.stamp_files(site, root)  # copies of the repository's tokens
     static = assets.site_static(root)
     made_there = {spec.path for spec in addresses} | {o.path for o in outputs} | files.keys()
@@ -239,7 +240,7 @@ def plan(site: Site, root: Path, memo: Memo) -> Plan:
         Problem(f"{assets.SITE_STATIC}/{path}", None, None, REPLACED, "warning")
         for path in replaced
     ]
-    return Plan(renderer, specs, lists, outputs, files, warnings)
+    return Plan(renderer, specs, lists, outputs, files, warnings, entries)
 
 
 def _unit_paths(site: Site, paths: Iterable[str], memo: Memo) -> set[str]:

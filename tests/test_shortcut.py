@@ -11,7 +11,7 @@ import pytest
 from conftest import NOW, SiteFolder, prediction_text
 from test_incremental import _clean_build, _populate, _replace
 
-from builder.incremental import cache, dispatch, shortcut
+from builder.incremental import cache, dispatch, edits, shortcut
 from builder.incremental.cache import CACHE_DIR
 from builder.options import BuildOptions, Report
 from builder.serve.rebuild import Rebuilder
@@ -123,13 +123,13 @@ def test_the_shortcut_amends_the_manifest_without_rewriting_it(built: SiteFolder
 def test_past_max_edited_files_the_full_build_starts_a_new_record(built: SiteFolder) -> None:
     """Catches: every file edited since the last full build taken again by each shortcut
     with no end (the shortcut grows slower with each edit of the day)."""
-    for i in range(shortcut.MAX_EDITED + 1):
+    for i in range(edits.MAX_EDITED + 1):
         (built.root / "content/predictions" / f"extra{i}.md").write_text(prediction_text(f"E{i}"))
     assert _build(built).way == "full"
-    for i in range(shortcut.MAX_EDITED):
+    for i in range(edits.MAX_EDITED):
         _append(built, f"content/predictions/extra{i}.md", "\nMore.\n")
         assert _build(built).way == "shortcut"
-    _append(built, f"content/predictions/extra{shortcut.MAX_EDITED}.md", "\nMore.\n")
+    _append(built, f"content/predictions/extra{edits.MAX_EDITED}.md", "\nMore.\n")
     assert _build(built).way == "full"
     _append(built, P8, "\nMore.\n")
     assert _build(built).way == "shortcut"

@@ -13,13 +13,14 @@ def test_each_shortcut_adds_to_what_was_taken(tmp_path: Path) -> None:
     edit of the same file, would forget the display edit), or a file, a term or a page
     dropped."""
     (tmp_path / cache.CACHE_DIR).mkdir(parents=True)
-    taken.save(tmp_path, taken.Taken("t1"), {"a.md": frozenset({"display"})}, [("tags", "x")])
+    x, y = ("tags", "x"), ("tags", "y")
+    taken.save(tmp_path, taken.Taken("t1"), {"a.md": frozenset({"display"})}, {x: ("X", ("a",))})
     before = taken.read(tmp_path, "t1")
     kinds = {"a.md": frozenset({"body"}), "b.md": frozenset({"body"})}
-    taken.save(tmp_path, before, kinds, [("tags", "y")], ["tags/y/index.html"])
+    taken.save(tmp_path, before, kinds, {y: ("Y", ("b",))}, ["tags/y/index.html"])
     found = taken.read(tmp_path, "t1")
     assert found.kinds == {"a.md": frozenset({"display", "body"}), "b.md": frozenset({"body"})}
-    assert found.terms == {("tags", "x"), ("tags", "y")}
+    assert found.terms == {x: ("X", ("a",)), y: ("Y", ("b",))}
     assert found.made == {"tags/y/index.html"}
 
 

@@ -11,6 +11,8 @@ from conftest import SiteFolder, prediction_text
 from test_incremental import EDITS, _clean_build, _populate, _replace
 from test_shortcut import _build
 
+from builder.incremental import shortcut_render
+
 P3, P5, P6 = (f"content/predictions/p{i}.md" for i in (3, 5, 6))
 
 # On _populate's site: odd predictions tagged t1, even t0, all `shared`; p3 and p6 in
@@ -81,6 +83,29 @@ def test_a_term_edit_undone_leaves_nothing_of_it(built: SiteFolder, tmp_path: Pa
     assert built.files() == _clean_build(built, tmp_path)
 
 
+def test_a_terms_pages_are_made_whole_only_when_it_changes(
+    built: SiteFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """p5 moves from Space to Energy; then p4's title is edited. Catches: every page of the
+    terms an earlier shortcut regrouped made again by each shortcut after (two categories
+    of 60 pages each at 10,000: a fifth of a second), rather than those showing an edit."""
+    TERM_EDITS["an existing category"](built)
+    assert _build(built).way == "shortcut"
+    rendered: list[str] = []
+    real = shortcut_render._rendered
+
+    def recording(site, root, specs):  # type: ignore[no-untyped-def]
+        rendered.extend(spec.path for spec in specs)
+        return real(site, root, specs)
+
+    monkeypatch.setattr(shortcut_render, "_rendered", recording)
+    EDITS["title"](built)  # p4, on Space's first page (p8, p7, p4), not its second
+    assert _build(built).way == "shortcut"
+    assert "categories/space/index.html" in rendered
+    assert "categories/space/page/2/index.html" not in rendered
+    assert built.files() == _clean_build(built, tmp_path)
+
+
 def test_with_search_on_the_filters_follow(site: SiteFolder, tmp_path: Path) -> None:
     """Catches: the search page's filter counts (in the page: search.html) left with the old
     tag, or its shard not indexed again."""
@@ -104,6 +129,18 @@ def test_an_item_new_to_a_terms_feed_has_its_article(site: SiteFolder, tmp_path:
     _replace(site, "content/predictions/n22.md", "tags: [many]\n", "")
     assert _build(site).way == "shortcut"
     assert b"Text 2." in (site.output / "tags/many/feed.xml").read_bytes()
+    assert site.files() == _clean_build(site, tmp_path)
+
+
+def test_a_terms_name_follows_its_spellings(site: SiteFolder, tmp_path: Path) -> None:
+    """p5 alone spells the tag "Shared", which names it (the least spelling); then p5 spells
+    it as the others do. Catches: the record's spellings counted with the edited versions'
+    old ones still in (the term still named "Shared")."""
+    _populate(site)
+    _replace(site, P5, "[t1, shared]", "[t1, Shared]")
+    assert _build(site).way == "full"
+    _replace(site, P5, "[t1, Shared]", "[t1, shared]")
+    assert _build(site).way == "shortcut"
     assert site.files() == _clean_build(site, tmp_path)
 
 

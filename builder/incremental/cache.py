@@ -48,7 +48,7 @@ SEARCH_SINCE = "shortcut-search.pickle"  # the shards the shortcut indexed since
 DIGESTS = "shortcut-digests.pickle"  # every input's content digest (restored.py)
 TAKEN = "shortcut-taken.pickle"  # the files the shortcuts since took, and how (taken.py)
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
-STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 26"
+STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 27"
 
 T = TypeVar("T")
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from builder.content.model import Prediction
 from builder.pipeline import Plan, unit_files
-from builder.render import calendar, search, sitemap
+from builder.render import calendar, search
 from builder.render.lists import PageList
 from builder.render.outputs import Memo, Output, bytes_of
 from builder.render.sitemap import Entry
@@ -48,6 +48,8 @@ class Shown:
     pinned: frozenset[str]  # predictions another page shows
     sitemap: tuple[Entry, ...] = ()  # its entries (terms.py: a term's pages come and go)
     hidden: frozenset[tuple[str, str]] = frozenset()  # (kind, name) of the drafts' terms
+    # (kind, slug) of each category and tag -> its spellings, each with how many hold it
+    spellings: Mapping[tuple[str, str], Mapping[str, int]] = dataclasses.field(default_factory=dict)
     search: PageSpec | None = None  # the search page, when search is on: its filters' counts
 
 
@@ -70,12 +72,14 @@ def shown_of(
     # shows, its code decides, and this module (or forecasts.py) makes it again: the feeds,
     # the calendar, the exports (tests hold every kind of edit to a clean build's bytes).
     pinned = frozenset(_slugs_in(spec.context for spec in planned.pages))
-    addresses = [address for page_list in lists for address in page_list.addresses()]
-    entries = sitemap.entries(site, [*planned.pages, *addresses])
+    names = {
+        (kind, slug): dict(counts)
+        for kind in ("categories", "tags")
+        for slug, counts in taxonomy.spellings(site.predictions, kind).items()
+    }
     found = [spec for spec in planned.pages if spec.path == search.PAGE_FILE]
-    return Shown(
-        made_for, bare, predictions, events, pinned, entries, frozenset(hidden), *found[:1]
-    )
+    entries, drafts = planned.sitemap, frozenset(hidden)
+    return Shown(made_for, bare, predictions, events, pinned, entries, drafts, names, *found[:1])
 
 
 def applies(shown: Shown | None, made_for: str, slugs: Iterable[str]) -> bool:
@@ -143,6 +147,35 @@ def made_again(
     return site, specs, files
 
 
+def with_members(term: Term, slugs: tuple[str, ...], load: Load) -> Term:
+    """`term` with its predictions read only when a page asks for them (Members)."""
+    return dataclasses.replace(term, predictions=Members(slugs, load))  # type: ignore[arg-type]
+
+
+class Members(Sequence[Prediction]):
+    """A term's predictions, each read from the record when asked for: a term's pages and
+    the index of terms show how many (list.html, terms.html), and a category has thousands
+    at 10,000."""
+
+    def __init__(self, slugs: tuple[str, ...], load: Load) -> None:
+        self._slugs, self._load = slugs, load
+
+    def __len__(self) -> int:
+        return len(self._slugs)
+
+    @overload
+    def __getitem__(self, index: int) -> Prediction: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Prediction]: ...
+    def __getitem__(self, index: int | slice) -> Prediction | Sequence[Prediction]:
+        if isinstance(index, slice):
+            return [self._load(slug) for slug in self._slugs[index]]
+        return self._load(self._slugs[index])
+
+    def __iter__(self) -> Iterator[Prediction]:
+        return map(self._load, self._slugs)
+
+
 def _unit_outputs(site: Site, p: Prediction) -> list[Output]:
     return unit_files(site, site.unit(p), Memo())[1]
 
@@ -164,9 +197,7 @@ def _list_pages(
         # term's predictions, in the same order); the other lists' pages only their own.
         page_list = bare
         if bare.term is not None:
-            items = tuple(load(slug) for slug in slugs)
-            term = dataclasses.replace(bare.term, predictions=items)
-            page_list = dataclasses.replace(bare, items=items, term=term)
+            page_list = dataclasses.replace(bare, term=with_members(bare.term, slugs, load))
         for number in numbers:
             chunk = slugs[(number - 1) * bare.size : number * bare.size]
             items = tuple(load(slug) for slug in chunk)

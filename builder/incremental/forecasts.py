@@ -19,9 +19,11 @@ from collections.abc import Callable, Collection, Mapping
 
 from builder.config.siteconfig import SiteConfig
 from builder.content.model import Prediction
+from builder.incremental.edits import Edits
 from builder.incremental.freshness import Freshness
 from builder.incremental.history import histories_of
-from builder.incremental.shortcut import Edits, Record, excerpt_of
+from builder.incremental.shortcut import Record
+from builder.incremental.shortcut_render import excerpt_of
 from builder.options import BuildOptions
 from builder.render.trackrecord_csv import CSV_FILE, row_line
 from builder.render.trackrecord_json import JSON_FILE, prediction_line

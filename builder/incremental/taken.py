@@ -18,19 +18,24 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from builder.content.loader import FileEntry
 from builder.incremental import cache
 
 Kinds = Mapping[str, frozenset[str]]  # source -> the kinds of edit it was taken as
+Shape = tuple[str, tuple[str, ...]]  # a term's name and its predictions' slugs, in order
 
 
 @dataclass(frozen=True)
 class Taken:
     made_for: str  # the shortcut record's token: what a full build leaves is another's
     kinds: Kinds = dataclasses.field(default_factory=dict)
-    terms: frozenset[tuple[str, str]] = frozenset()  # (kind, slug) of the terms regrouped
+    # (kind, slug) of each term they regrouped -> its shape as the last of them wrote it
+    terms: Mapping[tuple[str, str], Shape] = dataclasses.field(default_factory=dict)
     made: frozenset[str] = frozenset()  # the pages and feeds made for them
     # (export, slug) -> the line the last of them wrote there (forecasts.patched_exports)
     lines: Mapping[tuple[str, str], str] = dataclasses.field(default_factory=dict)
+    # source -> the file as the last of them read it: not parsed again while its stat holds
+    entries: Mapping[str, FileEntry] = dataclasses.field(default_factory=dict)
 
 
 def read(root: Path, token: str) -> Taken:
@@ -43,16 +48,18 @@ def save(
     root: Path,
     before: Taken,
     kinds: Kinds,
-    terms: Iterable[tuple[str, str]] = (),
+    terms: Mapping[tuple[str, str], Shape] | None = None,
     made: Iterable[str] = (),
     lines: Mapping[tuple[str, str], str] | None = None,
+    entries: Mapping[str, FileEntry] | None = None,
 ) -> None:
     """Add to what was taken `before` what a shortcut that wrote took."""
     merged = dict(before.kinds)
     for source, found in kinds.items():
         merged[source] = merged.get(source, frozenset()) | found
-    terms, made = before.terms | set(terms), before.made | set(made)
-    now = Taken(before.made_for, merged, terms, made, {**before.lines, **(lines or {})})
+    shapes, made = {**before.terms, **(terms or {})}, before.made | set(made)
+    lines = {**before.lines, **(lines or {})}
+    now = Taken(before.made_for, merged, shapes, made, lines, {**before.entries, **(entries or {})})
     if now != before:
         cache.write_pickle(root, cache.TAKEN, now)
 

@@ -19,15 +19,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import overload
 
 from builder.content.model import Prediction
 from builder.content.slugs import slugify
 from builder.content.terms import same_term
-from builder.incremental.display import Lists, Load, Shown, loader
-from builder.incremental.taken import Taken
+from builder.incremental.display import Lists, Load, Shown, loader, with_members
+from builder.incremental.taken import Shape, Taken
 from builder.render import pages, search, sitemap
 from builder.render.feeds import TERM_FEED, FeedFile, article_html, serialize, term_feed_file
 from builder.render.lists import PageList
@@ -45,11 +44,15 @@ class Regrouped:
 
     lists: Lists
     load: Load  # their predictions, by slug (display.loader)
-    touched: frozenset[tuple[str, str]]  # (kind, slug) of the terms regrouped
-    whole: frozenset[str]  # the bases of their lists: every page is made again
-    kinds: frozenset[str]  # the kinds of term whose index is made again
-    made: frozenset[str]  # their pages and feeds
+    terms: Mapping[tuple[str, str], Shape]  # (kind, slug) of each term regrouped -> its shape
+    whole: frozenset[str]  # the bases of the lists whose every page is made again
+    made: frozenset[str]  # the pages and feeds of the terms regrouped
     gone: frozenset[str]  # the pages and feeds of the lists before that are no more
+
+    @property
+    def kinds(self) -> set[str]:
+        """The kinds of term whose index is made again."""
+        return {kind for kind, _ in self.terms}
 
 
 def regroup(
@@ -58,45 +61,69 @@ def regroup(
     edited: Mapping[str, Prediction],
     since: Taken,
 ) -> Regrouped | None:
-    """The record's lists with the edited predictions moved between terms, those the
-    shortcuts `since` regrouped too; None when a term's names would clash (the full build
+    """The record's lists with the edited predictions moved between terms, and those the
+    shortcuts `since` regrouped; None when a term's names would clash (the full build
     reports it), the drafts' too (Shown.hidden)."""
-    lists, load, hidden = shown.lists, loader(shown, edited), shown.hidden
+    lists, load = shown.lists, loader(shown, edited)
+    at = {(bare.kind, bare.term.slug): n for n, (bare, _) in enumerate(lists) if bare.term}
     order = {slug: n for n, slug in enumerate(_home(lists)[1])}
-    found = {(bare.kind, bare.term.slug): n for n, (bare, _) in enumerate(lists) if bare.term}
-    result = list(lists)
-    whole, kinds, made, gone = set(), set(), set(), set()
-    touched = sorted(_touched(before, edited) | since.terms)
-    for kind, slug in touched:
-        at = found.get((kind, slug))
-        bare, slugs = (None, ()) if at is None else lists[at]
+    result: list[tuple[PageList, tuple[str, ...]] | None] = list(lists)
+    shapes: dict[tuple[str, str], Shape] = {}
+    whole, made, gone = set(), set(), set()
+    for kind, slug in sorted(_touched(before, edited) | since.terms.keys()):
+        n = at.get((kind, slug))
+        bare, slugs = (None, ()) if n is None else lists[n]
         kept = [s for s in slugs if s not in edited]
         joined = [s for s, p in edited.items() if slug in _slugs(p, kind)]
         members = tuple(sorted([*kept, *joined], key=order.__getitem__))
-        spellings = {n for s in members for n in term_names(load(s), kind) if slugify(n) == slug}
-        drafts = {n for k, n in hidden if k == kind and slugify(n) == slug}
-        if len({same_term(n) for n in spellings | drafts}) > 1:
+        name = _name(kind, slug, shown, before, edited)
+        if name is None:
             return None
         old = _paths(bare, len(slugs)) if bare else []
-        kinds.add(kind)
-        if not members:  # no more (a term a shortcut since made: since.made below)
-            if at is not None:
-                result[at] = None  # type: ignore[call-overload]
-                gone |= {*old, f"{lists[at][0].base}{TERM_FEED}"}
+        shapes[kind, slug] = (name, members)
+        if not members:  # no more (one a shortcut since made: since.made, below)
+            if n is not None:
+                result[n] = None
+                gone |= {*old, f"{bare.base}{TERM_FEED}"}  # type: ignore[union-attr]
             continue
-        new = _bare(_home(lists)[0], kind, slug, min(spellings)) if bare is None else bare
-        new = _named(new, min(spellings))
-        if at is None:
+        new = _named(bare or _bare(_home(lists)[0], kind, slug, name), name)
+        if n is None:
             result.append((new, members))
         else:
-            result[at] = (new, members)
-        whole.add(new.base)
+            result[n] = (new, members)
+        # Its pages as the output holds them: the record's, or as a shortcut since made them.
+        if since.terms.get((kind, slug), (bare and bare.title, slugs)) != (name, members):
+            whole.add(new.base)
         paths = _paths(new, len(members))
         made |= {*paths, f"{new.base}{TERM_FEED}"}
         gone |= set(old) - set(paths)
     gone |= since.made - made  # made by a shortcut since, and no more
     kept = tuple(entry for entry in result if entry is not None)
-    return Regrouped(kept, load, *map(frozenset, (touched, whole, kinds, made, gone)))
+    return Regrouped(kept, load, shapes, frozenset(whole), frozenset(made), frozenset(gone))
+
+
+def _name(
+    kind: str,
+    slug: str,
+    shown: Shown,
+    before: Mapping[str, Prediction],
+    edited: Mapping[str, Prediction],
+) -> str | None:
+    """The term's name, the least of its predictions' spellings (taxonomy's): those the
+    record counted, the edited predictions' versions before out, theirs now in; "" for a
+    term without predictions, None when two spellings clash, the drafts' too
+    (content/terms.py)."""
+    counts = Counter(shown.spellings.get((kind, slug), {}))
+    for versions, step in ((before, -1), (edited, 1)):
+        for p in versions.values():
+            for name in dict.fromkeys(term_names(p, kind)):
+                if slugify(name) == slug:
+                    counts[name] += step
+    spellings = {name for name, count in counts.items() if count > 0}
+    drafts = {n for k, n in shown.hidden if k == kind and slugify(n) == slug}
+    if len({same_term(n) for n in spellings | drafts}) > 1:
+        return None
+    return min(spellings, default="")
 
 
 def _touched(
@@ -156,30 +183,7 @@ def index_pages(regrouped: Regrouped) -> list[PageSpec]:
 
 def _term(bare: PageList, slugs: tuple[str, ...], load: Load) -> Term:
     assert bare.term is not None
-    return dataclasses.replace(bare.term, predictions=Members(slugs, load))  # type: ignore[arg-type]
-
-
-class Members(Sequence[Prediction]):
-    """A term's predictions, each read from the record when asked for: an index of terms
-    shows how many each has (terms.html), and a site has thousands."""
-
-    def __init__(self, slugs: tuple[str, ...], load: Load) -> None:
-        self._slugs, self._load = slugs, load
-
-    def __len__(self) -> int:
-        return len(self._slugs)
-
-    @overload
-    def __getitem__(self, index: int) -> Prediction: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Prediction]: ...
-    def __getitem__(self, index: int | slice) -> Prediction | Sequence[Prediction]:
-        if isinstance(index, slice):
-            return [self._load(slug) for slug in self._slugs[index]]
-        return self._load(self._slugs[index])
-
-    def __iter__(self) -> Iterator[Prediction]:
-        return map(self._load, self._slugs)
+    return with_members(bare.term, slugs, load)
 
 
 def files(
@@ -241,9 +245,8 @@ def _feeds(
     old = {file.path: file for file in before}
     made = []
     for bare, slugs in regrouped.lists:
-        if bare.base not in regrouped.whole:
+        if bare.term is None or (bare.kind, bare.term.slug) not in regrouped.terms:
             continue
-        assert bare.term is not None
         term = dataclasses.replace(bare.term, predictions=tuple(map(regrouped.load, slugs)))
         had = old.get(f"{term.url}{TERM_FEED}")
         contents = (

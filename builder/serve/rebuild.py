@@ -9,7 +9,15 @@ from typing import Literal
 
 from builder.content.loader import FileEntry
 from builder.errors import Problem
-from builder.incremental import display, forecasts, freshness, history, shortcut
+from builder.incremental import (
+    display,
+    edits,
+    forecasts,
+    freshness,
+    history,
+    shortcut,
+    shortcut_render,
+)
 from builder.incremental.build import render_site
 from builder.incremental.cache import UnitRecord
 from builder.incremental.display import Shown
@@ -99,8 +107,8 @@ class Rebuilder:
             return None
         if self._record.search is not None:  # search shards are indexed again in full builds
             return None
-        found = shortcut.edits(self.options, fresh, changed, self._entries)
-        if found is None:
+        found = edits.find(self.options, fresh, changed, self._entries)
+        if found is None or "terms" in found.kinds:  # a rebuild in memory: under 300 ms at 1,000
             return None
         if self._feeds_of is not None:
             self._record.feeds, self._feeds_of = self._feeds_of(), None
@@ -119,7 +127,9 @@ class Rebuilder:
                 return None
             record = self._record = now
         untouched = lambda path: bool(self._pages.get(path, (STALE, b""))[0])  # noqa: E731
-        made = shortcut.render(self.options, fresh, record, found, shown, untouched) | exports
+        made = (
+            shortcut_render.render(self.options, fresh, record, found, shown, untouched) | exports
+        )
         # The record now describes this version: the next shortcut starts from here.
         record.inputs = fresh.inputs
         self._entries.update(found.entries)

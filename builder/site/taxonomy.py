@@ -87,6 +87,15 @@ def term_names(p: Prediction, kind: str) -> list[str]:
     return list(p.tags)
 
 
+def spellings(predictions: Iterable[Prediction], kind: str) -> dict[str, Counter[str]]:
+    """slug -> each spelling of a term of `kind`, with how many of `predictions` use it."""
+    counts = Counter(name for p in predictions for name in dict.fromkeys(term_names(p, kind)))
+    found: dict[str, Counter[str]] = {}
+    for name, count in counts.items():
+        found.setdefault(slugify(name), Counter())[name] = count
+    return found
+
+
 def _terms(kind: str, predictions: Sequence[Prediction]) -> tuple[Term, ...]:
     """Names that differ only in case, accents or separators ("Économie", "economie") are
     one term, named by the least of its spellings; other names that share a slug are refused

@@ -1,0 +1,144 @@
+"""The edits the shortcut takes (shortcut.py): which prediction files changed since its
+record, read again, and the kind of each edit: "body", "display" (display.py), "forecast"
+(forecasts.py) or "terms" (terms.py), as at least the kinds the shortcuts since the last
+full build took each file as (taken.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from builder.content.loader import PREDICTIONS_DIR, FileEntry, read_entry
+from builder.content.model import (
+    Prediction,
+    differs_in_display_only,
+    differs_in_open_forecasts,
+    differs_in_open_terms,
+)
+from builder.incremental import taken
+from builder.incremental.freshness import Freshness
+from builder.options import BuildOptions
+from builder.system.files import Stat
+
+_PREDICTION_FILES = PREDICTIONS_DIR.as_posix() + "/"
+# Every file edited since the last full build is taken again at each shortcut (its record
+# stays as that build left it): past this many, the full build is taken, and leaves a new
+# record (at 10,000 predictions, a display edit adds ~40 ms to each shortcut after it).
+MAX_EDITED = 8
+
+
+@dataclass
+class Edits:
+    """The edited files read again, each a good published prediction."""
+
+    entries: dict[str, FileEntry]
+    before: dict[str, Prediction]  # slug -> the version the record was made with
+    kinds: set[str]  # of edit (_edit_kind): body, display, forecast, terms
+    # source -> the kinds each file is taken as: its own, and those the shortcuts since the
+    # last full build took it as (taken.py)
+    taken: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    since: taken.Taken = dataclasses.field(default_factory=lambda: taken.Taken(""))
+    # The slugs of those a shortcut since took: what the output shows of them may be neither
+    # the record's version nor this one, so each file showing them is written.
+    again: frozenset[str] = frozenset()
+    # Commits since the record touched them (a later HEAD: restored.py), so their history,
+    # which every one of their files shows, is another.
+    history_moved: bool = False
+
+    @property
+    def display(self) -> bool:
+        """Some differ in more than the body (content.model.DISPLAY_ONLY), or in their
+        history: display.py."""
+        return bool(self.kinds - {"body"}) or self.history_moved
+
+    @property
+    def forecasts(self) -> bool:
+        """Some differ in their open forecasts too, or in their history: forecasts.py reads
+        it again and replaces their lines in the exports."""
+        return "forecast" in self.kinds or self.history_moved
+
+    def edited(self) -> dict[str, Prediction]:
+        return {_slug(e): _prediction(e) for e in self.entries.values()}
+
+
+def find(
+    options: BuildOptions,
+    fresh: Freshness,
+    changed: list[str],
+    previous: Mapping[str, FileEntry],
+    since: taken.Taken | None = None,
+) -> Edits | None:
+    """The changed files read again, or None unless each differs from its `previous` entry
+    as _edit_kind allows. Each is taken as its edit and as the kinds the shortcuts `since`
+    the last full build took it as (taken.py)."""
+    assert fresh.config[0] is not None
+    authors = frozenset(a.key for a in fresh.config[0].authors)
+    new: dict[str, FileEntry] = {}
+    before: dict[str, Prediction] = {}
+    kinds: dict[str, frozenset[str]] = {}
+    since = since or taken.Taken("")
+    for source in changed:
+        old = previous.get(source)
+        if old is None:
+            return None
+        entry = since.entries.get(source)  # as the last shortcut read it, if still so
+        if entry is None or entry.stat != fresh.inputs.get(source) or entry.authors != authors:
+            entry = read_entry(options.root, (source, None), authors)
+        kind = _edit_kind(old, entry)
+        if kind is None:
+            return None
+        kinds[source] = frozenset({kind}) | since.kinds.get(source, frozenset())
+        new[source] = entry
+        before[_slug(old)] = _prediction(old)
+    again = frozenset(_slug(previous[source]) for source in changed if source in since.kinds)
+    return Edits(new, before, set().union(*kinds.values()), kinds, since, again)
+
+
+def is_article(path: str) -> bool:
+    return path.startswith(_PREDICTION_FILES) and path.endswith(".md")
+
+
+def changed_articles(
+    before: Mapping[str, Stat | None], now: Mapping[str, Stat | None]
+) -> list[str] | None:
+    """The prediction files whose stat changed, or None when anything else changed too (a
+    file added or removed, site.yaml, a template...), or when more than MAX_EDITED did."""
+    if before.keys() != now.keys():
+        return None
+    changed = sorted(path for path, stat in now.items() if before[path] != stat)
+    if len(changed) > MAX_EDITED:
+        return None
+    return changed if all(is_article(path) for path in changed) else None
+
+
+def _edit_kind(old: FileEntry, new: FileEntry) -> str | None:
+    """The kind of edit, when both versions are good, published predictions: "body" when
+    they differ in their body alone, "display" when in what they display alone
+    (model.DISPLAY_ONLY), "forecast" when in that and the forecasts of a prediction not
+    resolved (model.OPEN_FORECASTS), "terms" when in that and the category and tags of one
+    (model.TERMS, terms.py); else None."""
+    a, b = old.result.prediction, new.result.prediction
+    if a is None or b is None or old.result.problems or new.result.problems or b.draft:
+        return None
+    if _without_body(a) == _without_body(b):
+        return "body"
+    if differs_in_display_only(a, b):
+        return "display"
+    if differs_in_open_forecasts(a, b):
+        return "forecast"
+    return "terms" if differs_in_open_terms(a, b) else None
+
+
+def _without_body(p: Prediction) -> Prediction:
+    return dataclasses.replace(p, body_html="", digest="")
+
+
+def _prediction(entry: FileEntry) -> Prediction:
+    assert entry.result.prediction is not None  # find() takes good predictions only
+    return entry.result.prediction
+
+
+def _slug(entry: FileEntry) -> str:
+    return _prediction(entry).slug
