@@ -74,7 +74,7 @@ def shown_of(
     pinned = frozenset(_slugs_in(spec.context for spec in planned.pages))
     names = {
         (kind, slug): dict(counts)
-        for kind in ("categories", "tags")
+        for kind in taxonomy.NAMED_KINDS
         for slug, counts in taxonomy.spellings(site.predictions, kind).items()
     }
     found = [spec for spec in planned.pages if spec.path == search.PAGE_FILE]

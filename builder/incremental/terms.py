@@ -10,9 +10,11 @@ the exports. A term no prediction holds any more goes, its pages and feed with i
 
 Everything is made from display.Shown, the last full build's lists and predictions: each
 term's new list is its old one with the edited predictions in or out, in the site's order
-(the home list's). Two spellings of one term in different files are an error the full build
-reports (content/terms.py), drafts' too: the record keeps the drafts' term names, and any
-doubt takes the full path.
+(the home list's). A term's name is the least of its spellings, counted in the record;
+two spellings that would share a page are an error the full build reports
+(content/terms.py), the drafts' too (their names are in the record): the full path. The
+terms the shortcuts since the last full build regrouped are regrouped again (taken.py),
+each made whole only when its shape differs from what the last of them wrote.
 """
 
 from __future__ import annotations
@@ -33,9 +35,7 @@ from builder.render.lists import PageList
 from builder.render.templates import PageSpec
 from builder.site import urls
 from builder.site.model import Site, Term
-from builder.site.taxonomy import term_names
-
-KINDS = ("categories", "tags")  # the kinds of term a prediction names (authors are config's)
+from builder.site.taxonomy import NAMED_KINDS, term_names
 
 
 @dataclass(frozen=True)
@@ -73,9 +73,7 @@ def regroup(
     for kind, slug in sorted(_touched(before, edited) | since.terms.keys()):
         n = at.get((kind, slug))
         bare, slugs = (None, ()) if n is None else lists[n]
-        kept = [s for s in slugs if s not in edited]
-        joined = [s for s, p in edited.items() if slug in _slugs(p, kind)]
-        members = tuple(sorted([*kept, *joined], key=order.__getitem__))
+        members = _members(kind, slug, slugs, edited, order)
         name = _name(kind, slug, shown, before, edited)
         if name is None:
             return None
@@ -100,6 +98,20 @@ def regroup(
     gone |= since.made - made  # made by a shortcut since, and no more
     kept = tuple(entry for entry in result if entry is not None)
     return Regrouped(kept, load, shapes, frozenset(whole), frozenset(made), frozenset(gone))
+
+
+def _members(
+    kind: str,
+    slug: str,
+    slugs: tuple[str, ...],
+    edited: Mapping[str, Prediction],
+    order: Mapping[str, int],
+) -> tuple[str, ...]:
+    """The term's predictions (`slugs` in the record) with the edited ones in or out, in the
+    site's `order`."""
+    kept = [s for s in slugs if s not in edited]
+    joined = [s for s, p in edited.items() if slug in _slugs(p, kind)]
+    return tuple(sorted([*kept, *joined], key=order.__getitem__))
 
 
 def _name(
@@ -133,7 +145,7 @@ def _touched(
     touched = set()
     for slug, p in edited.items():
         old = before[slug]
-        for kind in KINDS:
+        for kind in NAMED_KINDS:
             if term_names(old, kind) != term_names(p, kind):
                 touched |= {(kind, s) for s in _slugs(old, kind) | _slugs(p, kind)}
     return touched

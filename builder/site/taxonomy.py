@@ -80,6 +80,9 @@ def _scorable(p: Prediction) -> bool:
     return ok and not p.draft
 
 
+NAMED_KINDS = ("categories", "tags")  # the kinds of term a prediction names (authors: site.yaml)
+
+
 def term_names(p: Prediction, kind: str) -> list[str]:
     """The names of the terms of `kind` (categories, tags) that `p` is under."""
     if kind == "categories":
