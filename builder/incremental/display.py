@@ -39,7 +39,8 @@ Load = Callable[[str], Prediction]  # a prediction by slug (loader)
 
 @dataclass
 class Shown:
-    """What a display edit makes again besides the prediction's own files."""
+    """What a display edit makes again besides the prediction's own files, and what a term
+    edit regroups (terms.py)."""
 
     made_for: str  # the shortcut record it belongs with (shortcut.Record.token)
     lists: Lists
