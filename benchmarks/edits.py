@@ -3,8 +3,9 @@
     python benchmarks/edits.py --count 1000 10000 --rounds 3
 
 For each size: generates a site (benchmarks/generate.py) outside any git repository, builds it
-cold, then for each kind of edit (a body, a title, a tag added, a category changed, a
-confidence changed on an open and on a resolved prediction, a resolution through `foretell
+cold, then for each kind of edit (a body, a title, a tag added and a category changed on an
+open prediction, a category changed on a resolved one, a confidence changed on an open and on
+a resolved prediction, a resolution through `foretell
 resolve`, an update through `foretell update`, a new prediction, a deletion) makes the edit
 and times the `foretell build` that follows, as a new process (what an author runs),
 `--rounds` times on different predictions. A no-op build is timed too, and a deploy: a fresh

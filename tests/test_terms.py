@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 from conftest import SiteFolder, prediction_text
-from test_incremental import EDITS, _clean_build, _populate, _replace
+from test_incremental import (
+    EDITS,
+    _clean_build,
+    _populate,
+    _replace,
+    _restore_in_a_fresh_checkout,
+)
 from test_shortcut import _build
 
 from builder.incremental import shortcut_render
@@ -103,6 +109,30 @@ def test_a_terms_pages_are_made_whole_only_when_it_changes(
     assert _build(built).way == "shortcut"
     assert "categories/space/index.html" in rendered
     assert "categories/space/page/2/index.html" not in rendered
+    assert built.files() == _clean_build(built, tmp_path)
+
+
+def test_a_term_edit_in_a_restored_checkout_takes_the_shortcut(
+    built: SiteFolder, tmp_path: Path
+) -> None:
+    """A deploy: a fresh checkout, output and cache restored, a tag added since. Catches: the
+    term edit known to the stat path only (the restored checkout's edits are found by their
+    bytes: restored.py), or its new term's pages missing from the restored output's record."""
+    _restore_in_a_fresh_checkout(built, tmp_path)
+    TERM_EDITS["a new tag"](built)
+    assert _build(built).way == "shortcut"
+    assert built.files() == _clean_build(built, tmp_path)
+    assert _build(built).way == "up to date"
+
+
+def test_a_term_left_then_another_edit_elsewhere(built: SiteFolder, tmp_path: Path) -> None:
+    """p5 leaves Space for Energy; then p6's title is edited, which no page of Space shows.
+    Catches: the feeds of the terms the shortcut before regrouped made again only with their
+    pages (Space's pages are as written, its feed, from the record, would bring p5 back)."""
+    TERM_EDITS["an existing category"](built)
+    assert _build(built).way == "shortcut"
+    _replace(built, P6, "Prediction 6", "Sixth, renamed")
+    assert _build(built).way == "shortcut"
     assert built.files() == _clean_build(built, tmp_path)
 
 
