@@ -35,9 +35,9 @@ class Edits:
 
     entries: dict[str, FileEntry]
     before: dict[str, Prediction]  # slug -> the version the record was made with
-    kinds: set[str]  # of edit (_edit_kind): body, display, forecast, terms
-    # source -> the kinds each file is taken as: its own, and those the shortcuts since the
-    # last full build took it as (taken.py)
+    # source -> the kinds of edit (_edit_kind: body, display, forecast, terms) each file is
+    # taken as: its own, and those the shortcuts since the last full build took it as
+    # (taken.py)
     taken: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
     since: taken.Taken = dataclasses.field(default_factory=lambda: taken.Taken(""))
     # The slugs of those a shortcut since took: what the output shows of them may be neither
@@ -46,6 +46,11 @@ class Edits:
     # Commits since the record touched them (a later HEAD: restored.py), so their history,
     # which every one of their files shows, is another.
     history_moved: bool = False
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """Every kind of edit the files are taken as."""
+        return frozenset().union(*self.taken.values())
 
     @property
     def display(self) -> bool:
@@ -93,7 +98,7 @@ def find(
         new[source] = entry
         before[_slug(old)] = _prediction(old)
     again = frozenset(_slug(previous[source]) for source in changed if source in since.kinds)
-    return Edits(new, before, set().union(*kinds.values()), kinds, since, again)
+    return Edits(new, before, kinds, since, again)
 
 
 def is_article(path: str) -> bool:
