@@ -16,7 +16,7 @@ from PIL import Image
 
 from builder.cli import main
 from builder.options import BuildOptions
-from builder.render import cards
+from builder.render import cards, glyphs
 from builder.serve.rebuild import Rebuilder
 
 LONG = (
@@ -202,7 +202,7 @@ def test_a_long_statement_is_wrapped_and_cut_with_an_ellipsis() -> None:
     fonts = cards.font_files("default")
     size, lines = cards.statement_lines(LONG * 2, fonts)
     assert size == min(cards.STATEMENT_SIZES)
-    font = cards._font(fonts.bold, size)
+    font = glyphs.face(fonts.bold, size).font  # Pillow's own measure
     assert all(font.getlength(line) <= cards.WIDTH - 2 * cards.MARGIN for line in lines)
     assert len(lines) * round(size * cards.LEADING) <= cards.STATEMENT_BOTTOM - cards.STATEMENT_TOP
     assert lines[-1].endswith("\u2026")
@@ -220,7 +220,7 @@ def test_a_word_wider_than_a_line_is_broken() -> None:
     # Catches: a long URL or an unspaced script overflowing the card's edge.
     fonts = cards.font_files("default")
     size, lines = cards.statement_lines("See " + "x" * 120 + " now", fonts)
-    font = cards._font(fonts.bold, size)
+    font = glyphs.face(fonts.bold, size).font  # Pillow's own measure
     assert len(lines) > 2
     assert all(font.getlength(line) <= cards.WIDTH - 2 * cards.MARGIN for line in lines)
     assert "".join(lines).replace(" ", "") == "See" + "x" * 120 + "now"
