@@ -48,11 +48,11 @@ class Face:
     def glyph(self, char: str) -> Glyph:
         found = self._glyphs.get(char)
         if found is None:
-            from PIL import Image
+            from PIL import Image, ImageDraw
 
-            core, (left, top) = self.font.getmask2(char, "L")
-            mask = Image.new("L", core.size)
-            mask.im = core  # the rendered core image, wrapped without a copy
+            left, top, right, bottom = self.font.getbbox(char)  # from the pen, on the line's top
+            mask = Image.new("L", (right - left, bottom - top), 0)
+            ImageDraw.Draw(mask).text((-left, -top), char, font=self.font, fill=255)
             found = self._glyphs[char] = Glyph(mask, left, top, self.font.getlength(char))
         return found
 
