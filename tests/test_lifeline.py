@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -89,9 +90,14 @@ def survivors(session: int, deadline: float) -> list[Proc]:
 
 def start(args: list[str], **kwargs: object) -> subprocess.Popen[bytes]:
     """`args` in a session of its own, whose id is its pid; nothing read from its pipes (a
-    surviving worker would hold them open)."""
+    surviving worker would hold them open). Ctrl-C is answered there as in a terminal, even
+    when the tests run in the background of a shell, which starts them ignoring it (Python
+    then installs no KeyboardInterrupt, and the Ctrl-C tests saw builds run on to exit 0)."""
     options: dict = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, **kwargs}
-    return subprocess.Popen(args, cwd=REPO, start_new_session=True, **options)
+    answer_ctrl_c = partial(signal.signal, signal.SIGINT, signal.SIG_DFL)
+    return subprocess.Popen(
+        args, cwd=REPO, start_new_session=True, preexec_fn=answer_ctrl_c, **options
+    )
 
 
 def end_session(process: subprocess.Popen[bytes]) -> None:
