@@ -163,7 +163,7 @@ def build(options: BuildOptions, fresh: Freshness) -> Report:
     zone, config_stat = loaded.site.config.timezone, fresh.inputs.get("site.yaml")
     warnings = sorted(loaded.warnings + rendered.warnings)
     drafts = 0 if options.drafts else draft_count(loaded.files.values())
-    digests = _digests(options.out, manifest.digests, written, outputs)
+    digests = _digests(options.out, manifest.digests, staging.digests, outputs)
     manifest = Manifest(
         str(options.out), outputs, fresh.stamp, warnings, zone, config_stat, drafts, digests,
         rendered.units, built=fresh.stamp,
@@ -200,14 +200,13 @@ def _intact_by_stat(
 
 
 def _digests(
-    out: Path, previous: Mapping[str, str], written: Collection[str], files: Collection[str]
+    out: Path, previous: Mapping[str, str], written: Mapping[str, str], files: Collection[str]
 ) -> dict[str, str]:
-    """Each output file's content digest: those written now read back (from the page cache,
-    just written), the others as the last build recorded them."""
+    """Each output file's content digest: those `written` now as their writers took them, the
+    others as the last build recorded them (or read, if it did not)."""
     found: dict[str, str] = {}
     for name in files:
-        known = None if name in written else previous.get(name)
-        known = known or file_digest(out / name)
+        known = written.get(name) or previous.get(name) or file_digest(out / name)
         if known is not None:  # gone meanwhile: nothing to vouch for
             found[name] = known
     return found
