@@ -274,8 +274,7 @@ def save(
 def clear(root: Path) -> None:
     shards = [FILES.format(shard) for shard in range(SHARDS)]
     shards += [MEMO.format(shard) for shard in range(MEMO_SHARDS)]
-    names = (MANIFEST, AMENDMENT, SHORTCUT, SHOWN, SEARCH_SINCE, DIGESTS, TAKEN, STATS)
-    names += (LEGACY_MEMO,)
+    names = (MANIFEST, AMENDMENT, SHORTCUT, SHOWN, SEARCH_SINCE, DIGESTS, TAKEN, STATS, LEGACY_MEMO)
     names += tuple(shards)
     for name in names:
         (root / CACHE_DIR / name).unlink(missing_ok=True)

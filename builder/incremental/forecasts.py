@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 
 from builder.config.siteconfig import SiteConfig
 from builder.content.model import Prediction
@@ -53,13 +54,23 @@ def with_history(
     return dataclasses.replace(record, history=history)
 
 
+@dataclass(frozen=True)
+class Patched:
+    """The exports with the edited predictions' lines replaced."""
+
+    files: dict[str, bytes]  # path -> the export's bytes
+    # (export, slug) -> each edited prediction's line as written there (taken.Taken.lines
+    # keeps them: the next shortcut finds them so)
+    lines: dict[tuple[str, str], str]
+
+
 def exports(
     fresh: Freshness,
     then: Record,
     now: Record,
     found: Edits,
     read: Callable[[str], bytes | None],
-) -> dict[str, bytes] | None:
+) -> Patched | None:
     """The track-record exports with the edited predictions' lines, from the files as
     `read` gives them (patched_exports), `then` the record they were made with, the lines
     the shortcuts since wrote in `found.since`."""
@@ -68,18 +79,6 @@ def exports(
     site_now = excerpt_of(fresh, now, edited.values())
     written = found.since.lines
     return patched_exports(read, found.before, edited, site_then, site_now, written)
-
-
-def lines(fresh: Freshness, now: Record, found: Edits) -> dict[tuple[str, str], str]:
-    """(export, slug) -> the edited predictions' lines in the exports, as exports() makes
-    them (taken.Taken.lines keeps them: the next shortcut finds them so)."""
-    edited = found.edited()
-    site = excerpt_of(fresh, now, edited.values())
-    return {
-        (path, slug): line_of(p, site)
-        for path, line_of in EXPORTS.items()
-        for slug, p in edited.items()
-    }
 
 
 def applies(
@@ -112,19 +111,20 @@ def patched_exports(
     site_then: Site,
     site_now: Site,
     written: Mapping[tuple[str, str], str] | None = None,
-) -> dict[str, bytes] | None:
+) -> Patched | None:
     """Each export with the edited predictions' lines as they are now (`read` gives a file
     as the output holds it); None when one of them holds a line of neither the version the
     last full build saw, nor this one, nor the one a shortcut since `written` there (by
     export and slug)."""
     made: dict[str, bytes] = {}
+    lines: dict[tuple[str, str], str] = {}
     for path, line_of in EXPORTS.items():
         data = read(path)
         if data is None:
             return None
         text = data.decode("utf-8")
         for slug, p in edited.items():
-            new = line_of(p, site_now)
+            new = lines[path, slug] = line_of(p, site_now)
             if text.count(new) == 1:
                 continue  # made so by an earlier shortcut
             old = line_of(before[slug], site_then)
@@ -134,4 +134,4 @@ def patched_exports(
                     return None
             text = text.replace(old, new)
         made[path] = text.encode("utf-8")
-    return made
+    return Patched(made, lines)

@@ -1,17 +1,20 @@
-"""The shortcut for the everyday rebuilds: some predictions edited in what no figure, order or
-grouping of the site is made from.
+"""The shortcut for the everyday rebuilds: some predictions edited in what no figure and no
+list order of the site is made from.
 
 When the only inputs changed since the last full build are prediction files, each edited in
-one of these ways, no score, term, list order, pagination or sitemap can have changed, and the
-shortcut makes just the outputs that show the edit, from a record the last full build left,
-instead of loading the other 9,999 articles, building the model and fingerprinting 23,000
-outputs:
+one of these ways (edits.py), no score, list order or pagination but a term's can have
+changed, and the shortcut makes just the outputs that show the edit, from a record the last
+full build left, instead of loading the other 9,999 articles, building the model and
+fingerprinting 23,000 outputs:
 
 - **body** (the most common): the article's page, and the feeds that carry it in full;
 - **display**, its title, summary or references (display.py): all its own files, the list
   pages and feed items that show it, calendar.ics;
 - **forecast**, a new confidence or update of an open prediction (forecasts.py): as a display
-  edit, with its git history read again and its line in each track-record export.
+  edit, with its git history read again and its line in each track-record export;
+- **terms**, the category or tags of an open prediction (terms.py): as a display edit, with
+  every page and the feed of each term it left or joined, their index, the sitemap, the
+  search page's counts and its line in each export.
 
 With search on, Pagefind indexes the shards holding the edited predictions meanwhile
 (reindex.py). In a fresh checkout with the cache restored, where every stat moved, inputs and
@@ -53,6 +56,7 @@ from builder.trackrecord.records import AuthorStats
 # Imported where used: display.py brings the whole pipeline, and the renderers (Jinja,
 # feedgen) are imported while Pagefind indexes, when search is on (reindex.py).
 if TYPE_CHECKING:
+    from builder.incremental.forecasts import Patched
     from builder.incremental.reindex import Reindexing, Shards
     from builder.incremental.terms import Regrouped
     from builder.pipeline import Plan
@@ -195,7 +199,7 @@ def _build(
         shown = cache.read_pickle(root, SHOWN, display.Shown)
         if not display.applies(shown, record.token, found.edited()):
             return None
-    now, regrouped, exports = record, None, {}
+    now, regrouped, patched = record, None, None
     if found.forecasts:
         from builder.incremental import forecasts
 
@@ -213,12 +217,12 @@ def _build(
     if found.forecasts or regrouped is not None:  # their lines in the exports
         from builder.incremental import forecasts
 
-        exports = forecasts.exports(fresh, record, now, found, partial(_output, options.out))
-        if exports is None:
+        patched = forecasts.exports(fresh, record, now, found, partial(_output, options.out))
+        if patched is None:
             return None
     untouched = partial(_untouched, fresh, as_built)
-    render = shortcut_render.render
-    files = render(options, fresh, now, found, shown, untouched, regrouped) | exports
+    files = shortcut_render.render(options, fresh, now, found, shown, untouched, regrouped)
+    files |= {} if patched is None else patched.files
     gone = () if regrouped is None else regrouped.gone
     existing = shortcut_write.unchanged_stats(options, as_built, files.keys() | gone)
     if existing is None:
@@ -226,24 +230,15 @@ def _build(
     done = shortcut_write.write(options, fresh, files, existing, reindexing, as_built, gone)
     if done is None:
         return None
-    _taken(root, fresh, now, found, regrouped, bool(exports))
+    _taken(root, found, regrouped, patched)
     return _report(fresh, files, *done)
 
 
 def _taken(
-    root: Path,
-    fresh: Freshness,
-    now: Record,
-    found: edits.Edits,
-    regrouped: Regrouped | None,
-    exported: bool,
+    root: Path, found: edits.Edits, regrouped: Regrouped | None, patched: Patched | None
 ) -> None:
     """What this shortcut took, added to what the shortcuts since took (taken.py)."""
-    lines = None
-    if exported:  # the next shortcut finds these lines there
-        from builder.incremental import forecasts
-
-        lines = forecasts.lines(fresh, now, found)
+    lines = None if patched is None else patched.lines  # the next shortcut finds them there
     shapes, made = (None, ()) if regrouped is None else (regrouped.terms, regrouped.made)
     taken.save(root, found.since, found.taken, shapes, made, lines, found.entries)
 

@@ -18,7 +18,7 @@ from builder.incremental import cache, freshness
 from builder.incremental.cache import Manifest
 from builder.incremental.freshness import Freshness
 from builder.options import BuildOptions, Report
-from builder.system.files import Stat, output_digest, stat_files
+from builder.system.files import Stat, stat_files
 from builder.write.staging import Staging
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def write(
             files.update(indexed)
         written = staging.commit(keep=set(manifest.outputs) - set(files) - gone)
     # Without a key (see shortcut.py's docstring), with their digests (restored.py).
-    stats = {path: (staging.stats[path], output_digest(files[path])) for path in written}
+    stats = {path: (staging.stats[path], staging.digests[path]) for path in written}
     same = built.verified  # amend_manifest leaves out those rewritten or gone
     cache.amend_manifest(options.root, manifest, stats, fresh.stamp, frozenset(gone), same)
     if reindexing is not None:

@@ -122,9 +122,10 @@ class Rebuilder:
             now = forecasts.with_history(self.options, fresh, record, found)
             if now is None:
                 return None
-            exports = forecasts.exports(fresh, record, now, found, self._files.get)
-            if exports is None:
+            patched = forecasts.exports(fresh, record, now, found, self._files.get)
+            if patched is None:
                 return None
+            exports = patched.files
             record = self._record = now
         untouched = lambda path: bool(self._pages.get(path, (STALE, b""))[0])  # noqa: E731
         made = (
