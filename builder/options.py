@@ -29,6 +29,14 @@ class BuildOptions:
     def out(self) -> Path:
         return (self.output or self.root / "output").resolve()
 
+    @property
+    def out_key(self) -> str:
+        """The output folder as the build cache names it: from the site folder when inside
+        it, so that a cache restored into a checkout at another path (another CI runner's,
+        say) still describes the output restored with it; else in full."""
+        out, root = self.out, self.root.resolve()
+        return out.relative_to(root).as_posix() if out.is_relative_to(root) else str(out)
+
 
 @dataclass
 class Report:

@@ -13,6 +13,7 @@ from conftest import NOW, SiteFolder, prediction_text
 from test_incremental import (
     EDITS,
     _clean_build,
+    _copy_tree,
     _populate,
     _replace,
     _restore_in_a_fresh_checkout,
@@ -52,6 +53,22 @@ def test_a_title_edited_in_a_restored_checkout_takes_the_shortcut(
     assert _way(built) == "shortcut"
     assert built.files() == _clean_build(built, tmp_path)
     assert _a_no_op(built)
+
+
+def test_a_checkout_at_another_path_with_the_cache_restored_takes_the_shortcut(
+    built: SiteFolder, tmp_path: Path
+) -> None:
+    """A CI runner that checks the site out elsewhere than the build whose cache it restores.
+    Catches: the cache naming the output folder by its full path, so that the restored
+    output was another folder's to it and every page was rendered again."""
+    elsewhere = SiteFolder(tmp_path / "another" / "checkout")
+    _copy_tree(built.root, elsewhere.root, keep_mtimes=False, skip=("output", ".foretell"))
+    _copy_tree(built.output, elsewhere.output, keep_mtimes=True)
+    _copy_tree(built.root / ".foretell", elsewhere.root / ".foretell", keep_mtimes=True)
+    assert _a_no_op(elsewhere) is False and _way(elsewhere) == "up to date"
+    EDITS["title"](elsewhere)
+    assert _way(elsewhere) == "shortcut"
+    assert elsewhere.files() == _clean_build(elsewhere, tmp_path)
 
 
 def test_nothing_changed_but_the_stats_is_up_to_date_and_writes_nothing(

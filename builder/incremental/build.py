@@ -165,7 +165,7 @@ def build(options: BuildOptions, fresh: Freshness) -> Report:
     drafts = 0 if options.drafts else draft_count(loaded.files.values())
     digests = _digests(options.out, manifest.digests, staging.digests, outputs)
     manifest = Manifest(
-        str(options.out), outputs, fresh.stamp, warnings, zone, config_stat, drafts, digests,
+        options.out_key, outputs, fresh.stamp, warnings, zone, config_stat, drafts, digests,
         rendered.units, built=fresh.stamp,
     )  # fmt: skip
     hidden = hidden_terms(loaded.files.values(), options.drafts)  # the drafts' (terms.py)

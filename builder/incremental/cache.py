@@ -281,12 +281,13 @@ def clear(root: Path) -> None:
     shutil.rmtree(root / CACHE_DIR / SEARCH, ignore_errors=True)
 
 
-def legacy_outputs(root: Path, out: Path) -> list[str]:
-    """The files the manifest says a build wrote into `out`, whatever foretell wrote it: an
-    output folder built before its record was kept in the folder itself (ownership.py) is
-    the build's all the same. Nothing is trusted here but the list of names."""
+def legacy_outputs(root: Path, out: Path, out_key: str) -> list[str]:
+    """The files the manifest says a build wrote into `out` (named `out_key` since
+    options.BuildOptions.out_key, in full before), whatever foretell wrote it: an output folder
+    built before its record was kept in the folder itself (ownership.py) is the build's all
+    the same. Nothing is trusted here but the list of names."""
     manifest = read_pickle(root, MANIFEST, Manifest, any_version=True)
-    if manifest is None or getattr(manifest, "output_dir", None) != str(out):
+    if manifest is None or getattr(manifest, "output_dir", None) not in (str(out), out_key):
         return []
     return list(getattr(manifest, "outputs", {}))
 

@@ -23,7 +23,7 @@ def build(options: BuildOptions, fresh: Freshness | None = None) -> Report:
     ownership.claim(
         options.out,
         force=options.force,
-        adopted=lambda: cache.legacy_outputs(options.root, options.out),
+        adopted=lambda: cache.legacy_outputs(options.root, options.out, options.out_key),
     )
     if not options.clean:
         from builder.incremental import shortcut

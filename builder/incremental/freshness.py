@@ -72,7 +72,7 @@ def check(options: BuildOptions, *, output: bool = True) -> Freshness:
     if options.clean:
         cache.clear(options.root)
     manifest = cache.load_manifest(options.root) if output else Manifest()
-    if manifest.output_dir != str(options.out):
+    if manifest.output_dir != options.out_key:
         manifest = Manifest()  # it describes another output folder
     probe = None
     if manifest.outputs:  # the outputs are stat-ed on the other core while the inputs are
@@ -92,7 +92,7 @@ def stamp_of(
 ) -> str:
     """What the up-to-date check compares (the shortcut uses it for all but the articles)."""
     context = f"{STAMP} / git {head} / url {options.url}"
-    return inputs_digest(inputs, context, today, options.drafts, options.out)
+    return inputs_digest(inputs, context, today, options.drafts, options.out_key)
 
 
 def _today(

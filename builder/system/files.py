@@ -31,7 +31,7 @@ def scan(root: Path) -> dict[str, Stat | None]:
 
 
 def inputs_digest(
-    inputs: Mapping[str, Stat | None], stamp: str, now: dt.date | None, drafts: bool, out: Path
+    inputs: Mapping[str, Stat | None], stamp: str, now: dt.date | None, drafts: bool, out: str
 ) -> str:
     """Changes whenever any input file, the options or foretell itself (`stamp`) change."""
     h = hashlib.blake2b(digest_size=16)
