@@ -71,6 +71,20 @@ def test_a_checkout_at_another_path_with_the_cache_restored_takes_the_shortcut(
     assert elsewhere.files() == _clean_build(elsewhere, tmp_path)
 
 
+def test_a_cache_naming_its_output_in_full_still_holds(built: SiteFolder) -> None:
+    """The manifest of a build before BuildOptions.out_key, which named the output folder by
+    its full path. Catches: such a cache taken for another folder's on upgrading, and every
+    page of the site rendered again."""
+    manifest = cache.load_manifest(built.root)
+    manifest.output_dir = str(built.output.resolve())
+    cache.write_pickle(built.root, cache.MANIFEST, manifest)
+    (built.root / cache.CACHE_DIR / cache.SHORTCUT).unlink()  # its context named it so too
+    EDITS["title"](built)
+    options = BuildOptions(built.root, dt.date.fromisoformat(NOW))
+    report = dispatch.build(options, freshness.check(options))
+    assert report.way == "full" and 0 < report.rendered < report.pages / 2
+
+
 def test_nothing_changed_but_the_stats_is_up_to_date_and_writes_nothing(
     built: SiteFolder, tmp_path: Path
 ) -> None:
