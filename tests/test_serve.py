@@ -7,6 +7,7 @@ helpers (path resolution, HTML injection, change classification) are tested dire
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import signal
 import socket
@@ -18,18 +19,23 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from bs4 import BeautifulSoup
-from conftest import REPO, SITE_YAML, SiteFolder, prediction_text
+from conftest import NOW, REPO, SITE_YAML, SiteFolder, prediction_text
 from serving import Serve, children, launched, serving, wait_for
+from test_incremental import _clean_build, _populate, _replace
 
 from builder.errors import Problem
+from builder.options import BuildOptions
 from builder.serve import inject
-from builder.serve.server import REFUSED, Found, Redirect, resolve
+from builder.serve.lazy import LazyFiles
+from builder.serve.server import REFUSED, Found, Redirect, resolve, respond
+from builder.serve.state import LiveSite, RebuildResult
 from builder.serve.watch import classify
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from generate import generate
 
 EDIT_TIMEOUT = 20  # seconds for a saved edit to be served
+P3 = "content/predictions/p3.md"
 
 
 def write_alpha(site: SiteFolder, body: str = "First version of the body.\n", **kw: str) -> Path:
@@ -351,3 +357,77 @@ def test_only_sources_of_the_site_count_as_changes(tmp_path: Path) -> None:
     assert kind("content/.obsidian/workspace.json") is None
     assert kind(".foretell/cache/pages") is None
     assert classify(tmp_path, "/elsewhere/site.yaml") is None
+
+
+# --------------------------------------------------------------------------- in process
+
+
+@pytest.fixture
+def live(site: SiteFolder) -> Iterator[LiveSite]:
+    """The live site of a small site, built once, its pages all made (the first build's are)."""
+    _populate(site)
+    live = LiveSite(BuildOptions(site.root, dt.date.fromisoformat(NOW)))
+    assert live.rebuild().ok
+    assert live.snapshot.files is not None and not live.snapshot.files.pending()
+    yield live
+    live.close()
+
+
+def _made(files: LazyFiles, path: str) -> bool:
+    value = files.raw(path)
+    return isinstance(value, bytes) or value.done
+
+
+def test_a_rebuilds_pages_are_made_when_read_with_a_clean_builds_bytes(
+    live: LiveSite, site: SiteFolder, tmp_path: Path
+) -> None:
+    """A resolution takes the full rebuild: it decides what changed, the pages are made
+    later. Catches: a pending page made from the wrong page's spec, or another build's site
+    (bytes unlike a clean build's); and the rebuild rendering them itself (nothing pending)."""
+    completer = live._completer
+    completer.close()  # nothing made behind the test's back: what is pending stays so
+    _replace(
+        site, P3, "  target_date:", "  resolution: {outcome: yes, date: 2026-05-01}\n  target_date:"
+    )
+    assert live.rebuild().ok and live.builder.way == "full"
+    files = live.snapshot.files
+    assert isinstance(files, LazyFiles)
+    pending = {path for path in files if not _made(files, path)}
+    assert {"predictions/p3/index.html", "resolved/index.html", "track-record.json"} <= pending
+    page = respond(live.snapshot, "/predictions/p3/")  # a request makes its page
+    assert page.status_code == 200 and _made(files, "predictions/p3/index.html")
+    assert dict(files) == _clean_build(site, tmp_path, NOW)
+
+
+def test_a_page_that_fails_to_render_after_a_rebuild_fails_the_build(
+    live: LiveSite, site: SiteFolder
+) -> None:
+    """An error only rendering meets (not parsing the template): the rebuild serves the new
+    site, then its pages fail. Catches: the failure swallowed (the site served as good, the
+    page a bare 500 or empty), the last good site not served again, the terminal not told."""
+    told: list[RebuildResult] = []
+    live.late = told.append
+    heard: list[str] = []  # the event stream's listener: open pages reload when told
+    live.subscribe(lambda: heard.append(live.snapshot.build_id))
+    good = live.snapshot.files
+    assert good is not None
+    template = site.root / "themes" / "default" / "templates" / "prediction.html"
+    source = template.read_text(encoding="utf-8")
+    block = "{% block content %}"
+    template.write_text(source.replace(block, block + "{{ (p.title|length) // 0 }}"), "utf-8")
+    line = source[: source.index(block)].count("\n") + 1
+    assert live.rebuild().ok  # served: nothing has been rendered yet
+    broken = live.snapshot
+    page = respond(broken, "/predictions/p3/")  # a request before the completer fails it
+    where = f"themes/default/templates/prediction.html:{line}: ZeroDivisionError"
+    assert page.status_code == 500 and where in page.body.decode()
+    wait_for(lambda: told, timeout=10, what="the failure to be reported")
+    failed = live.snapshot
+    assert heard[-1] == failed.build_id != broken.build_id  # open pages reload, see the problem
+    assert [str(p) for p in failed.problems] == [str(p) for p in told[0].errors]
+    assert str(failed.problems[0]).startswith(where)
+    assert failed.files is good  # the last good site, served again
+    shown = respond(failed, "/predictions/p3/").body.decode()
+    assert 'role="alert"' in shown and where in shown and "Body of 3." in shown
+    template.write_text(source, encoding="utf-8")
+    assert live.rebuild().ok and not live.snapshot.problems

@@ -12,6 +12,7 @@ import os
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from builder import __version__
@@ -24,7 +25,7 @@ from builder.incremental.pagekeys import PageKeys
 from builder.options import BuildOptions, Report
 from builder.pipeline import Plan, Sink, load, make, plan, unit_files, unit_format
 from builder.render.lists import TEMPLATE
-from builder.render.outputs import Later, Memo, Output
+from builder.render.outputs import Later, Memo, Output, bytes_of
 from builder.render.templates import PageSpec
 from builder.site.model import Site, Unit
 from builder.system import collector
@@ -53,13 +54,44 @@ def render_site(
     """Render the site, handing each file to `sink` as soon as it is made; pages and outputs
     whose key is in `previous` (path -> key) are not rendered again, and the files of a
     prediction whose unit key is in `units` (slug -> key, paths) are not even planned."""
+    todo = _todo(site, root, previous, memo, units)
+    made = make(todo.planned.renderer, todo.pages, todo.others, sink)
+    return todo.rendered(made)
+
+
+def pending_site(
+    site: Site,
+    root: Path,
+    previous: Mapping[str, str],
+    memo: Memo,
+    units: Mapping[str, UnitRecord],
+) -> tuple[Rendered, dict[str, bytes | Later]]:
+    """As render_site, making nothing: each file it would make, its bytes or how to make them
+    (serve makes a file when it is asked for: serve/lazy.py)."""
+    todo = _todo(site, root, previous, memo, units, deferred=True)
+    renderer = todo.planned.renderer
+    files: dict[str, bytes | Later] = {
+        s.path: Later(partial(renderer.render, s)) for s in todo.pages
+    }
+    files.update(todo.others)
+    return todo.rendered(set(files)), files
+
+
+def _todo(
+    site: Site,
+    root: Path,
+    previous: Mapping[str, str] | None,
+    memo: Memo | None,
+    units: Mapping[str, UnitRecord] | None,
+    deferred: bool = False,
+) -> _Todo:
+    """Every file of the site keyed, and those to make: whose key is not in `previous`."""
     memo = memo or Memo()
-    todo = _Todo(site, plan(site, root, memo), previous or {}, memo)
+    todo = _Todo(site, plan(site, root, memo), previous or {}, memo, deferred)
     todo.add(todo.planned.pages, todo.planned.outputs)
     for page_list in todo.planned.lists:
         for path, key, spec in page_list.keyed_pages(todo.page_keys.encode, todo.list_page_key):
             todo.add_keyed(path, key, spec)
-    made_units = {}
     for p in site.predictions:
         unit = site.unit(p)
         key = todo.unit_key(unit)
@@ -68,17 +100,18 @@ def render_site(
             specs, outputs = unit_files(site, unit, memo)
             todo.add(specs, outputs)
             before = (key, tuple([s.path for s in specs] + [o.path for o in outputs]))
-        made_units[p.slug] = before
-    made = make(todo.planned.renderer, todo.pages, todo.others, sink)
-    keys = todo.keys
-    return Rendered(made, keys, set(keys) - made, todo.planned.warnings, made_units, todo.planned)
+        todo.units[p.slug] = before
+    return todo
 
 
 class _Todo:
     """What a build must make: each planned file whose key is not its `previous` one."""
 
-    def __init__(self, site: Site, planned: Plan, previous: Mapping[str, str], memo: Memo) -> None:
+    def __init__(
+        self, site: Site, planned: Plan, previous: Mapping[str, str], memo: Memo, deferred: bool
+    ) -> None:
         self.planned, self.previous = planned, previous
+        self.deferred = deferred  # outputs made when their bytes are asked for (pending_site)
         names = planned.renderer.assets
         base = digest(repr((__version__, site.config, sorted(names.items()))).encode())
         status = lambda p: site.status(p).key  # noqa: E731
@@ -89,6 +122,7 @@ class _Todo:
         self.keys: dict[str, str] = {}  # every file's key
         self.pages: list[PageSpec] = []
         self.others: list[tuple[str, bytes | Later]] = list(planned.files.items())
+        self.units: dict[str, UnitRecord] = {}  # slug -> its unit's key and files
 
     def add(self, specs: Iterable[PageSpec], outputs: Iterable[Output]) -> None:
         for spec in specs:
@@ -98,7 +132,8 @@ class _Todo:
         for output in outputs:
             key = self.keys[output.path] = self.page_keys.key("", output.path, output.inputs)
             if self.previous.get(output.path) != key:
-                self.others.append((output.path, output.make()))
+                made = Later(partial(_output_bytes, output)) if self.deferred else output.make()
+                self.others.append((output.path, made))
 
     def list_page_key(self, url: str, encoded: bytes) -> str:
         return self.page_keys.encoded_key(TEMPLATE, url, encoded)
@@ -110,6 +145,10 @@ class _Todo:
         if self.previous.get(path) != key:
             self.pages.append(spec())
 
+    def rendered(self, made: set[str]) -> Rendered:
+        keys, planned = self.keys, self.planned
+        return Rendered(made, keys, set(keys) - made, planned.warnings, self.units, planned)
+
     def unit_key(self, unit: Unit) -> str:
         return self.page_keys.object_key(self.unit_base, unit)
 
@@ -120,6 +159,10 @@ class _Todo:
             return False
         self.keys.update(kept)  # type: ignore[arg-type]
         return True
+
+
+def _output_bytes(output: Output) -> bytes:
+    return bytes_of(output.make())
 
 
 def build(options: BuildOptions, fresh: Freshness) -> Report:

@@ -90,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
     collector.fewer_collections()  # a rebuild's young objects live on: system/collector.py
     live = LiveSite(BuildOptions(root, args.now, drafts=args.drafts))
     terminal = Terminal(console)
+    live.late = lambda outcome: terminal.rebuilt("rendering a page", outcome)
     watcher = Watcher(root, lambda batch: terminal.rebuilt(batch.describe(), live.rebuild()))
     events = Events(live)
     hosts = AllowedHosts.of(args.host, args.allowed_hosts)
@@ -104,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
             pass
         finally:
             watcher.stop()
+            live.close()
     console.print("Stopped.")
     return 0
 

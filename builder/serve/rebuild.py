@@ -1,5 +1,6 @@
 """The site built again and again in memory, for `serve`: what one build learnt (parsed files,
-rendered pages, the memo, the shortcut's record) is kept for the next."""
+rendered pages, the memo, the shortcut's record) is kept for the next. After the first build,
+a full rebuild makes each changed file only when it is asked for (lazy.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from builder.incremental import (
     shortcut,
     shortcut_render,
 )
-from builder.incremental.build import render_site
+from builder.incremental.build import pending_site, render_site
 from builder.incremental.cache import UnitRecord
 from builder.incremental.display import Shown
 from builder.incremental.freshness import Freshness
@@ -26,7 +27,8 @@ from builder.options import BuildOptions
 from builder.pipeline import load
 from builder.render import feeds
 from builder.render.feeds import FeedFile
-from builder.render.outputs import Memo
+from builder.render.outputs import Later, Memo
+from builder.serve.lazy import LazyFiles, Pending
 
 
 class InMemory:
@@ -49,14 +51,15 @@ class Rebuilder:
     unchanged files are not parsed again and unchanged pages not rendered again, and when only
     article bodies changed, only what shows them is rendered (shortcut.py).
 
-    `files()` returns the whole site as {path: bytes}, or raises BuildFailed with every problem.
+    `files()` returns the whole site as {path: bytes} (LazyFiles: a page changed by a full
+    rebuild is rendered when read), or raises BuildFailed with every problem.
     """
 
     def __init__(self, options: BuildOptions) -> None:
         self.options = options
         self.warnings: list[Problem] = []
         self._entries: dict[str, FileEntry] = {}
-        self._pages: dict[str, tuple[str, bytes]] = {}  # path -> (key, bytes)
+        self._pages: dict[str, tuple[str, bytes | Pending]] = {}  # path -> (key, bytes)
         self._units: dict[str, UnitRecord] = {}  # slug -> its unit as last built
         self._memo: dict[str, object] = {}
         self._record: shortcut.Record | None = None  # what the shortcut needs, if it may run
@@ -66,10 +69,10 @@ class Rebuilder:
         # Likewise what a display edit needs (display.py), made at the first one.
         self._shown_of: Callable[[], Shown] | None = None
         self._shown: Shown | None = None
-        self._files: dict[str, bytes] = {}  # the site as last built
+        self._files = LazyFiles()  # the site as last built
         self.way: Literal["shortcut", "full"] = "full"  # how the last build went
 
-    def files(self) -> dict[str, bytes]:
+    def files(self) -> LazyFiles:
         fresh = freshness.check(self.options, output=False)
         if (fast := self._by_shortcut(fresh)) is not None:
             self.way = "shortcut"
@@ -83,10 +86,14 @@ class Rebuilder:
         root = self.options.root
         site = history.with_history(loaded.site, root, fresh.head)
         memo = Memo(self._memo)
-        sink = InMemory()
-        rendered = render_site(site, root, sink, previous, memo, self._units)
+        if self._pages:  # a rebuild: each changed file made when asked for (lazy.py)
+            rendered, made = pending_site(site, root, previous, memo, self._units)
+            files = {path: _pending(data) for path, data in made.items()}
+        else:  # the first build, on every core
+            sink = InMemory()
+            rendered = render_site(site, root, sink, previous, memo, self._units)
+            files = dict[str, bytes | Pending](sink.files)
         self._units = rendered.units
-        files = sink.files
         self._memo = memo.retained({p.digest for p in site.predictions})
         pages = {path: self._pages[path] for path in rendered.reused}
         for path, key in rendered.keys.items():
@@ -98,10 +105,10 @@ class Rebuilder:
         if self._record is not None:
             record, planned = self._record, rendered.planned
             self._shown_of = lambda: display.shown_of(site, planned, memo, record.token)
-        self._files = {**files, **{path: data for path, (_, data) in pages.items()}}
+        self._files = LazyFiles({**files, **{path: data for path, (_, data) in pages.items()}})
         return self._files
 
-    def _by_shortcut(self, fresh: Freshness) -> dict[str, bytes] | None:
+    def _by_shortcut(self, fresh: Freshness) -> LazyFiles | None:
         changed = shortcut.edited_files(self.options, fresh, self._record)
         if not changed or self._record is None:
             return None
@@ -136,8 +143,12 @@ class Rebuilder:
         self._entries.update(found.entries)
         for path, data in made.items():
             self._pages[path] = (STALE, data)
-        self._files = {**self._files, **made}
+        self._files = self._files.updated(made)
         return self._files
+
+
+def _pending(data: bytes | Later) -> bytes | Pending:
+    return Pending(data.make) if isinstance(data, Later) else data
 
 
 # Never a page key: what the shortcut made is rendered again by the next full build, rather

@@ -13,6 +13,7 @@ import mimetypes
 import socket
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import uvicorn
 from starlette.applications import Starlette
@@ -25,7 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from builder.serve import inject
 from builder.serve.hosts import AllowedHosts, refusal
-from builder.serve.state import LiveSite, Snapshot
+from builder.serve.state import LiveSite, Snapshot, problem_of
 
 HEARTBEAT = 15.0  # seconds between keep-alive comments on an idle event stream
 RETRY_MS = 500  # how soon a browser reconnects a dropped event stream
@@ -183,7 +184,12 @@ def _not_found(snapshot: Snapshot) -> Response:
 
 def _file(snapshot: Snapshot, key: str, status: int) -> Response:
     assert snapshot.files is not None
-    data = snapshot.files[key]
+    try:
+        data = snapshot.files[key]  # rendered now, if it was not yet (lazy.py)
+    except Exception as exc:  # the build fails with it (state.LiveSite): its problem shown
+        problem, _ = problem_of(exc, snapshot.root or Path.cwd())
+        page = inject.error_page(snapshot.build_id, (problem,))
+        return Response(page, 500, media_type="text/html", headers=NO_STORE)
     media_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
     if media_type == "text/html":
         data = inject.inject(data, snapshot.build_id, snapshot.problems)

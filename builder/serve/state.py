@@ -3,7 +3,9 @@
 Requests read `LiveSite.snapshot`, an immutable value that a rebuild replaces in one
 assignment, so a request sees either the old site or the new one, never a half-built mix.
 A failed build keeps the last good files and records the problems beside them: pages keep
-being served, with the problems shown on top.
+being served, with the problems shown on top. The pages a rebuild changed are rendered when
+first asked for, and by a thread of their own meanwhile (lazy.py): one that fails to render
+fails the build then, as if the rebuild had.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from builder.config.siteconfig import load_config
 from builder.errors import BuildFailed, Problem
 from builder.options import BuildOptions
 from builder.render.errors import template_problem
+from builder.serve.lazy import Completer, LazyFiles
 from builder.serve.rebuild import Rebuilder
 from builder.site import urls
 
@@ -31,6 +34,7 @@ class Snapshot:
     files: Mapping[str, bytes] | None  # the last good site; None until a build has succeeded
     problems: tuple[Problem, ...] = ()  # errors of the latest build; empty when it succeeded
     prefix: str = "/"  # the URL path the site lives under ("/" or "/blog/")
+    root: Path | None = None  # the site's folder: what a page that fails to render names
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,14 @@ class LiveSite:
         self._lock = threading.Lock()  # one build at a time (first build vs watcher)
         self._listeners: list[Callable[[], None]] = []
         self.snapshot = Snapshot(next(self._ids), None)
+        # Told of a build that failed after it was served, when one of its pages failed.
+        self.late: Callable[[RebuildResult], None] = lambda outcome: None
+        self._fallback: Mapping[str, bytes] | None = None  # served if that happens
+        self._completer = Completer(self._failed_late)
+
+    def close(self) -> None:
+        """Stop rendering pages in the background."""
+        self._completer.close()
 
     def subscribe(self, listener: Callable[[], None]) -> None:
         """Call `listener()` (from the building thread) after every new snapshot."""
@@ -75,32 +87,45 @@ class LiveSite:
             outcome = self._build()
             outcome = replace(outcome, seconds=time.perf_counter() - started)
         if not outcome.unchanged:
-            for listener in self._listeners:
-                listener()
+            self._tell()
         return outcome
+
+    def _tell(self) -> None:
+        for listener in self._listeners:
+            listener()
 
     def _build(self) -> RebuildResult:
         previous = self.snapshot
         root = self.options.root
         try:
-            # A shallow copy: the dict we serve must never change under a request, even if
-            # the Rebuilder reuses and updates its own dict on the next build.
-            files = dict(self.builder.files())
+            files = self.builder.files()  # immutable: never changed under a request
         except BuildFailed as failed:
             errors = tuple(p for p in failed.problems if p.is_error)
             warnings = tuple(p for p in failed.problems if not p.is_error)
             return self._failed(previous, errors, warnings)
         except Exception as exc:  # a template error, or a genuine bug: never kill the server
-            problem = template_problem(exc, root)
-            if problem is not None:
-                return self._failed(previous, (problem,))
-            internal = Problem("(foretell)", None, None, f"{type(exc).__name__}: {exc}")
-            return self._failed(previous, (internal,), trace=traceback.format_exc())
+            problem, trace = problem_of(exc, root)
+            return self._failed(previous, (problem,), trace=trace)
         warnings = tuple(self.builder.warnings)
-        if previous.files == files and not previous.problems:
+        if files.same_as(previous.files) and not previous.problems:
             return RebuildResult(0.0, len(files), warnings=warnings, unchanged=True)
-        self.snapshot = Snapshot(next(self._ids), files, (), _prefix(root))
+        self._fallback = previous.files
+        self.snapshot = Snapshot(next(self._ids), files, (), _prefix(root), root)
+        self._completer.complete(files)
         return RebuildResult(0.0, len(files), warnings=warnings)
+
+    def _failed_late(self, files: LazyFiles, exc: BaseException) -> None:
+        """A page of the site served now failed to render (on the completer's thread): its
+        build failed, and the site before it is served again, with the problem on top."""
+        problem, trace = problem_of(exc, self.options.root)
+        with self._lock:
+            if self.snapshot.files is not files:  # another build is served by now
+                return
+            outcome = self._failed(
+                replace(self.snapshot, files=self._fallback), (problem,), trace=trace
+            )
+        self._tell()
+        self.late(outcome)
 
     def _failed(
         self,
@@ -109,9 +134,19 @@ class LiveSite:
         warnings: tuple[Problem, ...] = (),
         trace: str | None = None,
     ) -> RebuildResult:
-        self.snapshot = Snapshot(next(self._ids), previous.files, errors, previous.prefix)
+        self.snapshot = replace(previous, build_id=next(self._ids), problems=errors)
         count = len(previous.files) if previous.files is not None else 0
         return RebuildResult(0.0, count, errors, warnings, trace)
+
+
+def problem_of(exc: BaseException, root: Path) -> tuple[Problem, str | None]:
+    """What to show of an exception raised while building: a template's error at its file
+    and line; anything else is a bug of ours, with its traceback for the terminal."""
+    problem = template_problem(exc, root)
+    if problem is not None:
+        return problem, None
+    internal = Problem("(foretell)", None, None, f"{type(exc).__name__}: {exc}")
+    return internal, "".join(traceback.format_exception(exc))
 
 
 def _prefix(root: Path) -> str:
