@@ -209,6 +209,31 @@ def test_errors_are_shown_on_the_page_until_fixed(site: SiteFolder) -> None:
         assert "build failed" in server.log()  # also said in the terminal
 
 
+def test_a_page_that_fails_only_when_rendered_is_shown_and_said_as_any_error(
+    site: SiteFolder,
+) -> None:
+    """A rebuild renders its pages after it is served (lazy.py). Catches: such a failure
+    never reaching the open page or the terminal."""
+    write_alpha(site)
+    template = site.root / "themes" / "default" / "templates" / "prediction.html"
+    source = template.read_text(encoding="utf-8")
+    block = "{% block content %}"
+    with serving(site.root) as server:
+        assert "First version" in server.get("/predictions/alpha/").text
+        template.write_text(source.replace(block, block + "{{ 1 // (p.title|length - 5) }}"))
+
+        def alert() -> str | None:
+            text = server.get("/predictions/alpha/").text
+            return text if 'role="alert"' in text else None
+
+        shown = wait_for(alert, timeout=EDIT_TIMEOUT, what="the error overlay")
+        assert "themes/default/templates/prediction.html:" in shown
+        assert "ZeroDivisionError" in shown and "First version" in shown  # the last good page
+        wait_for(lambda: "rendering a page: build failed" in server.log(), timeout=5, what="it")
+        template.write_text(source, encoding="utf-8")
+        wait_for(lambda: not alert(), timeout=EDIT_TIMEOUT, what="the error to go")
+
+
 def test_a_site_that_never_built_shows_its_errors(site: SiteFolder) -> None:
     write_alpha(site, date="2026-13-01")
     with serving(site.root) as server:

@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     collector.fewer_collections()  # a rebuild's young objects live on: system/collector.py
     live = LiveSite(BuildOptions(root, args.now, drafts=args.drafts))
     terminal = Terminal(console)
-    live.late = lambda outcome: terminal.rebuilt("rendering a page", outcome)
+    live.late = terminal.failed_late
     watcher = Watcher(root, lambda batch: terminal.rebuilt(batch.describe(), live.rebuild()))
     events = Events(live)
     hosts = AllowedHosts.of(args.host, args.allowed_hosts)
@@ -179,22 +179,32 @@ class Terminal:
         what = "first build" if changed is None else escape(changed)
         stamp = time.strftime("%H:%M:%S")
         if not outcome.ok:
-            count = len(outcome.errors)
-            kept = "serving the last good version" if outcome.files else "nothing to serve yet"
-            self.console.print(
-                f"[dim]{stamp}[/] {what}: [bold red]build failed[/] "
-                f"({count} error{'s' if count != 1 else ''}, {took}); {kept}",
-                soft_wrap=True,
-            )
-            for problem in outcome.errors:
-                self.console.print(f"  [red]error[/]: {escape(str(problem))}", soft_wrap=True)
-            if outcome.trace:
-                self.console.print(escape(outcome.trace), style="dim", soft_wrap=True)
+            self._failed(f"[dim]{stamp}[/] {what}", outcome, f", {took}")
         elif changed is None:
             self.console.print(f"[green]Built[/] {outcome.files} files in {took}")
         else:
             result = "no page changed" if outcome.unchanged else "[green]rebuilt[/]"
             self.console.print(f"[dim]{stamp}[/] {what}: {result} in {took}", soft_wrap=True)
+        self._warn(outcome)
+
+    def failed_late(self, outcome: RebuildResult) -> None:
+        """A page of the site just rebuilt failed to render when it was made (serve/lazy.py)."""
+        self._failed(f"[dim]{time.strftime('%H:%M:%S')}[/] rendering a page", outcome, "")
+
+    def _failed(self, what: str, outcome: RebuildResult, took: str) -> None:
+        count = len(outcome.errors)
+        kept = "serving the last good version" if outcome.files else "nothing to serve yet"
+        self.console.print(
+            f"{what}: [bold red]build failed[/] "
+            f"({count} error{'s' if count != 1 else ''}{took}); {kept}",
+            soft_wrap=True,
+        )
+        for problem in outcome.errors:
+            self.console.print(f"  [red]error[/]: {escape(str(problem))}", soft_wrap=True)
+        if outcome.trace:
+            self.console.print(escape(outcome.trace), style="dim", soft_wrap=True)
+
+    def _warn(self, outcome: RebuildResult) -> None:
         if outcome.warnings != self._warnings:
             self._warnings = outcome.warnings
             for problem in outcome.warnings:
