@@ -86,7 +86,11 @@ def remember(root: Path, site: Site, memo: Memo, shards: Shards | None) -> None:
 
 
 def _file_name(key: str) -> str:
-    return hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + ".pickle"
+    # The cache's stamp too: a file is written only when its name is new, and after an
+    # upgrade the old version's pickles, which read_pickle refuses, would stay under the same
+    # keys, so that every edit took the full path.
+    name = f"{cache.STAMP}\0{key}".encode()
+    return hashlib.blake2b(name, digest_size=16).hexdigest() + ".pickle"
 
 
 @dataclass(frozen=True)
