@@ -199,3 +199,21 @@ def test_a_theme_showing_bodies_on_list_pages_takes_the_full_path(
     _append(site, P8, "\nLonger now.\n")
     assert _build(site).way == "full"
     assert site.files() == _clean_build(site, tmp_path)
+
+
+def test_after_an_upgrade_one_full_build_and_the_shortcut_again(
+    built: SiteFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another foretell (another cache stamp): every cache it finds is another version's, the
+    build takes the full path once, and every kind of edit the shortcut from then on.
+    Catches: a cache file the full build writes only when it is missing, left in the old
+    version's format (as the search shards' inputs were: tests/test_reindex.py)."""
+    monkeypatch.setattr(cache, "STAMP", cache.STAMP + " / the next version")
+    assert _build(built).way == "full"
+    _append(built, P8, "\nAfter the upgrade.\n")
+    assert _build(built).way == "shortcut"
+    _replace(built, P3, "Prediction 3", "Renamed after the upgrade")
+    assert _build(built).way == "shortcut"
+    _replace(built, P3, "category: Energy", "category: Upgrades")
+    assert _build(built).way == "shortcut"
+    assert built.files() == _clean_build(built, tmp_path)
