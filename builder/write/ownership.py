@@ -48,9 +48,10 @@ def check_folder(root: Path, out: Path) -> None:
 
 
 def read_record(out: Path) -> set[str] | None:
-    """The files the last build recorded writing into `out`, or None without a record."""
+    """The files the last build recorded writing into `out`, or None without a record. Names
+    as the record holds them: a build deletes only those that `inside` allows."""
     files = _recorded_names(out)
-    return None if files is None else {name for name in files if _is_inside(name)}
+    return None if files is None else set(files)
 
 
 def _recorded_names(out: Path) -> list[str] | None:
@@ -108,9 +109,10 @@ def _has_entries(folder: Path) -> bool:
         return False
 
 
-def _is_inside(name: str) -> bool:
+def inside(name: str) -> bool:
     """A recorded name is a relative path below the output: a tampered record must not make a
-    build delete anything outside it."""
+    build delete anything outside it. Checked before deleting, not on reading the record (the
+    65,000 names of a 10,000-prediction site with search, at every build: 23 ms)."""
     # No empty part (a leading, trailing or doubled slash) and no "..": string tests, as a
     # record holds one name per output file (53,600 at 10,000 predictions).
     return (

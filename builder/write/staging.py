@@ -27,7 +27,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from builder.system.files import Stat, output_digest, output_stats
-from builder.write.ownership import RECORD, read_record, write_record
+from builder.write.ownership import RECORD, inside, read_record, write_record
 
 Staged = tuple[Path, Stat, str]  # where a file was staged, its stat there and its digest
 
@@ -180,7 +180,7 @@ def _same(path: Path, data: bytes) -> bool:
 def _remove_stale(out: Path, names: Collection[str]) -> None:
     """Delete files the site no longer has, then the folders they leave empty."""
     folders: set[Path] = set()
-    for name in names:
+    for name in filter(inside, names):
         path = out / name
         path.unlink(missing_ok=True)
         folders.update(p for p in path.parents if p != out and out in p.parents)
