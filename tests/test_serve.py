@@ -26,7 +26,7 @@ from test_incremental import _clean_build, _populate, _replace
 from builder.errors import Problem
 from builder.options import BuildOptions
 from builder.serve import inject
-from builder.serve.lazy import LazyFiles
+from builder.serve.lazy import Completer, LazyFiles
 from builder.serve.server import REFUSED, Found, Redirect, resolve, respond
 from builder.serve.state import LiveSite, RebuildResult
 from builder.serve.watch import classify
@@ -456,3 +456,26 @@ def test_a_page_that_fails_to_render_after_a_rebuild_fails_the_build(
     assert 'role="alert"' in shown and where in shown and "Body of 3." in shown
     template.write_text(source, encoding="utf-8")
     assert live.rebuild().ok and not live.snapshot.problems
+
+
+def test_a_page_failing_after_a_build_that_failed_since_keeps_both_errors(
+    live: LiveSite, site: SiteFolder
+) -> None:
+    """A rebuild served with pages still to render, then a save that fails the build (which
+    keeps serving those files), then one of those pages fails. Catches: the page's error
+    shown in place of the content error, which the author would see again only at the next
+    save."""
+    live._completer.close()  # the pages are made when this test says, below
+    template = site.root / "themes" / "default" / "templates" / "prediction.html"
+    block = "{% block content %}"
+    template.write_text(template.read_text().replace(block, block + "{{ 1 // 0 }}"))
+    assert live.rebuild().ok
+    files = live.snapshot.files
+    _replace(site, P3, "date: 2026-03-01", "date: 2026-02-30")
+    assert not live.rebuild().ok and live.snapshot.files is files
+    live._completer = Completer(live._failed_late)
+    live._completer.complete(files)
+    wait_for(lambda: len(live.snapshot.problems) == 2, timeout=10, what="the page's error")
+    shown = [str(p) for p in live.snapshot.problems]
+    assert shown[0].startswith("content/predictions/p3.md:3: date:")
+    assert shown[1].startswith("themes/default/templates/prediction.html:")

@@ -3,8 +3,9 @@ browser asks for it, not when the build that planned it ends (as Hugo's fast ren
 
 After an edit, a rebuild only decides which files changed (their keys: incremental/build.py)
 and swaps the site in; the open tab reloads and its page is rendered then, the rest by
-`Completer` on a thread of its own, soon after. At 1,000 predictions, a resolution's rebuild
-takes half the time it took to render its 60 list pages and remake the exports first.
+`Completer` on a thread of its own, soon after. At 1,000 predictions, this halves the rebuild
+of a resolution (113 against 203 ms in process): the 60 list pages it shifts and the
+track-record exports are made after the swap.
 
 A file is made once, whoever asks first (a request, the completer); it stays pending until
 then, and a file that fails to make fails each time it is asked for: the error a request
@@ -91,8 +92,8 @@ def _same(a: bytes | Pending, b: bytes | Pending) -> bool:
 
 class Completer:
     """Makes the pending files of the latest site on a thread of its own, so each is ready
-    before it is asked for; `report(error)` is called (on that thread) with the first file
-    that fails, and nothing more is made of that site."""
+    before it is asked for; `report(files, error)` is called (on that thread) at the first
+    file that fails, and nothing more is made of that site."""
 
     def __init__(self, report: Callable[[LazyFiles, BaseException], None]) -> None:
         self._report = report

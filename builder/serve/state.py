@@ -121,9 +121,10 @@ class LiveSite:
         with self._lock:
             if self.snapshot.files is not files:  # another build is served by now
                 return
-            outcome = self._failed(
-                replace(self.snapshot, files=self._fallback), (problem,), trace=trace
-            )
+            # With the errors of a build that failed since, if one did (it kept these files).
+            problems = (*self.snapshot.problems, problem)
+            served = replace(self.snapshot, files=self._fallback)
+            outcome = self._failed(served, problems, trace=trace)
         self._tell()
         self.late(outcome)
 
