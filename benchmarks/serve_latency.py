@@ -1,6 +1,6 @@
 """Edit-to-served latency of `foretell serve` on a generated site.
 
-    python benchmarks/serve_latency.py --count 1000 --edits 10 [--kind title]
+    python benchmarks/serve_latency.py --count 1000 --edits 10 [--kind title] [--search]
 
 Generates a site (benchmarks/generate.py), starts `foretell serve` on it, then saves an edit
 again and again: by default to one article's body, or (`--kind`) one of the everyday edits of
@@ -53,12 +53,16 @@ def main() -> int:
     parser.add_argument("--edits", type=int, default=10, help="edits to time (default 10)")
     parser.add_argument("--pause", type=float, default=1.0, help="seconds between edits")
     parser.add_argument("--kind", choices=list(KINDS), default="body", help="what is edited")
+    parser.add_argument("--search", action="store_true", help="with `search: true` (Pagefind)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="foretell-serve-latency-") as tmp:
         root = Path(tmp) / "site"
         started = time.perf_counter()
         generate(root, args.count, seed=1)
+        if args.search:
+            with (root / "site.yaml").open("a", encoding="utf-8") as config:
+                config.write("search: true\n")
         print(f"generated {args.count} predictions in {time.perf_counter() - started:.1f} s")
         article = sorted((root / "content" / "predictions").glob("*.md"))[args.count // 2]
         log_path = Path(tmp) / "serve.log"

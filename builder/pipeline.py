@@ -217,7 +217,9 @@ class Plan:
 REPLACED = "replaced by the file the build makes there"
 
 
-def plan(site: Site, root: Path, memo: Memo) -> Plan:
+def plan(site: Site, root: Path, memo: Memo, *, index: bool = True) -> Plan:
+    """Every file of the site; without `index`, all but the search index's (serve makes it
+    apart, and does not wait for it: serve/searching.py)."""
     site = dataclasses.replace(site, remember=memo.get)  # the slow figures, kept (Site.slices)
     theme = theme_of(root, site.config)
     files, names = assets.theme_assets(theme)
@@ -229,7 +231,8 @@ def plan(site: Site, root: Path, memo: Memo) -> Plan:
     addresses = [*specs, *(address for page_list in lists for address in page_list.addresses())]
     entries = sitemap.entries(site, addresses)  # the site's pages; each prediction's are known
     outputs = _seo_files(site, entries)
-    outputs += [output for extra in EXTRAS for output in extra(site, addresses, memo)]
+    extras = EXTRAS if index else tuple(e for e in EXTRAS if e is not search.search_files)
+    outputs += [output for extra in extras for output in extra(site, addresses, memo)]
     outputs += timestamps.stamp_files(site, root)  # copies of the repository's tokens
     static = assets.site_static(root)
     made_there = {spec.path for spec in addresses} | {o.path for o in outputs} | files.keys()

@@ -4,7 +4,9 @@ page without JavaScript."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -115,6 +117,28 @@ def test_search_works_in_foretell_serve(example_site: SiteFolder, browser: Brows
         page.goto(f"{server.url}search/?q={word}")
         expect(page.locator(".search-result")).to_have_count(1, timeout=TIMEOUT)
         assert _results(page) == [f"{server.url}predictions/{slug}/"]
+        page.close()
+
+
+def test_an_edit_in_foretell_serve_is_found_by_search(site: SiteFolder, browser: Browser) -> None:
+    """serve indexes an edit after serving it (serve/searching.py). Catches: the new index
+    never served, or served so that the search page cannot read it beside the old one."""
+    site.config(SITE_YAML + "search: true\n")
+    article = site.write("p1.md", prediction_text("First", body=f"About the {ANIMALS[0]}.\n"))
+    with foretell_serve(site.root) as server:
+        page = browser.new_page()
+        page.goto(f"{server.url}search/?q={ANIMALS[0]}")
+        expect(page.locator(".search-result")).to_have_count(1, timeout=TIMEOUT)
+        article.write_text(prediction_text("First", body=f"About the {ANIMALS[1]}.\n"))
+        deadline = time.monotonic() + 20
+        while True:
+            page.goto(f"{server.url}search/?q={ANIMALS[1]}")
+            found = page.locator(".search-result")
+            with contextlib.suppress(AssertionError):
+                expect(found).to_have_count(1, timeout=2_000)
+                break
+            assert time.monotonic() < deadline, "the edit never found by search"
+        assert _results(page) == [f"{server.url}predictions/p1/"]
         page.close()
 
 

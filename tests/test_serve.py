@@ -470,11 +470,11 @@ def test_a_page_failing_after_a_build_that_failed_since_keeps_both_errors(
     block = "{% block content %}"
     template.write_text(template.read_text().replace(block, block + "{{ 1 // 0 }}"))
     assert live.rebuild().ok
-    files = live.snapshot.files
+    files, pages = live.snapshot.files, live._pages
     _replace(site, P3, "date: 2026-03-01", "date: 2026-02-30")
     assert not live.rebuild().ok and live.snapshot.files is files
     live._completer = Completer(live._failed_late)
-    live._completer.complete(files)
+    live._completer.complete(pages)
     wait_for(lambda: len(live.snapshot.problems) == 2, timeout=10, what="the page's error")
     shown = [str(p) for p in live.snapshot.problems]
     assert shown[0].startswith("content/predictions/p3.md:3: date:")

@@ -50,11 +50,14 @@ def render_site(
     previous: Mapping[str, str] | None = None,
     memo: Memo | None = None,
     units: Mapping[str, UnitRecord] | None = None,
+    *,
+    index: bool = True,
 ) -> Rendered:
     """Render the site, handing each file to `sink` as soon as it is made; pages and outputs
     whose key is in `previous` (path -> key) are not rendered again, and the files of a
-    prediction whose unit key is in `units` (slug -> key, paths) are not even planned."""
-    todo = _todo(site, root, previous, memo, units)
+    prediction whose unit key is in `units` (slug -> key, paths) are not even planned.
+    Without `index`, the search index is left out (pipeline.plan)."""
+    todo = _todo(site, root, previous, memo, units, index=index)
     made = make(todo.planned.renderer, todo.pages, todo.others, sink)
     return todo.rendered(made)
 
@@ -65,10 +68,12 @@ def pending_site(
     previous: Mapping[str, str],
     memo: Memo,
     units: Mapping[str, UnitRecord],
+    *,
+    index: bool = True,
 ) -> tuple[Rendered, dict[str, bytes | Later]]:
     """As render_site, making nothing: each file it would make, its bytes or how to make them
     (serve makes a file when it is asked for: serve/lazy.py)."""
-    todo = _todo(site, root, previous, memo, units, deferred=True)
+    todo = _todo(site, root, previous, memo, units, deferred=True, index=index)
     renderer = todo.planned.renderer
     files: dict[str, bytes | Later] = {
         s.path: Later(partial(renderer.render, s)) for s in todo.pages
@@ -83,11 +88,14 @@ def _todo(
     previous: Mapping[str, str] | None,
     memo: Memo | None,
     units: Mapping[str, UnitRecord] | None,
+    *,
     deferred: bool = False,
+    index: bool = True,
 ) -> _Todo:
     """Every file of the site keyed, and those to make: whose key is not in `previous`."""
     memo = memo or Memo()
-    todo = _Todo(site, plan(site, root, memo), previous or {}, memo, deferred)
+    planned = plan(site, root, memo, index=index)
+    todo = _Todo(site, planned, previous or {}, memo, deferred)
     todo.add(todo.planned.pages, todo.planned.outputs)
     for page_list in todo.planned.lists:
         for path, key, spec in page_list.keyed_pages(todo.page_keys.encode, todo.list_page_key):

@@ -109,7 +109,7 @@ def search_files(site: Site, _specs: list[PageSpec], memo: Memo) -> list[Output]
         return []
     groups = members(site)
     keys = [shard_key(site, group) for group in groups]
-    memo.fill(keys, partial(_index_missing, site, groups))
+    memo.fill(keys, partial(index_missing, site, groups))
     outputs = []
     for shard, key in enumerate(keys):
         for path, data in sorted(shard_outputs(shard, memo.get(key, dict)).items()):
@@ -147,7 +147,7 @@ def shard_key(site: Site, group: Sequence[Prediction]) -> str:
     return Memo.key("search-shard", hashlib.sha256(repr(what).encode()).hexdigest())
 
 
-def _index_missing(
+def index_missing(
     site: Site, groups: Sequence[Sequence[Prediction]], missing: list[int]
 ) -> list[dict[str, bytes]]:
     """The missing shards' bundles; a Pagefind that cannot run fails the build with one line

@@ -29,6 +29,7 @@ from builder.render import feeds
 from builder.render.feeds import FeedFile
 from builder.render.outputs import Later, Memo
 from builder.serve.lazy import LazyFiles, Pending
+from builder.site.model import Site
 
 
 class InMemory:
@@ -55,8 +56,10 @@ class Rebuilder:
     rebuild is rendered when read), or raises BuildFailed with every problem.
     """
 
-    def __init__(self, options: BuildOptions) -> None:
+    def __init__(self, options: BuildOptions, *, index: bool = True) -> None:
         self.options = options
+        self.index = index  # the search index among the files (LiveSite makes it apart)
+        self.site: Site | None = None  # what the last full build built
         self.warnings: list[Problem] = []
         self._entries: dict[str, FileEntry] = {}
         self._pages: dict[str, tuple[str, bytes | Pending]] = {}  # path -> (key, bytes)
@@ -86,13 +89,15 @@ class Rebuilder:
         root = self.options.root
         site = history.with_history(loaded.site, root, fresh.head)
         memo = Memo(self._memo)
+        units, index = self._units, self.index
         if self._pages:  # a rebuild: each changed file made when asked for (lazy.py)
-            rendered, made = pending_site(site, root, previous, memo, self._units)
+            rendered, made = pending_site(site, root, previous, memo, units, index=index)
             files = {path: _pending(data) for path, data in made.items()}
         else:  # the first build, on every core
             sink = InMemory()
-            rendered = render_site(site, root, sink, previous, memo, self._units)
+            rendered = render_site(site, root, sink, previous, memo, units, index=index)
             files = dict[str, bytes | Pending](sink.files)
+        self.site = site
         self._units = rendered.units
         self._memo = memo.retained({p.digest for p in site.predictions})
         pages = {path: self._pages[path] for path in rendered.reused}

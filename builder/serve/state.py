@@ -25,6 +25,7 @@ from builder.options import BuildOptions
 from builder.render.errors import template_problem
 from builder.serve.lazy import Completer, LazyFiles
 from builder.serve.rebuild import Rebuilder
+from builder.serve.searching import LiveIndex
 from builder.site import urls
 
 
@@ -61,7 +62,10 @@ class LiveSite:
 
     def __post_init__(self) -> None:
         # One Rebuilder for the whole session: it keeps what it can between builds (incremental).
-        self.builder = Rebuilder(self.options)
+        # The search index is made apart, and not waited for (searching.py).
+        self.builder = Rebuilder(self.options, index=False)
+        self._index = LiveIndex(self._indexed, self._index_failed)
+        self._pages: LazyFiles | None = None  # the files of the build served, but the index's
         # Unique per server process, so a tab left open across a restart reloads too.
         boot = secrets.token_hex(4)
         self._ids = (f"{boot}-{n}" for n in itertools.count(1))
@@ -74,8 +78,9 @@ class LiveSite:
         self._completer = Completer(self._failed_late)
 
     def close(self) -> None:
-        """Stop rendering pages in the background."""
+        """Stop rendering pages and indexing them in the background."""
         self._completer.close()
+        self._index.close()
 
     def subscribe(self, listener: Callable[[], None]) -> None:
         """Call `listener()` (from the building thread) after every new snapshot."""
@@ -98,7 +103,10 @@ class LiveSite:
         previous = self.snapshot
         root = self.options.root
         try:
-            files = self.builder.files()  # immutable: never changed under a request
+            pages = self.builder.files()  # immutable: never changed under a request
+            if self.builder.way == "full":  # the first build waits for Pagefind, no other
+                assert self.builder.site is not None
+                self._index.index(self.builder.site, wait=previous.files is None)
         except BuildFailed as failed:
             errors = tuple(p for p in failed.problems if p.is_error)
             warnings = tuple(p for p in failed.problems if not p.is_error)
@@ -107,19 +115,36 @@ class LiveSite:
             problem, trace = problem_of(exc, root)
             return self._failed(previous, (problem,), trace=trace)
         warnings = tuple(self.builder.warnings)
-        if files.same_as(previous.files) and not previous.problems:
+        files = pages.updated(self._index.files)
+        if pages.same_as(self._pages) and not previous.problems:
             return RebuildResult(0.0, len(files), warnings=warnings, unchanged=True)
-        self._fallback = previous.files
+        self._fallback, self._pages = previous.files, pages
         self.snapshot = Snapshot(next(self._ids), files, (), _prefix(root), root)
-        self._completer.complete(files)
+        self._completer.complete(pages)
         return RebuildResult(0.0, len(files), warnings=warnings)
+
+    def _indexed(self, index: Mapping[str, bytes]) -> None:
+        """The search index made again (on its thread): served from now on, without reloading
+        the open pages, which show none of it (searching.py)."""
+        with self._lock:
+            served = self.snapshot.files
+            if isinstance(served, LazyFiles):
+                self.snapshot = replace(self.snapshot, files=served.updated(index))
+
+    def _index_failed(self, failed: BuildFailed) -> None:
+        """Pagefind could not run (on the index's thread): the build failed after all."""
+        with self._lock:
+            problems = (*self.snapshot.problems, *failed.problems)
+            outcome = self._failed(self.snapshot, problems)
+        self._tell()
+        self.late(outcome)
 
     def _failed_late(self, files: LazyFiles, exc: BaseException) -> None:
         """A page of the site served now failed to render (on the completer's thread): its
         build failed, and the site before it is served again, with the problem on top."""
         problem, trace = problem_of(exc, self.options.root)
         with self._lock:
-            if self.snapshot.files is not files:  # another build is served by now
+            if files is not self._pages:  # another build is served by now
                 return
             # With the errors of a build that failed since, if one did (it kept these files).
             problems = (*self.snapshot.problems, problem)
