@@ -58,12 +58,13 @@ def test_the_first_build_is_served_with_a_clean_builds_index(
     assert _index(live.snapshot.files) == _index(clean) != {}
 
 
+@pytest.mark.parametrize("way", ["shortcut", "full"])
 def test_an_edit_is_served_before_pagefind_is_done_and_the_index_follows(
-    live: LiveSite, site: SiteFolder, tmp_path, monkeypatch: pytest.MonkeyPatch
+    live: LiveSite, site: SiteFolder, tmp_path, monkeypatch: pytest.MonkeyPatch, way: str
 ) -> None:
     """Catches: a rebuild that waits for Pagefind (with it held, it never returns), an index
-    never made again, open pages reloaded for it, or the files an open search page loaded
-    gone when the new ones come."""
+    never made again (after the shortcut, or from a site that misses the edit), open pages
+    reloaded for it, or the files an open search page loaded gone when the new ones come."""
     released = threading.Event()
     index_missing = search.index_missing
 
@@ -74,7 +75,9 @@ def test_an_edit_is_served_before_pagefind_is_done_and_the_index_follows(
     monkeypatch.setattr(search, "index_missing", held)
     before = _index(live.snapshot.files)
     _replace(site, P3, "zebrafish3", "quokka3")
-    assert live.rebuild().ok  # Pagefind held: served all the same
+    if way == "full":
+        _replace(site, P3, "category: Energy", "category: Zoology")
+    assert live.rebuild().ok and live.builder.way == way  # Pagefind held: served all the same
     served = live.snapshot
     assert (
         served.files is not None and "quokka3" in served.files["predictions/p3/index.html"].decode()

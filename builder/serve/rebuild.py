@@ -4,6 +4,7 @@ a full rebuild makes each changed file only when it is asked for (lazy.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from functools import partial
 from typing import Literal
@@ -59,7 +60,7 @@ class Rebuilder:
     def __init__(self, options: BuildOptions, *, index: bool = True) -> None:
         self.options = options
         self.index = index  # the search index among the files (LiveSite makes it apart)
-        self.site: Site | None = None  # what the last full build built
+        self.site: Site | None = None  # the last full build's, with the shortcut's edits since
         self.warnings: list[Problem] = []
         self._entries: dict[str, FileEntry] = {}
         self._pages: dict[str, tuple[str, bytes | Pending]] = {}  # path -> (key, bytes)
@@ -117,7 +118,9 @@ class Rebuilder:
         changed = shortcut.edited_files(self.options, fresh, self._record)
         if not changed or self._record is None:
             return None
-        if self._record.search is not None:  # search shards are indexed again in full builds
+        # The search shards are indexed again by full builds, unless the caller indexes them
+        # apart (LiveSite: serve/searching.py), from `site`, which the shortcut keeps current.
+        if self._record.search is not None and self.index:
             return None
         found = edits.find(self.options, fresh, changed, self._entries)
         if found is None or "terms" in found.kinds:  # a rebuild in memory: under 300 ms at 1,000
@@ -146,6 +149,10 @@ class Rebuilder:
         # The record now describes this version: the next shortcut starts from here.
         record.inputs = fresh.inputs
         self._entries.update(found.entries)
+        if self.site is not None:  # none of the edits moves a prediction, or changes a status
+            edited = found.edited()
+            kept = tuple(edited.get(p.slug, p) for p in self.site.predictions)
+            self.site = dataclasses.replace(self.site, predictions=kept)
         for path, data in made.items():
             self._pages[path] = (STALE, data)
         self._files = self._files.updated(made)

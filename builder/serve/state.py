@@ -104,9 +104,8 @@ class LiveSite:
         root = self.options.root
         try:
             pages = self.builder.files()  # immutable: never changed under a request
-            if self.builder.way == "full":  # the first build waits for Pagefind, no other
-                assert self.builder.site is not None
-                self._index.index(self.builder.site, wait=previous.files is None)
+            assert self.builder.site is not None  # the first build waits for Pagefind, no other
+            self._index.index(self.builder.site, wait=previous.files is None)
         except BuildFailed as failed:
             errors = tuple(p for p in failed.problems if p.is_error)
             warnings = tuple(p for p in failed.problems if not p.is_error)
