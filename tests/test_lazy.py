@@ -9,6 +9,7 @@ import threading
 import time
 
 import pytest
+from serving import wait_for
 
 from builder.serve.lazy import Completer, LazyFiles, Pending
 
@@ -30,13 +31,6 @@ def failing() -> bytes:
     raise ZeroDivisionError("division by zero")
 
 
-def wait_until(condition: object, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.005)
-
-
 def test_a_pending_file_is_made_once_whoever_asks_first() -> None:
     """Catches: no lock, so two requests for one page while it renders render it twice
     (and may each see other bytes from a maker with state)."""
@@ -47,7 +41,7 @@ def test_a_pending_file_is_made_once_whoever_asks_first() -> None:
     readers = [threading.Thread(target=lambda: got.append(pending.get())) for _ in range(2)]
     for reader in readers:
         reader.start()
-    wait_until(lambda: make.calls == 1)
+    wait_for(lambda: make.calls == 1, timeout=10, what="the first reader to make it")
     time.sleep(0.05)  # the second reader is waiting, not making
     gate.set()
     for reader in readers:
@@ -113,7 +107,7 @@ def test_the_completer_makes_the_files_in_turn_and_stops_at_the_first_failure() 
     completer = Completer(lambda files, exc: reports.append((files, exc)))
     try:
         completer.complete(files)
-        wait_until(lambda: reports)
+        wait_for(lambda: reports, timeout=10, what="the failure to be reported")
     finally:
         completer.close()
     assert reports[0][0] is files and isinstance(reports[0][1], ZeroDivisionError)
@@ -129,10 +123,10 @@ def test_a_newer_site_is_completed_instead_of_the_one_before() -> None:
     completer = Completer(lambda files, exc: None)
     try:
         completer.complete(older)
-        wait_until(lambda: held.calls == 1)
+        wait_for(lambda: held.calls == 1, timeout=10, what="the older site begun")
         completer.complete(newer)
         gate.set()
-        wait_until(lambda: not newer.pending())
+        wait_for(lambda: not newer.pending(), timeout=10, what="the newer site made")
     finally:
         completer.close()
     assert (skipped.calls, wanted.calls) == (0, 1)

@@ -17,6 +17,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping
 
+from builder.system.latest import Latest
+
 Made = Callable[[], bytes]
 
 
@@ -97,37 +99,19 @@ class Completer:
 
     def __init__(self, report: Callable[[LazyFiles, BaseException], None]) -> None:
         self._report = report
-        self._latest: LazyFiles | None = None
-        self._closed = False
-        self._wake = threading.Condition()
-        self._thread = threading.Thread(target=self._run, name="foretell-complete", daemon=True)
-        self._thread.start()
+        self._thread = Latest(self._make, "foretell-complete")
 
     def complete(self, files: LazyFiles) -> None:
         """Make `files`' pending ones from now on (those of an earlier site are left)."""
-        with self._wake:
-            self._latest = files
-            self._wake.notify()
+        self._thread.give(files)
 
     def close(self) -> None:
         """End the thread once the file it is making is made."""
-        with self._wake:
-            self._closed = True
-            self._wake.notify()
-
-    def _run(self) -> None:
-        while True:
-            with self._wake:
-                while self._latest is None and not self._closed:
-                    self._wake.wait()
-                if self._closed:
-                    return
-                files, self._latest = self._latest, None
-            self._make(files)
+        self._thread.close()
 
     def _make(self, files: LazyFiles) -> None:
         for pending in files.pending():
-            if self._latest is not None or self._closed:  # a newer site is the one to make
+            if self._thread.superseded:  # a newer site is the one to make
                 return
             try:
                 pending.get()

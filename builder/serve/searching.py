@@ -15,13 +15,13 @@ open page. A page loaded after the update reads the new index.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping, Sequence
 
 from builder.content.model import Prediction
 from builder.errors import BuildFailed
 from builder.render import search
 from builder.site.model import Site
+from builder.system.latest import Latest
 
 Bundle = Mapping[str, bytes]
 
@@ -38,11 +38,7 @@ class LiveIndex:
         self.files: Mapping[str, bytes] = {}  # the index's files, replaced whole
         self._made, self._failed = made, failed
         self._bundles: dict[str, Bundle] = {}  # shard key -> its bundle, as indexed
-        self._latest: tuple[Site, list[list[Prediction]], list[str]] | None = None
-        self._closed = False
-        self._wake = threading.Condition()
-        self._thread = threading.Thread(target=self._run, name="foretell-index", daemon=True)
-        self._thread.start()
+        self._thread = Latest(self._index, "foretell-index")
 
     def index(self, site: Site, *, wait: bool) -> None:
         """Make the index of `site`: now (`wait`, the first build, which fails if Pagefind
@@ -54,30 +50,19 @@ class LiveIndex:
         keys = [search.shard_key(site, group) for group in groups]
         if wait:
             self._make(site, groups, keys)
-            return
-        with self._wake:
-            self._latest = (site, groups, keys)
-            self._wake.notify()
+        else:
+            self._thread.give((site, groups, keys))
 
     def close(self) -> None:
-        with self._wake:
-            self._closed = True
-            self._wake.notify()
+        self._thread.close()
 
-    def _run(self) -> None:
-        while True:
-            with self._wake:
-                while self._latest is None and not self._closed:
-                    self._wake.wait()
-                if self._closed:
-                    return
-                (site, groups, keys), self._latest = self._latest, None
-            try:
-                self._make(site, groups, keys)
-            except BuildFailed as failed:
-                self._failed(failed)
-                continue
-            self._made(self.files)
+    def _index(self, latest: tuple[Site, list[list[Prediction]], list[str]]) -> None:
+        try:
+            self._make(*latest)
+        except BuildFailed as failed:
+            self._failed(failed)
+            return
+        self._made(self.files)
 
     def _make(self, site: Site, groups: Sequence[Sequence[Prediction]], keys: list[str]) -> None:
         missing = [shard for shard, key in enumerate(keys) if key not in self._bundles]
