@@ -200,7 +200,7 @@ def build(options: BuildOptions, fresh: Freshness) -> Report:
     memo = Memo(loaded_memo)
     # Files are staged beside the output while the workers render; the output itself is only
     # touched by commit(), once everything is made.
-    with Staging(options.out, current, options.clean) as staging:
+    with Staging(options.out, current, options.clean, fresh.owned) as staging:
         units = manifest.units
         rendered = render_site(site, options.root, staging, intact, memo, units)
         clock("render")

@@ -20,7 +20,7 @@ def build(options: BuildOptions, fresh: Freshness | None = None) -> Report:
     fresh = fresh or freshness.check(options)
     if fresh.up_to_date:
         return freshness.no_op_report(fresh)
-    ownership.claim(
+    fresh.owned = ownership.claim(
         options.out,
         force=options.force,
         adopted=lambda: cache.legacy_outputs(options.root, options.out, options.out_key),

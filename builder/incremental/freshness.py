@@ -38,6 +38,7 @@ class Freshness:
     probe: StatsProbe | None = None  # are its files as it wrote them? (being found out)
     read: ConfigResult | None = None  # site.yaml, if the check had to read it
     url: str | None = None  # --url, which replaces site.yaml's url
+    owned: set[str] | None = None  # the output's record, as ownership.claim read it
 
     @property
     def config(self) -> ConfigResult:

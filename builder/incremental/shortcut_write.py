@@ -71,7 +71,7 @@ def write(
     manifest = fresh.manifest
     gone: set[str] = set(deleted)
     # Staging reads the output's record (65,000 names at 10,000): while Pagefind runs.
-    with Staging(options.out, existing) as staging:
+    with Staging(options.out, existing, owned=fresh.owned) as staging:
         for path, data in files.items():
             staging.add(path, data)
         if reindexing is not None:

@@ -80,25 +80,29 @@ def write_record(out: Path, names: Iterable[str]) -> None:
     write_atomically(out / RECORD, text.encode("utf-8"))
 
 
-def claim(out: Path, *, force: bool, adopted: Callable[[], Iterable[str]]) -> None:
+def claim(out: Path, *, force: bool, adopted: Callable[[], Iterable[str]]) -> set[str] | None:
     """Make sure `out` may be built into: it is missing or empty, or holds a record, or
-    `force` is given. `adopted()` lists files an older foretell (which kept its record only in
-    the build cache) wrote there: an upgrade must not make a build refuse."""
+    `force` is given; return what the record holds then (Staging's `owned`: read once).
+    `adopted()` lists files an older foretell (which kept its record only in the build cache)
+    wrote there: an upgrade must not make a build refuse."""
     if out.exists() and not out.is_dir():
         raise OutputRefused(f"the output folder {out} is a file, not a folder.")
-    # Whether there is a record, not what it holds: Staging reads the names it needs.
-    if _recorded_names(out) is not None or not _has_entries(out):
-        return
-    adopted = set(adopted())
-    if adopted:
-        write_record(out, adopted)
-        return
+    recorded = _recorded_names(out)
+    if recorded is not None:
+        return set(recorded)
+    if not _has_entries(out):
+        return None
+    found = set(adopted())
+    if found:
+        write_record(out, found)
+        return found
     if not force:
         raise OutputRefused(
             f"the output folder {out} holds files that no foretell build recorded writing; "
             "build into an empty or new folder, or add --force to build here anyway "
             "(only the files the build makes are replaced; the others are left as they are)."
         )
+    return None
 
 
 def _has_entries(folder: Path) -> bool:

@@ -39,12 +39,19 @@ class Staging:
 
     parallel_writes = True  # creating a file is real work: the workers share it
 
-    def __init__(self, out: Path, existing: Mapping[str, Stat], clean: bool = False) -> None:
+    def __init__(
+        self,
+        out: Path,
+        existing: Mapping[str, Stat],
+        clean: bool = False,
+        owned: set[str] | None = None,
+    ) -> None:
         self.out = out.resolve()
         self.existing = existing
         self.clean = clean
-        # What earlier builds wrote here: the only files a commit may delete.
-        self.owned = read_record(self.out) or set()
+        # What earlier builds wrote here: the only files a commit may delete (`owned`, if the
+        # caller read the record already: ownership.claim).
+        self.owned = owned if owned is not None else read_record(self.out) or set()
         self.names: set[str] = set()  # every file of the new output that went through add()
         self.staged: dict[str, Path] = {}  # the ones written to the staging folder
         self.stats: dict[str, Stat] = {}  # their stats, which moving them in keeps
