@@ -37,6 +37,12 @@ class BuildOptions:
         out, root = self.out, self.root.resolve()
         return out.relative_to(root).as_posix() if out.is_relative_to(root) else str(out)
 
+    @property
+    def out_names(self) -> tuple[str, str]:
+        """Every name a build cache may know the output folder by: `out_key`, or in full, as
+        the builds before `out_key` named it (their cache still holds)."""
+        return self.out_key, str(self.out)
+
 
 @dataclass
 class Report:

@@ -58,7 +58,7 @@ def test_a_file_that_fails_fails_each_time_and_stays_pending() -> None:
     for _ in range(2):
         with pytest.raises(ZeroDivisionError):
             files["a.html"]
-    assert not pending.done and files.pending() == [pending]
+    assert not pending.done and files.pending() == {"a.html": pending}
 
 
 def test_asking_what_there_is_makes_nothing() -> None:

@@ -16,7 +16,7 @@ import pickle
 import shutil
 import sys
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -281,13 +281,13 @@ def clear(root: Path) -> None:
     shutil.rmtree(root / CACHE_DIR / SEARCH, ignore_errors=True)
 
 
-def legacy_outputs(root: Path, out: Path, out_key: str) -> list[str]:
-    """The files the manifest says a build wrote into `out` (named `out_key` since
-    options.BuildOptions.out_key, in full before), whatever foretell wrote it: an output folder
+def legacy_outputs(root: Path, out_names: Collection[str]) -> list[str]:
+    """The files the manifest says a build wrote into the output folder (by one of its
+    `out_names`: options.BuildOptions.out_names), whatever foretell wrote it: an output folder
     built before its record was kept in the folder itself (ownership.py) is the build's all
     the same. Nothing is trusted here but the list of names."""
     manifest = read_pickle(root, MANIFEST, Manifest, any_version=True)
-    if manifest is None or getattr(manifest, "output_dir", None) not in (str(out), out_key):
+    if manifest is None or getattr(manifest, "output_dir", None) not in out_names:
         return []
     return list(getattr(manifest, "outputs", {}))
 

@@ -23,7 +23,7 @@ def build(options: BuildOptions, fresh: Freshness | None = None) -> Report:
     fresh.owned = ownership.claim(
         options.out,
         force=options.force,
-        adopted=lambda: cache.legacy_outputs(options.root, options.out, options.out_key),
+        adopted=lambda: cache.legacy_outputs(options.root, options.out_names),
     )
     if not options.clean:
         from builder.incremental import shortcut

@@ -73,8 +73,7 @@ def check(options: BuildOptions, *, output: bool = True) -> Freshness:
     if options.clean:
         cache.clear(options.root)
     manifest = cache.load_manifest(options.root) if output else Manifest()
-    # Named in full by the builds before BuildOptions.out_key: their cache still holds.
-    if manifest.output_dir not in (options.out_key, str(options.out)):
+    if manifest.output_dir not in options.out_names:
         manifest = Manifest()  # it describes another output folder
     probe = None
     if manifest.outputs:  # the outputs are stat-ed on the other core while the inputs are

@@ -64,16 +64,13 @@ class LazyFiles(Mapping[str, bytes]):
     def __contains__(self, path: object) -> bool:
         return path in self._files  # Mapping's would make the file
 
-    def raw(self, path: str) -> bytes | Pending:
-        """The value as held, made or not."""
-        return self._files[path]
-
     def updated(self, files: Mapping[str, bytes | Pending]) -> LazyFiles:
         """A new mapping with `files` added or replaced; this one is left as it is."""
         return LazyFiles({**self._files, **files})
 
-    def pending(self) -> list[Pending]:
-        return [v for v in self._files.values() if isinstance(v, Pending) and not v.done]
+    def pending(self) -> dict[str, Pending]:
+        """The files not made yet, by path."""
+        return {p: v for p, v in self._files.items() if isinstance(v, Pending) and not v.done}
 
     def same_as(self, other: Mapping[str, bytes] | None) -> bool:
         """Whether `other` holds the same files, as far as can be told without making any: a
@@ -110,7 +107,7 @@ class Completer:
         self._thread.close()
 
     def _make(self, files: LazyFiles) -> None:
-        for pending in files.pending():
+        for pending in files.pending().values():
             if self._thread.superseded:  # a newer site is the one to make
                 return
             try:
