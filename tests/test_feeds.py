@@ -16,7 +16,7 @@ from conftest import REPO, SITE_YAML, SiteFolder, prediction_text
 from lxml import etree
 
 from builder.config.siteconfig import SiteConfig
-from builder.render.feeds import absolutize, entry_id
+from builder.render.feeds import entry_id
 from builder.site.taxonomy import build_site
 
 BASE = "https://test.example.org/"
@@ -477,33 +477,6 @@ def test_subscriber_view_of_the_example_site(example_site: SiteFolder) -> None:
 def _target(site: SiteFolder, page: str, href: str) -> Path:
     url = urljoin("http://local.test/" + page, href)
     return site.output / urlsplit(url).path.lstrip("/")
-
-
-# absolutize, on its own ------------------------------------------------------------------
-
-
-def test_absolutize_rewrites_only_relative_urls() -> None:
-    # Catches: a rewrite that misses unquoted, single-quoted, upper-case or multi-line
-    # attributes, stops at a ">" inside a value, touches absolute URLs, text or entities,
-    # or rewrites URL-looking text inside comments and scripts.
-    base = "https://h.example/blog/predictions/x/"
-    html = (
-        'Keep &amp; this <b>text</b> href="/text"\n<a title="a > b"\n   href="#ref-1">[1]</a>\n'
-        '<IMG SRC="../y/pic.png" alt=""/> <a href="https://o.example/?a=1&amp;b=2">o</a>\n'
-        "<a href='/top?q=1&amp;r=2'>t</a><a name=\"n\">no url</a><a href=rel/x>u</a>\n"
-        '<!-- <a href="/in-comment"> --><a download href="">self</a><a href="mailto:a@b.c">m</a>\n'
-        '<script src="s.js">var a = \'<a href="/in-script">\';</script>'
-    )
-    assert absolutize(html, base) == (
-        'Keep &amp; this <b>text</b> href="/text"\n<a title="a > b"\n   href="' + base + '#ref-1">'
-        '[1]</a>\n<IMG SRC="https://h.example/blog/predictions/y/pic.png" alt=""/> '
-        '<a href="https://o.example/?a=1&amp;b=2">o</a>\n'
-        '<a href="https://h.example/top?q=1&amp;r=2">t</a><a name="n">no url</a>'
-        f'<a href="{base}rel/x">u</a>\n'
-        f'<!-- <a href="/in-comment"> --><a download href="{base}">self</a>'
-        '<a href="mailto:a@b.c">m</a>\n'
-        f'<script src="{base}s.js">var a = \'<a href="/in-script">\';</script>'
-    )
 
 
 def test_entry_id_of_a_site_under_a_sub_path() -> None:

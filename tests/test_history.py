@@ -10,10 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import example, given
-from hypothesis import strategies as st
 
-from builder.content.frontmatter import split_front_matter
 from builder.content.model import Prediction, Resolution, Update
 from builder.trackrecord.history import (
     CommittedUpdate,
@@ -22,7 +19,6 @@ from builder.trackrecord.history import (
     TrackedFields,
     UpdateEdit,
     UpdateText,
-    _front_matter,
     read_history,
 )
 from builder.trackrecord.vouch import Vouched, as_scored, deadline, vouched
@@ -481,25 +477,6 @@ def test_yaml_alias_bomb_in_an_old_version_is_harmless(repo: Repo) -> None:
     second = repo.commit("2026-01-06T10:00:00+00:00")
     history = read_history(repo.root, [path], {path: fields()})[path]
     assert history.first_commit == second[:10]  # the bomb was never a publication
-
-
-fence_texts = st.lists(
-    st.sampled_from(["---", "--- ", "----", "\n", "\r\n", "\r", "\u2028", "\x85", "a", " ", "#"]),
-    max_size=30,
-).map("".join)
-
-
-@given(fence_texts)
-@example("---\na: 1\n----\nb: 2\n---\nbody\n")  # "----" is not a fence
-@example("---\r\na: 1\r\n--- \r\nbody\n---\n")  # trailing space is
-@example("---\na: 1\u2028---\nb\n---\n")  # a line break that is not "\n"
-@example("---\na: 1\n")  # never closed
-def test_front_matter_shortcut_agrees_with_split_front_matter(text: str) -> None:
-    # _front_matter hands split_front_matter only the text up to the closing fence;
-    # the result must be what the whole text gives.
-    split = split_front_matter(text)
-    expected = None if split is None else split.yaml_text
-    assert _front_matter(text.encode("utf-8")) == expected
 
 
 # --- Updates (#16 item 5): when each first appeared, and whether it changed after ---------

@@ -106,12 +106,12 @@ def _with_items(
     (Edits.again)."""
     if not any(slug in edited for slug in file.slugs):
         return file
-    from builder.render import feeds
+    from builder.render import feed_html
 
     base_url = site.config.url
 
     def content(p: Prediction) -> str:
-        return feeds.article_html(p, base_url)
+        return feed_html.article_html(p, base_url)
 
     items = tuple(
         file.item(site, edited[slug], content) if slug in edited else item

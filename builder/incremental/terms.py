@@ -30,7 +30,8 @@ from builder.content.terms import same_term
 from builder.incremental.display import Lists, Load, Shown, loader, with_members
 from builder.incremental.taken import Shape, Taken
 from builder.render import pages, search, sitemap
-from builder.render.feeds import TERM_FEED, FeedFile, article_html, serialize, term_feed_file
+from builder.render.feed_html import article_html
+from builder.render.feeds import TERM_FEED, FeedFile, serialize, term_feed_file
 from builder.render.lists import PageList
 from builder.render.templates import PageSpec
 from builder.site import urls

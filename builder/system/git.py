@@ -23,7 +23,7 @@ def touched_since(root: Path, earlier: str, head: str) -> set[str] | None:
     shallow clone), or git fails: then nothing is known."""
     if _git(root, "merge-base", "--is-ancestor", earlier, head) is None:
         return None
-    # Each commit's files, as the history reads them (trackrecord/history.py: the first-parent
+    # Each commit's files, as the history reads them (trackrecord/gitlog.py: the first-parent
     # line, merges by what they changed on it), not the two commits' difference: a file
     # changed and changed back is the same at both ends, but its history has two more
     # commits. And that difference too, for any commit off that line. --no-renames: a file

@@ -2,12 +2,9 @@
 (statement, target date, confidence) changed after that, and when each of its updates
 (`prediction.updates`) first appeared and whether it changed after that.
 
-The whole site costs three git processes whatever its size: `rev-parse` (where is the
-work tree, is it usable), one `log` listing every commit that touched the prediction
-files with the blob each left behind, and one `cat-file --batch` reading all those
-blobs. Anything that keeps us from reading history truthfully (no git, not a
-repository, no commits, a shallow clone) yields no history at all: no claim is better
-than a wrong one.
+Git is read by gitlog.py (three git processes whatever the site's size); anything that keeps
+it from reading history truthfully (no git, not a repository, no commits, a shallow clone)
+yields no history at all: no claim is better than a wrong one.
 
 What counts:
 - History follows the first-parent line of HEAD, i.e. what the published branch
@@ -21,8 +18,8 @@ What counts:
   rename, which can only make its "first published" date later, never earlier.
 - Dates are author dates, converted to UTC. Commits are shown by their first 10 hex
   digits.
-- Values are compared after light normalisation so that reformatting the YAML is not
-  an "edit": runs of whitespace in the statement count as one space, dates as
+- Values are compared after light normalisation (versions.py) so that reformatting the YAML
+  is not an "edit": runs of whitespace in the statement count as one space, dates as
   YYYY-MM-DD, confidences as numbers (0.70 == 0.7). A missing value reads as "".
 - Updates are followed from version to version as a list (difflib's matching of the
   normalised updates): one that stays as it was keeps the commit it first appeared in; one
@@ -33,29 +30,29 @@ What counts:
 
 from __future__ import annotations
 
-import contextlib
-import os
-import re
-import subprocess
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import IO, Any, Literal, NamedTuple, TypeVar
+from typing import Any, Literal, NamedTuple
 
 import yaml
 
-from builder.content.frontmatter import split_front_matter
 from builder.content.model import Update
+from builder.trackrecord import gitlog
+from builder.trackrecord.gitlog import Change, Commit, FilePath
+from builder.trackrecord.versions import (
+    confidence_text,
+    date_text,
+    front_matter_on_disk,
+    statement_text,
+)
 
 Field = Literal["statement", "target_date", "confidence"]
 FIELDS: tuple[Field, ...] = ("statement", "target_date", "confidence")
-SHORT_HASH = 10
 
 Fields = dict[Field, str]  # one version's tracked values, normalised to text
-FilePath = TypeVar("FilePath", str, Path)  # as the caller names its files: results use the same
 
 
 @dataclass(frozen=True)
@@ -92,7 +89,7 @@ class CommittedUpdate:
 
     def matches(self, update: Update) -> bool:
         """Is `update` (as the build read it) this one?"""
-        return (_date_text(update.date), _confidence(update.confidence)) == (
+        return (date_text(update.date), confidence_text(update.confidence)) == (
             self.date,
             self.confidence,
         )
@@ -188,23 +185,23 @@ def read_history(
     read from disk. Files never committed (or never as a published prediction) are
     absent from the result, and so is everything when history cannot be read.
     """
-    top = _work_tree(repo_root)
+    top = gitlog.work_tree(repo_root)
     if top is None:
         return {}
-    wanted = _repository_paths(top, repo_root, files)
+    wanted = gitlog.repository_paths(top, repo_root, files)
     if not wanted:
         return {}
-    changes = _changes(top, wanted)
+    changes = gitlog.changes(top, wanted)
     if changes is None:
         return {}
-    texts = _read_front_matter(top, {c.blob for cs in changes.values() for c in cs if c.blob})
+    texts = gitlog.read_front_matter(top, {c.blob for cs in changes.values() for c in cs if c.blob})
     if texts is None:
         return {}
 
     reader = _Reader()
     result: dict[FilePath, FileHistory] = {}
     for relative, file_changes in changes.items():
-        disk_text = _front_matter_on_disk(top / relative)
+        disk_text = front_matter_on_disk(top / relative)
         for file in wanted[relative]:
             now = _normalised(current[file]) if file in current else reader(disk_text)
             history = _history(file_changes, texts, reader, disk_text, now)
@@ -214,24 +211,6 @@ def read_history(
 
 
 # --- Building a file's history from its versions ---------------------------------
-
-
-@dataclass(frozen=True)
-class _Commit:
-    sha: str
-    day: date
-
-    @property
-    def short(self) -> str:
-        return self.sha[:SHORT_HASH]
-
-
-@dataclass(frozen=True)
-class _Change:
-    """A commit that touched a file, and the blob it left (None: deleted or not a file)."""
-
-    commit: _Commit
-    blob: str | None
 
 
 @dataclass(frozen=True)
@@ -261,7 +240,7 @@ class _Reader:
 
 
 def _history(
-    changes: Sequence[_Change],
+    changes: Sequence[Change],
     texts: Mapping[str, str | None],
     reader: _Reader,
     disk_text: str | None,
@@ -317,18 +296,18 @@ class _UpdateTrail:
     latest version, the commit its date and confidence first appeared in; and every update
     edited or removed on the way."""
 
-    def __init__(self, first: _Commit, updates: Sequence[UpdateText]) -> None:
-        self.current: list[tuple[UpdateText, _Commit]] = [(u, first) for u in updates]
+    def __init__(self, first: Commit, updates: Sequence[UpdateText]) -> None:
+        self.current: list[tuple[UpdateText, Commit]] = [(u, first) for u in updates]
         self.edits: list[UpdateEdit] = []
 
-    def advance(self, commit: _Commit, updates: Sequence[UpdateText]) -> None:
+    def advance(self, commit: Commit, updates: Sequence[UpdateText]) -> None:
         old = [u for u, _ in self.current]
         if old == list(updates):
             return
         # Matching, not position: an update slipped in before others is an addition
         # (dated by this commit), not an edit of each one after it.
         matcher = SequenceMatcher(a=old, b=list(updates), autojunk=False)
-        trail: list[tuple[UpdateText, _Commit]] = []
+        trail: list[tuple[UpdateText, Commit]] = []
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             before, after = self.current[i1:i2], list(updates[j1:j2])
             if tag == "equal":
@@ -352,44 +331,15 @@ class _UpdateTrail:
         )
 
 
-def _front_matter(content: bytes) -> str | None:
-    """The YAML text between the `---` fences, as `split_front_matter` finds it."""
-    try:
-        text = content.decode("utf-8-sig")  # a file the build would refuse is skipped
-    except UnicodeDecodeError:
-        return None
-    # split_front_matter cuts the whole file into lines, body included; across every
-    # version of a large site that is most of the time spent here. Giving it only the
-    # text up to the first "---" line that follows a newline yields the same result:
-    # its closing fence is that line or an earlier one.
-    start = 0
-    while (newline := text.find("\n---", start)) >= 0:
-        end = text.find("\n", newline + 1)
-        end = len(text) if end < 0 else end + 1
-        if text[newline + 1 : end].rstrip() == "---":
-            text = text[:end]
-            break
-        start = newline + 1
-    split = split_front_matter(text)
-    return None if split is None else split.yaml_text
-
-
-def _front_matter_on_disk(path: Path) -> str | None:
-    try:
-        return _front_matter(path.read_bytes())
-    except OSError:
-        return None
-
-
 def _normalised(fields: TrackedFields) -> _Version:
     return _Version(
         {
-            "statement": _statement(fields.statement),
-            "target_date": _date_text(fields.target_date),
-            "confidence": _confidence(fields.confidence),
+            "statement": statement_text(fields.statement),
+            "target_date": date_text(fields.target_date),
+            "confidence": confidence_text(fields.confidence),
         },
         tuple(
-            UpdateText(_date_text(u.date), _confidence(u.confidence), _statement(u.note))
+            UpdateText(date_text(u.date), confidence_text(u.confidence), statement_text(u.note))
             for u in fields.updates
         ),
     )
@@ -419,242 +369,16 @@ def _updates(value: object) -> tuple[UpdateText, ...]:
         raise TypeError("updates is not a list of mappings")
     return tuple(
         UpdateText(
-            _date_text(item.get("date")),
-            _confidence(item.get("confidence")),
-            _statement(item.get("note")),
+            date_text(item.get("date")),
+            confidence_text(item.get("confidence")),
+            statement_text(item.get("note")),
         )
         for item in value
     )
 
 
-def _statement(value: object) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str | int | float | date):
-        raise TypeError("statement is not text")
-    return " ".join(str(value).split())
-
-
-def _date_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str):
-        return value.strip()
-    raise TypeError("not a date")
-
-
-def _confidence(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        raise TypeError("confidence is not a number")
-    if isinstance(value, int | float):
-        return _number(float(value))
-    if isinstance(value, str):
-        try:
-            return _number(float(value))
-        except ValueError:
-            return value.strip()
-    raise TypeError("confidence is not a number")
-
-
-def _number(value: float) -> str:
-    return format(value, ".10g")  # 0.7 and 0.70 and 7e-1 all read "0.7"
-
-
 _NORMALISE: dict[Field, Callable[[object], str]] = {
-    "statement": _statement,
-    "target_date": _date_text,
-    "confidence": _confidence,
+    "statement": statement_text,
+    "target_date": date_text,
+    "confidence": confidence_text,
 }
-
-
-# --- Talking to git ----------------------------------------------------------------
-
-# `core.quotepath=false` keeps non-ASCII names as they are should any output quote
-# them; `log.showSignature=false` keeps gpg chatter out of the log we parse.
-_GIT = ("git", "-c", "core.quotepath=false", "-c", "log.showSignature=false")
-_HEADER = re.compile(rb"\x01([0-9a-f]{40,64}) (-?\d+)")
-_RAW = re.compile(rb":(\d{6}) (\d{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) [A-Z]\d*")
-
-
-def _env() -> dict[str, str]:
-    # Reading history must not take locks or rewrite the index, nor fetch missing
-    # objects of a partial clone from the network in the middle of a build.
-    return {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_NO_LAZY_FETCH": "1"}
-
-
-def _git(cwd: Path, *args: str, stdin: bytes | None = None) -> bytes | None:
-    """stdout of a git command, or None when git is missing or the command fails."""
-    try:
-        done = subprocess.run(
-            [*_GIT, "-C", str(cwd), *args],
-            input=stdin,
-            capture_output=True,
-            check=False,
-            env=_env(),
-        )
-    except OSError:
-        return None
-    return done.stdout if done.returncode == 0 else None
-
-
-def _work_tree(repo_root: Path) -> Path | None:
-    """The work tree's top folder, when it has commits and complete history."""
-    out = _git(
-        repo_root, "rev-parse", "--show-toplevel", "--is-shallow-repository", "--verify", "HEAD"
-    )
-    if out is None:
-        return None
-    top, shallow, _head = os.fsdecode(out).rstrip("\n").rsplit("\n", 2)
-    # In a shallow clone the oldest commit we see may not be a file's first one.
-    if shallow != "false":
-        return None
-    return Path(top).resolve()
-
-
-def _repository_paths(
-    top: Path, repo_root: Path, files: Iterable[FilePath]
-) -> dict[str, list[FilePath]]:
-    """Each file's path inside the repository (POSIX, as git writes it) -> caller's paths.
-
-    Files are taken relative to `repo_root` unless absolute; files outside the work
-    tree are left out. String operations, not pathlib: this runs for every file.
-    """
-    resolved: dict[str, str] = {}  # resolving is slow: once per folder, not per file
-    wanted: dict[str, list[FilePath]] = {}
-    inside = os.path.join(top, "")
-    for file in files:
-        folder, name = os.path.split(os.path.join(repo_root, file))
-        if folder not in resolved:
-            resolved[folder] = os.path.join(os.path.realpath(folder), "")
-        real = resolved[folder]
-        if not real.startswith(inside):
-            continue
-        relative = real[len(inside) :] + name
-        wanted.setdefault(relative.replace(os.sep, "/"), []).append(file)
-    return wanted
-
-
-def _changes(top: Path, wanted: Mapping[str, object]) -> dict[str, list[_Change]] | None:
-    """Each wanted path's changes along HEAD's first-parent line, oldest first."""
-    # The folders holding the files, not the files themselves: a short command line
-    # whatever the number of files (unwanted files in them are filtered out below).
-    folders = sorted({str(Path(relative).parent.as_posix()) for relative in wanted})
-    out = _git(
-        top,
-        "--literal-pathspecs",  # a folder named "[draft]" is not a glob
-        "log",
-        "-z",
-        "--raw",
-        "--no-abbrev",
-        "--no-renames",
-        "--no-color",
-        "--first-parent",
-        "-m",  # with --first-parent: merges show what they changed on the main line
-        "--format=%x01%H %at",
-        "HEAD",
-        "--",
-        *folders,
-    )
-    if out is None:
-        return None
-    changes = _parse_log(out, wanted)
-    if changes is None:
-        return None
-    for file_changes in changes.values():
-        file_changes.reverse()  # git lists newest first
-    return changes
-
-
-def _parse_log(out: bytes, wanted: Mapping[str, object]) -> dict[str, list[_Change]] | None:
-    """Parse `log -z --raw --format=%x01%H %at`: a header, then `:meta\\0path\\0` pairs.
-
-    Every path comes NUL-terminated and unquoted, so spaces, newlines and non-ASCII
-    in names are safe.
-    """
-    changes: dict[str, list[_Change]] = {}
-    commit: _Commit | None = None
-    tokens = out.split(b"\0")
-    index = 0
-    while index < len(tokens):
-        # git puts a newline between a commit's header and its first raw line.
-        token = tokens[index].removeprefix(b"\n")
-        index += 1
-        if header := _HEADER.fullmatch(token):
-            try:
-                day = datetime.fromtimestamp(int(header[2]), tz=UTC).date()
-            except (OverflowError, OSError, ValueError):
-                return None  # a date Python cannot hold: no history rather than a crash
-            commit = _Commit(header[1].decode("ascii"), day)
-        elif (raw := _RAW.fullmatch(token)) and commit is not None and index < len(tokens):
-            path = os.fsdecode(tokens[index])
-            index += 1
-            if path in wanted:
-                # Mode 100xxx is a regular file; 000000 is a deletion, 120000 a symlink.
-                blob = raw[4].decode("ascii") if raw[2].startswith(b"100") else None
-                changes.setdefault(path, []).append(_Change(commit, blob))
-    return changes
-
-
-def _read_front_matter(top: Path, oids: Iterable[str]) -> dict[str, str | None] | None:
-    """The front matter of every blob (None: it has none), from one `git cat-file --batch`.
-
-    Blobs are streamed and only their front matter kept, so memory stays small however
-    many versions the site has.
-    """
-    wanted = sorted(oids)
-    if not wanted:
-        return {}
-    try:
-        process = subprocess.Popen(
-            [*_GIT, "-C", str(top), "cat-file", "--batch"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=_env(),
-        )
-    except OSError:
-        return None
-    assert process.stdin is not None and process.stdout is not None
-    # Write from a thread while reading here: with both pipes full, git and we would
-    # each wait for the other.
-    feeder = threading.Thread(target=_feed, args=(process.stdin, wanted), daemon=True)
-    feeder.start()
-    texts: dict[str, str | None] = {}
-    shared: dict[str, str] = {}  # one string per distinct front matter
-    try:
-        for oid, content in _batch_blobs(process.stdout):
-            text = _front_matter(content)
-            texts[oid] = None if text is None else shared.setdefault(text, text)
-    finally:
-        process.stdout.close()
-        feeder.join()
-        returncode = process.wait()
-    # A blob git could not give (e.g. not fetched in a partial clone) leaves a hole in
-    # some file's history: better no claim at all than one built on a gap.
-    return texts if returncode == 0 and len(texts) == len(wanted) else None
-
-
-def _feed(stdin: IO[bytes], oids: Sequence[str]) -> None:
-    # If git stopped early, writing fails; its exit status tells the reader.
-    with contextlib.suppress(OSError):
-        stdin.write("".join(f"{oid}\n" for oid in oids).encode("ascii"))
-    with contextlib.suppress(OSError):
-        stdin.close()
-
-
-def _batch_blobs(stream: IO[bytes]) -> Iterator[tuple[str, bytes]]:
-    """Parse `cat-file --batch`: `<oid> <type> <size>\\n<content>\\n` or `<oid> missing\\n`."""
-    while header := stream.readline():
-        fields = header.rstrip(b"\n").split(b" ")
-        if len(fields) != 3:
-            continue  # "<oid> missing"
-        oid, kind, size = fields
-        content = stream.read(int(size) + 1)[:-1]  # the content, then a newline
-        if kind == b"blob":
-            yield oid.decode("ascii"), content

@@ -4,9 +4,9 @@ alias (a link to it, shared while it was live, would now break).
 
 A prediction's slug is its `slug:` field or, without one, its file name: renaming the file
 changes it as surely as editing the field. Its history is followed across renames (`git log -M`,
-along HEAD's first-parent line, as history.py reads it), and only versions that were published
+along HEAD's first-parent line, as gitlog.py reads it), and only versions that were published
 count: a slug a prediction had only as a draft was never anyone's link. It costs two git
-processes whatever the site's size (one `log`, one `cat-file --batch` through history.py's
+processes whatever the site's size (one `log`, one `cat-file --batch` through gitlog.py's
 reader), and YAML is parsed only for the versions whose slug may differ from today's.
 """
 
@@ -23,7 +23,7 @@ import yaml
 
 from builder.content.model import Prediction
 from builder.errors import Problem
-from builder.trackrecord import history
+from builder.trackrecord import gitlog
 
 _HEADER = re.compile(rb"\x01([0-9a-f]{40,64}) (-?\d+)")
 _RAW = re.compile(rb":(\d{6}) (\d{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([A-Z])\d*")
@@ -48,15 +48,15 @@ def old_slugs(root: Path, predictions: Iterable[Prediction]) -> dict[str, list[O
     """source -> the slugs each published prediction was published under before its current
     one, most recent first (empty when git history cannot be read)."""
     published = [p for p in predictions if not p.draft]
-    top = history._work_tree(root)
+    top = gitlog.work_tree(root)
     if top is None or not published:
         return {}
-    wanted = history._repository_paths(top, root, [p.source for p in published])
+    wanted = gitlog.repository_paths(top, root, [p.source for p in published])
     lineages = _lineages(top, {path: sources[0] for path, sources in wanted.items()})
     if not lineages:
         return {}
     blobs = {v.blob for versions in lineages.values() for v in versions}
-    texts = history._read_front_matter(top, blobs)
+    texts = gitlog.read_front_matter(top, blobs)
     if texts is None:
         return {}
     current = {p.source: p.slug for p in published}
@@ -74,7 +74,7 @@ def old_slugs(root: Path, predictions: Iterable[Prediction]) -> dict[str, list[O
             slug = reader.slug(text, version.path)
             if slug is None or slug == current[source] or slug in seen:
                 continue
-            seen[slug] = OldSlug(slug, version.commit[: history.SHORT_HASH], version.day)
+            seen[slug] = OldSlug(slug, version.commit[: gitlog.SHORT_HASH], version.day)
         if seen:
             found[source] = list(seen.values())
     return found
@@ -134,7 +134,7 @@ def _published_slug(text: str) -> tuple[bool, str | None]:
 def _lineages(top: Path, wanted: Mapping[str, str]) -> dict[str, list[_Version]]:
     """source -> every committed version of its file, newest first, across renames."""
     folders = sorted({str(PurePosixPath(path).parent) for path in wanted})
-    out = history._git(
+    out = gitlog.git(
         top,
         "--literal-pathspecs",
         "log",
