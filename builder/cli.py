@@ -24,6 +24,7 @@ from builder.write import ownership
 if TYPE_CHECKING:  # rich is imported when there is something to print with it
     from rich.console import Console
 
+    from builder.config.siteconfig import SiteConfig
     from builder.pipeline import Loaded
 
 NO_SITE = "no site.yaml here or in any folder above: run `foretell init` to start a site"
@@ -31,6 +32,28 @@ PREVIEW_DRAFTS = "preview them with: foretell serve --drafts"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        try:
+            return _main(argv)
+        finally:  # what is still buffered, while a closed pipe can still be caught below
+            sys.stdout.flush()
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """What the command printed went to a pipe whose reader has stopped reading (`foretell
+    theme list | head -1`): exit quietly. stdout is pointed at devnull, or the interpreter's
+    own flush of it at exit would fail again and print a traceback. Exit status 1, as the
+    Python documentation's idiom and rich's Console.on_broken_pipe do (rich prints `check`'s
+    and `build`'s problems, and exits 1 when its stream is closed): every command agrees."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(AttributeError, OSError, ValueError):  # no real stdout
+        os.dup2(devnull, sys.stdout.fileno())
+    return 1
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = _parser(next((arg for arg in argv if not arg.startswith("-")), None))
     args = parser.parse_args(argv)
@@ -263,13 +286,14 @@ def run_check(args: argparse.Namespace) -> int:
     console = _console()
     options = BuildOptions(root=args.source, now=args.now)
     fresh = freshness.check(options, output=False)  # today, resolved once
+    templates = _template_errors(options.root, fresh.config[0])
     try:
         loaded = pipeline.load(options, fresh.today, config_read=fresh.config, inputs=fresh.inputs)
     except BuildFailed as failed:
-        print_problems(console, failed.problems)
-        console.print(f"[red]Check failed[/]: {_summary(failed.problems)}")
-        return 1
+        return _check_failed(console, failed.problems + templates)
     warnings = sorted(loaded.warnings + _renamed_without_alias(options.root, loaded))
+    if templates:
+        return _check_failed(console, warnings + templates)
     print_problems(console, warnings)
     count = _count(len(loaded.site.predictions), "prediction")
     console.print(f"[green]OK[/]: {count}, {_summary(warnings)}")
@@ -277,6 +301,24 @@ def run_check(args: argparse.Namespace) -> int:
     if drafts:
         console.print(drafts_skipped(drafts), soft_wrap=True)
     return 0
+
+
+def _check_failed(console: Console, problems: Sequence[Problem]) -> int:
+    print_problems(console, problems)
+    console.print(f"[red]Check failed[/]: {_summary(problems)}")
+    return 1
+
+
+def _template_errors(root: Path, config: SiteConfig | None) -> list[Problem]:
+    """The theme's templates that do not compile, as `build` reports them (render/errors.py):
+    what `check` accepts, `build` builds. Without a config there is no theme to look in (its
+    problems are reported first)."""
+    if config is None:
+        return []
+    from builder.pipeline import theme_of
+    from builder.render.errors import syntax_problems
+
+    return syntax_problems(theme_of(root, config), root)
 
 
 def _renamed_without_alias(root: Path, loaded: Loaded) -> list[Problem]:
@@ -320,7 +362,9 @@ def run_init(args: argparse.Namespace) -> int:
     if args.github_pages:
         lines.append(
             f"GitHub Pages: {starter.PAGES_WORKFLOW_NAME} publishes every push to main, once the"
-            " repository's Settings > Pages has Source set to GitHub Actions."
+            " repository's Settings > Pages has Source set to GitHub Actions. foretell is not on"
+            " PyPI yet: in that file, replace OWNER/foretell with the repository you install"
+            " foretell from."
         )
     sys.stderr.write("\n".join(lines) + "\n")
     return 0

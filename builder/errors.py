@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import total_ordering
 from typing import Literal
 
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True, order=True)
+@total_ordering
+@dataclass(frozen=True)
 class Problem:
     """One mistake in the input, located as precisely as we can: file, line, field."""
 
@@ -22,6 +24,13 @@ class Problem:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         what = f"{self.field}: " if self.field else ""
         return f"{where}: {what}{self.message}"
+
+    def __lt__(self, other: Problem) -> bool:
+        """By file, then line (a problem of the whole file, with none, first), field, text."""
+        return self._order() < other._order()
+
+    def _order(self) -> tuple[str, int, str, str, str]:
+        return (self.path, self.line or 0, self.field or "", self.message, self.severity)
 
     @property
     def is_error(self) -> bool:

@@ -17,17 +17,17 @@ ERRORS = [
         "syntax.md:5",
         "YAML syntax error",
     ),
-    ("list.md", "---\n- a\n- b\n---\nBody\n", "list.md", "must be a mapping"),
+    ("list.md", "---\n- a\n- b\n---\nBody\n", "list.md:2", "must be a mapping"),
     ("nofront.md", "Just a body, no front matter.\n", "nofront.md:1", "no front matter"),
     ("latin1.md", VALID("Caf\u00e9").encode("latin-1"), "latin1.md:2", "not UTF-8"),
     (
         "notitle.md",
         VALID().replace("title: 'A prediction'\n", ""),
-        "notitle.md",
+        "notitle.md:1",
         "title: is required",
     ),
-    ("nodate.md", VALID().replace("date: 2026-01-10\n", ""), "nodate.md", "date: is required"),
-    ("noauthor.md", VALID().replace("author: ada\n", ""), "noauthor.md", "author: is required"),
+    ("nodate.md", VALID().replace("date: 2026-01-10\n", ""), "nodate.md:1", "date: is required"),
+    ("noauthor.md", VALID().replace("author: ada\n", ""), "noauthor.md:1", "author: is required"),
     (
         "nostatement.md",
         VALID().replace("  statement: 'Something will happen.'\n", ""),
@@ -126,6 +126,41 @@ def test_each_error_names_file_line_and_field(
     assert site.build() == 1
 
 
+def test_a_missing_field_beside_another_mistake_is_reported_with_it(
+    site: SiteFolder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A field missing at the top has no line of its own: it is reported at the front matter's
+    start, beside the file's other mistakes. (Catches problems sorted with a missing line
+    compared to a number: a TypeError traceback instead of the report.)"""
+    site.write(
+        "two.md", VALID(prediction_extra="confidence: 1.5\n").replace("title: 'A prediction'\n", "")
+    )
+    assert site.check() == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert errors == [
+        "error: content/predictions/two.md:1: title: is required (text)",
+        "error: content/predictions/two.md:7: prediction.confidence: "
+        "must be between 0 and 1, got 1.5",
+    ]
+    assert site.build() == 1
+
+
+def test_a_missing_claim_is_one_error(site: SiteFolder, capsys: pytest.CaptureFixture[str]) -> None:
+    """Without `prediction:`, its statement and target date are not reported missing as well
+    (catches the claim's fields read before the claim is found missing)."""
+    text = VALID()
+    start = text.index("prediction:")
+    end = text.index("---", start)
+    site.write("noclaim.md", text[:start] + text[end:])
+    assert site.check() == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert errors == [
+        "error: content/predictions/noclaim.md:1: prediction: is required (a mapping)"
+    ]
+
+
 def test_duplicate_slugs_name_both_files(site: SiteFolder, capsys) -> None:
     site.write("one.md", VALID(extra="slug: same\n"))
     site.write("same.md", VALID())
@@ -192,6 +227,47 @@ def test_clean_site_checks_ok(site: SiteFolder, capsys) -> None:
     assert site.check() == 0
     assert "OK: 1 prediction, 0 error(s), 0 warning(s)" in capsys.readouterr().err
     assert not site.output.exists(), "check writes nothing"
+
+
+def test_template_syntax_errors_are_reported_as_the_build_reports_them(
+    site: SiteFolder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What `check` accepts, `build` builds: a theme template that does not compile fails
+    `check` with the build's own `path:line:` message, every broken template in one run, and
+    beside the content's mistakes. Catches: `check` that only loads the content (OK, exit 0,
+    then `build` fails); one that stops at the first broken template; and one that compiles
+    without the theme's filters (an unknown filter is a syntax error to Jinja)."""
+    site.write("ok.md", VALID())
+    templates = site.root / "themes" / "default" / "templates"
+    article = templates / "prediction.html"
+    lines = article.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = "{% if %}\n"  # line 4
+    article.write_text("".join(lines), encoding="utf-8")
+    card = templates / "partials" / "card.html"
+    card.write_text(card.read_text(encoding="utf-8") + "{{ 1 | no_such_filter }}\n")
+    card_line = card.read_text(encoding="utf-8").count("\n")
+
+    assert site.check() == 1
+    err = capsys.readouterr().err
+    checked = [line for line in err.splitlines() if line.startswith("error:")]
+    assert checked == [
+        f"error: themes/default/templates/partials/card.html:{card_line}: "
+        "template syntax error: No filter named 'no_such_filter'.",
+        "error: themes/default/templates/prediction.html:4: template syntax error: "
+        "Expected an expression, got 'end of statement block'",
+    ], err
+    assert err.strip().splitlines()[-1] == "Check failed: 2 error(s), 0 warning(s)"
+    assert "Traceback" not in err
+    assert site.build() == 1  # stops at the first template it compiles: one of the two
+    built = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert len(built) == 1 and built[0] in checked, built
+
+    site.write("notitle.md", VALID().replace("title: 'A prediction'\n", ""))  # content too
+    assert site.check() == 1
+    checked = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert len(checked) == 3 and "notitle.md" in checked[0], checked
+    assert "title: is required" in checked[0], checked
+    assert checked[1:] == [line for line in checked if "themes/default/templates/" in line]
 
 
 def test_yes_and_no_are_outcomes_not_booleans(site: SiteFolder) -> None:

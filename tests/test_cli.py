@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import feedparser
 import pytest
 from conftest import NOW, SiteFolder, build_in_a_fresh_python, prediction_text, run_foretell
@@ -186,3 +190,37 @@ def test_a_build_with_warnings_prints_without_importing_rich(site: SiteFolder) -
     result, printed = build_in_a_fresh_python(site.root, "--now", NOW, watch=["rich"])
     assert result == "0 []", printed
     assert printed.count("warning: ") == 3
+
+
+@pytest.mark.parametrize("buffered", [True, False], ids=["buffered", "unbuffered"])
+@pytest.mark.parametrize("command", ["theme list", f"due --now {NOW}"], ids=["theme", "due"])
+def test_a_closed_stdout_ends_the_command_quietly(
+    site: SiteFolder, command: str, buffered: bool
+) -> None:
+    """`foretell theme list | head -1`: the reader stops reading, and foretell exits 1, quietly.
+    Here the reader has closed its end before foretell writes a byte: the output is far smaller
+    than a pipe's buffer, so a reader that read a line first would already hold all of it, and
+    foretell would never meet the closed pipe. Buffered (as in a user's shell) the error comes
+    when stdout is flushed; unbuffered (PYTHONUNBUFFERED), at the first print. Catches: no
+    BrokenPipeError handler at the entry point (a traceback, status 1); a handler around the
+    command but not around the last flush of stdout ("Exception ignored ... BrokenPipeError"
+    at exit, status 120)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if not buffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone
+    args = [*command.split(), "--source", str(site.root)]
+    try:
+        run = subprocess.Popen(
+            [sys.executable, "-m", "builder", *args],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+    finally:
+        os.close(write_end)
+    _, err = run.communicate(timeout=60)
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+    assert (err, run.returncode) == ("", 1)

@@ -69,7 +69,10 @@ def test_missing_and_broken_files(tmp_path: Path) -> None:
     config, problems = load_config(tmp_path)
     assert config is None and "not found" in problems[0].message
     config, problems = _load(tmp_path, "title: [oops\n")
-    assert config is None and problems[0].line == 2 and "YAML syntax" in problems[0].message
+    assert config is None and (problems[0].line, problems[0].message) == (
+        1,  # where the list opens, not line 2 where the file ends
+        "YAML syntax error: a list opened by the [ at column 8 is never closed: add the closing ]",
+    )
 
 
 def test_votes_endpoint(tmp_path: Path) -> None:
@@ -253,3 +256,19 @@ def test_a_bad_tag_threshold_is_an_error_on_its_line(
     _, problems = _load(tmp_path, GOOD + f"track_record:\n  tag_threshold: {setting}\n")
     assert [p.is_error for p in problems] == [True]
     assert str(problems[0]).startswith(message), str(problems[0])
+
+
+@pytest.mark.parametrize("zone", ["Europe/Pariss", "5", "../../etc/passwd"])
+def test_an_unknown_time_zone_is_reported_when_today_comes_from_it(
+    site, capsys: pytest.CaptureFixture[str], zone: str
+) -> None:
+    """Without --now, today is read in the site's zone before anything else: an unknown one is
+    reported as a problem of site.yaml, not raised (catches the raw value handed to the clock:
+    ZoneInfoNotFoundError, or ValueError for a path)."""
+    site.config((site.root / "site.yaml").read_text() + f"timezone: {zone!r}\n")
+    for command in ("check", "build"):
+        assert main([command, "--source", str(site.root)]) == 1
+        err = capsys.readouterr().err
+        assert f"timezone: unknown time zone {zone!r}" in err
+        assert "Traceback" not in err
+    assert not site.output.exists()

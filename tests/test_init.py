@@ -4,6 +4,7 @@ checks, builds and serves with no file written by hand (#15 item 1)."""
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import httpx
@@ -26,7 +27,8 @@ NEXT = [
 ]
 PAGES_NOTE = (
     f"GitHub Pages: {WORKFLOW} publishes every push to main, once the repository's "
-    "Settings > Pages has Source set to GitHub Actions."
+    "Settings > Pages has Source set to GitHub Actions. foretell is not on PyPI yet: in that "
+    "file, replace OWNER/foretell with the repository you install foretell from."
 )
 REFUSED = "Nothing was written: foretell init never overwrites a file."
 
@@ -82,6 +84,9 @@ def test_init_github_pages_adds_the_workflow(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert sorted(_files(tmp_path / "s")) == sorted([*SITE, WORKFLOW])
     assert done.stderr.splitlines()[-1] == PAGES_NOTE
+    # The line the note asks to edit is there to edit (catches a note naming another text).
+    workflow = (tmp_path / "s" / WORKFLOW).read_text(encoding="utf-8")
+    assert 'pip install "foretell @ git+https://github.com/OWNER/foretell"' in workflow
 
 
 def test_the_pages_workflow_builds_with_the_cache_and_deploys(tmp_path: Path) -> None:
@@ -135,6 +140,28 @@ def test_site_yaml_has_every_setting_commented_one_author_and_no_votes(tmp_path:
             assert lines[index - 1].startswith("#"), line
     ignored = (tmp_path / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert {"output/", ".foretell/"} <= set(ignored)
+
+
+def test_git_ignores_what_builds_and_the_vote_endpoint_make(tmp_path: Path) -> None:
+    """`git status` in a new site lists its sources only: not the output, the cache, nor the
+    vote database `foretell votes serve` creates by default and its journal files (catches a
+    .gitignore without them: three files offered for the first commit)."""
+    assert main(["init", str(tmp_path)]) == 0
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    made = ["output/index.html", ".foretell/cache/x", "votes.sqlite3", "votes.sqlite3-wal"]
+    made.append("votes.sqlite3-shm")
+    for name in made:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
+    listed = {line[3:] for line in status if line}
+    assert listed == set(SITE), listed
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,9 @@ import sys
 import time
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
-from conftest import SiteFolder, prediction_text
+from conftest import SITE_YAML, SiteFolder, prediction_text
 from serving import serving, wait_for
 
 from builder.config import yamlpos
@@ -95,6 +96,75 @@ def test_check_and_build_report_deep_nesting(
     err = capsys.readouterr().err
     assert err.count(expected) == 2, err
     assert "Traceback" not in err
+
+
+NEVER_CLOSED = (
+    "YAML syntax error: {} opened by the {} at column {} is never closed: add the closing {}"
+)
+QUOTED = ("a quoted value", '"', 7, '"')
+
+
+@pytest.mark.parametrize("loader", [yaml.CSafeLoader, yaml.SafeLoader], ids=["libyaml", "python"])
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ('title: x\nnote: "It will\nrain: 1\n', 2, NEVER_CLOSED.format(*QUOTED)),
+        ("title: x\nnote: 'It will\n\n", 2, NEVER_CLOSED.format("a quoted value", "'", 7, "'")),
+        ("title: x\ntags: [a, b\n# the end\n", 2, NEVER_CLOSED.format("a list", "[", 7, "]")),
+        ("title: x\nm: {a: [1, 2]\n", 2, NEVER_CLOSED.format("a mapping", "{", 4, "}")),
+        ('title: x\nnote: "It will\n...\n', 2, NEVER_CLOSED.format(*QUOTED)),
+        ('\ufeffnote: "x\n\n', 1, NEVER_CLOSED.format(*QUOTED)),
+    ],
+    ids=["double-quote", "single-quote", "list", "mapping", "document-end", "bom"],
+)  # fmt: skip
+def test_what_is_never_closed_is_reported_where_it_opens(
+    monkeypatch: pytest.MonkeyPatch, loader: type, text: str, line: int, message: str
+) -> None:
+    """Catches: the line the parser stopped on (the end of the document, where there is
+    nothing to fix), the problem's words without what was left open, a test of PyYAML's
+    "end of stream" alone (libyaml ends a list with "did not find expected ','"), a `...`
+    document end not taken for the end, and a byte order mark (which libyaml does not count)
+    shifting the character taken for the opening one."""
+    monkeypatch.setattr(yamlpos, "Loader", loader)
+    with pytest.raises(YamlError) as raised:
+        yamlpos.load(text)
+    assert (raised.value.line, raised.value.message) == (line, message)
+
+
+@pytest.mark.parametrize("loader", [yaml.CSafeLoader, yaml.SafeLoader], ids=["libyaml", "python"])
+def test_an_error_before_the_end_keeps_its_line(
+    monkeypatch: pytest.MonkeyPatch, loader: type
+) -> None:
+    """Catches: every error with a context moved to its context's line: a list left open
+    that the parser gives up on at the next key is reported there, in the parser's words."""
+    monkeypatch.setattr(yamlpos, "Loader", loader)
+    with pytest.raises(YamlError) as raised:
+        yamlpos.load("title: x\ntags: [a, b\nauthor: ada\n")
+    assert raised.value.line == 3
+    assert "never closed" not in raised.value.message
+
+
+def test_check_and_build_point_at_the_quote_never_closed(
+    site: SiteFolder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Catches: the line of the closing `---` (8), the line in the front matter (5) instead
+    of the file, and site.yaml reported otherwise than front matter."""
+    site.write(
+        "yaml-broken.md",
+        "---\ntitle: Broken\ndate: 2026-11-01\nauthor: ada\nprediction:\n"
+        '  statement: "It will rain\n  target_date: 2027-01-01\n---\nBody.\n',
+    )
+    expected = "error: content/predictions/yaml-broken.md:6: " + NEVER_CLOSED.format(
+        "a quoted value", '"', 14, '"'
+    )
+    assert site.check() == 1
+    assert site.build() == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err.count(expected) == 2, err
+    site.config(SITE_YAML + 'footer: "Made by hand\n')  # line 10
+    assert site.check() == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "error: site.yaml:10: " + NEVER_CLOSED.format("a quoted value", '"', 9, '"')
 
 
 def test_serve_shows_deep_nesting_in_its_error_box(site: SiteFolder) -> None:

@@ -120,6 +120,10 @@ ERRORS = [
     (["odd", "--outcome", "maybe"], 2, ["invalid choice: 'maybe'", "'yes', 'no', 'void'"]),
     (["odd", "--outcome", "yes", "--date", "2026-01-31"], 1,
      ["2026-01-31 is before the prediction was published (2026-02-01)"]),
+    # The day after NOW (catches a resolution dated in the future written as done).
+    (["odd", "--outcome", "yes", "--date", "2026-11-26"], 1,
+     ["odd.md: resolution date 2026-11-26 is after today (2026-11-25): resolutions are "
+      "recorded on the day they happen"]),
     (["odd", "--outcome", "yes", "--date", "2026-02-30"], 2, ["expected a date YYYY-MM-DD"]),
     (["odd", "--outcome", "yes", "--evidence", "see the news"], 1,
      ["--evidence must be an http(s) URL"]),

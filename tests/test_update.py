@@ -168,6 +168,37 @@ def test_a_resolved_prediction_takes_an_update_only_with_force(site: SiteFolder)
     assert site.check() == 0
 
 
+def test_an_update_dated_after_today_is_refused_today_being_now_or_the_clock(
+    site: SiteFolder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Catches: no refusal (a forecast dated after today is shown as the current one), a
+    refusal of today itself (`>=`), "today" taken from the clock when --now is given, or
+    from --now's absence as no limit at all."""
+    text = prediction_text(
+        date="2026-01-10", target="2099-12-31", prediction_extra="confidence: 0.5\n"
+    )
+    path = site.write("soon.md", text)
+    assert _update(site, "soon", "--confidence", "0.4", "--date", "2026-11-26") == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert err == (
+        "error: content/predictions/soon.md: update date 2026-11-26 is after today "
+        "(2026-11-25): updates are recorded on the day they happen"
+    )
+    assert path.read_text(encoding="utf-8") == text
+    # Without --now, today is the site's (UTC, SITE_YAML) date: two days on, lest the day
+    # change during the test.
+    real = dt.datetime.now(dt.UTC).date()
+    later = (real + dt.timedelta(days=2)).isoformat()
+    args = ["update", "soon", "--confidence", "0.4", "--source", str(site.root)]
+    assert main([*args, "--date", later]) == 1
+    assert f"update date {later} is after today" in capsys.readouterr().err
+    assert path.read_text(encoding="utf-8") == text
+    # Today itself is not in the future.
+    assert _update(site, "soon", "--confidence", "0.4", "--date", NOW) == 0
+    assert _updates(site, "soon.md") == (Update(dt.date.fromisoformat(NOW), 0.4),)
+    assert site.check() == 0
+
+
 def test_a_tiny_confidence_is_written_as_a_number(site: SiteFolder) -> None:
     """Catches: writing repr() (1e-05), which YAML 1.1 reads as text: check would refuse."""
     path = site.write("tiny.md", prediction_text(prediction_extra="confidence: 0.5\n"))
@@ -239,6 +270,9 @@ ERRORS = [
     (["odd", "--confidence", "0.5"], 1,  # today, NOW, is after the target date
      "error: content/predictions/odd.md: update date 2026-11-25 must not be after the target "
      "date 2026-06-30 (the date defaults to today: give one with --date)"),
+    (["updated", "--confidence", "0.5", "--date", "2026-11-26"], 1,  # the day after NOW
+     "error: content/predictions/updated.md: update date 2026-11-26 is after today "
+     "(2026-11-25): updates are recorded on the day they happen"),
     (["updated", "--confidence", "0.5", "--date", "2026-03-02"], 1,
      "error: content/predictions/updated.md: update date 2026-03-02 must be after the "
      "previous update's date 2026-03-02 (updates are listed oldest first, at most one a day)"),

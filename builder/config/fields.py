@@ -41,6 +41,8 @@ class FieldReader:
     ) -> None:
         if line is None:
             line = self.line_of(field)
+        if line is None:  # a field missing at the top: where the document starts
+            line = max(1, self.line_offset)
         self.problems.append(Problem(self.path, line, field or None, message, severity))
 
     def warn(self, field: str, message: str) -> None:

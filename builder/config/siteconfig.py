@@ -138,6 +138,7 @@ def _read(r: FieldReader, root: Path) -> SiteConfig | None:
     timezone = r.string("timezone") or "UTC"
     if not _known_zone(timezone):
         r.report("timezone", f"unknown time zone {timezone!r} (use an IANA name like Europe/Paris)")
+        timezone = "UTC"  # never a zone that fails to load: the report above fails the build
     theme = _theme(r, root)
     paginate = r.integer("paginate", default=20)
     votes_endpoint = None

@@ -65,7 +65,8 @@ def load(text: str) -> Located:
         line = mark.line + 1 if mark is not None else None
         if "maximum nesting depth" in str(exc.problem):  # PyYAML >= 6.0.4's own limit
             raise YamlError(_too_deep(), line) from None
-        raise YamlError(f"YAML syntax error: {_problem(exc, text)}", line) from None
+        line, problem = _problem(exc, text, line)
+        raise YamlError(f"YAML syntax error: {problem}", line) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"YAML error: {exc}") from None
     except RecursionError:  # the pure-Python composer, when libyaml is missing
@@ -78,14 +79,51 @@ def load(text: str) -> Located:
     return located
 
 
-def _problem(exc: yaml.MarkedYAMLError, text: str) -> str:
-    """What went wrong, in words an author can act on. A tab is the commonest mistake, and
+def _problem(exc: yaml.MarkedYAMLError, text: str, line: int | None) -> tuple[int | None, str]:
+    """What went wrong, in words an author can act on, and the line to look at (`line`, where
+    the parser stopped, unless told otherwise). A tab is the commonest mistake, and
     invisible: libyaml calls it "a character that cannot start any token", or stumbles on
     what follows it, so it is named, with its column (the message says the line)."""
     column = _tab_column(text, exc.problem_mark) if exc.problem_mark is not None else None
     if column is not None:
-        return f"a tab character at column {column}: YAML needs spaces there, not tabs"
-    return str(exc.problem or exc)
+        return line, f"a tab character at column {column}: YAML needs spaces there, not tabs"
+    return _unclosed(exc, text) or (line, str(exc.problem or exc))
+
+
+# What the parser was in when the text ran out (its `context`), as an author would name it,
+# and the characters that open it.
+_OPENED = {
+    "while scanning a quoted scalar": ("a quoted value", ('"', "'")),
+    "while parsing a flow sequence": ("a list", ("[",)),
+    "while parsing a flow mapping": ("a mapping", ("{",)),
+}
+_CLOSERS = {"[": "]", "{": "}"}
+
+
+def _unclosed(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str] | None:
+    """The line and the words for a document that ends inside a quote, a `[` or a `{`: the
+    parser stops at the end (in front matter, on the closing `---`), where there is nothing
+    to fix; the author must look where it was opened. None for every other error, which
+    keeps the line the parser stopped on."""
+    start, stop = exc.context_mark, exc.problem_mark
+    if start is None or stop is None or exc.context not in _OPENED:
+        return None
+    problem = str(exc.problem)
+    # libyaml says "did not find expected ']'" where the text ends, not "end of stream".
+    ended = not text[stop.index :].strip()
+    if not (ended or "end of stream" in problem or "unexpected document" in problem):
+        return None
+    what, openers = _OPENED[exc.context]
+    opener = text[start.index : start.index + 1]
+    if opener not in openers and text.startswith("\ufeff"):
+        # libyaml does not count a byte order mark in `index`; the pure-Python parser does.
+        opener = text[start.index + 1 : start.index + 2]
+    if opener not in openers:
+        return None
+    return start.line + 1, (
+        f"{what} opened by the {opener} at column {start.column + 1} is never closed: "
+        f"add the closing {_CLOSERS.get(opener, opener)}"
+    )
 
 
 def _tab_column(text: str, mark: yaml.Mark) -> int | None:

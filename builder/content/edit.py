@@ -9,6 +9,7 @@ write is atomic, and keeps the file's permissions.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,16 @@ from builder.system.files import write_atomically
 
 class Refused(Exception):
     """A request we refuse; the message tells the author what to do."""
+
+
+def refuse_future(prediction: Prediction, what: str, date: dt.date, today: dt.date) -> None:
+    """A date a command would write that is after today (--now, or the date in the site's time
+    zone): what it records has not happened yet, and the page would show it as done."""
+    if date > today:
+        raise Refused(
+            f"{prediction.source}: {what} date {date.isoformat()} is after today "
+            f"({today.isoformat()}): {what}s are recorded on the day they happen"
+        )
 
 
 @dataclass(frozen=True)

@@ -36,17 +36,20 @@ def read_front_matter(r: FieldReader, default_slug: str, authors: Collection[str
         "tags": _tags(r),
         "draft": r.boolean("draft"),
         "slug": _slug(r, default_slug),
+        "references": _references(r),
+        "aliases": _aliases(r),
+    }
+    # Without the claim, its statement and date are not reported missing too: one error.
+    if r.mapping("prediction", required=True) is None:
+        return None
+    values |= {
         "statement": r.string("prediction.statement", required=True),
         "target_date": r.date("prediction.target_date", required=True),
         "confidence": _confidence(r, "prediction.confidence"),
         "resolution": _resolution(r),
-        "references": _references(r),
-        "aliases": _aliases(r),
     }
     updates, dated = _updates(r)
     values["updates"] = updates
-    if r.mapping("prediction", required=True) is None:
-        return None
     required = ("title", "date", "author", "slug", "statement", "target_date")
     if any(values[name] is None for name in required):
         return None

@@ -112,6 +112,10 @@ GITIGNORE = """\
 # What `foretell build` makes: rebuilt from the sources at every build.
 output/
 .foretell/
+# The readers' votes, where `foretell votes serve` keeps them by default (with SQLite's
+# journal files): data of the endpoint's, not sources. Back it up apart (see the README).
+votes.sqlite3
+votes.sqlite3-*
 """
 
 PAGES_WORKFLOW_NAME = ".github/workflows/pages.yml"

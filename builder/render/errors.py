@@ -1,6 +1,7 @@
 """Template errors as an author's problems: the theme file and line a rendering error comes
-from, instead of a traceback. Used by `build` (which then fails cleanly) and by `serve`
-(which shows the problem over the page)."""
+from, instead of a traceback. Used by `build` (which then fails cleanly), by `serve`
+(which shows the problem over the page) and by `check` (every template's syntax errors,
+found by compiling each one as the build would: syntax_problems)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import jinja2
 from builder.config.siteconfig import load_config
 from builder.config.themes import TEMPLATES, THEMES_DIR, Theme, find_theme, installed_themes
 from builder.errors import Problem
+from builder.render.templates import environment
 
 # `File "/x/themes/default/templates/page.html", line 12` in a formatted traceback: what is
 # left of a template error raised in a forked render worker (the traceback object is lost
@@ -36,6 +38,25 @@ def template_problem(exc: BaseException, root: Path) -> Problem | None:
     if isinstance(exc, jinja2.TemplateError):  # e.g. not found, raised outside any template
         return Problem(f"themes/{_theme_hint(root)}", None, None, message)
     return None
+
+
+def syntax_problems(theme: Theme, root: Path) -> list[Problem]:
+    """Every template of `theme` that does not compile, located as `template_problem` locates
+    it for a build: what `check` reports without rendering anything. Each template is
+    compiled once, in memory (nothing is written); its own syntax only, as the build compiles
+    each of the templates it extends or includes on its own."""
+    env = environment(theme)
+    problems = []
+    for name in theme.files(TEMPLATES):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:  # also an unknown filter (an assertion)
+            problem = template_problem(exc, root)
+            if problem is not None:
+                problems.append(problem)
+        except (OSError, UnicodeDecodeError):  # not a template (an editor's swap file...)
+            continue
+    return problems
 
 
 def _find_syntax_error(root: Path, exc: jinja2.TemplateSyntaxError) -> str | None:

@@ -37,22 +37,7 @@ class Renderer:
     ) -> None:
         self.site = site
         self.assets = assets  # logical name -> fingerprinted path ("static/style.1a2b.css")
-        self.env = jinja2.Environment(
-            # Each template from the first of the theme's folders that has it: the site's
-            # themes/<name>/templates/, then the installed theme's (config/themes.py).
-            loader=jinja2.FileSystemLoader(theme.subfolders(TEMPLATES)),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            auto_reload=False,
-            # Compiled templates are kept between builds (checked against their source).
-            bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir))
-            if bytecode_dir
-            else None,
-        )
-        self.env.filters.update(longdate=longdate, percent=percent, slug=slugify)
-        self.env.filters.update(points=signed_points, brier=brier)
+        self.env = environment(theme, bytecode_dir)
         # Globals depend only on the config, the assets and today (through status), which the
         # page cache keys cover; anything else a page shows must come through its context.
         self.env.globals.update(
@@ -73,6 +58,27 @@ class Renderer:
         }
         html = self.env.get_template(spec.template).render(context)
         return html.encode("utf-8")
+
+
+def environment(theme: Theme, bytecode_dir: Path | None = None) -> jinja2.Environment:
+    """The Jinja environment of `theme`, without the globals that depend on a site: all
+    `check` needs to compile every template as the build does (a filter a template names is
+    checked as it is compiled: the filters are here)."""
+    env = jinja2.Environment(
+        # Each template from the first of the theme's folders that has it: the site's
+        # themes/<name>/templates/, then the installed theme's (config/themes.py).
+        loader=jinja2.FileSystemLoader(theme.subfolders(TEMPLATES)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+        # Compiled templates are kept between builds (checked against their source).
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
+    )
+    env.filters.update(longdate=longdate, percent=percent, slug=slugify)
+    env.filters.update(points=signed_points, brier=brier)
+    return env
 
 
 def _linker(spec: PageSpec, base_url: str) -> Callable[[str], str]:

@@ -21,7 +21,7 @@ from rich.markup import escape
 from builder.arguments import date as date_argument
 from builder.arguments import site_options
 from builder.config.weburl import web_url
-from builder.content.edit import Refused, find, rewrite
+from builder.content.edit import Refused, find, refuse_future, rewrite
 from builder.content.model import OUTCOMES, Resolution
 from builder.content.yamledit import Block, add_resolution
 
@@ -53,7 +53,9 @@ def resolve(root: Path, request: Request, now: dt.date | None = None) -> Done:
             f"{prediction.source}: {request.slug!r} is already resolved ({old.outcome} on "
             f"{old.date.isoformat()}); use --force to replace that resolution"
         )
-    date = request.date or now or target.config.today()
+    today = now or target.config.today()
+    date = request.date or today
+    refuse_future(prediction, "resolution", date, today)
     if date < prediction.date:
         raise Refused(
             f"resolution date {date.isoformat()} is before the prediction was published "

@@ -19,7 +19,7 @@ from rich.markup import escape
 
 from builder.arguments import date as date_argument
 from builder.arguments import site_options
-from builder.content.edit import Refused, find, rewrite
+from builder.content.edit import Refused, find, refuse_future, rewrite
 from builder.content.model import Prediction, Update
 from builder.content.schema import confidence_problem, update_date_problem
 from builder.content.yamledit import add_update
@@ -55,7 +55,9 @@ def update(root: Path, request: Request, now: dt.date | None = None) -> Done:
             f"{prediction.source}: {request.slug!r} has no prediction.confidence: an update "
             "revises the confidence first published, so give that one first"
         )
-    date = request.date or now or target.config.today()
+    today = now or target.config.today()
+    date = request.date or today
+    refuse_future(prediction, "update", date, today)
     _refuse_date(prediction, date, defaulted=request.date is None)
     note = (request.note or "").strip() or None  # as `check` reads it back
     new = Update(date, request.confidence, note)
