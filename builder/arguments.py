@@ -42,6 +42,13 @@ def date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
+def port(text: str) -> int:
+    """A TCP port, 0 for any free one (`serve --port`, `votes serve --port`)."""
+    if not (text.isascii() and text.isdigit()) or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number 0-65535, got {text!r}")
+    return int(text)
+
+
 # Commands whose modules take a while to import (a web server, the loader...): listed by name
 # and help, and their module imported only when the command is the one run, so that
 # `foretell build` starts fast (a no-op build is mostly starting Python).

@@ -1,11 +1,13 @@
 """The build, step by step: config -> content -> site -> render -> write.
 
 - `load(options, today)` reads and validates everything, raising BuildFailed with every
-  problem found, and builds the Site for `today`;
-- `plan(site, root, memo)` lists every file the site has: its pages (specs to render), the
-  other outputs (each with the inputs it is made from, made on demand), the theme's assets and
-  the site's own static files;
-- `make(plan, pages, others, sink)` renders the pages on every core and hands each file to
+  problem found, and builds the Site for `today` (`Loaded`: with the warnings and the files
+  read);
+- `plan(site, root, memo)` lists every file made from many predictions (`Plan`): its pages
+  (specs to render, the paginated lists apart), the other outputs (each with the inputs it is
+  made from, made on demand), the theme's assets and the site's own static files; each
+  prediction's own files are listed one unit at a time (`unit_files`);
+- `make(renderer, pages, others, sink)` renders the pages on every core and hands each file to
   `sink` as soon as it is made (write.staging.Staging on disk, or serve's memory).
 
 Which of the planned files need making is the incremental layer's question
@@ -218,8 +220,8 @@ REPLACED = "replaced by the file the build makes there"
 
 
 def plan(site: Site, root: Path, memo: Memo, *, index: bool = True) -> Plan:
-    """Every file of the site; without `index`, all but the search index's (serve makes it
-    apart, and does not wait for it: serve/searching.py)."""
+    """Every file of the site but the predictions' own (Plan); without `index`, all but the
+    search index's too (serve makes it apart, and does not wait for it: serve/searching.py)."""
     site = dataclasses.replace(site, remember=memo.get)  # the slow figures, kept (Site.slices)
     theme = theme_of(root, site.config)
     files, names = assets.theme_assets(theme)

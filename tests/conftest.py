@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 from builder.cli import main
 from builder.votes.database import Database, PostgresDatabase, SqliteDatabase
+from builder.votes.store import Tally, VoteStore
 from builder.write.ownership import RECORD
 
 REPO = Path(__file__).resolve().parent.parent
@@ -185,6 +186,12 @@ def run_foretell(*args: str, cwd: Path | None = None) -> subprocess.CompletedPro
         cwd=cwd,
         timeout=60,
     )
+
+
+def cast_vote(store: VoteStore, slug: str, voter: str, choice: str) -> Tally:
+    """A vote through `submit_vote`, as the endpoint sends it, waited for: the slug's tally once
+    the vote is committed."""
+    return store.submit_vote(slug, voter, choice).result()
 
 
 def odd_prediction(word: str) -> str:

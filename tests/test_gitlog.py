@@ -13,8 +13,11 @@ from test_history import RAIN, Repo, prediction
 from builder.trackrecord.gitlog import (
     Change,
     Commit,
+    LoggedCommit,
+    RawChange,
     changes,
     git,
+    log,
     read_front_matter,
     repository_paths,
     work_tree,
@@ -132,6 +135,59 @@ def test_odd_names_are_read_whole(repo: Repo) -> None:
     assert changes(repo.root, {odd: None}) == {
         odd: [Change(Commit(first, date(2026, 1, 5)), blob(repo, first, odd))]
     }
+
+
+def test_the_log_gives_each_commits_day_and_files_a_date_python_cannot_hold_as_none(
+    repo: Repo,
+) -> None:
+    # The one parser of `git log`: history's changes and renames' lineages both read it.
+    # Catches: a date past year 9999 (git takes it) raising instead of reading as None, or
+    # its commit dropped; a rename's two paths read as one (the new name then taken for
+    # the next raw line); the blob of a deletion kept; changes() then giving a history
+    # with that commit left out or dated wrongly, rather than none at all.
+    other = "content/predictions/other.md"
+    repo.write(RAIN, prediction())
+    repo.write(other, prediction(statement="Other."))
+    first = repo.commit("2026-01-05T10:00:00+00:00")
+    moved = RAIN.replace("rain", "rain-2")
+    repo.git("mv", RAIN, moved)
+    (repo.root / other).unlink()
+    far = repo.commit("@99999999999999 +0000")  # year 3170843
+    repo.write(moved, prediction(statement="Edited."))
+    last = repo.commit("2026-01-07T10:00:00+00:00")
+    assert repo.git("log", "-1", "--format=%at", far) == "99999999999999"
+
+    logged = log(repo.root, ["content/predictions"], renames=True)
+    assert logged is not None
+    assert list(logged) == [
+        LoggedCommit(last, date(2026, 1, 7), (RawChange("M", blob(repo, last, moved), (moved,)),)),
+        LoggedCommit(
+            far,
+            None,
+            (
+                RawChange("D", None, (other,)),
+                RawChange("R", blob(repo, far, moved), (RAIN, moved)),
+            ),
+        ),
+        LoggedCommit(
+            first,
+            date(2026, 1, 5),
+            (
+                RawChange("A", blob(repo, first, other), (other,)),
+                RawChange("A", blob(repo, first, RAIN), (RAIN,)),
+            ),
+        ),
+    ]
+    # Without renames followed the rename is a deletion and an addition, as history reads it.
+    plain = log(repo.root, ["content/predictions"])
+    assert plain is not None
+    assert [[c.status for c in entry.changes] for entry in plain] == [
+        ["M"],
+        ["D", "A", "D"],
+        ["A", "A"],
+    ]
+    # History keeps its rule: a date it cannot hold means no history at all.
+    assert changes(repo.root, {moved: None, RAIN: None}) is None
 
 
 def test_read_front_matter_keeps_each_blobs_front_matter(repo: Repo) -> None:

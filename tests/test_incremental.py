@@ -269,7 +269,7 @@ def test_a_corrupt_cache_is_ignored(
     assert site.files() == _clean_build(site, tmp_path)
 
 
-# Another version of foretell wrote the cache: its stamp differs, and so may its contents.
+# Another version of foretell wrote the cache: its cache version differs, and so may its contents.
 OTHER_VERSION = "foretell 0.0.0-other / python (3, 0, 0) / cache 0"
 P1_PAGE = "predictions/p1/index.html"
 

@@ -152,11 +152,11 @@ def test_search_off_leaves_no_shard_inputs(site: SiteFolder) -> None:
 def test_after_an_upgrade_the_shortcut_finds_the_shards_inputs_again(
     site: SiteFolder, indexed: list[list[str]], monkeypatch
 ) -> None:
-    """A new foretell (another cache stamp) takes the full path once, and the shortcut from
+    """A new foretell (another cache version) takes the full path once, and the shortcut from
     then on. Catches: the shards' inputs kept under their shard's key alone, so the full
     build after an upgrade leaves them in the old version's pickles, which the shortcut
     cannot read: every edit of a search site then took the full path (3.6 s at 10,000)."""
-    monkeypatch.setattr(cache, "STAMP", cache.STAMP + " / the next version")
+    monkeypatch.setattr(cache, "VERSION", cache.VERSION + " / the next version")
     assert _way(site) == "full"  # another version's cache: used for nothing
     _replace(site, P3, "zebrafish3", "quokka3")
     assert _way(site) == "shortcut"

@@ -110,3 +110,29 @@ def test_outside_git_there_is_nothing_to_warn_about(
     (root / "content/predictions/x.md").write_text(prediction_text("X"), "utf-8")
     assert main(["check", "--source", str(root), "--now", "2026-11-25"]) == 0
     assert "warning:" not in capsys.readouterr().err
+
+
+def test_a_date_python_cannot_hold_gives_no_traceback_and_loses_only_that_day(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A commit dated past year 9999: git takes it, Python's dates end there.
+    # Catches: the date read without guard (check crashing with a ValueError traceback, as
+    # renames.py's own copy of the log parser did), the whole history given up (the
+    # ordinary rename no longer warned about), or that commit left out (the lineage broken
+    # at its rename, its old slug lost) or shown with a made-up or "None" day.
+    first = repo.git("rev-parse", "--short=10", "HEAD")
+    repo.git("mv", EURO, "content/predictions/euro-far.md")
+    far = repo.commit("@99999999999999 +0000", "rename, far in the future")
+    repo.git("mv", "content/predictions/euro-far.md", "content/predictions/euro-125.md")
+    repo.commit("2026-02-01T12:00:00+00:00", "rename again")
+    code, err = check(repo, capsys)
+    assert code == 0 and "Traceback" not in err
+    assert (
+        "warning: content/predictions/euro-125.md:1: aliases: was published at "
+        f"/predictions/euro/ (last in commit {first}, 2026-01-10): add '/predictions/euro/'"
+    ) in err
+    assert (
+        "warning: content/predictions/euro-125.md:1: aliases: was published at "
+        f"/predictions/euro-far/ (last in commit {far[:10]}): add '/predictions/euro-far/'"
+    ) in err
+    assert err.count("warning:") == 2

@@ -250,7 +250,7 @@ def test_digests_of_another_record_are_not_trusted(built: SiteFolder, tmp_path: 
     p3 = "content/predictions/p3.md"
     EDITS["body"](built)  # p3, whose digest the record then knew otherwise
     recorded = {**recorded, p3: source_digest((built.root / p3).read_bytes())}
-    digests.write_bytes(pickle.dumps((cache.STAMP, ("another build", recorded))))
+    digests.write_bytes(pickle.dumps((cache.VERSION, ("another build", recorded))))
     _restore_in_a_fresh_checkout(built, tmp_path)
     assert _way(built) == "full"
     assert built.files() == _clean_build(built, tmp_path)

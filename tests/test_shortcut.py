@@ -204,11 +204,11 @@ def test_a_theme_showing_bodies_on_list_pages_takes_the_full_path(
 def test_after_an_upgrade_one_full_build_and_the_shortcut_again(
     built: SiteFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Another foretell (another cache stamp): every cache it finds is another version's, the
+    """Another foretell (another cache version): every cache it finds is another version's, the
     build takes the full path once, and every kind of edit the shortcut from then on.
     Catches: a cache file the full build writes only when it is missing, left in the old
     version's format (as the search shards' inputs were: tests/test_reindex.py)."""
-    monkeypatch.setattr(cache, "STAMP", cache.STAMP + " / the next version")
+    monkeypatch.setattr(cache, "VERSION", cache.VERSION + " / the next version")
     assert _build(built).way == "full"
     _append(built, P8, "\nAfter the upgrade.\n")
     assert _build(built).way == "shortcut"

@@ -121,3 +121,19 @@ def test_list_pages_carry_one_endpoint_and_a_slug_per_card(site: SiteFolder) -> 
     assert all(f.has_attr("hidden") for f in figures)  # shown by the script when it has counts
     [src] = vote_scripts(page)
     assert page.find("script", src=src).has_attr("defer")
+
+
+def test_the_cards_and_the_widget_show_the_confidence_standing_now(site: SiteFolder) -> None:
+    """A prediction revised since publication shows its last update's confidence on every
+    list card and beside the community figure, as its own page does (catches the first
+    forecast shown there: 80% on the cards, while the article says 65%)."""
+    site.config(VOTES_YAML)
+    updates = "confidence: 0.8\nupdates:\n  - {date: 2026-03-01, confidence: 0.65}\n"
+    site.write("revised.md", prediction_text("Revised", prediction_extra=updates))
+    assert site.build() == 0
+    widget = site.html("predictions/revised/").select_one("section.votes")
+    assert widget.find(class_="votes-author").get_text() == "Author: 65%"
+    for path in ("", "open/", "authors/ada/"):
+        [card] = site.html(path).select("article.card")
+        meta = [span.get_text() for span in card.select(".card-meta > span")]
+        assert "Confidence 65%" in meta and "Confidence 80%" not in meta, path

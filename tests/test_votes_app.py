@@ -15,7 +15,7 @@ from typing import Any
 import jsonschema
 import openapi_spec_validator
 import pytest
-from conftest import NOW, SiteFolder, prediction_text
+from conftest import NOW, SiteFolder, cast_vote, prediction_text
 from starlette.exceptions import StarletteDeprecationWarning
 
 from builder.render.votes_manifest import build_manifest
@@ -559,7 +559,7 @@ def corrupt_vote_table(db: Path) -> None:
     """A database that opens and reads its schema, but whose votes table is garbage (issue #13,
     item 9: /healthz said ok while every vote got 503)."""
     with SqliteVoteStore(db) as s:
-        s.cast_vote("open-one", VOTER, "will")
+        cast_vote(s, "open-one", VOTER, "will")
     conn = sqlite3.connect(db)
     (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'votes'").fetchone()
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import cast_vote
 from pg import Cluster, run_sql
 from votes_endpoint import (
     CHOICES,
@@ -249,7 +250,7 @@ def test_export_from_sqlite_import_into_postgresql(tmp_path: Path, pg_cluster: C
     rng = random.Random(18)
     with SqliteVoteStore(sqlite) as store:
         for _ in range(300):
-            store.cast_vote(rng.choice("pqrs"), voter(rng.randrange(120)), rng.choice(CHOICES))
+            cast_vote(store, rng.choice("pqrs"), voter(rng.randrange(120)), rng.choice(CHOICES))
         expected = store.tallies("pqrs")
     exported = _foretell_votes("export", "--db", f"sqlite:///{sqlite}")
     assert exported.returncode == 0, exported.stderr

@@ -482,7 +482,7 @@ def _leave_database(folder: Path, *, killed: bool) -> Path:
     code = (
         "import os, sys; from builder.votes.sqlite_store import SqliteVoteStore; "
         "store = SqliteVoteStore(sys.argv[1]); "
-        f"store.cast_vote('p', {voter(1)!r}, 'will'); {ending}"
+        f"store.submit_vote('p', {voter(1)!r}, 'will').result(); {ending}"
     )
     db = folder / "votes.sqlite3"
     env = {**os.environ, "PYTHONPATH": str(REPO)}

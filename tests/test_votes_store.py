@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import cast_vote
 from pg import Cluster, run_sql
 
 from builder.votes.database import Database, PostgresDatabase, open_store
@@ -59,35 +60,35 @@ def test_unvoted_prediction_has_zero_counts(store: VoteStore) -> None:
     assert store.tally_and_choice("nothing", voter(1)) == (Tally(), None)
 
 
-def test_cast_vote_returns_tally_including_the_vote(store: VoteStore) -> None:
-    assert store.cast_vote("p", voter(1), "will") == Tally(will=1)
-    assert store.cast_vote("p", voter(2), "maybe") == Tally(will=1, maybe=1)
+def test_a_vote_resolves_to_the_tally_including_it(store: VoteStore) -> None:
+    assert cast_vote(store, "p", voter(1), "will") == Tally(will=1)
+    assert cast_vote(store, "p", voter(2), "maybe") == Tally(will=1, maybe=1)
     assert store.tally("p").total == 2
 
 
 def test_revote_replaces_the_earlier_choice(store: VoteStore) -> None:
-    store.cast_vote("p", voter(1), "will")
-    assert store.cast_vote("p", voter(1), "wont") == Tally(wont=1)
+    cast_vote(store, "p", voter(1), "will")
+    assert cast_vote(store, "p", voter(1), "wont") == Tally(wont=1)
     assert store.tally_and_choice("p", voter(1)) == (Tally(wont=1), "wont")
 
 
 def test_same_vote_twice_counts_once(store: VoteStore) -> None:
     # Catches a trigger that counts every upsert, not just changes.
-    store.cast_vote("p", voter(1), "will")
-    assert store.cast_vote("p", voter(1), "will") == Tally(will=1)
+    cast_vote(store, "p", voter(1), "will")
+    assert cast_vote(store, "p", voter(1), "will") == Tally(will=1)
 
 
 def test_votes_are_per_prediction(store: VoteStore) -> None:
-    store.cast_vote("p", voter(1), "will")
-    store.cast_vote("q", voter(1), "wont")
+    cast_vote(store, "p", voter(1), "will")
+    cast_vote(store, "q", voter(1), "wont")
     assert store.tally_and_choice("p", voter(1)) == (Tally(will=1), "will")
     assert store.tally_and_choice("q", voter(1)) == (Tally(wont=1), "wont")
     assert store.tally_and_choice("q", voter(2)) == (Tally(wont=1), None)
 
 
 def test_tallies_for_many_slugs(store: VoteStore) -> None:
-    store.cast_vote("p", voter(1), "will")
-    store.cast_vote("q", voter(1), "maybe")
+    cast_vote(store, "p", voter(1), "will")
+    cast_vote(store, "q", voter(1), "maybe")
     assert store.tallies(["q", "p", "none", "p"]) == {
         "q": Tally(maybe=1),
         "p": Tally(will=1),
@@ -96,9 +97,7 @@ def test_tallies_for_many_slugs(store: VoteStore) -> None:
     assert store.tallies([]) == {}
 
 
-def test_tallies_match_a_recount_after_random_activity(
-    store: VoteStore, vote_db: Database
-) -> None:
+def test_tallies_match_a_recount_after_random_activity(store: VoteStore, vote_db: Database) -> None:
     # Model-based: the trigger-maintained tallies must equal what a plain count gives.
     rng = random.Random(5)
     model: dict[tuple[str, str], str] = {}
@@ -127,14 +126,14 @@ def test_tallies_match_a_recount_after_random_activity(
 
 def test_a_returned_vote_is_committed(store: VoteStore, vote_db: Database) -> None:
     # Catches acknowledging before COMMIT: another connection must already see the row.
-    store.cast_vote("p", voter(1), "will")
+    cast_vote(store, "p", voter(1), "will")
     assert run_sql(vote_db, "SELECT count(*) FROM votes") == [(1,)]
 
 
 def test_votes_survive_reopening(vote_db: Database) -> None:
     with open_store(vote_db) as store:
-        store.cast_vote("p", voter(1), "will")
-        store.cast_vote("p", voter(2), "wont")
+        cast_vote(store, "p", voter(1), "will")
+        cast_vote(store, "p", voter(2), "wont")
     with open_store(vote_db) as store:
         assert store.tally_and_choice("p", voter(2)) == (Tally(will=1, wont=1), "wont")
 
@@ -159,13 +158,13 @@ def test_postgresql_commits_wait_for_the_flush(pg_cluster: Cluster) -> None:
 def test_voter_ids_are_not_stored_in_clear(store: VoteStore, vote_db: Database) -> None:
     # The id is what lets a browser change its vote; a copied database must not reveal it.
     secret = "SECRET_voter_id_0123456789"
-    store.cast_vote("p", secret, "will")
+    cast_vote(store, "p", secret, "will")
     assert run_sql(vote_db, "SELECT voter FROM votes") == [(voter_key(secret),)]
 
 
 def test_the_sqlite_file_holds_no_voter_id(sqlite_store: SqliteVoteStore, db: Path) -> None:
     secret = "SECRET_voter_id_0123456789"
-    sqlite_store.cast_vote("p", secret, "will")
+    cast_vote(sqlite_store, "p", secret, "will")
     sqlite_store.close()
     stored = b"".join(p.read_bytes() for p in db.parent.iterdir() if p.name.startswith(db.name))
     assert secret.encode() not in stored
@@ -177,7 +176,7 @@ def test_concurrent_voters_from_many_threads_all_count(store: VoteStore) -> None
     def vote_many(t: int) -> None:
         try:
             for i in range(25):
-                store.cast_vote("p", voter(t * 1000 + i), CHOICES[i % 3])
+                cast_vote(store, "p", voter(t * 1000 + i), CHOICES[i % 3])
         except BaseException as exc:
             errors.append(exc)
 
@@ -244,7 +243,7 @@ def test_failed_commit_fails_its_votes_and_the_writer_carries_on(
     real = store._writer
     store._writer = _FailOnce(real)  # type: ignore[assignment]
     with pytest.raises(sqlite3.OperationalError, match="disk is full"):
-        store.cast_vote("p", voter(1), "will")
+        cast_vote(store, "p", voter(1), "will")
     assert store.submit_vote("p", voter(2), "wont").result(timeout=5) == Tally(wont=1)
     store._writer = real
     assert store.tally_and_choice("p", voter(1)) == (Tally(wont=1), None)
@@ -259,7 +258,7 @@ def test_unopenable_database_raises_sqlite_error(tmp_path: Path) -> None:
 
 
 def test_the_write_probe_commits_and_leaves_no_trace(store: VoteStore, vote_db: Database) -> None:
-    store.cast_vote("p", voter(1), "will")
+    cast_vote(store, "p", voter(1), "will")
     assert store.last_write is not None and store.last_write.ok
     before = store.last_write.at
     store.check_writable()
@@ -285,7 +284,7 @@ def test_the_write_probe_fails_where_a_vote_would(tmp_path: Path) -> None:
         "store = SqliteVoteStore(sys.argv[1])\n"
         "for n in range(1000):\n"
         "    try:\n"
-        "        store.cast_vote('p', f'voter-{n:012d}', 'will')\n"
+        "        store.submit_vote('p', f'voter-{n:012d}', 'will').result()\n"
         "    except Exception:\n"
         "        break\n"
         "try:\n"

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import pytest
 
-from builder.system.files import Stat
+from builder.system.files import Stat, output_stats
 from builder.write import staging as write
 from builder.write.ownership import _FORMAT, RECORD, write_record
-from builder.write.staging import write_output
+from builder.write.staging import Staging
+
+
+def write_output(
+    out: Path, files: Mapping[str, bytes], *, keep: Collection[str] = (), clean: bool = False
+) -> set[str]:
+    """Make `out` hold exactly `files` plus `keep` of what builds write, in one go, as a
+    build does (through a `Staging`); return the names written."""
+    with Staging(out, output_stats(out.resolve()), clean) as staging:
+        for name in sorted(files):
+            staging.add(name, files[name])
+        return staging.commit(keep)
 
 
 def _tree(out: Path) -> dict[str, bytes]:

@@ -1,2 +1,3 @@
 """Cheaper ways to the same bytes: the up-to-date check, the build cache, page keys, the
-body-edit shortcut and the full incremental build."""
+shortcut for prediction files edited in a body, display, forecast or terms edit
+(shortcut.py), and the full incremental build."""

@@ -1,10 +1,12 @@
 """The build cache in `.foretell/cache/`: what the last build read and wrote.
 
-Several files, so that the common case stays cheap: `manifest.pickle` (small: the digest of
-every input's stat, and every output file's key and stat) answers "did anything change?" on its
-own; `files-NN.pickle` (large: every content file's parse result and rendered body, in shards, with
-`stats.pickle`: their stats) and `memo-NN.pickle` (serialised feed entries, calendar events,
-search shards, sliced records, in shards too) are read only when something did.
+Several files, so that the common case stays cheap: `manifest.pickle` (the digest of every
+input's stat; every output file's key, stat and content digest; each prediction's unit: 20 MB
+at 10,000 predictions, the digests and units, most of it, unpickled only when read) answers
+"did anything change?" on its own; `files-NN.pickle` (large: every content file's parse result
+and rendered body, in shards, with `stats.pickle`: their stats) and `memo-NN.pickle`
+(serialised feed entries, calendar events, search shards, sliced records, in shards too) are
+read only when something did.
 A cache that is missing, corrupt or from another version of foretell is ignored, never trusted.
 """
 
@@ -49,7 +51,8 @@ SEARCH_SINCE = "shortcut-search.pickle"  # the shards the shortcut indexed since
 DIGESTS = "shortcut-digests.pickle"  # every input's content digest (restored.py)
 TAKEN = "shortcut-taken.pickle"  # the files the shortcuts since took, and how (taken.py)
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
-STAMP = f"foretell {__version__} / python {sys.version_info[:3]} / cache 28"
+# The cache format's version: a pickle another version wrote is not read (read_pickle).
+VERSION = f"foretell {__version__} / python {sys.version_info[:3]} / cache 29"
 
 T = TypeVar("T")
 
@@ -66,7 +69,7 @@ UnitRecord = tuple[str, tuple[str, ...]]
 class Manifest:
     output_dir: str = ""
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
-    inputs: str = ""  # digest of every input's stat and the options: the no-op check
+    inputs_key: str = ""  # freshness.inputs_key_of, when it was built: the no-op check
     warnings: list[Problem] = field(default_factory=list)
     # site.yaml's time zone and stat: while the file is unchanged, the no-op check knows
     # what day it is without reading it (and without importing YAML).
@@ -77,7 +80,7 @@ class Manifest:
     # new mtime (a CI cache, a fresh checkout) is still the build's if its bytes are.
     digests: dict[str, str] = field(default_factory=dict)
     units: dict[str, UnitRecord] = field(default_factory=dict)  # slug -> its unit, as built
-    built: str = ""  # `inputs` as the full build that wrote it left them (see Amendment)
+    built: str = ""  # `inputs_key` as the full build that wrote it left it (see Amendment)
 
     # `digests` and `units`, near half its bytes at 10,000 predictions (28 ms of unpickling),
     # are pickled apart and unpickled when first read: the no-op and the shortcut never do.
@@ -114,11 +117,11 @@ _LATER = ("digests", "units")
 @dataclass
 class Amendment:
     """What the shortcut changed in the manifest since the full build that wrote it: a few
-    files rewritten, and the inputs stamp. Kept apart, so that a shortcut writes these bytes
-    rather than the whole manifest again (10 MB at 10,000 predictions, a tenth of a second)."""
+    files rewritten, and the inputs key. Kept apart, so that a shortcut writes these bytes
+    rather than the whole manifest again (20 MB at 10,000 predictions, a tenth of a second)."""
 
     built: str  # the manifest it amends (Manifest.built)
-    inputs: str
+    inputs_key: str
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
     gone: frozenset[str] = frozenset()  # outputs it deleted (a search shard's old files)
     # Outputs found with the bytes the manifest says but another stat (a fresh checkout with
@@ -145,7 +148,7 @@ def load_manifest(root: Path) -> Manifest:
     def digests(built: dict[str, str]) -> dict[str, str]:
         return {k: v for k, v in built.items() if k not in changed} | amended.digests
 
-    manifest.outputs, manifest.inputs = outputs, amended.inputs
+    manifest.outputs, manifest.inputs_key = outputs, amended.inputs_key
     manifest.later("digests", digests)
     return manifest
 
@@ -154,16 +157,16 @@ def amend_manifest(
     root: Path,
     manifest: Manifest,
     outputs: Mapping[str, tuple[Stat, str]],
-    inputs: str,
+    inputs_key: str,
     gone: frozenset[str] = frozenset(),
     restated: Mapping[str, Stat] | None = None,
 ) -> None:
     """Record that the shortcut rewrote `outputs` (path -> stat and content digest; without
     a key, see shortcut.py), deleted `gone` and found `restated` as the manifest says but for
-    their stat, with the inputs now `inputs`, in the amendment to `manifest`."""
+    their stat, with the inputs now `inputs_key`, in the amendment to `manifest`."""
     amended = read_pickle(root, AMENDMENT, Amendment)
     if amended is None or amended.built != manifest.built:
-        amended = Amendment(manifest.built, inputs)
+        amended = Amendment(manifest.built, inputs_key)
     changed = {path: (None, stat) for path, (stat, _) in outputs.items()}
     kept = {path: found for path, found in amended.outputs.items() if path not in gone}
     now_gone = (amended.gone | gone) - changed.keys()
@@ -171,7 +174,7 @@ def amend_manifest(
     same = {path: stat for path, stat in same.items() if path not in changed and path not in gone}
     digests = {path: digest for path, digest in amended.digests.items() if path not in gone}
     digests |= {path: digest for path, (_, digest) in outputs.items()}
-    amendment = Amendment(manifest.built, inputs, kept | changed, now_gone, same, digests)
+    amendment = Amendment(manifest.built, inputs_key, kept | changed, now_gone, same, digests)
     write_pickle(root, AMENDMENT, amendment)
 
 
@@ -307,13 +310,14 @@ def read_pickle(root: Path, name: str, kind: type[T], *, any_version: bool = Fal
     or written by another version of foretell (unless `any_version`)."""
     try:
         with (root / CACHE_DIR / name).open("rb") as handle, collector.held_off():
-            stamp, value = (_Unpickler(handle) if any_version else pickle.Unpickler(handle)).load()
+            unpickler = _Unpickler(handle) if any_version else pickle.Unpickler(handle)
+            version, value = unpickler.load()
     except Exception:  # a corrupt cache, of whatever kind, is simply not used
         return None
-    return value if (any_version or stamp == STAMP) and isinstance(value, kind) else None
+    return value if (any_version or version == VERSION) and isinstance(value, kind) else None
 
 
 def write_pickle(root: Path, name: str, value: Any) -> None:
     """Write atomically: a build killed halfway leaves the previous cache, not half of one."""
-    data = pickle.dumps((STAMP, value), protocol=pickle.HIGHEST_PROTOCOL)
+    data = pickle.dumps((VERSION, value), protocol=pickle.HIGHEST_PROTOCOL)
     write_atomically(root / CACHE_DIR / name, data, mode=None)

@@ -1,5 +1,6 @@
-"""Which way a build goes, cheapest first: nothing to do (freshness.py), the body-edit shortcut
-(shortcut.py), or the full incremental build (build.py).
+"""Which way a build goes, cheapest first: nothing to do (freshness.py), the shortcut for
+prediction files edited in the ways it takes (body, display, forecast, terms: shortcut.py), or
+the full incremental build (build.py).
 
 Each later way is imported only once the earlier ones have said no, so that a small rebuild
 does not pay for the imports of a big one (the full pipeline's cost a fifth of a second).

@@ -42,7 +42,7 @@ class Shown:
     """What a display edit makes again besides the prediction's own files, and what a term
     edit regroups (terms.py)."""
 
-    made_for: str  # the shortcut record it belongs with (shortcut.Record.token)
+    built: str  # the full build it was made after (shortcut.Record.built)
     lists: Lists
     predictions: dict[str, bytes]  # slug -> the prediction without its body, pickled
     events: tuple[tuple[str, bytes], ...]  # calendar.ics's events (slug, bytes), in order
@@ -58,7 +58,7 @@ def shown_of(
     site: Site,
     planned: Plan,
     memo: Memo,
-    made_for: str,
+    built: str,
     hidden: Iterable[tuple[str, str]] = (),
 ) -> Shown:
     """From a full build: its `site`, its `planned` files, its memo (where each
@@ -80,13 +80,13 @@ def shown_of(
     }
     found = [spec for spec in planned.pages if spec.path == search.PAGE_FILE]
     entries, drafts = planned.sitemap, frozenset(hidden)
-    return Shown(made_for, bare, predictions, events, pinned, entries, drafts, names, *found[:1])
+    return Shown(built, bare, predictions, events, pinned, entries, drafts, names, *found[:1])
 
 
-def applies(shown: Shown | None, made_for: str, slugs: Iterable[str]) -> bool:
-    """Whether `shown` was made with the record `made_for` and holds all that shows the
+def applies(shown: Shown | None, built: str, slugs: Iterable[str]) -> bool:
+    """Whether `shown` was made after the full build `built` and holds all that shows the
     predictions `slugs`."""
-    if shown is None or shown.made_for != made_for:
+    if shown is None or shown.built != built:
         return False
     return not any(slug in shown.pinned for slug in slugs)
 

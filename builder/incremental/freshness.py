@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from builder.incremental import cache
-from builder.incremental.cache import STAMP, Manifest
+from builder.incremental.cache import VERSION, Manifest
 from builder.options import BuildOptions, Report
 from builder.system import clock
 from builder.system.files import Stat, StatsProbe, inputs_digest, output_stats, scan, stat_files
@@ -32,7 +32,7 @@ class Freshness:
     today: dt.date  # --now, or today in the site's time zone: resolved here, once
     head: str | None  # git HEAD: pages show history, so a commit changes them
     inputs: dict[str, Stat | None]  # every input file's stat, also handed to the loader
-    stamp: str  # digest of every input's stat, the options and foretell's version
+    inputs_key: str  # digest of every input's stat, the options and foretell's version
     manifest: Manifest  # what the last build into this output folder wrote
     out: Path
     probe: StatsProbe | None = None  # are its files as it wrote them? (being found out)
@@ -58,7 +58,7 @@ class Freshness:
 
     @cached_property
     def up_to_date(self) -> bool:
-        if self.manifest.inputs != self.stamp:
+        if self.manifest.inputs_key != self.inputs_key:
             if self.probe is not None:
                 self.probe.discard()
             return False
@@ -82,17 +82,16 @@ def check(options: BuildOptions, *, output: bool = True) -> Freshness:
     head = git_head(options.root)
     inputs = scan(options.root)
     today, read = (options.now, None) if options.now else _today(options, manifest, inputs)
-    stamp = stamp_of(inputs, head, today, options)
-    return Freshness(
-        options.root, today, head, inputs, stamp, manifest, options.out, probe, read, options.url
-    )
+    inputs_key = inputs_key_of(inputs, head, today, options)
+    root, out, url = options.root, options.out, options.url
+    return Freshness(root, today, head, inputs, inputs_key, manifest, out, probe, read, url)
 
 
-def stamp_of(
+def inputs_key_of(
     inputs: Mapping[str, Stat | None], head: str | None, today: dt.date, options: BuildOptions
 ) -> str:
     """What the up-to-date check compares (the shortcut uses it for all but the articles)."""
-    context = f"{STAMP} / git {head} / url {options.url}"
+    context = f"{VERSION} / git {head} / url {options.url}"
     return inputs_digest(inputs, context, today, options.drafts, options.out_key)
 
 

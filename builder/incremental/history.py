@@ -1,10 +1,12 @@
 """Integrity from git, as the build uses it: each published prediction's history, cached.
 
-Reading history costs seconds on a large site (history.py), so the result is kept in
-`.foretell/cache/history.pickle`, keyed by the commit HEAD points at and each file's
-digest. A file's history depends only on HEAD and on that file (its path and bytes), so
-with HEAD unchanged only new or edited files are read again; when HEAD moves (a commit,
-an amend, a checkout) everything is. A cache that is missing or corrupt is ignored.
+Reading history costs seconds on a large site (builder/trackrecord/history.py), so the
+result is kept in `.foretell/cache/history.pickle`, keyed by the commit HEAD points at and
+each file's digest. A file's history depends only on HEAD and on that file (its path and
+bytes), so with HEAD unchanged only new or edited files are read again; when HEAD moves on to
+a later commit (a commit, a deploy's checkout of the next), so are the files a commit since
+touched (`_reusable`); when it moves anywhere else (an amend, a rebase, an older checkout) or
+git cannot tell, everything is. A cache that is missing or corrupt is ignored.
 """
 
 from __future__ import annotations

@@ -86,10 +86,10 @@ def remember(root: Path, site: Site, memo: Memo, shards: Shards | None) -> None:
 
 
 def _file_name(key: str) -> str:
-    # The cache's stamp too: a file is written only when its name is new, and after an
+    # The cache's version too: a file is written only when its name is new, and after an
     # upgrade the old version's pickles, which read_pickle refuses, would stay under the same
     # keys, so that every edit took the full path.
-    name = f"{cache.STAMP}\0{key}".encode()
+    name = f"{cache.VERSION}\0{key}".encode()
     return hashlib.blake2b(name, digest_size=16).hexdigest() + ".pickle"
 
 
@@ -113,8 +113,8 @@ def _digest(documents: tuple[tuple[str, Document], ...]) -> str:
 class Reindexing:
     """The shards being indexed again, in a thread (Pagefind runs in its own processes)."""
 
-    def __init__(self, root: Path, token: str, since: dict[int, Indexed]) -> None:
-        self._root, self._token, self._since = root, token, since
+    def __init__(self, root: Path, built: str, since: dict[int, Indexed]) -> None:
+        self._root, self._built, self._since = root, built, since
         self._changed: dict[int, tuple[ShardInputs, Indexed]] = {}
         self._bundles: list[dict[str, bytes]] = []
         self._error: Exception | None = None
@@ -156,17 +156,17 @@ class Reindexing:
     def save(self) -> None:
         """Once the files are in place: what the output's shards are now made from."""
         if self._changed:
-            cache.write_pickle(self._root, SINCE, (self._token, self._since))
+            cache.write_pickle(self._root, SINCE, (self._built, self._since))
 
 
 def start(
-    root: Path, token: str, shards: Shards, site: Site, edited: Mapping[str, Prediction]
+    root: Path, built: str, shards: Shards, site: Site, edited: Mapping[str, Prediction]
 ) -> Reindexing | None:
     """Start indexing again the shards of `edited` (slug -> its new version; `site` holds
     them) whose documents differ from those the output's bundle was made from; None when a
     shard's inputs are missing (the full build makes them)."""
     found = cache.read_pickle(root, SINCE, tuple)
-    since: dict[int, Indexed] = found[1] if found is not None and found[0] == token else {}
+    since: dict[int, Indexed] = found[1] if found is not None and found[0] == built else {}
     by_shard: dict[int, dict[str, Document]] = {}
     for slug, p in edited.items():
         shard = search.shard_of(slug, shards.count)
@@ -182,6 +182,6 @@ def start(
         before = since.get(shard) or Indexed(_digest(base.documents), base.paths)
         if _digest(inputs.documents) != before.documents:
             changed[shard] = (inputs, before)
-    reindexing = Reindexing(root, token, since)
+    reindexing = Reindexing(root, built, since)
     reindexing.start(changed, site.config.language)
     return reindexing

@@ -36,7 +36,7 @@ from builder.system.git import touched_since
 def frame(options: BuildOptions, fresh: Freshness) -> str:
     """What the shortcut's record was made for, but the inputs and git HEAD: today, the
     options."""
-    return freshness.stamp_of({}, None, fresh.today, options)
+    return freshness.inputs_key_of({}, None, fresh.today, options)
 
 
 def touched(
@@ -52,27 +52,27 @@ def touched(
 
 
 def remember(
-    root: Path, token: str, inputs: Mapping[str, Stat | None], predictions: Iterable[Prediction]
+    root: Path, built: str, inputs: Mapping[str, Stat | None], predictions: Iterable[Prediction]
 ) -> None:
     """Called by the full build: every input file's content digest, kept apart from the
     shortcut's record (which every shortcut reads; these only a restored checkout's), with
-    the record's `token`: the predictions' as they were read, the others (site.yaml, the
-    theme, drafts) read now."""
+    the full build's inputs key, `built`: the predictions' as they were read, the others
+    (site.yaml, the theme, drafts) read now."""
     known = {p.source: p.digest for p in predictions if p.digest}
     others = sorted(path for path, stat in inputs.items() if stat and path not in known)
     read = dict(zip(others, source_digests(root, others), strict=True))
     digests = known | {path: digest for path, digest in read.items() if digest is not None}
-    cache.write_pickle(root, cache.DIGESTS, (token, digests))
+    cache.write_pickle(root, cache.DIGESTS, (built, digests))
 
 
 def edited(
-    options: BuildOptions, fresh: Freshness, token: str, inputs: Mapping[str, Stat | None]
+    options: BuildOptions, fresh: Freshness, built: str, inputs: Mapping[str, Stat | None]
 ) -> list[str] | None:
     """The inputs whose bytes differ from those the full build recorded (`remember`) with
-    the record `token` (their stats then in `inputs`), or None when a file was added or
+    the full build `built` (their stats then in `inputs`), or None when a file was added or
     removed, or that record is missing or another's (a build stopped between the two)."""
     found = cache.read_pickle(options.root, cache.DIGESTS, tuple)
-    if found is None or found[0] != token or inputs.keys() != fresh.inputs.keys():
+    if found is None or found[0] != built or inputs.keys() != fresh.inputs.keys():
         return None
     digests: Mapping[str, str] = found[1]
     moved = sorted(path for path, stat in fresh.inputs.items() if stat != inputs[path])

@@ -5,7 +5,7 @@ When the only inputs changed since the last full build are prediction files, eac
 one of these ways (edits.py), no score, list order or pagination but a term's can have
 changed, and the shortcut makes just the outputs that show the edit, from a record the last
 full build left, instead of loading the other 9,999 articles, building the model and
-fingerprinting 23,000 outputs:
+keying its 10,000 units and 3,700 other outputs (build.py):
 
 - **body** (the most common): the article's page, and the feeds that carry it in full;
 - **display**, its title, summary or references (display.py): all its own files, the list
@@ -73,13 +73,16 @@ class Record:
 
     context: str  # digest of every input but the prediction files, and of the options
     inputs: dict[str, Stat | None]  # every input's stat: tells which files changed since
-    stats: Mapping[str, AuthorStats]  # shown on every prediction page
+    # Every author's figures (Site.stats), for the Site the shortcut renders from
+    # (shortcut_render.excerpt_of); nothing it makes shows them: a prediction page takes only
+    # its author's URL (render/author_figures.py says why).
+    stats: Mapping[str, AuthorStats]
     history: Mapping[str, FileHistory]
     feeds: list[FeedFile]
     awaiting: int = 0  # the masthead on every page links awaiting/ while any are
     stamps: Mapping[str, object] = dataclasses.field(default_factory=dict)  # Site.stamps
     crowd: Mapping[str, CrowdTally] | None = None  # a resolved prediction's page shows its own
-    token: str = ""  # the build's input stamp: the Shown made with this record carries it
+    built: str = ""  # the full build's inputs key: what was made after it (Shown, Taken) says so
     search: Shards | None = None  # the search index's shards, when search is on (reindex.py)
     # For a fresh checkout with the cache restored, where every stat differs (restored.py,
     # which keeps every input's content digest apart): what the record was made for but the
@@ -105,7 +108,7 @@ def record_of(
     history, stamps = site.history, site.stamps
     return Record(
         context, fresh.inputs, site.stats, history, everything, site.awaiting, stamps, site.crowd,
-        fresh.stamp, reindex.shards_of(site),
+        fresh.inputs_key, reindex.shards_of(site),
     )  # fmt: skip
 
 
@@ -130,9 +133,9 @@ def remember(
             (options.root / cache.CACHE_DIR / name).unlink(missing_ok=True)
         return
     record.frame, record.head = restored.frame(options, fresh), fresh.head
-    restored.remember(options.root, record.token, fresh.inputs, site.predictions)
+    restored.remember(options.root, record.built, fresh.inputs, site.predictions)
     cache.write_pickle(options.root, RECORD, record)
-    shown = display.shown_of(site, planned, memo, record.token, hidden)
+    shown = display.shown_of(site, planned, memo, record.built, hidden)
     cache.write_pickle(options.root, SHOWN, shown)
 
 
@@ -155,7 +158,7 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
     changed = edited_files(options, fresh, record)
     as_built = shortcut_write.AsBuilt(fresh.manifest)
     moved = False  # HEAD moved since the record
-    since = taken.read(root, record.token)
+    since = taken.read(root, record.built)
     if changed is None:  # a fresh checkout with the cache restored, or a commit, maybe
         checked = _restored(options, fresh, record)
         if checked is None:
@@ -197,7 +200,7 @@ def _build(
         from builder.incremental import display
 
         shown = cache.read_pickle(root, SHOWN, display.Shown)
-        if not display.applies(shown, record.token, found.edited()):
+        if not display.applies(shown, record.built, found.edited()):
             return None
     now, regrouped, patched = record, None, None
     if found.forecasts:
@@ -269,7 +272,7 @@ def _restored(
         return None
     if record.frame != restored.frame(options, fresh):
         return None
-    changed = restored.edited(options, fresh, record.token, record.inputs)
+    changed = restored.edited(options, fresh, record.built, record.inputs)
     moved = fresh.head != record.head
     if moved and changed is not None:
         touched = restored.touched(options.root, record.head, fresh.head, fresh.inputs)
@@ -297,7 +300,7 @@ def _reindexing(
 
     edited = found.edited()
     site = shortcut_render.excerpt_of(fresh, record, edited.values())
-    started = reindex.start(options.root, record.token, record.search, site, edited)
+    started = reindex.start(options.root, record.built, record.search, site, edited)
     return False if started is None else started
 
 
@@ -323,7 +326,7 @@ def edited_files(
 
 def _context(options: BuildOptions, fresh: Freshness) -> str:
     others = {k: v for k, v in fresh.inputs.items() if not edits.is_article(k)}
-    return freshness.stamp_of(others, fresh.head, fresh.today, options)
+    return freshness.inputs_key_of(others, fresh.head, fresh.today, options)
 
 
 def _untouched(fresh: Freshness, as_built: shortcut_write.AsBuilt, path: str) -> bool:

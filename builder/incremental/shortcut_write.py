@@ -4,7 +4,7 @@ The shortcut rewrites a few files of an output the last full build (and the shor
 made. It writes only if each file it rewrites or deletes is as those builds left it (`AsBuilt`:
 by its stat, or, in a fresh checkout with the cache restored, by its bytes: restored.py),
 stages its files while Pagefind indexes (reindex.py), moves them in at once, and records what
-it did in the manifest's amendment (cache.Amendment), never in the 10 MB manifest.
+it did in the manifest's amendment (cache.Amendment), never in the 20 MB manifest (at 10,000).
 """
 
 from __future__ import annotations
@@ -42,17 +42,18 @@ class AsBuilt:
 
 
 def unchanged_stats(
-    options: BuildOptions, built: AsBuilt, paths: Iterable[str]
+    options: BuildOptions, as_built: AsBuilt, paths: Iterable[str]
 ) -> dict[str, Stat] | None:
     """The stats of those of `paths` the output holds, or None if any is not as the builds
     left it (changed or deleted by hand: the full build knows how to repair it)."""
     existing = stat_files(options.out, paths)
-    return None if any(existing.get(path) != built.stat(path) for path in paths) else existing
+    return None if any(existing.get(path) != as_built.stat(path) for path in paths) else existing
 
 
-def restated(options: BuildOptions, fresh: Freshness, built: AsBuilt) -> Report:
+def restated(options: BuildOptions, fresh: Freshness, as_built: AsBuilt) -> Report:
     """Nothing changed but the files' stats: record them, so the next build is a no-op."""
-    cache.amend_manifest(options.root, fresh.manifest, {}, fresh.stamp, restated=built.verified)
+    manifest, key = fresh.manifest, fresh.inputs_key
+    cache.amend_manifest(options.root, manifest, {}, key, restated=as_built.verified)
     return freshness.no_op_report(fresh)
 
 
@@ -62,7 +63,7 @@ def write(
     files: dict[str, bytes],
     existing: dict[str, Stat],
     reindexing: Reindexing | None,
-    built: AsBuilt,
+    as_built: AsBuilt,
     deleted: Iterable[str] = (),
 ) -> tuple[set[str], set[str]] | None:
     """Write `files`, delete `deleted`, and write the search shards' files once Pagefind
@@ -75,7 +76,7 @@ def write(
         for path, data in files.items():
             staging.add(path, data)
         if reindexing is not None:
-            made = _indexed(options, built, reindexing)
+            made = _indexed(options, as_built, reindexing)
             if made is None:
                 staging.abort()
                 return None
@@ -88,15 +89,15 @@ def write(
         written = staging.commit(keep=set(manifest.outputs) - set(files) - gone)
     # Without a key (see shortcut.py's docstring), with their digests (restored.py).
     stats = {path: (staging.stats[path], staging.digests[path]) for path in written}
-    same = built.verified  # amend_manifest leaves out those rewritten or gone
-    cache.amend_manifest(options.root, manifest, stats, fresh.stamp, frozenset(gone), same)
+    same = as_built.verified  # amend_manifest leaves out those rewritten or gone
+    cache.amend_manifest(options.root, manifest, stats, fresh.inputs_key, frozenset(gone), same)
     if reindexing is not None:
         reindexing.save()
     return written, gone
 
 
 def _indexed(
-    options: BuildOptions, built: AsBuilt, reindexing: Reindexing
+    options: BuildOptions, as_built: AsBuilt, reindexing: Reindexing
 ) -> tuple[dict[str, bytes], set[str], dict[str, Stat]] | None:
     """The search shards' new files and those of their bundles before that are no more, with
     the stats of those the output holds; None if Pagefind failed (the full build says why) or
@@ -104,5 +105,5 @@ def _indexed(
     if not reindexing.wait():
         return None
     indexed, gone = reindexing.files()
-    found = unchanged_stats(options, built, indexed.keys() | gone)
+    found = unchanged_stats(options, as_built, indexed.keys() | gone)
     return None if found is None else (indexed, gone, found)

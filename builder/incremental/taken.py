@@ -27,7 +27,7 @@ Shape = tuple[str, tuple[str, ...]]  # a term's name and its predictions' slugs,
 
 @dataclass(frozen=True)
 class Taken:
-    made_for: str  # the shortcut record's token: what a full build leaves is another's
+    built: str  # the full build it follows (shortcut.Record.built): after another, it is stale
     kinds: Kinds = dataclasses.field(default_factory=dict)
     # (kind, slug) of each term they regrouped -> its shape as the last of them wrote it
     terms: Mapping[tuple[str, str], Shape] = dataclasses.field(default_factory=dict)
@@ -38,10 +38,10 @@ class Taken:
     entries: Mapping[str, FileEntry] = dataclasses.field(default_factory=dict)
 
 
-def read(root: Path, token: str) -> Taken:
-    """What the shortcuts since the full build of record `token` took."""
+def read(root: Path, built: str) -> Taken:
+    """What the shortcuts since the full build `built` took."""
     found = cache.read_pickle(root, cache.TAKEN, Taken)
-    return found if found is not None and found.made_for == token else Taken(token)
+    return found if found is not None and found.built == built else Taken(built)
 
 
 def save(
@@ -59,7 +59,7 @@ def save(
         merged[source] = merged.get(source, frozenset()) | found
     shapes, made = {**before.terms, **(terms or {})}, before.made | set(made)
     lines = {**before.lines, **(lines or {})}
-    now = Taken(before.made_for, merged, shapes, made, lines, {**before.entries, **(entries or {})})
+    now = Taken(before.built, merged, shapes, made, lines, {**before.entries, **(entries or {})})
     if now != before:
         cache.write_pickle(root, cache.TAKEN, now)
 

@@ -289,10 +289,10 @@ def _steps(ink: int, reverse: bool) -> bytes:
 
 
 @cache
-def _palette(inks: Sequence[tuple[int, int, int]]) -> list[int]:
-    palette = []
+def _palette(inks: tuple[tuple[int, int, int], ...]) -> tuple[int, ...]:
+    palette: list[int] = []
     for colour in inks:
         for step in range(STEPS):
             t = step / (STEPS - 1)
             palette += [round(p + (c - p) * t) for p, c in zip(PAPER, colour, strict=True)]
-    return palette
+    return tuple(palette)  # cached: shared by every card, so not a list anyone could change

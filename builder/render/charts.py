@@ -31,7 +31,6 @@ from builder.trackrecord.scoring import Bin
 
 # Layout in viewBox units. The plot is square so the diagonal is at 45 degrees.
 PLOT = 260.0
-COLUMN = PLOT / 10  # one bin's width
 LEFT = 58.0  # room for "100%" and the rotated y-axis title
 RIGHT = 18.0
 LABEL_TOP = 4.0  # the rows of "k of n" labels start here, above the plot

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 from html import escape, unescape
 from urllib.parse import urljoin, urlsplit
 
@@ -36,7 +35,6 @@ def article_html(p: Prediction, base_url: str) -> str:
     return absolutize("\n".join(part for part in parts if part), urls.absolute(base_url, p.url))
 
 
-@lru_cache(maxsize=4096)
 def resolution_html(p: Prediction, base_url: str) -> str:
     assert p.resolution is not None
     page = urls.absolute(base_url, p.url)

@@ -32,7 +32,6 @@ ENTRY = "pagefind-entry.json"
 RUNTIME = re.compile(r"^(pagefind\.js|pagefind-worker\.js|wasm\.[A-Za-z0-9_-]+\.pagefind)$")
 DATA = re.compile(r"^(pagefind-entry\.json|pagefind\.[^/]+\.pf_meta|(fragment|index|filter)/.+)$")
 _FILTER = re.compile(r"^filter/(?P<lang>[^/_]+)_[0-9a-f]+\.pf_filter$")
-_META = re.compile(r"^pagefind\.(?P<lang>[^/_]+)_[0-9a-f]+\.pf_meta$")
 
 
 def canonical(bundle: Mapping[str, bytes]) -> dict[str, bytes]:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.markup import escape
 
+from builder.arguments import port as port_argument
 from builder.arguments import site_options
 from builder.serve.hosts import host_name
 from builder.system import collector
@@ -54,18 +55,15 @@ def configure(serve: argparse.ArgumentParser) -> None:
         " repeatable. Always answered: localhost, IP addresses and the --host name",
     )
     serve.add_argument(
-        "--port", type=_port, default=8000, help="port, 0 for any free one (default: %(default)s)"
+        "--port",
+        type=port_argument,
+        default=8000,
+        help="port, 0 for any free one (default: %(default)s)",
     )
     serve.add_argument(
         "--open", dest="open_browser", action="store_true", help="open the site in a browser"
     )
     serve.set_defaults(func=run)
-
-
-def _port(text: str) -> int:
-    if not text.isdigit() or int(text) > 65535:
-        raise argparse.ArgumentTypeError(f"expected a port number 0-65535, got {text!r}")
-    return int(text)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -51,7 +51,8 @@ class InMemory:
 class Rebuilder:
     """Builds one site again and again in memory (for `serve`), reusing what has not changed:
     unchanged files are not parsed again and unchanged pages not rendered again, and when only
-    article bodies changed, only what shows them is rendered (shortcut.py).
+    prediction files changed, in a body, display or forecast edit, only what shows the edits
+    is made (shortcut.py; a terms edit takes a full rebuild, in memory fast enough).
 
     `files()` returns the whole site as {path: bytes} (LazyFiles: a page changed by a full
     rebuild is rendered when read), or raises BuildFailed with every problem.
@@ -110,7 +111,7 @@ class Rebuilder:
         self._feeds_of = partial(feeds.all_feeds, site, memo)
         if self._record is not None:
             record, planned = self._record, rendered.planned
-            self._shown_of = lambda: display.shown_of(site, planned, memo, record.token)
+            self._shown_of = lambda: display.shown_of(site, planned, memo, record.built)
         self._files = LazyFiles({**files, **{path: data for path, (_, data) in pages.items()}})
         return self._files
 
@@ -130,7 +131,7 @@ class Rebuilder:
         if found.display and self._shown is None and self._shown_of is not None:
             self._shown, self._shown_of = self._shown_of(), None
         shown = self._shown if found.display else None
-        if found.display and not display.applies(shown, self._record.token, found.edited()):
+        if found.display and not display.applies(shown, self._record.built, found.edited()):
             return None
         record, exports = self._record, {}
         if found.forecasts:

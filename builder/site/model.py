@@ -303,7 +303,8 @@ def excerpt(
 ) -> Site:
     """A Site holding only `predictions`, with the whole site's author figures, history,
     count of predictions awaiting resolution and crowd tallies: enough to render their own
-    pages and feed entries (the body-edit shortcut's case), never a list page."""
+    files, feed entries and export lines, and the list pages whose specs the shortcut makes
+    apart (incremental/display.py, terms.py), never a page planned from the whole site."""
     shown = tuple(predictions)
     statuses = site_statuses(shown, today)
     return Site(

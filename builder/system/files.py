@@ -1,5 +1,8 @@
-"""Stat-only views of the inputs and the output, cheap enough to run before every build, and
-the one way files are written whole (`write_atomically`)."""
+"""Files as the build sees them: stat-only views of the inputs and the output, cheap enough
+to run before every build (the output's checked on two cores: `StatsProbe`); content digests
+of input and output files (`source_digest`, `file_digest`), also on every core or in a forked
+child beside the caller for the thousands a deploy or a restored checkout checks, and of keys
+(`digest`); and the one way files are written whole (`write_atomically`)."""
 
 from __future__ import annotations
 

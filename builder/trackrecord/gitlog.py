@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO, NamedTuple, TypeVar
 
 from builder.trackrecord.versions import front_matter
 
@@ -49,11 +49,28 @@ class Change:
     blob: str | None
 
 
+class RawChange(NamedTuple):  # a tuple, not a dataclass: one per file of every commit
+    """A file a commit changed, as `git log --raw` lists it."""
+
+    status: str  # A added, M modified, D deleted, T type changed, R renamed, C copied
+    blob: str | None  # the blob it left; None: deleted, or not a regular file
+    paths: tuple[str, ...]  # (path,), or (old, new) when renamed or copied
+
+
+@dataclass(frozen=True)
+class LoggedCommit:
+    """A commit of `log()`, its author date in UTC and the files it changed."""
+
+    sha: str
+    day: date | None  # None: a date Python cannot hold (git takes years past 9999)
+    changes: tuple[RawChange, ...]
+
+
 # `core.quotepath=false` keeps non-ASCII names as they are should any output quote
 # them; `log.showSignature=false` keeps gpg chatter out of the log we parse.
 _GIT = ("git", "-c", "core.quotepath=false", "-c", "log.showSignature=false")
 _HEADER = re.compile(rb"\x01([0-9a-f]{40,64}) (-?\d+)")
-_RAW = re.compile(rb":(\d{6}) (\d{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) [A-Z]\d*")
+_RAW = re.compile(rb":(\d{6}) (\d{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([A-Z])\d*")
 
 
 def _env() -> dict[str, str]:
@@ -114,11 +131,12 @@ def repository_paths(
     return wanted
 
 
-def changes(top: Path, wanted: Mapping[str, object]) -> dict[str, list[Change]] | None:
-    """Each wanted path's changes along HEAD's first-parent line, oldest first."""
-    # The folders holding the files, not the files themselves: a short command line
-    # whatever the number of files (unwanted files in them are filtered out below).
-    folders = sorted({str(Path(relative).parent.as_posix()) for relative in wanted})
+def log(
+    top: Path, folders: Iterable[str], *, renames: bool = False
+) -> Iterator[LoggedCommit] | None:
+    """The commits along HEAD's first-parent line that changed anything in `folders`, newest
+    first (None: git could not say). With `renames`, a renamed file shows as renamed (`-M`)
+    rather than as one file deleted and another added."""
     out = git(
         top,
         "--literal-pathspecs",  # a folder named "[draft]" is not a glob
@@ -126,7 +144,7 @@ def changes(top: Path, wanted: Mapping[str, object]) -> dict[str, list[Change]] 
         "-z",
         "--raw",
         "--no-abbrev",
-        "--no-renames",
+        "-M" if renames else "--no-renames",
         "--no-color",
         "--first-parent",
         "-m",  # with --first-parent: merges show what they changed on the main line
@@ -135,24 +153,19 @@ def changes(top: Path, wanted: Mapping[str, object]) -> dict[str, list[Change]] 
         "--",
         *folders,
     )
-    if out is None:
-        return None
-    found = _parse_log(out, wanted)
-    if found is None:
-        return None
-    for file_changes in found.values():
-        file_changes.reverse()  # git lists newest first
-    return found
+    return None if out is None else parse_log(out)
 
 
-def _parse_log(out: bytes, wanted: Mapping[str, object]) -> dict[str, list[Change]] | None:
-    """Parse `log -z --raw --format=%x01%H %at`: a header, then `:meta\\0path\\0` pairs.
+def parse_log(out: bytes) -> Iterator[LoggedCommit]:
+    """Parse `log -z --raw --format=%x01%H %at`: a header, then `:meta\\0path\\0` (or
+    `:meta\\0old\\0new\\0` when renamed or copied) for each file.
 
     Every path comes NUL-terminated and unquoted, so spaces, newlines and non-ASCII
     in names are safe.
     """
-    found: dict[str, list[Change]] = {}
-    commit: Commit | None = None
+    sha: str | None = None
+    day: date | None = None
+    found: list[RawChange] = []
     tokens = out.split(b"\0")
     index = 0
     while index < len(tokens):
@@ -160,18 +173,45 @@ def _parse_log(out: bytes, wanted: Mapping[str, object]) -> dict[str, list[Chang
         token = tokens[index].removeprefix(b"\n")
         index += 1
         if header := _HEADER.fullmatch(token):
+            if sha is not None:
+                yield LoggedCommit(sha, day, tuple(found))
+            sha, found = header[1].decode("ascii"), []
             try:
                 day = datetime.fromtimestamp(int(header[2]), tz=UTC).date()
             except (OverflowError, OSError, ValueError):
-                return None  # a date Python cannot hold: no history rather than a crash
-            commit = Commit(header[1].decode("ascii"), day)
-        elif (raw := _RAW.fullmatch(token)) and commit is not None and index < len(tokens):
-            path = os.fsdecode(tokens[index])
-            index += 1
-            if path in wanted:
-                # Mode 100xxx is a regular file; 000000 is a deletion, 120000 a symlink.
-                blob = raw[4].decode("ascii") if raw[2].startswith(b"100") else None
-                found.setdefault(path, []).append(Change(commit, blob))
+                day = None
+        elif (raw := _RAW.fullmatch(token)) and sha is not None:
+            status = raw[5].decode("ascii")
+            count = 2 if status in "RC" else 1
+            if index + count > len(tokens):
+                break  # cut short: no path follows
+            paths = tuple(os.fsdecode(t) for t in tokens[index : index + count])
+            index += count
+            # Mode 100xxx is a regular file; 000000 is a deletion, 120000 a symlink.
+            blob = raw[4].decode("ascii") if raw[2].startswith(b"100") else None
+            found.append(RawChange(status, blob, paths))
+    if sha is not None:
+        yield LoggedCommit(sha, day, tuple(found))
+
+
+def changes(top: Path, wanted: Mapping[str, object]) -> dict[str, list[Change]] | None:
+    """Each wanted path's changes along HEAD's first-parent line, oldest first."""
+    # The folders holding the files, not the files themselves: a short command line
+    # whatever the number of files (unwanted files in them are filtered out below).
+    folders = sorted({str(Path(relative).parent.as_posix()) for relative in wanted})
+    logged = log(top, folders)
+    if logged is None:
+        return None
+    found: dict[str, list[Change]] = {}
+    for entry in logged:
+        if entry.day is None:
+            return None  # a date Python cannot hold: no history rather than a wrong one
+        commit = Commit(entry.sha, entry.day)
+        for change in entry.changes:
+            if change.paths[-1] in wanted:
+                found.setdefault(change.paths[-1], []).append(Change(commit, change.blob))
+    for file_changes in found.values():
+        file_changes.reverse()  # git lists newest first
     return found
 
 

@@ -22,7 +22,6 @@ from builder.content.model import Prediction
 from builder.trackrecord.scoring import (
     Forecast,
     Scores,
-    forecast_brier,
     forecast_points,
     life_shares,
     score,
@@ -31,11 +30,13 @@ from builder.trackrecord.scoring import (
 
 @dataclass(frozen=True)
 class AuthorStats:
-    """What pages show about an author: only this, so a page's inputs stay small and exact.
+    """An author's figures: plain numbers, not the calibration bins only the author page shows
+    (Site.records), so that what shows them has small, exact inputs.
 
     The figures of the author's track record over their published predictions (drafts
-    never count), computed once per build (author_records below). Every prediction page carries
-    one, so it holds plain numbers, not the calibration bins only the author page shows.
+    never count), computed once per build (author_records below). The author's figures file
+    (render/author_figures.py, which says why no prediction page shows them: such a page takes
+    only the `url`), the track-record page and its JSON show them.
     """
 
     key: str
@@ -123,9 +124,3 @@ def prediction_points(prediction: Prediction) -> float | None:
     """Points a resolved yes/no prediction with a confidence earned (weighted by the time each
     forecast stood); None otherwise."""
     return forecast_points(forecast(prediction))
-
-
-def prediction_brier(prediction: Prediction) -> float | None:
-    """A resolved yes/no prediction's Brier score, weighted by the time each forecast stood;
-    None unless it is scored."""
-    return forecast_brier(forecast(prediction))

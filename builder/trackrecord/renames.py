@@ -12,11 +12,9 @@ reader), and YAML is parsed only for the versions whose slug may differ from tod
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path, PurePosixPath
 
 import yaml
@@ -25,15 +23,12 @@ from builder.content.model import Prediction
 from builder.errors import Problem
 from builder.trackrecord import gitlog
 
-_HEADER = re.compile(rb"\x01([0-9a-f]{40,64}) (-?\d+)")
-_RAW = re.compile(rb":(\d{6}) (\d{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([A-Z])\d*")
-
 
 @dataclass(frozen=True)
 class OldSlug:
     slug: str
     commit: str  # short hash of the last commit that published it
-    day: date
+    day: date | None  # None: a date Python cannot hold
 
 
 @dataclass(frozen=True)
@@ -41,7 +36,7 @@ class _Version:
     path: str  # in the repository, as git names it
     blob: str
     commit: str
-    day: date
+    day: date | None
 
 
 def old_slugs(root: Path, predictions: Iterable[Prediction]) -> dict[str, list[OldSlug]]:
@@ -93,8 +88,9 @@ def missing_aliases(
             address = f"predictions/{old.slug}/"
             if address in taken:
                 continue
+            when = old.commit if old.day is None else f"{old.commit}, {old.day}"
             message = (
-                f"was published at /{address} (last in commit {old.commit}, {old.day}): add "
+                f"was published at /{address} (last in commit {when}): add "
                 f"'/{address}' to its aliases so that links to the old address keep working"
             )
             problems.append(Problem(source, lines.get(source, 1), "aliases", message, "warning"))
@@ -134,55 +130,24 @@ def _published_slug(text: str) -> tuple[bool, str | None]:
 def _lineages(top: Path, wanted: Mapping[str, str]) -> dict[str, list[_Version]]:
     """source -> every committed version of its file, newest first, across renames."""
     folders = sorted({str(PurePosixPath(path).parent) for path in wanted})
-    out = gitlog.git(
-        top,
-        "--literal-pathspecs",
-        "log",
-        "-z",
-        "--raw",
-        "--no-abbrev",
-        "-M",  # a renamed file keeps its history: its old name is an old slug
-        "--no-color",
-        "--first-parent",
-        "-m",
-        "--format=%x01%H %at",
-        "HEAD",
-        "--",
-        *folders,
-    )
-    if out is None:
+    # Renames followed: a renamed file keeps its history, and its old name is an old slug.
+    logged = gitlog.log(top, folders, renames=True)
+    if logged is None:
         return {}
     owner = dict(wanted)  # path at the commit being read -> source it becomes
     lineages: dict[str, list[_Version]] = {}
-    for commit, day, status, blob, paths in _entries(out):
-        path = paths[-1]  # the name after this commit
-        source = owner.get(path)
-        if source is None:
-            continue
-        if blob is not None:
-            lineages.setdefault(source, []).append(_Version(path, blob, commit, day))
-        if status == "R":  # before this commit, it had the old name
-            del owner[path]
-            owner[paths[0]] = source
-        elif status == "A":  # before it, this name held nothing of it
-            del owner[path]
+    for entry in logged:
+        for change in entry.changes:
+            path = change.paths[-1]  # the name after this commit
+            source = owner.get(path)
+            if source is None:
+                continue
+            if change.blob is not None:
+                version = _Version(path, change.blob, entry.sha, entry.day)
+                lineages.setdefault(source, []).append(version)
+            if change.status == "R":  # before this commit, it had the old name
+                del owner[path]
+                owner[change.paths[0]] = source
+            elif change.status == "A":  # before it, this name held nothing of it
+                del owner[path]
     return lineages
-
-
-def _entries(out: bytes) -> Iterable[tuple[str, date, str, str | None, list[str]]]:
-    """(commit, day, status, blob after it or None, [path] or [old, new]) of each change."""
-    tokens = out.split(b"\0")
-    index, commit, day = 0, "", date.min
-    while index < len(tokens):
-        token = tokens[index].removeprefix(b"\n")
-        index += 1
-        if header := _HEADER.fullmatch(token):
-            commit = header[1].decode("ascii")
-            day = datetime.fromtimestamp(int(header[2]), tz=UTC).date()
-        elif raw := _RAW.fullmatch(token):
-            status = raw[5].decode("ascii")
-            count = 2 if status in "RC" else 1
-            paths = [os.fsdecode(t) for t in tokens[index : index + count]]
-            index += count
-            blob = raw[4].decode("ascii") if raw[2].startswith(b"100") else None
-            yield commit, day, status, blob, paths

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from builder.arguments import COMMANDS  # its help text, written once
+from builder.arguments import port as port_argument
 from builder.system.sockets import listen
 
 from .database import add_db_argument, one_line, open_or_fail
@@ -67,7 +68,7 @@ def configure(votes: argparse.ArgumentParser) -> None:
     )
     serve.add_argument(
         "--port",
-        type=_port,
+        type=port_argument,
         default=8787,
         help="port to listen on, 0 for any free port (default: %(default)s)",
     )
@@ -135,16 +136,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _usage(parser: argparse.ArgumentParser) -> int:
     parser.print_help(sys.stderr)
     return 2
-
-
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port out of range: {port}")
-    return port
 
 
 def _non_negative(text: str) -> int:

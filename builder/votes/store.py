@@ -200,10 +200,6 @@ class VoteStore(ABC):
         self._put(_Pending(slug, voter_key(voter), choice, future))
         return future
 
-    def cast_vote(self, slug: str, voter: str, choice: str) -> Tally:
-        """Blocking `submit_vote`: returns once the vote is committed."""
-        return self.submit_vote(slug, voter, choice).result()
-
     def submit_probe(self) -> Future[None]:
         """Queue a write probe: a vote-shaped transaction that leaves nothing behind, committed
         like a vote (so it fails where a vote would: read-only file, corruption on the vote

@@ -26,7 +26,7 @@ import shutil
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
-from builder.system.files import Stat, output_digest, output_stats
+from builder.system.files import Stat, output_digest
 from builder.write.ownership import RECORD, inside, read_record, write_record
 
 Staged = tuple[Path, Stat, str]  # where a file was staged, its stat there and its digest
@@ -141,24 +141,6 @@ class Staging:
 
     def abort(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def write_output(
-    out: Path,
-    files: Mapping[str, bytes],
-    *,
-    keep: Collection[str] = (),
-    existing: Mapping[str, Stat] | None = None,
-    clean: bool = False,
-) -> set[str]:
-    """Make `out` hold exactly `files` plus `keep` of what builds write, in one go (files that
-    no build recorded writing stay); return the names written. `existing` is what `out` holds
-    now, if already known."""
-    existing = output_stats(out.resolve()) if existing is None else existing
-    with Staging(out, existing, clean) as staging:
-        for name in sorted(files):
-            staging.add(name, files[name])
-        return staging.commit(keep)
 
 
 def _write_file(path: Path, data: bytes) -> Stat:
