@@ -74,7 +74,9 @@ def test_the_masthead_links_the_page_from_every_page_while_it_is_not_empty(
     build(site)
     for page in PAGES:
         assert "Awaiting" not in nav_links(site, page), page
-    assert site.html("awaiting/").select_one(".empty").get_text().startswith("Nothing awaits")
+    empty = site.html("awaiting/")
+    assert empty.select_one(".empty").get_text().startswith("Nothing awaits")
+    assert empty.select(".list-count") == []  # not "0 predictions" above it as well
 
     write(site, ["late-a"])
     build(site)
