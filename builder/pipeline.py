@@ -144,12 +144,14 @@ Extra = Callable[[Site, list[PageSpec], Memo], Iterable[Output]]
 
 def _seo_files(site: Site, entries: tuple[sitemap.Entry, ...]) -> list[Output]:
     return [
-        Output(sitemap.SITEMAP, {"entries": _digest_of(entries)}, lambda: sitemap.sitemap(entries)),
+        Output(
+            sitemap.SITEMAP, {"entries": _repr_digest(entries)}, lambda: sitemap.sitemap(entries)
+        ),
         Output("robots.txt", {"url": site.config.url}, lambda: sitemap.robots(site)),
     ]
 
 
-def _digest_of(entries: object) -> str:
+def _repr_digest(entries: object) -> str:
     """The key input of a file listing every prediction: the digest of its entries' repr (of
     strings and dates only, so complete), not the entries, which keys encode one by one."""
     return digest(repr(entries).encode())
@@ -164,7 +166,7 @@ def _votes_manifest(site: Site, _specs: list[PageSpec], _memo: Memo) -> list[Out
     return [
         Output(
             votes.FILE,
-            {"entries": _digest_of((votable, resolved))},
+            {"entries": _repr_digest((votable, resolved))},
             lambda: votes.build_manifest(votable, dict(resolved)),
         )
     ]

@@ -15,9 +15,10 @@ from pg import Cluster
 from playwright.sync_api import Browser, sync_playwright
 
 from builder.cli import main
+from builder.content.crowd import CrowdTally
 from builder.votes.database import Database, PostgresDatabase, SqliteDatabase
-from builder.votes.store import Tally, VoteStore
-from builder.write.ownership import RECORD
+from builder.votes.store import VoteStore
+from builder.write.ownership import OWNERSHIP_FILE
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = "2026-11-25"
@@ -109,7 +110,7 @@ class SiteFolder:
         return {
             p.relative_to(self.output).as_posix(): p.read_bytes()
             for p in sorted(self.output.rglob("*"))
-            if p.is_file() and p.name != RECORD
+            if p.is_file() and p.name != OWNERSHIP_FILE
         }
 
 
@@ -188,7 +189,7 @@ def run_foretell(*args: str, cwd: Path | None = None) -> subprocess.CompletedPro
     )
 
 
-def cast_vote(store: VoteStore, slug: str, voter: str, choice: str) -> Tally:
+def cast_vote(store: VoteStore, slug: str, voter: str, choice: str) -> CrowdTally:
     """A vote through `submit_vote`, as the endpoint sends it, waited for: the slug's tally once
     the vote is committed."""
     return store.submit_vote(slug, voter, choice).result()

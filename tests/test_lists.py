@@ -119,3 +119,51 @@ def test_a_list_pages_key_covers_every_field_and_its_own_items(site: SiteFolder)
     pagers = [spec.context["pager"] for spec in made]
     assert own == [(pager.number, pager.count, pager.items, NO_RECORD) for pager in pagers]
     assert [spec() for _, _, spec in keyed] == made
+
+
+def _marked(site: SiteFolder, page: str) -> dict[str, str]:
+    """The masthead's links marked current on `page`: {label: aria-current}."""
+    links = site.html(page).select("nav.site-nav a[aria-current]")
+    return {a.get_text(): a["aria-current"] for a in links}
+
+
+def test_the_masthead_marks_the_section_of_every_page_within_one(site: SiteFolder) -> None:
+    # Catches: only a section's own index marked (a category, tag or author page, or a list's
+    # second page, marked as nowhere), aria-current="page" on a link to another page than this
+    # one, or a prediction (in several lists at once) marked as in one of them.
+    _populate(site)
+    assert site.build() == 0
+    assert _marked(site, "categories/") == {"Categories": "page"}
+    assert _marked(site, "categories/space/") == {"Categories": "true"}
+    assert _marked(site, "tags/") == _marked(site, "tags/t1/") == {"Categories": "true"}
+    assert site.html("tags/").select_one(".footer-links a[aria-current=page]").get_text() == "Tags"
+    assert _marked(site, "authors/") == {"Authors": "page"}
+    assert _marked(site, "authors/ada/") == {"Authors": "true"}
+    # On NOW every target date has passed: the eight await resolution, over three pages.
+    assert _marked(site, "awaiting/") == {"Awaiting": "page"}
+    assert _marked(site, "awaiting/page/2/") == {"Awaiting": "true"}
+    assert _marked(site, "track-record/") == {"Track record": "page"}
+    for page in ("", "page/2/", "predictions/p1/", "404.html"):
+        assert _marked(site, page) == {}, page
+
+
+def test_the_pager_puts_each_link_in_its_own_column(site: SiteFolder) -> None:
+    # Catches: the links and the position laid out in a row with placeholders, where "Page N
+    # of M" moves with the width of the link beside it (style.css places each by its class).
+    _populate(site)
+    assert site.build() == 0
+    cells = {
+        page: [
+            (tag.name, tag.get("class"), tag.get("rel"))
+            for tag in site.html(page).select(".pager > *")
+        ]
+        for page in ("", "page/2/", "page/3/")
+    }
+    newer = ("a", ["pager-newer"], ["prev"])
+    position = ("span", ["pager-position"], None)
+    older = ("a", ["pager-older"], ["next"])
+    assert cells == {
+        "": [position, older],
+        "page/2/": [newer, position, older],
+        "page/3/": [newer, position],
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -14,6 +15,8 @@ from serving import serving, wait_for
 
 from builder.config import yamlpos
 from builder.config.yamlpos import MAX_DEPTH, YamlError
+from builder.content import loader
+from builder.system import lifeline
 
 
 def nested(depth: int) -> str:
@@ -181,3 +184,34 @@ def test_serve_shows_deep_nesting_in_its_error_box(site: SiteFolder) -> None:
         site.write("alpha.md", prediction_text("Alpha", extra=nested(600)))
         shown = wait_for(alert, timeout=20, what="the error box")
         assert "content/predictions/alpha.md:5: nested too deeply" in shown
+
+
+def test_files_read_in_forked_workers_are_read_as_in_this_process(
+    site: SiteFolder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Catches: a loader whose forked workers (system/workers.py) return other entries, in
+    another order, or without their problems, than reading the files here; and a loader that
+    no longer forks at its own threshold (64 files, below system/workers.py's 200)."""
+    count = loader.PARALLEL_THRESHOLD + 6
+    for i in range(count):
+        if i % 10 == 3:
+            site.write(f"p{i:03}.md", f'---\ntitle: "Broken {i}\n---\nBody.\n')
+        elif i % 10 == 7:
+            site.write(f"p{i:03}.md", b"---\ntitle: caf\xe9\n---\n")
+        else:
+            site.write(f"p{i:03}.md", prediction_text(f"Prediction {i}", body=f"Text {i}.\n"))
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # two workers, even on one core
+    pools: list[int] = []
+    forked_pool = lifeline.forked_pool
+    monkeypatch.setattr(lifeline, "forked_pool", lambda n: pools.append(n) or forked_pool(n))
+
+    def read() -> dict[str, loader.FileEntry]:
+        return loader.read_all(site.root, loader.prediction_files(site.root), ["ada"])
+
+    forked = read()
+    assert pools == [2]
+    monkeypatch.setattr(loader, "PARALLEL_THRESHOLD", count + 1)
+    assert read() == forked
+    assert pools == [2]  # not forked again
+    assert list(forked) == [f"content/predictions/p{i:03}.md" for i in range(count)]
+    assert sum(e.result.prediction is not None for e in forked.values()) == count - 14

@@ -15,7 +15,7 @@ from conftest import REPO, SiteFolder, prediction_text
 
 from builder.incremental.cache import CACHE_DIR, MANIFEST
 from builder.write import staging
-from builder.write.ownership import RECORD, check_folder, read_record
+from builder.write.ownership import OWNERSHIP_FILE, check_folder, read_record
 
 
 def _git(root: Path, *args: str) -> str:
@@ -154,7 +154,7 @@ def test_an_output_from_before_the_record_is_adopted_not_refused(site: SiteFolde
     site.write("p1.md", prediction_text("First"))
     site.write("p2.md", prediction_text("Second"))
     assert site.build() == 0
-    (site.output / RECORD).unlink()  # as an older foretell left it
+    (site.output / OWNERSHIP_FILE).unlink()  # as an older foretell left it
     _cache_of_another_version(site)
     _add_owner_files(site)
     (site.root / "content" / "predictions" / "p2.md").unlink()
@@ -182,7 +182,7 @@ def test_an_output_of_foretell_0_1_0_is_adopted_not_refused(site: SiteFolder) ->
     site.write("p1.md", prediction_text("First"))
     site.write("p2.md", prediction_text("Second"))
     assert site.build() == 0
-    (site.output / RECORD).unlink()
+    (site.output / OWNERSHIP_FILE).unlink()
     _cache_of_foretell_0_1_0(site)
     _add_owner_files(site)
     (site.root / "content" / "predictions" / "p2.md").unlink()
@@ -201,7 +201,7 @@ def test_the_record_lists_exactly_the_builds_files(site: SiteFolder) -> None:
     (site.output / "mine.txt").write_text("the owner's")
     recorded = read_record(site.output)
     assert recorded == set(site.files()) - {"mine.txt"}
-    data = json.loads((site.output / RECORD).read_text())
+    data = json.loads((site.output / OWNERSHIP_FILE).read_text())
     assert data["files"] == sorted(data["files"])
 
 
@@ -213,9 +213,9 @@ def test_a_tampered_record_deletes_nothing_outside_the_output(
     assert site.build() == 0
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
-    record = json.loads((site.output / RECORD).read_text())
+    record = json.loads((site.output / OWNERSHIP_FILE).read_text())
     record["files"] += ["../../victim.txt", str(victim), "a/../../victim.txt"]
-    (site.output / RECORD).write_text(json.dumps(record))
+    (site.output / OWNERSHIP_FILE).write_text(json.dumps(record))
     _edit_a_title(site)
     assert site.build() == 0
     assert victim.read_text() == "keep me"

@@ -67,6 +67,16 @@ def test_masthead_box_finds_a_prediction_by_a_word_of_its_body(
             "datetime", re.compile(r"^\d{4}-\d{2}-\d{2}$")
         )
         expect(result.locator("mark").first).to_have_text(re.compile(word, re.I))
+        # The badge as on the cards (an uppercase pill), the date never broken in two.
+        status = result.locator(".search-facts .status")
+        expect(status).to_have_css("text-transform", "uppercase")
+        expect(status).to_have_css("white-space", "nowrap")
+        expect(result.locator(".search-facts .search-target")).to_have_css("white-space", "nowrap")
+        size = status.evaluate("e => getComputedStyle(e).fontSize")
+        page.goto(base)
+        card_status = page.locator(".card .status").first
+        expect(card_status).to_have_css("text-transform", "uppercase")
+        expect(card_status).to_have_css("font-size", size)
         page.close()
 
 
@@ -78,14 +88,14 @@ def test_a_status_filter_narrows_the_results(example_site: SiteFolder, browser: 
         page.goto(f"{base}search/?q=the")
         expect(page.locator(".search-summary")).to_contain_text("predictions", timeout=TIMEOUT)
         everything = _results(page)
-        statuses = Counter(page.locator(".search-facts .status").all_inner_texts())
+        statuses = Counter(page.locator(".search-facts .status").all_text_contents())
         assert len(statuses) > 1, "the example site's results all have one status"
         status, count = statuses.most_common()[-1]
         page.select_option("#filter-status", status)
         expect(page.locator(".search-result")).to_have_count(count, timeout=TIMEOUT)
         narrowed = _results(page)
         assert set(narrowed) < set(everything)
-        assert set(page.locator(".search-facts .status").all_inner_texts()) == {status}
+        assert set(page.locator(".search-facts .status").all_text_contents()) == {status}
         assert f"status={status.replace(' ', '+')}" in page.url.replace("%3A", ":")
         page.close()
 
@@ -181,5 +191,5 @@ def test_an_older_search_template_of_the_sites_own_still_gets_filters(
         expect(page.locator(".search-summary")).to_contain_text("predictions", timeout=TIMEOUT)
         assert page.locator("#filter-status option").count() > 2
         assert page.locator("#filter-status").input_value() == "Open"
-        assert set(page.locator(".search-facts .status").all_inner_texts()) == {"Open"}
+        assert set(page.locator(".search-facts .status").all_text_contents()) == {"Open"}
         page.close()

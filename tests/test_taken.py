@@ -19,7 +19,8 @@ def test_each_shortcut_adds_to_what_was_taken(tmp_path: Path) -> None:
     kinds = {"a.md": frozenset({"body"}), "b.md": frozenset({"body"})}
     taken.save(tmp_path, before, kinds, {y: ("Y", ("b",))}, ["tags/y/index.html"])
     found = taken.read(tmp_path, "t1")
-    assert found.kinds == {"a.md": frozenset({"display", "body"}), "b.md": frozenset({"body"})}
+    display_and_body, body = frozenset({"display", "body"}), frozenset({"body"})
+    assert found.kinds_by_source == {"a.md": display_and_body, "b.md": body}
     assert found.terms == {x: ("X", ("a",)), y: ("Y", ("b",))}
     assert found.made == {"tags/y/index.html"}
 

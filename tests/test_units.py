@@ -97,7 +97,7 @@ def test_alone_holds_nothing_of_the_other_predictions(site: SiteFolder) -> None:
     one = whole.alone(whole.unit(p))
     assert one.predictions == (p,)
     assert (one.categories, one.tags, one.authors) == ((), (), ())
-    assert not one.stats and not one.records and one.record == model.NO_SCORES
+    assert not one.stats and not one.author_scores and one.site_scores == model.NO_SCORES
     assert one.statuses == {"p3": whole.status(p)}
     assert one.awaiting == 1 and whole.awaiting >= 1
     assert one.config is whole.config and one.today == whole.today
@@ -137,4 +137,3 @@ def test_slices_are_kept_while_what_they_show_is_unchanged(
         assert site.build() == 0
         assert made, new
         assert site.files() == _clean_build(site, tmp_path)
-

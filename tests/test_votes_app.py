@@ -21,7 +21,7 @@ from starlette.exceptions import StarletteDeprecationWarning
 from builder.render.votes_manifest import build_manifest
 from builder.votes.app import create_app
 from builder.votes.database import Database, open_store
-from builder.votes.manifest import ManifestError, load_manifest
+from builder.votes.manifest import ManifestError, load_votables
 from builder.votes.ratelimit import RateLimiter, client_ip, limit_key
 from builder.votes.sqlite_store import SqliteVoteStore
 from builder.votes.store import VoteStore, WriteOutcome
@@ -366,7 +366,7 @@ def test_a_built_site_closes_voting_at_the_resolution(
     site.write("pending.md", prediction_text("Pending"))
     assert site.build() == 0
     manifest = site.output / "votes-manifest.json"
-    votable = load_manifest(manifest)
+    votable = load_votables(manifest)
     assert votable["early"].resolution_date == datetime.date(2026, 6, 2)
     assert votable["pending"].resolution_date is None
     clock.now = datetime.datetime.fromisoformat(NOW).replace(hour=12, tzinfo=UTC)

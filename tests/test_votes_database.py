@@ -10,6 +10,7 @@ import psycopg
 import pytest
 from pg import Cluster
 
+from builder.content.crowd import CrowdTally
 from builder.render.votes_manifest import build_manifest
 from builder.votes.command import main
 from builder.votes.database import (
@@ -20,7 +21,7 @@ from builder.votes.database import (
 )
 from builder.votes.pg_store import PostgresVoteStore
 from builder.votes.sqlite_store import _SCHEMA_V1, SCHEMA_VERSION
-from builder.votes.store import SchemaError, Tally, voter_key
+from builder.votes.store import SchemaError, voter_key
 
 VOTER = "db-voter-000000001"
 
@@ -32,8 +33,14 @@ VOTER = "db-voter-000000001"
         ("/var/lib/v/votes.db", SqliteDatabase(Path("/var/lib/v/votes.db"))),
         ("sqlite:///votes.sqlite3", SqliteDatabase(Path("votes.sqlite3"))),
         ("sqlite:////var/lib/v/votes.db", SqliteDatabase(Path("/var/lib/v/votes.db"))),
-        ("postgresql://votes@db.internal/votes", PostgresDatabase("postgresql://votes@db.internal/votes")),
-        ("postgres://u:pw@h:5433/v?sslmode=require", PostgresDatabase("postgres://u:pw@h:5433/v?sslmode=require")),
+        (
+            "postgresql://votes@db.internal/votes",
+            PostgresDatabase("postgresql://votes@db.internal/votes"),
+        ),
+        (
+            "postgres://u:pw@h:5433/v?sslmode=require",
+            PostgresDatabase("postgres://u:pw@h:5433/v?sslmode=require"),
+        ),
     ],
 )
 def test_database_urls(text: str, expected: object) -> None:
@@ -41,9 +48,7 @@ def test_database_urls(text: str, expected: object) -> None:
 
 
 @pytest.mark.parametrize("text", ["mysql://h/db", "sqlite:///", "https://example.org/votes"])
-def test_unknown_database_urls_are_refused(
-    text: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_unknown_database_urls_are_refused(text: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(ValueError):
         parse_database(text)
     with pytest.raises(SystemExit) as info:
@@ -78,13 +83,11 @@ def test_sqlite_of_foretell_0_1_0_is_migrated_keeping_its_votes(tmp_path: Path) 
     conn = sqlite3.connect(db)
     for statement in _SCHEMA_V1:
         conn.execute(statement)
-    conn.execute(
-        "INSERT INTO votes VALUES ('p', ?, 'wont', 1, 1)", (voter_key(VOTER),)
-    )
+    conn.execute("INSERT INTO votes VALUES ('p', ?, 'wont', 1, 1)", (voter_key(VOTER),))
     conn.commit()
     conn.close()
     with open_store(SqliteDatabase(db)) as store:
-        assert store.tally_and_choice("p", VOTER) == (Tally(wont=1), "wont")
+        assert store.tally_and_choice("p", VOTER) == (CrowdTally(wont=1), "wont")
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
     conn.close()
@@ -133,6 +136,4 @@ def test_endpoints_starting_together_migrate_once(pg_cluster: Cluster) -> None:
         thread.join()
     assert failures == []
     with psycopg.connect(url) as conn:
-        assert conn.execute("SELECT version FROM foretell_schema").fetchall() == [
-            (SCHEMA_VERSION,)
-        ]
+        assert conn.execute("SELECT version FROM foretell_schema").fetchall() == [(SCHEMA_VERSION,)]

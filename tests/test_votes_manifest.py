@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from builder.render.votes_manifest import build_manifest
-from builder.votes.manifest import ManifestError, ManifestWatcher, Votable, load_manifest
+from builder.votes.manifest import ManifestError, ManifestWatcher, Votable, load_votables
 
 D1 = datetime.date(2030, 1, 31)
 D2 = datetime.date(2031, 12, 1)
@@ -51,7 +51,7 @@ def test_build_manifest_refuses_duplicate_slugs() -> None:
 
 
 def test_build_manifest_refuses_datetimes() -> None:
-    # A datetime would serialise with a time of day that load_manifest then rejects.
+    # A datetime would serialise with a time of day that load_votables then rejects.
     with pytest.raises(ValueError, match="date"):
         build_manifest([("a", datetime.datetime(2030, 1, 1, 12, 0))])
 
@@ -59,7 +59,7 @@ def test_build_manifest_refuses_datetimes() -> None:
 def test_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "votes-manifest.json"
     path.write_bytes(build_manifest([("b", D2), ("a", D1), ("ünïcode-slug", D1)], {"b": R}))
-    assert load_manifest(path) == {
+    assert load_votables(path) == {
         "a": Votable(D1),
         "b": Votable(D2, R),
         "ünïcode-slug": Votable(D1),
@@ -80,7 +80,7 @@ def test_a_manifest_without_resolution_dates_still_loads(tmp_path: Path) -> None
     # Written by a build from before resolution dates: every prediction is unresolved.
     path = tmp_path / "m.json"
     path.write_bytes(b'{"version": 1, "predictions": [{"slug": "a", "target_date": "2030-01-31"}]}')
-    assert load_manifest(path) == {"a": Votable(D1, None)}
+    assert load_votables(path) == {"a": Votable(D1, None)}
 
 
 def test_build_manifest_refuses_bad_resolutions() -> None:
@@ -139,19 +139,19 @@ def test_load_manifest_rejects_invalid_files_clearly(
     path = tmp_path / "m.json"
     path.write_bytes(content)
     with pytest.raises(ManifestError, match=message) as info:
-        load_manifest(path)
+        load_votables(path)
     assert str(path) in str(info.value)  # the operator needs to know which file
 
 
 def test_load_manifest_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ManifestError, match="not found"):
-        load_manifest(tmp_path / "nope.json")
+        load_votables(tmp_path / "nope.json")
 
 
 def test_load_manifest_directory_is_a_manifest_error(tmp_path: Path) -> None:
     # An OSError other than "not found" must not escape as a traceback either.
     with pytest.raises(ManifestError, match="cannot read"):
-        load_manifest(tmp_path)
+        load_votables(tmp_path)
 
 
 def _write(path: Path, entries: list[tuple[str, datetime.date]]) -> None:

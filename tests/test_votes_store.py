@@ -19,14 +19,13 @@ import pytest
 from conftest import cast_vote
 from pg import Cluster, run_sql
 
+from builder.content.crowd import CHOICES, CrowdTally
 from builder.votes.database import Database, PostgresDatabase, open_store
 from builder.votes.pg_store import PostgresVoteStore
 from builder.votes.sqlite_store import SqliteVoteStore
 from builder.votes.store import (
-    CHOICES,
     StoreClosed,
     StoredVote,
-    Tally,
     VoteStore,
     latest_per_voter,
     voter_key,
@@ -56,43 +55,43 @@ def sqlite_store(db: Path) -> Iterator[SqliteVoteStore]:
 
 
 def test_unvoted_prediction_has_zero_counts(store: VoteStore) -> None:
-    assert store.tally("nothing") == Tally(0, 0, 0)
-    assert store.tally_and_choice("nothing", voter(1)) == (Tally(), None)
+    assert store.tally("nothing") == CrowdTally(0, 0, 0)
+    assert store.tally_and_choice("nothing", voter(1)) == (CrowdTally(), None)
 
 
 def test_a_vote_resolves_to_the_tally_including_it(store: VoteStore) -> None:
-    assert cast_vote(store, "p", voter(1), "will") == Tally(will=1)
-    assert cast_vote(store, "p", voter(2), "maybe") == Tally(will=1, maybe=1)
+    assert cast_vote(store, "p", voter(1), "will") == CrowdTally(will=1)
+    assert cast_vote(store, "p", voter(2), "maybe") == CrowdTally(will=1, maybe=1)
     assert store.tally("p").total == 2
 
 
 def test_revote_replaces_the_earlier_choice(store: VoteStore) -> None:
     cast_vote(store, "p", voter(1), "will")
-    assert cast_vote(store, "p", voter(1), "wont") == Tally(wont=1)
-    assert store.tally_and_choice("p", voter(1)) == (Tally(wont=1), "wont")
+    assert cast_vote(store, "p", voter(1), "wont") == CrowdTally(wont=1)
+    assert store.tally_and_choice("p", voter(1)) == (CrowdTally(wont=1), "wont")
 
 
 def test_same_vote_twice_counts_once(store: VoteStore) -> None:
     # Catches a trigger that counts every upsert, not just changes.
     cast_vote(store, "p", voter(1), "will")
-    assert cast_vote(store, "p", voter(1), "will") == Tally(will=1)
+    assert cast_vote(store, "p", voter(1), "will") == CrowdTally(will=1)
 
 
 def test_votes_are_per_prediction(store: VoteStore) -> None:
     cast_vote(store, "p", voter(1), "will")
     cast_vote(store, "q", voter(1), "wont")
-    assert store.tally_and_choice("p", voter(1)) == (Tally(will=1), "will")
-    assert store.tally_and_choice("q", voter(1)) == (Tally(wont=1), "wont")
-    assert store.tally_and_choice("q", voter(2)) == (Tally(wont=1), None)
+    assert store.tally_and_choice("p", voter(1)) == (CrowdTally(will=1), "will")
+    assert store.tally_and_choice("q", voter(1)) == (CrowdTally(wont=1), "wont")
+    assert store.tally_and_choice("q", voter(2)) == (CrowdTally(wont=1), None)
 
 
 def test_tallies_for_many_slugs(store: VoteStore) -> None:
     cast_vote(store, "p", voter(1), "will")
     cast_vote(store, "q", voter(1), "maybe")
     assert store.tallies(["q", "p", "none", "p"]) == {
-        "q": Tally(maybe=1),
-        "p": Tally(will=1),
-        "none": Tally(),
+        "q": CrowdTally(maybe=1),
+        "p": CrowdTally(will=1),
+        "none": CrowdTally(),
     }
     assert store.tallies([]) == {}
 
@@ -115,7 +114,7 @@ def test_tallies_match_a_recount_after_random_activity(store: VoteStore, vote_db
         for (s, _), c in model.items():
             if s == slug:
                 expected[c] += 1
-        assert store.tally(slug).counts() == expected
+        assert store.tally(slug).as_dict() == expected
     recount = run_sql(
         vote_db,
         "SELECT v.slug, v.choice, count(*), t.n FROM votes v"
@@ -135,7 +134,7 @@ def test_votes_survive_reopening(vote_db: Database) -> None:
         cast_vote(store, "p", voter(1), "will")
         cast_vote(store, "p", voter(2), "wont")
     with open_store(vote_db) as store:
-        assert store.tally_and_choice("p", voter(2)) == (Tally(will=1, wont=1), "wont")
+        assert store.tally_and_choice("p", voter(2)) == (CrowdTally(will=1, wont=1), "wont")
 
 
 def test_durability_settings(sqlite_store: SqliteVoteStore, db: Path) -> None:
@@ -187,7 +186,7 @@ def test_concurrent_voters_from_many_threads_all_count(store: VoteStore) -> None
         thread.join()
     assert errors == []
     assert store.tally("p").total == 24 * 25
-    assert store.tally("p") == Tally(will=24 * 9, wont=24 * 8, maybe=24 * 8)
+    assert store.tally("p") == CrowdTally(will=24 * 9, wont=24 * 8, maybe=24 * 8)
 
 
 def test_one_voter_racing_themselves_counts_once(store: VoteStore) -> None:
@@ -206,7 +205,7 @@ def test_close_commits_queued_votes_then_refuses_new_ones(vote_db: Database) -> 
         store.submit_vote("p", voter(1), "will")
     store.close()  # idempotent
     with open_store(vote_db) as reopened:
-        assert reopened.tally("p") == Tally(maybe=200)
+        assert reopened.tally("p") == CrowdTally(maybe=200)
 
 
 @pytest.mark.parametrize(
@@ -244,9 +243,9 @@ def test_failed_commit_fails_its_votes_and_the_writer_carries_on(
     store._writer = _FailOnce(real)  # type: ignore[assignment]
     with pytest.raises(sqlite3.OperationalError, match="disk is full"):
         cast_vote(store, "p", voter(1), "will")
-    assert store.submit_vote("p", voter(2), "wont").result(timeout=5) == Tally(wont=1)
+    assert store.submit_vote("p", voter(2), "wont").result(timeout=5) == CrowdTally(wont=1)
     store._writer = real
-    assert store.tally_and_choice("p", voter(1)) == (Tally(wont=1), None)
+    assert store.tally_and_choice("p", voter(1)) == (CrowdTally(wont=1), None)
 
 
 def test_unopenable_database_raises_sqlite_error(tmp_path: Path) -> None:
@@ -341,4 +340,4 @@ def test_two_postgresql_writers_on_one_prediction_never_deadlock(pg_cluster: Clu
                 thread.join()
         assert failures == []
         recount = run_sql(PostgresDatabase(url), "SELECT choice, count(*) FROM votes GROUP BY 1")
-        assert one.tally("p").counts() == {c: 0 for c in CHOICES} | dict(recount)
+        assert one.tally("p").as_dict() == {c: 0 for c in CHOICES} | dict(recount)

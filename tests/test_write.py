@@ -11,7 +11,7 @@ import pytest
 
 from builder.system.files import Stat, output_stats
 from builder.write import staging as write
-from builder.write.ownership import _FORMAT, RECORD, write_record
+from builder.write.ownership import _FORMAT, OWNERSHIP_FILE, write_record
 from builder.write.staging import Staging
 
 
@@ -31,7 +31,7 @@ def _tree(out: Path) -> dict[str, bytes]:
     return {
         p.relative_to(out).as_posix(): p.read_bytes()
         for p in out.rglob("*")
-        if p.is_file() and p.name != RECORD
+        if p.is_file() and p.name != OWNERSHIP_FILE
     }
 
 
@@ -136,7 +136,7 @@ def test_the_record_is_rewritten_only_when_the_set_of_files_changes(tmp_path: Pa
     # most builds add or remove no file; or not rewritten when they do.
     out = tmp_path / "out"
     write_output(out, {"a.html": b"A", "b.html": b"B"})
-    record = out / RECORD
+    record = out / OWNERSHIP_FILE
     before = record.stat().st_ino, record.stat().st_mtime_ns
     write_output(out, {"a.html": b"A2", "b.html": b"B"})
     assert (record.stat().st_ino, record.stat().st_mtime_ns) == before
@@ -152,4 +152,4 @@ def test_the_record_has_the_bytes_of_json_with_indent_0(tmp_path: Path, names: l
     # which an earlier foretell wrote and reads.
     write_record(tmp_path, names)
     expected = json.dumps({"format": _FORMAT, "files": sorted(names)}, indent=0) + "\n"
-    assert (tmp_path / RECORD).read_text(encoding="utf-8") == expected
+    assert (tmp_path / OWNERSHIP_FILE).read_text(encoding="utf-8") == expected

@@ -27,13 +27,14 @@ from builder.errors import Problem, Severity
 
 CROWD_FILE = "content/crowd.json"
 CROWD_VERSION = 1
-CHOICES = ("will", "wont", "maybe")
+CHOICES = ("will", "wont", "maybe")  # what a reader may vote, here and at the vote endpoint
 TOP_KEYS = ("version", "tallies")
 
 
 @dataclass(frozen=True)
 class CrowdTally:
-    """A prediction's votes once voting closed: they never change after that."""
+    """A prediction's votes: as counted now by the vote endpoint (builder/votes/), or, in this
+    file, as they were when voting closed (they never change after that)."""
 
     will: int = 0
     wont: int = 0

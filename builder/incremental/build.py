@@ -177,7 +177,7 @@ def build(options: BuildOptions, fresh: Freshness) -> Report:
     """Build into the output folder, re-rendering what changed (dispatch.py decides first
     whether anything did, and whether the shortcut will do); `fresh` is its up-to-date check."""
     timings: dict[str, float] = {}
-    clock = _Clock(timings)
+    clock = _Stopwatch(timings)
     manifest, current = fresh.manifest, fresh.current
     # A deploy's restored output is checked byte by byte, mostly while the site loads.
     intact, restored = _intact_by_stat(manifest, current)
@@ -220,7 +220,7 @@ def build(options: BuildOptions, fresh: Freshness) -> Report:
         rendered.units, built=fresh.inputs_key,
     )  # fmt: skip
     hidden = hidden_terms(loaded.files.values(), options.drafts)  # the drafts' (terms.py)
-    shortcut.remember(options, fresh, site, memo, rendered.planned, hidden)  # fills the memo
+    shortcut.save_record(options, fresh, site, memo, rendered.planned, hidden)  # fills the memo
     live = {p.digest for p in site.predictions}
     kept = memo.retained(live)
     cache.save(options.root, manifest, loaded.files, previous_files, kept, loaded_memo)
@@ -263,7 +263,7 @@ def _digests(
     return found
 
 
-class _Clock:
+class _Stopwatch:
     def __init__(self, timings: dict[str, float]) -> None:
         self.timings = timings
         self.last = time.perf_counter()

@@ -52,7 +52,7 @@ DIGESTS = "shortcut-digests.pickle"  # every input's content digest (restored.py
 TAKEN = "shortcut-taken.pickle"  # the files the shortcuts since took, and how (taken.py)
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
 # The cache format's version: a pickle another version wrote is not read (read_pickle).
-VERSION = f"foretell {__version__} / python {sys.version_info[:3]} / cache 29"
+VERSION = f"foretell {__version__} / python {sys.version_info[:3]} / cache 30"
 
 T = TypeVar("T")
 

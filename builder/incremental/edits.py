@@ -38,7 +38,7 @@ class Edits:
     # source -> the kinds of edit (_edit_kind: body, display, forecast, terms) each file is
     # taken as: its own, and those the shortcuts since the last full build took it as
     # (taken.py)
-    taken: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    kinds_by_source: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
     since: taken.Taken = dataclasses.field(default_factory=lambda: taken.Taken(""))
     # The slugs of those a shortcut since took: what the output shows of them may be neither
     # the record's version nor this one, so each file showing them is written.
@@ -48,21 +48,21 @@ class Edits:
     history_moved: bool = False
 
     @property
-    def kinds(self) -> frozenset[str]:
+    def edit_kinds(self) -> frozenset[str]:
         """Every kind of edit the files are taken as."""
-        return frozenset().union(*self.taken.values())
+        return frozenset().union(*self.kinds_by_source.values())
 
     @property
     def display(self) -> bool:
         """Some differ in more than the body (content.model.DISPLAY_ONLY), or in their
         history: display.py."""
-        return bool(self.kinds - {"body"}) or self.history_moved
+        return bool(self.edit_kinds - {"body"}) or self.history_moved
 
     @property
     def forecasts(self) -> bool:
         """Some differ in their open forecasts too, or in their history: forecasts.py reads
         it again and replaces their lines in the exports."""
-        return "forecast" in self.kinds or self.history_moved
+        return "forecast" in self.edit_kinds or self.history_moved
 
     def edited(self) -> dict[str, Prediction]:
         return {_slug(e): _prediction(e) for e in self.entries.values()}
@@ -94,10 +94,11 @@ def find(
         kind = _edit_kind(old, entry)
         if kind is None:
             return None
-        kinds[source] = frozenset({kind}) | since.kinds.get(source, frozenset())
+        kinds[source] = frozenset({kind}) | since.kinds_by_source.get(source, frozenset())
         new[source] = entry
         before[_slug(old)] = _prediction(old)
-    again = frozenset(_slug(previous[source]) for source in changed if source in since.kinds)
+    taken_before = since.kinds_by_source
+    again = frozenset(_slug(previous[source]) for source in changed if source in taken_before)
     return Edits(new, before, kinds, since, again)
 
 

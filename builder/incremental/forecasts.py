@@ -38,7 +38,7 @@ EXPORTS: dict[str, Callable[[Prediction, Site], str]] = {
 }
 
 
-def with_history(
+def record_with_history(
     options: BuildOptions, fresh: Freshness, record: Record, found: Edits
 ) -> Record | None:
     """The record with the edited predictions' git history as it is now; None when the

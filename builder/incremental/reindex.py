@@ -3,7 +3,7 @@
 With `search: true`, the search index (render/search.py) holds each prediction's title,
 statement and body, so a body or title edit changes the bundle of the shard holding it. A
 full build leaves, for each shard, the documents it indexed and the files its bundle made
-(`remember`: one file per shard under `.foretell/cache/search/`, named by the shard's key,
+(`save_inputs`: one file per shard under `.foretell/cache/search/`, named by the shard's key,
 written only when the key is new). The shortcut replaces the edited predictions' documents in
 their shard's list and has Pagefind index that list again, in its own process while the
 shortcut renders the pages (`start`, then `Reindexing.files`): the same documents in the same
@@ -63,7 +63,7 @@ def shards_of(site: Site) -> Shards | None:
     return Shards(len(groups), tuple(search.shard_key(site, group) for group in groups))
 
 
-def remember(root: Path, site: Site, memo: Memo, shards: Shards | None) -> None:
+def save_inputs(root: Path, site: Site, memo: Memo, shards: Shards | None) -> None:
     """Called by the full build: leave each shard's inputs where the shortcut finds them
     (only the shards whose key is new), drop those of shards gone, and what the shortcuts
     since the build before indexed."""

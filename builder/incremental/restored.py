@@ -6,7 +6,7 @@ shortcut's record holds differs. Stats then prove nothing either way, and the by
 
 - an input whose stat moved is read and hashed (`source_digest`, as the parse cache hashes
   it), and counts as edited only when the digest differs from the one the full build
-  recorded (`remember`); what else the record was made for (today, the options:
+  recorded (`save_digests`); what else the record was made for (today, the options:
   `frame`) must be the same;
 - at a later git HEAD (the next commit deployed, or a commit made since), the prediction
   files a commit since touched count as edited too: every file of theirs shows their
@@ -51,7 +51,7 @@ def touched(
     return None if found is None else {path for path in found if inputs.get(path)}
 
 
-def remember(
+def save_digests(
     root: Path, built: str, inputs: Mapping[str, Stat | None], predictions: Iterable[Prediction]
 ) -> None:
     """Called by the full build: every input file's content digest, kept apart from the
@@ -68,7 +68,7 @@ def remember(
 def edited(
     options: BuildOptions, fresh: Freshness, built: str, inputs: Mapping[str, Stat | None]
 ) -> list[str] | None:
-    """The inputs whose bytes differ from those the full build recorded (`remember`) with
+    """The inputs whose bytes differ from those the full build recorded (`save_digests`) with
     the full build `built` (their stats then in `inputs`), or None when a file was added or
     removed, or that record is missing or another's (a build stopped between the two)."""
     found = cache.read_pickle(options.root, cache.DIGESTS, tuple)

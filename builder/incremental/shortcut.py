@@ -112,7 +112,7 @@ def record_of(
     )  # fmt: skip
 
 
-def remember(
+def save_record(
     options: BuildOptions,
     fresh: Freshness,
     site: Site,
@@ -127,13 +127,13 @@ def remember(
 
     taken.forget(options.root)
     record = record_of(options, fresh, site, memo)
-    reindex.remember(options.root, site, memo, None if record is None else record.search)
+    reindex.save_inputs(options.root, site, memo, None if record is None else record.search)
     if record is None:
         for name in (RECORD, SHOWN, cache.DIGESTS):
             (options.root / cache.CACHE_DIR / name).unlink(missing_ok=True)
         return
     record.frame, record.head = restored.frame(options, fresh), fresh.head
-    restored.remember(options.root, record.built, fresh.inputs, site.predictions)
+    restored.save_digests(options.root, record.built, fresh.inputs, site.predictions)
     cache.write_pickle(options.root, RECORD, record)
     shown = display.shown_of(site, planned, memo, record.built, hidden)
     cache.write_pickle(options.root, SHOWN, shown)
@@ -164,11 +164,11 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
         if checked is None:
             return None
         changed, as_built, moved = checked
-        if not changed and not since.kinds:
+        if not changed and not since.kinds_by_source:
             return shortcut_write.restated(options, fresh, as_built)
     elif not changed:
         return None
-    changed = sorted({*changed, *since.kinds})
+    changed = sorted({*changed, *since.kinds_by_source})
     if len(changed) > edits.MAX_EDITED:
         return None
     found = edits.find(options, fresh, changed, cache.load_entries(root, changed), since)
@@ -206,11 +206,11 @@ def _build(
     if found.forecasts:
         from builder.incremental import forecasts
 
-        with_history = forecasts.with_history(options, fresh, record, found)
+        with_history = forecasts.record_with_history(options, fresh, record, found)
         if with_history is None:
             return None
         now = with_history
-    if "terms" in found.kinds:
+    if "terms" in found.edit_kinds:
         from builder.incremental import terms
 
         assert shown is not None
@@ -243,7 +243,7 @@ def _taken(
     """What this shortcut took, added to what the shortcuts since took (taken.py)."""
     lines = None if patched is None else patched.lines  # the next shortcut finds them there
     shapes, made = (None, ()) if regrouped is None else (regrouped.terms, regrouped.made)
-    taken.save(root, found.since, found.taken, shapes, made, lines, found.entries)
+    taken.save(root, found.since, found.kinds_by_source, shapes, made, lines, found.entries)
 
 
 def _report(

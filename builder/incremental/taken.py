@@ -21,14 +21,14 @@ from pathlib import Path
 from builder.content.loader import FileEntry
 from builder.incremental import cache
 
-Kinds = Mapping[str, frozenset[str]]  # source -> the kinds of edit it was taken as
+KindsBySource = Mapping[str, frozenset[str]]  # source -> the kinds of edit it was taken as
 Shape = tuple[str, tuple[str, ...]]  # a term's name and its predictions' slugs, in order
 
 
 @dataclass(frozen=True)
 class Taken:
     built: str  # the full build it follows (shortcut.Record.built): after another, it is stale
-    kinds: Kinds = dataclasses.field(default_factory=dict)
+    kinds_by_source: KindsBySource = dataclasses.field(default_factory=dict)
     # (kind, slug) of each term they regrouped -> its shape as the last of them wrote it
     terms: Mapping[tuple[str, str], Shape] = dataclasses.field(default_factory=dict)
     made: frozenset[str] = frozenset()  # the pages and feeds made for them
@@ -47,15 +47,15 @@ def read(root: Path, built: str) -> Taken:
 def save(
     root: Path,
     before: Taken,
-    kinds: Kinds,
+    kinds_by_source: KindsBySource,
     terms: Mapping[tuple[str, str], Shape] | None = None,
     made: Iterable[str] = (),
     lines: Mapping[tuple[str, str], str] | None = None,
     entries: Mapping[str, FileEntry] | None = None,
 ) -> None:
     """Add to what was taken `before` what a shortcut that wrote took."""
-    merged = dict(before.kinds)
-    for source, found in kinds.items():
+    merged = dict(before.kinds_by_source)
+    for source, found in kinds_by_source.items():
         merged[source] = merged.get(source, frozenset()) | found
     shapes, made = {**before.terms, **(terms or {})}, before.made | set(made)
     lines = {**before.lines, **(lines or {})}

@@ -51,7 +51,7 @@ class Regrouped:
     gone: frozenset[str]  # the pages and feeds of the lists before that are no more
 
     @property
-    def kinds(self) -> set[str]:
+    def term_kinds(self) -> set[str]:
         """The kinds of term whose index is made again."""
         return {kind for kind, _ in self.terms}
 
@@ -85,7 +85,7 @@ def regroup(
                 result[n] = None
                 gone |= {*old, f"{bare.base}{TERM_FEED}"}  # type: ignore[union-attr]
             continue
-        new = _named(bare or _bare(_home(lists)[0], kind, slug, name), name)
+        new = _named(bare or _new_term_list(_home(lists)[0], kind, slug, name), name)
         if n is None:
             result.append((new, members))
         else:
@@ -160,7 +160,7 @@ def _home(lists: Lists) -> tuple[PageList, tuple[str, ...]]:
     return next(entry for entry in lists if entry[0].kind == "home")
 
 
-def _bare(home: PageList, kind: str, slug: str, name: str) -> PageList:
+def _new_term_list(home: PageList, kind: str, slug: str, name: str) -> PageList:
     """A new term's list, bare (pages.page_lists')."""
     term = Term(kind, slug, name, ())
     return PageList(term.url, name, kind, (), home.size, home.masthead, term=term)
@@ -183,7 +183,7 @@ def index_pages(regrouped: Regrouped) -> list[PageSpec]:
     home = _home(regrouped.lists)[0]
     specs = []
     for kind, title in pages.TERM_KINDS:
-        if kind not in regrouped.kinds:
+        if kind not in regrouped.term_kinds:
             continue
         lists = sorted(
             (bare for bare in regrouped.lists if bare[0].kind == kind), key=lambda e: e[0].base

@@ -69,11 +69,11 @@ class Memo:
     def retained(self, live: Collection[str]) -> dict[str, Any]:
         """What to carry to the next build: this build's values, and the earlier ones of
         predictions (by digest) that are still in the site."""
-        kept = {k: v for k, v in self._previous.items() if _digest_of(k) in live}
+        kept = {k: v for k, v in self._previous.items() if _prediction_digest(k) in live}
         return {**kept, **self.current}
 
 
-def _digest_of(key: str) -> str:
+def _prediction_digest(key: str) -> str:
     """The prediction digest of a key made by Memo.key."""
     parts = key.split(":", 2)
     return parts[1] if len(parts) > 1 else ""

@@ -110,11 +110,11 @@ def track_record_page(site: Site, memo: Memo) -> PageSpec:
         context={
             "title": "Track record",
             "authors": tuple(site.stats.values()),
-            "site_record": site.record,
+            "site_record": site.site_scores,
             # Past the target date, unresolved: how many, how long (trackrecord/overdue.py).
             "overdue": site.overdue,
             "overdue_by_author": site.overdue_by_author,
-            "chart": _chart(memo, site.record.calibration, title, "site-calibration"),
+            "chart": _chart(memo, site.site_scores.calibration, title, "site-calibration"),
             "slices": _slice_charts(memo, site.slices(), "site-slice"),
             # Each author and the crowd on the same predictions, then every author together.
             "against_crowd": _against_crowd(site),
@@ -168,7 +168,7 @@ def terms_page(kind: str, title: str, terms: Sequence[Term]) -> PageSpec:
 
 def _record(site: Site, memo: Memo, term: Term) -> dict[str, object]:
     """What an author's first page shows of their record."""
-    record = site.records.get(term.slug, NO_SCORES)
+    record = site.author_scores.get(term.slug, NO_SCORES)
     title = f"Calibration of {site.author(term.slug).name}\u2019s forecasts"
     chart = _chart(memo, record.calibration, title, "author-calibration")
     slices = _slice_charts(memo, site.slices(term.slug), "author-slice")

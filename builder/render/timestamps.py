@@ -31,7 +31,7 @@ CERTIFICATES = "stamps"  # stamps/<authority>.pem in the output
 
 
 @dataclass(frozen=True)
-class Shown:
+class StampShown:
     """A good stamp, with what a reader needs to check it (file names relative to the page)."""
 
     label: str  # "The claim as published" | "The update of March 2, 2026"
@@ -60,8 +60,8 @@ class LateStamp:
 
 @dataclass(frozen=True)
 class Notice:
-    first: Shown | None  # the claim as published, stamped
-    updates: tuple[Shown, ...]
+    first: StampShown | None  # the claim as published, stamped
+    updates: tuple[StampShown, ...]
     problems: tuple[ProblemShown, ...]
     late: LateStamp | None
 
@@ -77,12 +77,12 @@ def notice(site: Site, prediction: Prediction) -> Notice | None:
         after, day = deadline(prediction, _usable_history(site, prediction))
         late = LateStamp(after, day, site.includes_late)
     updates = tuple(
-        _shown(stamp, f"The update of {longdate(u.date)}")
+        _stamp_shown(stamp, f"The update of {longdate(u.date)}")
         for index, u in enumerate(prediction.updates)
         if (stamp := stamps.of_update(index)) is not None
     )
     problems = tuple(_problem(problem) for problem in stamps.problems)
-    shown_first = _shown(first, "The claim as published") if first is not None else None
+    shown_first = _stamp_shown(first, "The claim as published") if first is not None else None
     return Notice(shown_first, updates, problems, late)
 
 
@@ -96,12 +96,12 @@ def _file(token: str) -> str:
     return token.rsplit("/", 1)[-1].split(".", 1)[1]
 
 
-def _shown(stamp: Stamp, label: str) -> Shown:
+def _stamp_shown(stamp: Stamp, label: str) -> StampShown:
     """File names relative to the page, which its files sit beside."""
     token, claim = _file(stamp.token), f"{stamp.sha256[:PREFIX_DIGITS]}.json"
     certificate = f"../../{CERTIFICATES}/{stamp.authority}.pem"
     command = f"openssl ts -verify -data {claim} -in {token} -CAfile {stamp.authority}.pem"
-    return Shown(label, stamp.authority, stamp.time, token, claim, certificate, command)
+    return StampShown(label, stamp.authority, stamp.time, token, claim, certificate, command)
 
 
 def _problem(problem: StampProblem) -> ProblemShown:

@@ -36,7 +36,7 @@ def track_record_json(site: Site, memo: Memo) -> bytes:
     site_figures = {
         "title": site.config.title,
         "url": site.config.url,
-        **site.record.as_dict(),
+        **site.site_scores.as_dict(),
         # Recorded after the fact (trackrecord/vouch.py), and whether the figures count them.
         "late": sum(stats.late for stats in site.stats.values()),
         "include_late": site.includes_late,
@@ -54,7 +54,7 @@ def track_record_json(site: Site, memo: Memo) -> bytes:
         key: {
             "name": stats.name,
             "url": stats.url,
-            **site.records[key].as_dict(),
+            **site.author_scores[key].as_dict(),
             "late": stats.late,
             "stamped": stats.stamped,
             **overdue[key].as_dict(),

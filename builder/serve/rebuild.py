@@ -124,7 +124,8 @@ class Rebuilder:
         if self._record.search is not None and self.index:
             return None
         found = edits.find(self.options, fresh, changed, self._entries)
-        if found is None or "terms" in found.kinds:  # a rebuild in memory: under 300 ms at 1,000
+        # A terms edit takes a rebuild in memory: under 300 ms at 1,000.
+        if found is None or "terms" in found.edit_kinds:
             return None
         if self._feeds_of is not None:
             self._record.feeds, self._feeds_of = self._feeds_of(), None
@@ -135,7 +136,7 @@ class Rebuilder:
             return None
         record, exports = self._record, {}
         if found.forecasts:
-            now = forecasts.with_history(self.options, fresh, record, found)
+            now = forecasts.record_with_history(self.options, fresh, record, found)
             if now is None:
                 return None
             patched = forecasts.exports(fresh, record, now, found, self._files.get)

@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from builder.serve import inject
 from builder.serve.hosts import AllowedHosts, refusal
-from builder.serve.state import LiveSite, Snapshot, problem_of
+from builder.serve.state import LiveSite, Served, problem_of
 
 HEARTBEAT = 15.0  # seconds between keep-alive comments on an idle event stream
 RETRY_MS = 500  # how soon a browser reconnects a dropped event stream
@@ -160,7 +160,7 @@ def create_app(live: LiveSite, events: Events, hosts: AllowedHosts) -> Starlette
     )
 
 
-def respond(snapshot: Snapshot, path: str, query: str = "") -> Response:
+def respond(snapshot: Served, path: str, query: str = "") -> Response:
     if snapshot.files is None:  # no good build yet: only the errors to show
         page = inject.error_page(snapshot.build_id, snapshot.problems)
         return Response(page, 500, media_type="text/html", headers=NO_STORE)
@@ -175,14 +175,14 @@ def respond(snapshot: Snapshot, path: str, query: str = "") -> Response:
     return _file(snapshot, found.key, 200)
 
 
-def _not_found(snapshot: Snapshot) -> Response:
+def _not_found(snapshot: Served) -> Response:
     assert snapshot.files is not None
     if "404.html" in snapshot.files:
         return _file(snapshot, "404.html", 404)
     return PlainTextResponse("Not found", 404, headers=NO_STORE)
 
 
-def _file(snapshot: Snapshot, key: str, status: int) -> Response:
+def _file(snapshot: Served, key: str, status: int) -> Response:
     assert snapshot.files is not None
     try:
         data = snapshot.files[key]  # rendered now, if it was not yet (lazy.py)

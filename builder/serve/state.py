@@ -1,6 +1,6 @@
 """The live site: one Rebuilder for the session, rebuilt on demand, swapped in atomically.
 
-Requests read `LiveSite.snapshot`, an immutable value that a rebuild replaces in one
+Requests read `LiveSite.snapshot`, a `Served`: an immutable value that a rebuild replaces in one
 assignment, so a request sees either the old site or the new one, never a half-built mix.
 A failed build keeps the last good files and records the problems beside them: pages keep
 being served, with the problems shown on top. The pages a rebuild changed are rendered when
@@ -30,7 +30,9 @@ from builder.site import urls
 
 
 @dataclass(frozen=True)
-class Snapshot:
+class Served:
+    """The site served right now, as one immutable value: a rebuild replaces it whole."""
+
     build_id: str  # changes with every build, good or bad: open pages reload when it does
     files: Mapping[str, bytes] | None  # the last good site; None until a build has succeeded
     problems: tuple[Problem, ...] = ()  # errors of the latest build; empty when it succeeded
@@ -58,7 +60,7 @@ class RebuildResult:
 class LiveSite:
     options: BuildOptions
     builder: Rebuilder = field(init=False)
-    snapshot: Snapshot = field(init=False)
+    snapshot: Served = field(init=False)
 
     def __post_init__(self) -> None:
         # One Rebuilder for the whole session: it keeps what it can between builds (incremental).
@@ -71,7 +73,7 @@ class LiveSite:
         self._ids = (f"{boot}-{n}" for n in itertools.count(1))
         self._lock = threading.Lock()  # one build at a time (first build vs watcher)
         self._listeners: list[Callable[[], None]] = []
-        self.snapshot = Snapshot(next(self._ids), None)
+        self.snapshot = Served(next(self._ids), None)
         # Told of a build that failed after it was served, when one of its pages failed.
         self.late: Callable[[RebuildResult], None] = lambda outcome: None
         self._fallback: Mapping[str, bytes] | None = None  # served if that happens
@@ -118,7 +120,7 @@ class LiveSite:
         if pages.same_as(self._pages) and not previous.problems:
             return RebuildResult(0.0, len(files), warnings=warnings, unchanged=True)
         self._fallback, self._pages = previous.files, pages
-        self.snapshot = Snapshot(next(self._ids), files, (), _prefix(root), root)
+        self.snapshot = Served(next(self._ids), files, (), _prefix(root), root)
         self._completer.complete(pages)
         return RebuildResult(0.0, len(files), warnings=warnings)
 
@@ -154,7 +156,7 @@ class LiveSite:
 
     def _failed(
         self,
-        previous: Snapshot,
+        previous: Served,
         errors: tuple[Problem, ...],
         warnings: tuple[Problem, ...] = (),
         trace: str | None = None,

@@ -80,8 +80,8 @@ class Site:
     authors: tuple[Term, ...]
     # Precomputed once per build, so a page looks its figures up instead of scanning.
     stats: Mapping[str, AuthorStats] = field(default_factory=dict)  # author key -> figures
-    records: Mapping[str, Scores] = field(default_factory=dict)  # author key -> full record
-    record: Scores = NO_SCORES  # the whole site's
+    author_scores: Mapping[str, Scores] = field(default_factory=dict)  # author key -> full record
+    site_scores: Scores = NO_SCORES  # the whole site's
     history: Mapping[str, FileHistory] = field(default_factory=dict)  # slug -> git history
     # slug -> what that history vouches for, computed once with it (taxonomy.with_history)
     vouches: Mapping[str, Vouched] = field(default_factory=dict)

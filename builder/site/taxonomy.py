@@ -25,7 +25,7 @@ def build_site(
     crowd: Mapping[str, CrowdTally] | None = None,
 ) -> Site:
     published = newest_first(list(predictions))
-    stats, records, overall = author_records(config, published)
+    stats, author_scores, site_scores = author_records(config, published)
     statuses = site_statuses(published, today)
     return Site(
         config=config,
@@ -37,8 +37,8 @@ def build_site(
         tags=_terms("tags", published),
         authors=_author_terms(config, published),
         stats=stats,
-        records=records,
-        record=overall,
+        author_scores=author_scores,
+        site_scores=site_scores,
         crowd=crowd or {},
     )
 
@@ -61,8 +61,10 @@ def with_history(site: Site, history: Mapping[str, FileHistory]) -> Site:
     stamped = Counter(p.author for p, vouch in vouches if vouch.stamped and _scorable(p))
     scored = [as_scored(p, vouch, site.includes_late, stamped_only) for p, vouch in vouches]
     if any(a is not b for a, (b, _) in zip(scored, vouches, strict=True)):
-        stats, records, overall = author_records(site.config, scored)
-        site = dataclasses.replace(site, stats=stats, records=records, record=overall)
+        stats, author_scores, site_scores = author_records(site.config, scored)
+        site = dataclasses.replace(
+            site, stats=stats, author_scores=author_scores, site_scores=site_scores
+        )
     if late or stamped:
         stats = {
             key: dataclasses.replace(s, late=late[key], stamped=stamped[key])

@@ -8,6 +8,7 @@ returns its results. They die with the process that forked them (builder/system/
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any, TypeVar
@@ -17,8 +18,13 @@ R = TypeVar("R")
 
 PARALLEL_THRESHOLD = 200  # items; below it, forking costs more than it saves
 
-# Set just before forking, read by the forked workers; never used otherwise.
-_inherited: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+# `.work`: the (fn, items) of the pool being forked, set just before it forks, read by its
+# workers. Per thread, not one global: serve's threads (a rebuild's loader, the pages made in
+# the background) may fork pools at once. A fork copies only the forking thread, thread-locals
+# included, so each worker sees what its own pool's thread set. (The pool's initargs would
+# reach the workers unpickled too, but lifeline.forked_pool owns the initializer, and a
+# worker would still have to keep them in a module-level place for _run_range.)
+_inherited = threading.local()
 
 
 def map_forked(
@@ -37,8 +43,7 @@ def imap_forked(
     if len(items) < threshold or workers < 2:
         yield from map(fn, items)
         return
-    global _inherited
-    _inherited = (fn, items)
+    _inherited.work = (fn, items)
     try:
         step = max(1, len(items) // (workers * 8))
         ranges = [(start, min(start + step, len(items))) for start in range(0, len(items), step)]
@@ -51,12 +56,11 @@ def imap_forked(
             for part in pool.map(_run_range, ranges):
                 yield from part
     finally:
-        _inherited = None
+        _inherited.work = None  # the workers have their copy; let the items go
 
 
 def _run_range(bounds: tuple[int, int]) -> list[Any]:
-    assert _inherited is not None, "only called in a forked worker"
-    fn, items = _inherited
+    fn, items = _inherited.work  # as the thread that forked this worker set it
     return [fn(item) for item in items[bounds[0] : bounds[1]]]
 
 

@@ -31,7 +31,7 @@ from builder.trackrecord.scoring import (
 @dataclass(frozen=True)
 class AuthorStats:
     """An author's figures: plain numbers, not the calibration bins only the author page shows
-    (Site.records), so that what shows them has small, exact inputs.
+    (Site.author_scores), so that what shows them has small, exact inputs.
 
     The figures of the author's track record over their published predictions (drafts
     never count), computed once per build (author_records below). The author's figures file

@@ -23,11 +23,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from builder.content.crowd import CHOICES, CrowdTally
+
 from .health import WriteHealth
 from .manifest import ManifestWatcher, Votable
 from .openapi import MAX_BATCH_IDS, openapi_document
 from .ratelimit import client_ip, limit_key
-from .store import CHOICES, RateLimit, StoreClosed, Tally, VoteStore, is_valid_voter
+from .store import RateLimit, StoreClosed, VoteStore, is_valid_voter
 
 MAX_BODY_BYTES = 1024
 # A vote waits at most this long for its commit; past it the client gets 503 (and may retry:
@@ -217,9 +219,9 @@ class _Api:
             self.store.note_failure(exc)  # /healthz says so too, not only after a failed vote
             raise _unavailable() from None
 
-    def _tally_json(self, tally: Tally, votable: Votable) -> dict[str, Any]:
+    def _tally_json(self, tally: CrowdTally, votable: Votable) -> dict[str, Any]:
         return {
-            "counts": tally.counts(),
+            "counts": tally.as_dict(),
             "total": tally.total,
             "open": votable.is_open(self._today()),
             "target_date": votable.target_date.isoformat(),

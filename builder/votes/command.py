@@ -187,10 +187,10 @@ def _fail(message: str, command: str = "serve") -> int:
 
 def serve_command(args: argparse.Namespace) -> int:
     from .app import create_app
-    from .manifest import ManifestError, load_manifest
+    from .manifest import ManifestError, load_votables
 
     try:
-        load_manifest(args.manifest)  # before touching the database: no side effects on error
+        load_votables(args.manifest)  # before touching the database: no side effects on error
     except ManifestError as exc:
         return _fail(str(exc))
     store = open_or_fail(args.db, "serve")

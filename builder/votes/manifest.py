@@ -1,7 +1,7 @@
 """The votes manifest: which predictions can be voted on, and until when.
 
 The static build writes it (builder/render/votes_manifest.py); the vote endpoint reads it
-(``load_manifest``) and follows its changes (``ManifestWatcher``). It holds only public facts —
+(``load_votables``) and follows its changes (``ManifestWatcher``). It holds only public facts —
 slug, target date and, once resolved, resolution date — so it can be published with the site.
 Manifests written before resolution dates were added still load (as unresolved predictions).
 """
@@ -46,7 +46,7 @@ class Votable:
         return f"voting on {slug} closed at the end of {self.target_date.isoformat()} (UTC)"
 
 
-def load_manifest(path: Path) -> dict[str, Votable]:
+def load_votables(path: Path) -> dict[str, Votable]:
     """Read a manifest written by `build_manifest`; raise ManifestError saying what is wrong."""
     try:
         raw = Path(path).read_bytes()
@@ -122,7 +122,7 @@ class ManifestWatcher:
         self.path = Path(path)
         self._failed_signature: tuple[int, int, int, int] | None = None
         signature = self._stat()
-        self._loaded = _Loaded(signature, load_manifest(self.path))  # fail loudly at startup
+        self._loaded = _Loaded(signature, load_votables(self.path))  # fail loudly at startup
 
     def current(self) -> Mapping[str, Votable]:
         signature = self._stat()
@@ -140,7 +140,7 @@ class ManifestWatcher:
 
     def _load(self, signature: tuple[int, int, int, int] | None) -> bool:
         try:
-            predictions = load_manifest(self.path)
+            predictions = load_votables(self.path)
         except ManifestError as exc:
             self._failed_signature = signature
             log.warning("keeping the previous votes manifest: %s", exc)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .store import CHOICES, VOTER_RE
+from builder.content.crowd import CHOICES
+
+from .store import VOTER_RE
 
 MAX_BATCH_IDS = 100
 

@@ -24,8 +24,10 @@ from typing import Any, Final
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from builder.content.crowd import CHOICES, CrowdTally
+
 from .pg_ratelimit import SharedRateLimit
-from .store import CHOICES, PROBE_SLUG, PROBE_VOTER, SchemaError, StoredVote, Tally, VoteStore
+from .store import PROBE_SLUG, PROBE_VOTER, SchemaError, StoredVote, VoteStore, tallies_from_rows
 from .store import voter_key as hash_voter
 
 SCHEMA_VERSION: Final = 1  # kept in foretell_schema
@@ -101,6 +103,8 @@ _TALLY_AND_CHOICE: Final = """
 SELECT choice, n, false FROM tallies WHERE slug = %(slug)s
 UNION ALL SELECT choice, 0, true FROM votes WHERE slug = %(slug)s AND voter = %(voter)s
 """
+
+
 def slug_lock_keys(slugs: Iterable[str]) -> list[int]:
     """The advisory lock ids of `slugs`, in the one order every process takes them."""
     digests = {hashlib.sha256(s.encode()).digest()[:8] for s in slugs}
@@ -176,7 +180,7 @@ class PostgresVoteStore(VoteStore):
 
     # -- writing (on the writer thread) ----------------------------------------------------
 
-    def _store_votes(self, votes: list[StoredVote]) -> dict[str, Tally]:
+    def _store_votes(self, votes: list[StoredVote]) -> dict[str, CrowdTally]:
         slugs = sorted({v.slug for v in votes})
         conn = self._writer_connection()
         # Pipeline mode: the whole transaction goes to the server in one exchange, not one
@@ -184,7 +188,7 @@ class PostgresVoteStore(VoteStore):
         with conn.pipeline(), conn.transaction():
             self._write(conn, _UPSERT, votes)
             cursor = conn.execute(_TALLIES, (slugs,))
-        return _tallies(slugs, cursor.fetchall())
+        return tallies_from_rows(slugs, cursor.fetchall())
 
     def _writer_connection(self) -> psycopg.Connection[Any]:
         """The writer thread's own connection, made again after it broke (server restart)."""
@@ -216,21 +220,21 @@ class PostgresVoteStore(VoteStore):
 
     # -- reading -------------------------------------------------------------------------
 
-    def tallies(self, slugs: Iterable[str]) -> dict[str, Tally]:
+    def tallies(self, slugs: Iterable[str]) -> dict[str, CrowdTally]:
         wanted = list(dict.fromkeys(slugs))
         if not wanted:
             return {}
         with self._pool.connection() as conn:
             rows = conn.execute(_TALLIES, (wanted,)).fetchall()
-        return _tallies(wanted, rows)
+        return tallies_from_rows(wanted, rows)
 
-    def tally_and_choice(self, slug: str, voter: str | None) -> tuple[Tally, str | None]:
+    def tally_and_choice(self, slug: str, voter: str | None) -> tuple[CrowdTally, str | None]:
         key = hash_voter(voter) if voter is not None else None
         with self._pool.connection() as conn:
             rows = conn.execute(_TALLY_AND_CHOICE, {"slug": slug, "voter": key}).fetchall()
         counts = {choice: n for choice, n, is_vote in rows if not is_vote}
         choices = [choice for choice, _n, is_vote in rows if is_vote]
-        return Tally(**counts), (choices[0] if choices else None)
+        return CrowdTally(**counts), (choices[0] if choices else None)
 
     def rate_limit(self, per_minute: int) -> SharedRateLimit:
         limit = SharedRateLimit(self._url, per_minute)
@@ -265,10 +269,3 @@ class PostgresVoteStore(VoteStore):
         self._pool.close()
         for limit in self._limits:
             limit.close()
-
-
-def _tallies(slugs: list[str], rows: list[tuple[str, str, int]]) -> dict[str, Tally]:
-    counts: dict[str, dict[str, int]] = {slug: {} for slug in slugs}
-    for slug, choice, n in rows:
-        counts[slug][choice] = n
-    return {slug: Tally(**c) for slug, c in counts.items()}

@@ -43,9 +43,9 @@ from .database import (
     open_store,
     store_errors,
 )
-from .manifest import ManifestError, Votable, load_manifest
+from .manifest import ManifestError, Votable, load_votables
 from .openapi import MAX_BATCH_IDS
-from .store import SchemaError
+from .store import SchemaError, tallies_from_rows
 
 HTTP_TIMEOUT = 10.0  # seconds per request to the endpoint
 
@@ -117,7 +117,7 @@ def snapshot_command(args: argparse.Namespace) -> int:
     manifest_path = args.manifest or root / "output" / MANIFEST_FILE
     today = args.now or clock.today("UTC")  # voting closes at the end of the day in UTC
     try:
-        result = take(root, load_manifest(manifest_path), today, args.endpoint, args.db)
+        result = take(root, load_votables(manifest_path), today, args.endpoint, args.db)
     except (SnapshotError, ManifestError) as exc:
         return _fail(str(exc))
     print(_summary(root, result))
@@ -173,20 +173,25 @@ def _existing(path: Path) -> dict[str, CrowdTally]:
 
 
 def read_tallies(database: Database, slugs: Collection[str]) -> dict[str, CrowdTally]:
-    """The tallies of `slugs` in the endpoint's database: an SQLite file read-only, by
-    itself (the store would open it for writing); PostgreSQL through its store."""
+    """The tallies of `slugs` with votes in the endpoint's database: an SQLite file read-only,
+    by itself (the store would open it for writing); PostgreSQL through its store."""
     if isinstance(database, SqliteDatabase):
-        return _read_sqlite(database.path, slugs)
+        found = _read_sqlite(database.path, slugs)
+    else:
+        found = _read_store(database, slugs)
+    return {slug: tally for slug, tally in found.items() if tally.total}
+
+
+def _read_store(database: Database, slugs: Collection[str]) -> dict[str, CrowdTally]:
     try:
         store = open_store(database)
         try:
-            found = store.tallies(slugs)
+            return store.tallies(slugs)
         finally:
             store.close()
     except (*store_errors(database), OSError, SchemaError) as exc:
         reason = one_line(exc)  # libpq's messages run over several lines
         raise SnapshotError(f"{database}: cannot read the vote database: {reason}") from None
-    return {slug: CrowdTally(t.will, t.wont, t.maybe) for slug, t in found.items() if t.total}
 
 
 def _read_sqlite(db: Path, slugs: Collection[str]) -> dict[str, CrowdTally]:
@@ -202,12 +207,8 @@ def _read_sqlite(db: Path, slugs: Collection[str]) -> dict[str, CrowdTally]:
             conn.close()
     except sqlite3.Error as exc:
         raise SnapshotError(f"{db}: cannot read the vote database: {exc}") from None
-    counts: dict[str, dict[str, int]] = {}
     wanted = set(slugs)
-    for slug, choice, n in rows:
-        if slug in wanted and choice in CHOICES:
-            counts.setdefault(slug, {})[choice] = n
-    return {slug: CrowdTally(**c) for slug, c in counts.items()}
+    return tallies_from_rows(wanted, [r for r in rows if r[0] in wanted and r[1] in CHOICES])
 
 
 def fetch_tallies(

@@ -15,8 +15,10 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Final, TypeVar
 
+from builder.content.crowd import CHOICES, CrowdTally
+
 from .ratelimit import LocalRateLimit
-from .store import CHOICES, PROBE_SLUG, PROBE_VOTER, SchemaError, StoredVote, Tally, VoteStore
+from .store import PROBE_SLUG, PROBE_VOTER, SchemaError, StoredVote, VoteStore, tallies_from_rows
 from .store import voter_key as hash_voter
 
 T = TypeVar("T")
@@ -148,8 +150,8 @@ class SqliteVoteStore(VoteStore):
 
     # -- writing (on the writer thread) ----------------------------------------------------
 
-    def _store_votes(self, votes: list[StoredVote]) -> dict[str, Tally]:
-        def store(conn: sqlite3.Connection) -> dict[str, Tally]:
+    def _store_votes(self, votes: list[StoredVote]) -> dict[str, CrowdTally]:
+        def store(conn: sqlite3.Connection) -> dict[str, CrowdTally]:
             rows = [(v.slug, v.voter_key, v.choice, v.created_at, v.updated_at) for v in votes]
             conn.executemany(_UPSERT, rows)
             return {slug: _tally(conn, slug) for slug in {v.slug for v in votes}}
@@ -169,20 +171,18 @@ class SqliteVoteStore(VoteStore):
 
     # -- reading -------------------------------------------------------------------------
 
-    def tallies(self, slugs: Iterable[str]) -> dict[str, Tally]:
+    def tallies(self, slugs: Iterable[str]) -> dict[str, CrowdTally]:
         wanted = list(dict.fromkeys(slugs))
-        counts: dict[str, dict[str, int]] = {slug: {} for slug in wanted}
+        rows: list[tuple[str, str, int]] = []
         if wanted:
             marks = ",".join("?" * len(wanted))
             with self._reader_lock:
                 rows = self._reader.execute(
                     f"SELECT slug, choice, n FROM tallies WHERE slug IN ({marks})", wanted
                 ).fetchall()
-            for slug, choice, n in rows:
-                counts[slug][choice] = n
-        return {slug: Tally(**c) for slug, c in counts.items()}
+        return tallies_from_rows(wanted, rows)
 
-    def tally_and_choice(self, slug: str, voter: str | None) -> tuple[Tally, str | None]:
+    def tally_and_choice(self, slug: str, voter: str | None) -> tuple[CrowdTally, str | None]:
         with self._reader_lock:
             conn = self._reader
             conn.execute("BEGIN")  # one snapshot for both reads
@@ -238,6 +238,6 @@ class SqliteVoteStore(VoteStore):
             self._reader.close()
 
 
-def _tally(conn: sqlite3.Connection, slug: str) -> Tally:
+def _tally(conn: sqlite3.Connection, slug: str) -> CrowdTally:
     rows = conn.execute("SELECT choice, n FROM tallies WHERE slug = ?", (slug,)).fetchall()
-    return Tally(**dict(rows))
+    return CrowdTally(**dict(rows))

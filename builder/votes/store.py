@@ -27,7 +27,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import ClassVar, Final, Protocol
 
-CHOICES: Final = ("will", "wont", "maybe")
+from builder.content.crowd import CHOICES, CrowdTally
 
 # The widget makes this id once (random) and keeps it in localStorage.
 VOTER_RE: Final = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -62,20 +62,6 @@ class WriteOutcome:
 
 
 @dataclass(frozen=True)
-class Tally:
-    will: int = 0
-    wont: int = 0
-    maybe: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.will + self.wont + self.maybe
-
-    def counts(self) -> dict[str, int]:
-        return {"will": self.will, "wont": self.wont, "maybe": self.maybe}
-
-
-@dataclass(frozen=True)
 class StoredVote:
     """One vote as stored: what export writes and import reads (the voter only as its hash)."""
 
@@ -97,7 +83,7 @@ class _Pending:
     slug: str
     voter_key: bytes
     choice: str
-    future: Future[Tally]
+    future: Future[CrowdTally]
 
 
 @dataclass(frozen=True)
@@ -114,6 +100,17 @@ def voter_key(voter: str) -> bytes:
 
 def is_valid_voter(voter: object) -> bool:
     return isinstance(voter, str) and VOTER_RE.fullmatch(voter) is not None
+
+
+def tallies_from_rows(
+    slugs: Iterable[str], rows: Iterable[tuple[str, str, int]]
+) -> dict[str, CrowdTally]:
+    """Each of `slugs`' tally from the `tallies` table's (slug, choice, n) rows: every slug gets
+    one, all zero when it has no rows."""
+    counts: dict[str, dict[str, int]] = {slug: {} for slug in slugs}
+    for slug, choice, n in rows:
+        counts[slug][choice] = n
+    return {slug: CrowdTally(**c) for slug, c in counts.items()}
 
 
 def latest_per_voter(votes: Iterable[StoredVote]) -> list[StoredVote]:
@@ -149,7 +146,7 @@ class VoteStore(ABC):
         """The database, for messages (never a password)."""
 
     @abstractmethod
-    def _store_votes(self, votes: list[StoredVote]) -> dict[str, Tally]:
+    def _store_votes(self, votes: list[StoredVote]) -> dict[str, CrowdTally]:
         """Upsert `votes` (one per slug and voter) in one committed transaction; return the
         tallies of their slugs as of that transaction. Raise (rolled back) if it failed."""
 
@@ -166,11 +163,11 @@ class VoteStore(ABC):
         """Called by `close` once the writer is done."""
 
     @abstractmethod
-    def tallies(self, slugs: Iterable[str]) -> dict[str, Tally]:
+    def tallies(self, slugs: Iterable[str]) -> dict[str, CrowdTally]:
         """Tallies of several predictions, read in one query (every slug gets an entry)."""
 
     @abstractmethod
-    def tally_and_choice(self, slug: str, voter: str | None) -> tuple[Tally, str | None]:
+    def tally_and_choice(self, slug: str, voter: str | None) -> tuple[CrowdTally, str | None]:
         """The slug's tally and, if a voter is given, their current choice, consistently."""
 
     @abstractmethod
@@ -187,7 +184,7 @@ class VoteStore(ABC):
 
     # -- writing -------------------------------------------------------------------------
 
-    def submit_vote(self, slug: str, voter: str, choice: str) -> Future[Tally]:
+    def submit_vote(self, slug: str, voter: str, choice: str) -> Future[CrowdTally]:
         """Queue a vote; the future resolves to the slug's tally once the vote is committed.
 
         Inputs are validated here, before queueing, so one bad vote cannot fail a whole batch.
@@ -196,7 +193,7 @@ class VoteStore(ABC):
             raise ValueError(f"unknown choice {choice!r}")
         if not is_valid_voter(voter):
             raise ValueError("invalid voter id")
-        future: Future[Tally] = Future()
+        future: Future[CrowdTally] = Future()
         self._put(_Pending(slug, voter_key(voter), choice, future))
         return future
 
@@ -296,7 +293,7 @@ class VoteStore(ABC):
 
     # -- reading -------------------------------------------------------------------------
 
-    def tally(self, slug: str) -> Tally:
+    def tally(self, slug: str) -> CrowdTally:
         return self.tallies([slug])[slug]
 
     # -- lifecycle -----------------------------------------------------------------------

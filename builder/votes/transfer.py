@@ -15,8 +15,10 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import IO, Any
 
+from builder.content.crowd import CHOICES, CrowdTally
+
 from .database import add_db_argument, fail, one_line, open_or_fail
-from .store import CHOICES, StoredVote
+from .store import StoredVote
 
 FIELDS = ("slug", "voter", "choice", "created_at", "updated_at")
 
@@ -122,7 +124,7 @@ def import_command(args: argparse.Namespace) -> int:
         return fail(f"{args.db}: {one_line(exc)}", "import")
     finally:
         store.close()
-    wrong = [slug for slug, tally in expected.items() if got[slug].counts() != tally]
+    wrong = [slug for slug, tally in expected.items() if got[slug] != tally]
     if wrong:
         return fail(f"counts differ after the import for: {', '.join(wrong[:10])}", "import")
     plural = "" if len(expected) == 1 else "s"
@@ -139,18 +141,18 @@ def _read_votes(stream: IO[str], name: str) -> Iterator[StoredVote]:
                 raise BadLine(f"{name}:{number}: {exc}") from None
 
 
-def _expected_tallies(store: Any, votes: list[StoredVote]) -> dict[str, dict[str, int]]:
+def _expected_tallies(store: Any, votes: list[StoredVote]) -> dict[str, CrowdTally]:
     """What the counts must be afterwards: those already there, with each imported vote
     replacing that voter's earlier one."""
     slugs = sorted({v.slug for v in votes})
-    before = {slug: Counter(t.counts()) for slug, t in store.tallies(slugs).items()}
+    before = {slug: Counter(t.as_dict()) for slug, t in store.tallies(slugs).items()}
     previous = _choices_before(store, votes)
     for vote in {(v.slug, v.voter_key): v for v in votes}.values():
         old = previous.get((vote.slug, vote.voter_key))
         if old is not None:
             before[vote.slug][old] -= 1
         before[vote.slug][vote.choice] += 1
-    return {slug: {c: counts[c] for c in CHOICES} for slug, counts in before.items()}
+    return {slug: CrowdTally(**{c: counts[c] for c in CHOICES}) for slug, counts in before.items()}
 
 
 def _choices_before(store: Any, votes: list[StoredVote]) -> dict[tuple[str, bytes], str]:

@@ -1,7 +1,7 @@
 """Which output folder a build may write to, and which of the files in it are the build's.
 
 A build deletes only files that an earlier build of this site recorded writing. The record is
-kept in the output folder itself (`RECORD`), not in the build cache: a cache that is reset,
+kept in the output folder itself (`OWNERSHIP_FILE`), not in the build cache: a cache that is reset,
 corrupt or from another version of foretell must never turn a site owner's own files (a
 `CNAME`, a `.nojekyll`, a search engine's verification file) into "left over from an old
 build". A folder that holds sources is never an output, and a non-empty folder foretell has no
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from builder.system.files import write_atomically
 
-RECORD = ".foretell-output.json"
+OWNERSHIP_FILE = ".foretell-output.json"
 _FORMAT = "foretell output record 1"  # the record's own format: independent of foretell's version
 
 # Folders of the site that a build reads (or, for the cache, writes): no output may lie in them.
@@ -57,7 +57,7 @@ def read_record(out: Path) -> set[str] | None:
 def _recorded_names(out: Path) -> list[str] | None:
     """The names in `out`'s record, unchecked, or None without a well-formed record."""
     try:
-        data = json.loads((out / RECORD).read_text(encoding="utf-8"))
+        data = json.loads((out / OWNERSHIP_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("format") != _FORMAT:
@@ -77,7 +77,7 @@ def write_record(out: Path, names: Iterable[str]) -> None:
     files = files if files == "[]" else f"[\n{files[1:-1]}\n]"
     text = f'{{\n"format": {json.dumps(_FORMAT)},\n"files": {files}\n}}\n'
     # 0644: mkstemp's 0600 would hide it from a web server's user.
-    write_atomically(out / RECORD, text.encode("utf-8"))
+    write_atomically(out / OWNERSHIP_FILE, text.encode("utf-8"))
 
 
 def claim(out: Path, *, force: bool, adopted: Callable[[], Iterable[str]]) -> set[str] | None:

@@ -27,7 +27,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from builder.system.files import Stat, output_digest
-from builder.write.ownership import RECORD, inside, read_record, write_record
+from builder.write.ownership import OWNERSHIP_FILE, inside, read_record, write_record
 
 Staged = tuple[Path, Stat, str]  # where a file was staged, its stat there and its digest
 
@@ -105,7 +105,7 @@ class Staging:
             write_record(self.folder, ours)
             if self._swap():
                 return set(self.staged)
-            (self.folder / RECORD).unlink()
+            (self.folder / OWNERSHIP_FILE).unlink()
         # Recorded first with both builds' files, so that a build killed while moving in
         # leaves no file of its own unrecorded; then exactly this build's. Each only when it
         # says something new: most builds write and delete no file but the ones they change.

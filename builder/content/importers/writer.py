@@ -36,7 +36,7 @@ class Result:
 
 
 @dataclass
-class Site:
+class ExistingFiles:
     """The prediction files as they are before (and while) importing."""
 
     files: set[str]  # every source, whether it loads or not
@@ -45,7 +45,7 @@ class Site:
     questions: dict[tuple[str, dt.date], str]  # (statement, date) -> source
 
     @classmethod
-    def read(cls, root: Path, authors: Collection[str]) -> Site:
+    def read(cls, root: Path, authors: Collection[str]) -> ExistingFiles:
         entries = read_all(root, prediction_files(root), authors)
         loaded = [e.result.prediction for e in entries.values() if e.result.prediction]
         return cls(
@@ -64,15 +64,15 @@ class Site:
 def write_all(
     root: Path, questions: list[Question], author: str, authors: Collection[str]
 ) -> Result:
-    site, result = Site.read(root, authors), Result()
+    existing, result = ExistingFiles.read(root, authors), Result()
     for question in questions:
-        known = site.questions.get((question.statement, question.created))
+        known = existing.questions.get((question.statement, question.created))
         if known is not None:
             result.present += 1
             message = f"already on the site as {known}; left as it is"
             result.problems.append(question.row.problem(None, message))
             continue
-        done = _write_one(root, site, question, author, authors)
+        done = _write_one(root, existing, question, author, authors)
         if isinstance(done, Problem):
             result.skipped += 1
             result.problems.append(done)
@@ -82,11 +82,11 @@ def write_all(
 
 
 def _write_one(
-    root: Path, site: Site, question: Question, author: str, authors: Collection[str]
+    root: Path, existing: ExistingFiles, question: Question, author: str, authors: Collection[str]
 ) -> str | Problem:
     """The source written, or why not."""
-    source = _free_source(site, question.title)
-    if source in site.broken:
+    source = _free_source(existing, question.title)
+    if source in existing.broken:
         message = f"{source} exists and does not load (run foretell check); not overwritten"
         return question.row.problem(None, message)
     text = render(question, author)
@@ -104,18 +104,20 @@ def _write_one(
             handle.write(text)  # "x": never over a file, even one made since we looked
     except FileExistsError:
         return question.row.problem(None, f"{source} appeared meanwhile; not overwritten")
-    site.add(source, loaded.prediction)
+    existing.add(source, loaded.prediction)
     return source
 
 
-def _free_source(site: Site, title: str) -> str:
+def _free_source(existing: ExistingFiles, title: str) -> str:
     """content/predictions/<slug>.md for the first of slug, slug-2, slug-3... that no file
     and no `slug:` field has taken, or the broken file in the way (not to be overwritten)."""
     base = _slug(title)
     for number in itertools.count(1):
         slug = base if number == 1 else f"{base}-{number}"
         source = f"{FOLDER}/{slug}.md"
-        if source in site.broken or (source not in site.files and slug not in site.slugs):
+        if source in existing.broken or (
+            source not in existing.files and slug not in existing.slugs
+        ):
             return source
     raise AssertionError("unreachable")
 

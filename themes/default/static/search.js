@@ -90,13 +90,16 @@ function result(data) {
   heading.append(link);
   const statement = element("p", "search-statement");
   statement.textContent = data.meta.statement;
+  // The status badge as on the cards (style.css, .status); the date never broken in two.
   const facts = element("p", "search-facts");
   const status = element("span", `status status-${data.meta.status_key}`);
   status.textContent = data.meta.status;
-  const target = element("time");
-  target.dateTime = data.meta.target_iso;
-  target.textContent = data.meta.target_date;
-  facts.append(status, " Target date: ", target);
+  const target = element("span", "search-target");
+  const date = element("time");
+  date.dateTime = data.meta.target_iso;
+  date.textContent = data.meta.target_date;
+  target.append("Target ", date);
+  facts.append(status, " ", target);
   const excerpt = element("p", "search-excerpt");
   excerpt.append(...marked(data.excerpt));
   item.append(heading, statement, facts, excerpt);
