@@ -59,7 +59,8 @@ from builder.render.templates import PageSpec, Renderer
 from builder.render.trackrecord_csv import track_record_csv_files
 from builder.site.model import Site, Unit
 from builder.site.taxonomy import build_site
-from builder.system.files import Stat, digest
+from builder.system.digests import digest
+from builder.system.files import Stat
 from builder.system.workers import PARALLEL_THRESHOLD, imap_forked, map_forked, write_files
 from builder.trackrecord.stamps.store import site_stamps
 

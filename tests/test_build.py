@@ -220,6 +220,20 @@ def test_failed_build_leaves_output_untouched(site: SiteFolder) -> None:
     assert not list(site.root.glob(".output.*")), "no staging folder left behind"
 
 
+def test_every_page_names_the_site_icon(site: SiteFolder) -> None:
+    """(Catches a page without it: the browser asks for /favicon.ico, a 404 on every first
+    visit; and a link to a file the build does not write.)"""
+    site.write("x.md", prediction_text("X"))
+    assert site.build() == 0
+    for page in ("", "predictions/x/", "track-record/", "404.html"):
+        icon = site.html(page).find("link", rel="icon")
+        assert icon is not None and icon["type"] == "image/svg+xml", page
+        # Relative to the page, but for the 404 page's: from the root (it is served anywhere).
+        href = icon["href"]
+        where = site.output if href.startswith("/") else site.output / page
+        assert (where / href.lstrip("/")).resolve().read_text().startswith("<svg "), page
+
+
 def test_template_error_midway_names_the_template_and_leaves_output_untouched(
     site: SiteFolder, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -18,7 +18,8 @@ from builder.incremental import cache
 from builder.incremental.cache import CACHE_DIR, MANIFEST, SHORTCUT, Manifest
 from builder.incremental.history import HISTORY_FILE, HistoryCache
 from builder.render import trackrecord_csv, trackrecord_json
-from builder.system.files import output_digest, stat_files
+from builder.system.digests import output_digest
+from builder.system.files import stat_files
 from builder.trackrecord.history import FileHistory
 
 

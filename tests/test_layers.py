@@ -106,7 +106,10 @@ def test_no_import_runs_against_the_layer_order() -> None:
         ("import os\nfrom os import path\n", []),
         # Relative, read as if in builder/votes/app.py: all of builder/votes/ imports so.
         ("from .store import VoteStore\n", ["builder.votes.store"]),
-        ("from . import store, limits\n", ["builder.votes.store", "builder.votes.limits"]),
+        (
+            "from . import store, connections\n",
+            ["builder.votes.store", "builder.votes.connections"],
+        ),
         ("from ..render import feeds\n", ["builder.render"]),
         ("from ..render.feeds import atom\n", ["builder.render.feeds"]),
         ("from .. import cli\n", ["builder.cli"]),

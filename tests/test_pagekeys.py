@@ -18,7 +18,7 @@ from markupsafe import Markup
 from builder.content.model import Prediction, Reference
 from builder.incremental.pagekeys import PageKeys
 from builder.site.model import Term
-from builder.site.taxonomy import Page, paginate
+from builder.site.pagination import Page, paginate
 
 # page.html extends base.html, which includes the footer; page.html includes the pager and
 # imports a macro. other.html is used by no one here.

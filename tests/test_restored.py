@@ -22,7 +22,8 @@ from test_integrity import _commit, _git
 
 from builder.incremental import cache, dispatch, freshness
 from builder.options import BuildOptions
-from builder.system.files import source_digest, stat_files
+from builder.system.digests import source_digest
+from builder.system.files import stat_files
 
 
 def _way(site: SiteFolder, now: str = NOW) -> str:

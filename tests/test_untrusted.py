@@ -296,6 +296,12 @@ def check_theme_file(site: SiteFolder, path: Path) -> None:
     assert b"<img" not in path.read_bytes(), path
 
 
+def check_theme_svg(site: SiteFolder, path: Path) -> None:
+    """The site icon: the theme's file as it is, nothing of the input in it (an SVG can hold
+    a script)."""
+    assert path.read_bytes() == (site.root / "themes/default/static" / path.name).read_bytes()
+
+
 def check_png(site: SiteFolder, path: Path) -> None:
     """Share cards: the text is drawn, never carried as data (no text chunks a reader or a
     platform would show), and the file is a whole PNG."""
@@ -316,6 +322,7 @@ CHECKS: dict[str, Callable[[SiteFolder, Path], None]] = {
     ".js": check_theme_file,
     ".txt": check_theme_file,
     ".png": check_png,
+    ".svg": check_theme_svg,
 }
 
 

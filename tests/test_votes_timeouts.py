@@ -27,7 +27,7 @@ from starlette.types import Receive, Scope, Send
 from test_votes_server import start, write_manifest
 
 from builder.system.sockets import listen
-from builder.votes.limits import ACCEPT_BURST, LimitedServer, limited_protocol
+from builder.votes.connections import ACCEPT_BURST, LimitedServer, limited_protocol
 
 FUTURE = datetime.date.today() + datetime.timedelta(days=400)
 SLOW_ANSWER_S = 1.5

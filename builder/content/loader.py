@@ -22,7 +22,8 @@ from builder.content.model import Prediction
 from builder.content.schema import read_front_matter
 from builder.content.terms import TermUse, term_clashes
 from builder.errors import Problem
-from builder.system.files import Stat, source_digest, stat_of, walk
+from builder.system.digests import source_digest
+from builder.system.files import Stat, stat_of, walk
 from builder.system.workers import map_forked
 
 PREDICTIONS_DIR = Path("content") / "predictions"

@@ -29,7 +29,8 @@ from builder.render.outputs import Later, Memo, Output, bytes_of
 from builder.render.templates import PageSpec
 from builder.site.model import Site, Unit
 from builder.system import collector
-from builder.system.files import BackgroundDigests, Stat, digest, file_digest
+from builder.system.digests import BackgroundDigests, digest, file_digest
+from builder.system.files import Stat
 from builder.write.staging import Staging
 
 

@@ -76,7 +76,7 @@ class Manifest:
     timezone: str = ""
     config_stat: Stat | None = None
     drafts: int = 0  # drafts the build left out: the no-op says so too
-    # Each output file's content digest (system.files.file_digest): a file restored with a
+    # Each output file's content digest (system.digests.file_digest): a file restored with a
     # new mtime (a CI cache, a fresh checkout) is still the build's if its bytes are.
     digests: dict[str, str] = field(default_factory=dict)
     units: dict[str, UnitRecord] = field(default_factory=dict)  # slug -> its unit, as built

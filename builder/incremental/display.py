@@ -27,7 +27,7 @@ from builder.render.lists import PageList
 from builder.render.outputs import Memo, Output, bytes_of
 from builder.render.sitemap import Entry
 from builder.render.templates import PageSpec
-from builder.site import taxonomy
+from builder.site import pagination, taxonomy
 from builder.site.model import Site, Term
 
 if TYPE_CHECKING:
@@ -202,7 +202,7 @@ def _list_pages(
         for number in numbers:
             chunk = slugs[(number - 1) * bare.size : number * bare.size]
             items = tuple(load(slug) for slug in chunk)
-            yield page_list.spec(taxonomy.Page(number, count, items, bare.base, len(slugs)))
+            yield page_list.spec(pagination.Page(number, count, items, bare.base, len(slugs)))
 
 
 def _site_calendar(

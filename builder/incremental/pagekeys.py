@@ -20,7 +20,7 @@ from jinja2 import meta
 
 from builder.content.model import Prediction
 from builder.site.model import Remember, Term
-from builder.system.files import digest
+from builder.system.digests import digest
 
 _SCALARS = frozenset({str, int, float, bool, dt.date})
 _SCALAR_KINDS = tuple(_SCALARS)  # for isinstance: subclasses (Markup, ...)

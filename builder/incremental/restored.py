@@ -29,7 +29,8 @@ from builder.content.model import Prediction
 from builder.incremental import cache, freshness
 from builder.incremental.freshness import Freshness
 from builder.options import BuildOptions
-from builder.system.files import Stat, file_digests, source_digests
+from builder.system.digests import file_digests, source_digests
+from builder.system.files import Stat
 from builder.system.git import touched_since
 
 

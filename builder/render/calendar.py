@@ -22,7 +22,7 @@ from builder.render.outputs import Memo, Output
 from builder.render.templates import PageSpec, percent
 from builder.site import urls
 from builder.site.model import Site
-from builder.system.files import digest
+from builder.system.digests import digest
 from builder.system.workers import map_forked
 
 SITE_CALENDAR = "calendar.ics"

@@ -17,7 +17,7 @@ from functools import partial
 from builder.config.siteconfig import Author
 from builder.content.model import Prediction
 from builder.render.templates import PageSpec
-from builder.site import taxonomy
+from builder.site import pagination
 from builder.site.model import Term
 
 TEMPLATE = "list.html"
@@ -47,12 +47,12 @@ class PageList:
     first: Mapping[str, object] = dataclasses.field(default_factory=lambda: NO_RECORD)
 
     def pages(self) -> list[PageSpec]:
-        return [self.spec(page) for page in taxonomy.paginate(self.items, self.size, self.base)]
+        return [self.spec(page) for page in pagination.paginate(self.items, self.size, self.base)]
 
     def paths(self) -> list[str]:
         """Where its pages go, without making them."""
         count = max(1, -(-len(self.items) // self.size))
-        return [f"{taxonomy.page_url(self.base, n)}index.html" for n in range(1, count + 1)]
+        return [f"{pagination.page_url(self.base, n)}index.html" for n in range(1, count + 1)]
 
     def addresses(self) -> list[PageSpec]:
         """Its pages without their contents: what the sitemap lists."""
@@ -73,12 +73,12 @@ class PageList:
         }
         shared["total"] = len(self.items)
         common = encode(shared)
-        for page in taxonomy.paginate(self.items, self.size, self.base):
+        for page in pagination.paginate(self.items, self.size, self.base):
             first = self.first if page.number == 1 else NO_RECORD
             own = encode((page.number, page.count, page.items, first))
             yield f"{page.url}index.html", key(page.url, common + own), partial(self.spec, page)
 
-    def spec(self, page: taxonomy.Page) -> PageSpec:
+    def spec(self, page: pagination.Page) -> PageSpec:
         return PageSpec(
             path=f"{page.url}index.html",
             url=page.url,

@@ -15,7 +15,7 @@ from builder.render.search import search_page
 from builder.render.templates import PageSpec
 from builder.site import taxonomy
 from builder.site.model import Site, Term
-from builder.system.files import digest
+from builder.system.digests import digest
 from builder.trackrecord.crowd import CrowdComparison
 from builder.trackrecord.records import prediction_points
 from builder.trackrecord.scoring import NO_SCORES, Bin

@@ -21,7 +21,7 @@ from builder.content.model import Prediction
 from builder.render.outputs import Output
 from builder.render.templates import longdate
 from builder.site.model import Site
-from builder.system.files import digest
+from builder.system.digests import digest
 from builder.trackrecord.stamps.store import INDEX_FILE, chain_path
 from builder.trackrecord.stamps.verdict import Stamp, StampProblem
 from builder.trackrecord.vouch import deadline

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from builder.config.siteconfig import Author, SiteConfig
 from builder.content.crowd import CrowdTally
 from builder.content.model import Prediction
-from builder.system.files import digest
+from builder.system.digests import digest
 from builder.trackrecord.crowd import CrowdComparison, CrowdForecast, compare, crowd_forecast
 from builder.trackrecord.overdue import Overdue, overdue_by_author, overdue_figures
 from builder.trackrecord.records import AuthorStats, forecast

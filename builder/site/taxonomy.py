@@ -1,4 +1,5 @@
-"""Group predictions into categories, tags, authors and status lists; paginate lists."""
+"""Assemble the Site: predictions grouped into categories, tags and authors, with their
+history; the status lists. (pagination.py splits a list into pages.)"""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import dataclasses
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from builder.config.siteconfig import SiteConfig
 from builder.content.crowd import CrowdTally
@@ -146,42 +146,3 @@ def awaiting_predictions(site: Site) -> tuple[Prediction, ...]:
     the longest overdue at the top."""
     waiting = [p for p in site.predictions if site.status(p).key == "awaiting"]
     return tuple(sorted(waiting, key=lambda p: (p.target_date, p.slug)))
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of a paginated list."""
-
-    number: int
-    count: int  # number of pages
-    items: tuple[Prediction, ...]
-    base: str  # URL of page 1, e.g. "tags/mexico/"
-    total: int  # items over all pages
-
-    def url_of(self, number: int) -> str:
-        return page_url(self.base, number)
-
-    @property
-    def url(self) -> str:
-        return self.url_of(self.number)
-
-    @property
-    def previous(self) -> str | None:
-        return self.url_of(self.number - 1) if self.number > 1 else None
-
-    @property
-    def next(self) -> str | None:
-        return self.url_of(self.number + 1) if self.number < self.count else None
-
-
-def page_url(base: str, number: int) -> str:
-    """The URL of page `number` of the list whose first page is at `base`."""
-    return base if number == 1 else f"{base}page/{number}/"
-
-
-def paginate(items: Sequence[Prediction], size: int, base: str) -> list[Page]:
-    """Always at least one page, so an empty list still has its index."""
-    chunks = [tuple(items[i : i + size]) for i in range(0, len(items), size)] or [()]
-    return [
-        Page(n, len(chunks), chunk, base, len(items)) for n, chunk in enumerate(chunks, start=1)
-    ]

@@ -1,8 +1,7 @@
 """Files as the build sees them: stat-only views of the inputs and the output, cheap enough
-to run before every build (the output's checked on two cores: `StatsProbe`); content digests
-of input and output files (`source_digest`, `file_digest`), also on every core or in a forked
-child beside the caller for the thousands a deploy or a restored checkout checks, and of keys
-(`digest`); and the one way files are written whole (`write_atomically`)."""
+to run before every build (the output's checked on two cores: `StatsProbe`, whose child is a
+`ForkedJob`, as `digests.BackgroundDigests`'s is); and the one way files are written whole
+(`write_atomically`). Their content digests are digests.py's."""
 
 from __future__ import annotations
 
@@ -15,7 +14,6 @@ import tempfile
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import partial
 from pathlib import Path
 
 Stat = tuple[int, int]  # (mtime_ns, size)
@@ -66,7 +64,7 @@ def stat_files(top: Path, names: Iterable[str]) -> dict[str, Stat]:
     return found
 
 
-class _ForkedJob:
+class ForkedJob:
     """The bytes `job()` returns, made by a forked child while the caller goes on: `answer()`
     waits for them, `stop()` ends the child (also when the job is dropped). `start` gives None
     where forking is not safe: without fork, or beside other threads (forking copies only the
@@ -77,7 +75,7 @@ class _ForkedJob:
         self.stop = weakref.finalize(self, _reap, pid, read)
 
     @classmethod
-    def start(cls, job: Callable[[], bytes]) -> _ForkedJob | None:
+    def start(cls, job: Callable[[], bytes]) -> ForkedJob | None:
         if not hasattr(os, "fork") or threading.active_count() > 1:
             return None
         read, write = os.pipe()
@@ -119,7 +117,7 @@ class StatsProbe:
         names = list(recorded)
         cut = int(len(names) * self.CHILD_SHARE)
         self._own = names[cut:]
-        self._child = _ForkedJob.start(
+        self._child = ForkedJob.start(
             lambda: b"1" if _stats_match(top, names[:cut], recorded) else b"0"
         )
         if self._child is None:  # the stats are taken here and now
@@ -202,99 +200,3 @@ def write_atomically(
         Path(tmp).unlink(missing_ok=True)
         raise
 
-
-def file_digest(path: Path | str) -> str | None:
-    """The content digest of a file, or None if it cannot be read. SHA-256: with the CPU's
-    SHA instructions, which OpenSSL uses, it hashes about 2.5 times as fast as BLAKE2b, and a
-    deploy hashes every output file (600 MB at 10,000 predictions)."""
-    try:
-        handle = os.open(path, os.O_RDONLY)
-    except OSError:
-        return None
-    # Read whole, by the descriptor: output files are small, and hashlib.file_digest zeroes a
-    # 256 KiB buffer for each, which costs more than hashing them.
-    h = hashlib.sha256()
-    try:
-        while chunk := os.read(handle, 1 << 20):
-            h.update(chunk)
-    except OSError:
-        return None
-    finally:
-        os.close(handle)
-    return h.hexdigest()[:32]  # as long as `digest`: the manifest holds one per output file
-
-
-def output_digest(data: bytes) -> str:
-    """`file_digest` of a file holding `data`."""
-    return hashlib.sha256(data).hexdigest()[:32]
-
-
-def source_digest(data: bytes) -> str:
-    """The digest of an input file's bytes: the parse cache's and the shortcut's (a short
-    BLAKE2b: inputs are read anyway, and are few beside the outputs)."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def source_digests(root: Path, names: Sequence[str]) -> list[str | None]:
-    """`source_digest` of each input file under `root` (None if it cannot be read), in
-    order, on every core."""
-    from builder.system.workers import map_forked
-
-    return map_forked(partial(_source_digest, f"{root}{os.sep}"), names)
-
-
-def _source_digest(folder: str, name: str) -> str | None:
-    try:
-        with open(folder + name, "rb") as handle:
-            return source_digest(handle.read())
-    except OSError:
-        return None
-
-
-def file_digests(paths: Sequence[Path | str]) -> list[str | None]:
-    """`file_digest` of each path, in order, on every core: a deploy checks every output
-    file it restored (50,000 at 10,000 predictions, where a core hashes 600 MB in a second).
-    Processes, not threads: opening and reading so many small files holds the GIL."""
-    from builder.system.workers import map_forked  # only a deploy's build forks for this
-
-    return map_forked(file_digest, paths)
-
-
-class BackgroundDigests:
-    """`file_digests(paths)`, begun now: a forked child digests most of them while the caller
-    goes on (a deploy's build loads its site meanwhile, on the other core), and the caller
-    digests the rest when it asks (`result`)."""
-
-    # The child's share: the caller loads the site (about half the time the digests take on
-    # one core) before it starts on its own share.
-    CHILD_SHARE = 0.7
-
-    def __init__(self, paths: Sequence[str]) -> None:
-        from builder.system.workers import PARALLEL_THRESHOLD  # see file_digests
-
-        self._paths = paths
-        self._answer: list[str | None] | None = None
-        self._cut = int(len(paths) * self.CHILD_SHARE)
-        theirs = paths[: self._cut]
-        self._child = (  # none for a few files
-            _ForkedJob.start(lambda: "\n".join(file_digest(p) or "" for p in theirs).encode())
-            if len(paths) >= PARALLEL_THRESHOLD
-            else None
-        )
-
-    def result(self) -> list[str | None]:
-        if self._answer is None:
-            if self._child is None:
-                self._answer = file_digests(self._paths)
-                return self._answer
-            mine = [file_digest(path) for path in self._paths[self._cut :]]
-            theirs = self._child.answer().decode().split("\n")
-            if len(theirs) != self._cut:  # the child failed: do its share here
-                theirs = [file_digest(path) or "" for path in self._paths[: self._cut]]
-            self._answer = [found or None for found in theirs] + mine
-        return self._answer
-
-
-def digest(data: bytes) -> str:
-    """A short digest of `data`, for keys: not for security."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()

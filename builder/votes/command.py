@@ -48,6 +48,13 @@ def configure(votes: argparse.ArgumentParser) -> None:
     votes.description = "The reader-vote endpoint."
     votes.set_defaults(func=lambda args: _usage(votes))
     commands = votes.add_subparsers(title="commands", metavar="COMMAND")
+    _configure_serve(commands)
+    configure_transfer(commands)
+    configure_snapshot(commands)
+
+
+def _configure_serve(commands: Any) -> None:
+    """`foretell votes serve`'s arguments, on the `votes` command's subparsers."""
     serve = commands.add_parser(
         "serve",
         help="serve the vote API over HTTP",
@@ -57,6 +64,20 @@ def configure(votes: argparse.ArgumentParser) -> None:
         ),
     )
     add_db_argument(serve)
+    _add_listen_arguments(serve)
+    _add_client_arguments(serve)
+    _add_connection_arguments(serve)
+    serve.add_argument(
+        "--trust-forwarded-for",
+        action="store_true",
+        help="take the client IP from X-Forwarded-For (right-most entry); "
+        "only behind a reverse proxy that sets it",
+    )
+    serve.set_defaults(func=serve_command)
+
+
+def _add_listen_arguments(serve: argparse.ArgumentParser) -> None:
+    """What `serve` serves, and where: --manifest, --host, --port."""
     serve.add_argument(
         "--manifest",
         type=Path,
@@ -72,6 +93,10 @@ def configure(votes: argparse.ArgumentParser) -> None:
         default=8787,
         help="port to listen on, 0 for any free port (default: %(default)s)",
     )
+
+
+def _add_client_arguments(serve: argparse.ArgumentParser) -> None:
+    """Who may call `serve`, and how often: --allow-origin, --rate-limit."""
     serve.add_argument(
         "--allow-origin",
         dest="allow_origins",
@@ -89,6 +114,11 @@ def configure(votes: argparse.ArgumentParser) -> None:
         metavar="N",
         help="votes per client IP per minute, 0 for no limit (default: %(default)s)",
     )
+
+
+def _add_connection_arguments(serve: argparse.ArgumentParser) -> None:
+    """`serve`'s connection limits (connections.py): --request-timeout,
+    --keep-alive-timeout, --max-connections."""
     serve.add_argument(
         "--request-timeout",
         type=_positive_seconds,
@@ -112,15 +142,6 @@ def configure(votes: argparse.ArgumentParser) -> None:
         help="connections open at once; more are closed on arrival. Lowered to fit the open "
         f"file limit (ulimit -n) less {FD_RESERVE} (default: %(default)s)",
     )
-    serve.add_argument(
-        "--trust-forwarded-for",
-        action="store_true",
-        help="take the client IP from X-Forwarded-For (right-most entry); "
-        "only behind a reverse proxy that sets it",
-    )
-    serve.set_defaults(func=serve_command)
-    configure_transfer(commands)
-    configure_snapshot(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -228,7 +249,7 @@ def _run(app: Starlette, sock: socket.socket, args: argparse.Namespace) -> None:
 
     import uvicorn
 
-    from .limits import ACCEPT_BURST, LimitedServer, limited_protocol
+    from .connections import ACCEPT_BURST, LimitedServer, limited_protocol
 
     cap, fd_limit = _connection_cap(args.max_connections)
     config = uvicorn.Config(

@@ -26,7 +26,8 @@ import shutil
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
-from builder.system.files import Stat, output_digest
+from builder.system.digests import output_digest
+from builder.system.files import Stat
 from builder.write.ownership import OWNERSHIP_FILE, inside, read_record, write_record
 
 Staged = tuple[Path, Stat, str]  # where a file was staged, its stat there and its digest
@@ -55,7 +56,7 @@ class Staging:
         self.names: set[str] = set()  # every file of the new output that went through add()
         self.staged: dict[str, Path] = {}  # the ones written to the staging folder
         self.stats: dict[str, Stat] = {}  # their stats, which moving them in keeps
-        # Their content digests (files.output_digest), taken from the bytes by the process
+        # Their content digests (digests.output_digest), taken from the bytes by the process
         # that wrote them: reading 600 MB back at 10,000 predictions took a second, serially.
         self.digests: dict[str, str] = {}
         # Nothing to keep: stage the tree itself (not through a symlink, which must stay one).

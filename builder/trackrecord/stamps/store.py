@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING
 from builder import __version__
 from builder.content.model import Prediction
 from builder.options import CACHE_DIR
-from builder.system.files import Stat, digest, walk, write_atomically
+from builder.system.digests import digest
+from builder.system.files import Stat, walk, write_atomically
 from builder.trackrecord.stamps.verdict import Stamps, judge
 
 if TYPE_CHECKING:  # token.py imports cryptography: only a site with tokens pays for it

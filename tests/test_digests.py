@@ -1,4 +1,4 @@
-"""system/files.py: content digests of files, one by one and many at once."""
+"""system/digests.py: content digests of files, one by one and many at once."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.system.files import BackgroundDigests, file_digest, file_digests
+from builder.system.digests import BackgroundDigests, file_digest, file_digests
 
 
 def test_file_digests_are_each_files_sha256_in_order_on_every_core(tmp_path: Path) -> None:
