@@ -217,8 +217,9 @@ def build(options: BuildOptions, fresh: Freshness) -> Report:
     drafts = 0 if options.drafts else draft_count(loaded.files.values())
     digests = _digests(options.out, manifest.digests, staging.digests, outputs)
     manifest = Manifest(
-        options.out_key, outputs, fresh.inputs_key, warnings, zone, config_stat, drafts, digests,
-        rendered.units, built=fresh.inputs_key,
+        options.out_key, outputs, inputs_key=fresh.inputs_key, warnings=warnings, timezone=zone,
+        config_stat=config_stat, drafts=drafts, digests=digests, units=rendered.units,
+        built=fresh.inputs_key,
     )  # fmt: skip
     hidden = hidden_terms(loaded.files.values(), options.drafts)  # the drafts' (terms.py)
     shortcut.save_record(options, fresh, site, memo, rendered.planned, hidden)  # fills the memo

@@ -79,8 +79,10 @@ def shown_of(
         for slug, counts in taxonomy.spellings(site.predictions, kind).items()
     }
     found = [spec for spec in planned.pages if spec.path == search.PAGE_FILE]
-    entries, drafts = planned.sitemap, frozenset(hidden)
-    return Shown(built, bare, predictions, events, pinned, entries, drafts, names, *found[:1])
+    return Shown(
+        built, bare, predictions, events, pinned, sitemap=planned.sitemap,
+        hidden=frozenset(hidden), spellings=names, search=found[0] if found else None,
+    )  # fmt: skip
 
 
 def applies(shown: Shown | None, built: str, slugs: Iterable[str]) -> bool:

@@ -107,8 +107,8 @@ def record_of(
     context = _context(options, fresh)
     history, stamps = site.history, site.stamps
     return Record(
-        context, fresh.inputs, site.stats, history, everything, site.awaiting, stamps, site.crowd,
-        fresh.inputs_key, reindex.shards_of(site),
+        context, fresh.inputs, site.stats, history, everything, awaiting=site.awaiting,
+        stamps=stamps, crowd=site.crowd, built=fresh.inputs_key, search=reindex.shards_of(site),
     )  # fmt: skip
 
 
