@@ -23,7 +23,7 @@ from builder.incremental.cache import Manifest, UnitRecord
 from builder.incremental.freshness import Freshness
 from builder.incremental.pagekeys import PageKeys
 from builder.options import BuildOptions, Report
-from builder.pipeline import Plan, Sink, load, make, plan, unit_files, unit_format
+from builder.pipeline import Loaded, Plan, Sink, load, make, plan, unit_files, unit_format
 from builder.render.lists import TEMPLATE
 from builder.render.outputs import Later, Memo, Output, bytes_of
 from builder.render.templates import PageSpec
@@ -206,21 +206,7 @@ def build(options: BuildOptions, fresh: Freshness) -> Report:
         rendered = render_site(site, options.root, staging, intact, memo, units)
         clock("render")
         written = staging.commit(keep=rendered.reused)
-    # Only written files have a new stat; the others are as the up-to-date check found them.
-    stats = {
-        name: staging.stats[name] if name in written else current[name]
-        for name in sorted({*rendered.made, *rendered.reused})
-    }
-    outputs = {path: (rendered.keys.get(path), stat) for path, stat in stats.items()}
-    zone, config_stat = loaded.site.config.timezone, fresh.inputs.get("site.yaml")
-    warnings = sorted(loaded.warnings + rendered.warnings)
-    drafts = 0 if options.drafts else draft_count(loaded.files.values())
-    digests = _digests(options.out, manifest.digests, staging.digests, outputs)
-    manifest = Manifest(
-        options.out_key, outputs, inputs_key=fresh.inputs_key, warnings=warnings, timezone=zone,
-        config_stat=config_stat, drafts=drafts, digests=digests, units=rendered.units,
-        built=fresh.inputs_key,
-    )  # fmt: skip
+    manifest = _new_manifest(options, fresh, loaded, rendered, staging, written)
     hidden = hidden_terms(loaded.files.values(), options.drafts)  # the drafts' (terms.py)
     shortcut.save_record(options, fresh, site, memo, rendered.planned, hidden)  # fills the memo
     live = {p.digest for p in site.predictions}
@@ -229,7 +215,36 @@ def build(options: BuildOptions, fresh: Freshness) -> Report:
     clock("write")
     html = sum(name.endswith(".html") for name in rendered.keys)
     rendered_count = len(rendered.keys) - len(rendered.reused)
-    return Report(html, len(stats), len(written), rendered_count, warnings, timings, drafts=drafts)
+    files, warnings, drafts = len(manifest.outputs), manifest.warnings, manifest.drafts
+    return Report(html, files, len(written), rendered_count, warnings, timings, drafts=drafts)
+
+
+def _new_manifest(
+    options: BuildOptions,
+    fresh: Freshness,
+    loaded: Loaded,
+    rendered: Rendered,
+    staging: Staging,
+    written: set[str],
+) -> Manifest:
+    """What this build leaves for the next one to compare with: each output's key, stat and
+    content digest, the warnings, and what the up-to-date check reads instead of site.yaml."""
+    # Only written files have a new stat; the others are as the up-to-date check found them.
+    current = fresh.current
+    stats = {
+        name: staging.stats[name] if name in written else current[name]
+        for name in sorted({*rendered.made, *rendered.reused})
+    }
+    outputs = {path: (rendered.keys.get(path), stat) for path, stat in stats.items()}
+    zone, config_stat = loaded.site.config.timezone, fresh.inputs.get("site.yaml")
+    drafts = 0 if options.drafts else draft_count(loaded.files.values())
+    return Manifest(
+        options.out_key, outputs, inputs_key=fresh.inputs_key,
+        warnings=sorted(loaded.warnings + rendered.warnings), timezone=zone,
+        config_stat=config_stat, drafts=drafts,
+        digests=_digests(options.out, fresh.manifest.digests, staging.digests, outputs),
+        units=rendered.units, built=fresh.inputs_key,
+    )  # fmt: skip
 
 
 def _intact_by_stat(
