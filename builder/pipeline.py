@@ -29,6 +29,7 @@ from builder.config.siteconfig import ConfigResult, SiteConfig, load_config
 from builder.config.themes import Theme, find_theme
 from builder.content import aliases
 from builder.content.crowd import read_crowd
+from builder.content.future import future_dates
 from builder.content.loader import (
     FileEntry,
     FileResult,
@@ -113,6 +114,7 @@ def load(
     # figures take them in with the git history (site.taxonomy.with_history).
     published = [p for p in site.predictions if not p.draft]
     site = dataclasses.replace(site, stamps=site_stamps(options.root, published, inputs))
+    problems += future_dates(options.root, site.predictions, today)  # today's: not cached
     return Loaded(site, sorted(problems), files)
 
 
