@@ -170,11 +170,17 @@ def amend_manifest(
     changed = {path: (None, stat) for path, (stat, _) in outputs.items()}
     kept = {path: found for path, found in amended.outputs.items() if path not in gone}
     now_gone = (amended.gone | gone) - changed.keys()
-    same = {**amended.restated, **(restated or {})}
-    same = {path: stat for path, stat in same.items() if path not in changed and path not in gone}
+    now_restated = {**amended.restated, **(restated or {})}
+    now_restated = {
+        path: stat
+        for path, stat in now_restated.items()
+        if path not in changed and path not in gone
+    }
     digests = {path: digest for path, digest in amended.digests.items() if path not in gone}
     digests |= {path: digest for path, (_, digest) in outputs.items()}
-    amendment = Amendment(manifest.built, inputs_key, kept | changed, now_gone, same, digests)
+    amendment = Amendment(
+        manifest.built, inputs_key, kept | changed, now_gone, now_restated, digests
+    )
     write_pickle(root, AMENDMENT, amendment)
 
 

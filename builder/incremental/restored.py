@@ -12,7 +12,7 @@ shortcut's record holds differs. Stats then prove nothing either way, and the by
   files a commit since touched count as edited too: every file of theirs shows their
   history (`touched`); the others' history is as it was;
 - every output file whose stat moved is hashed and compared with the digest the manifest
-  holds for it (`verified_outputs`): an output restored from another build than the cache
+  holds for it (`restated_outputs`): an output restored from another build than the cache
   makes the shortcut step aside, so a stale page is never kept.
 
 Then the shortcut runs as usual, and the amendment records the verified files' new stats
@@ -81,7 +81,7 @@ def edited(
     return [path for path, digest in zip(moved, now, strict=True) if digest != digests.get(path)]
 
 
-def verified_outputs(fresh: Freshness) -> dict[str, Stat] | None:
+def restated_outputs(fresh: Freshness) -> dict[str, Stat] | None:
     """Every output file the manifest lists, with its stat now, when each holds the bytes the
     manifest's digest says (or the stat it says: the stat-only check every build trusts);
     None if any does not."""

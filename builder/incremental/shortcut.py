@@ -283,10 +283,10 @@ def _restored(
         return None
     if not all(map(edits.is_article, changed)):
         return None
-    verified = restored.verified_outputs(fresh)
-    if verified is None:
+    restated = restored.restated_outputs(fresh)
+    if restated is None:
         return None
-    return changed, shortcut_write.AsBuilt(fresh.manifest, verified), moved
+    return changed, shortcut_write.AsBuilt(fresh.manifest, restated), moved
 
 
 def _reindexing(

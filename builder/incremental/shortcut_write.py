@@ -31,12 +31,12 @@ class AsBuilt:
     for files found with its bytes in a restored checkout (restored.py) their stats now."""
 
     manifest: Manifest
-    verified: Mapping[str, Stat] = dataclasses.field(default_factory=dict)
+    restated: Mapping[str, Stat] = dataclasses.field(default_factory=dict)
 
     def stat(self, path: str) -> Stat | None:
         """The stat a file has while it is as built; None if it is none of the build's."""
-        if path in self.verified:
-            return self.verified[path]
+        if path in self.restated:
+            return self.restated[path]
         found = self.manifest.outputs.get(path)
         return found[1] if found is not None else None
 
@@ -53,7 +53,7 @@ def unchanged_stats(
 def restated(options: BuildOptions, fresh: Freshness, as_built: AsBuilt) -> Report:
     """Nothing changed but the files' stats: record them, so the next build is a no-op."""
     manifest, key = fresh.manifest, fresh.inputs_key
-    cache.amend_manifest(options.root, manifest, {}, key, restated=as_built.verified)
+    cache.amend_manifest(options.root, manifest, {}, key, restated=as_built.restated)
     return freshness.no_op_report(fresh)
 
 
@@ -89,8 +89,8 @@ def write(
         written = staging.commit(keep=set(manifest.outputs) - set(files) - gone)
     # Without a key (see shortcut.py's docstring), with their digests (restored.py).
     stats = {path: (staging.stats[path], staging.digests[path]) for path in written}
-    same = as_built.verified  # amend_manifest leaves out those rewritten or gone
-    cache.amend_manifest(options.root, manifest, stats, fresh.inputs_key, frozenset(gone), same)
+    restated = as_built.restated  # amend_manifest leaves out those rewritten or gone
+    cache.amend_manifest(options.root, manifest, stats, fresh.inputs_key, frozenset(gone), restated)
     if reindexing is not None:
         reindexing.save()
     return written, gone
