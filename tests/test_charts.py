@@ -10,7 +10,7 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 
 import pytest
-from conftest import SiteFolder, prediction_text
+from conftest import REPO, SiteFolder, prediction_text
 
 from builder.content.model import Outcome, Prediction, Resolution, Update
 from builder.render.charts import calibration_svg, count_text, describe
@@ -643,3 +643,21 @@ def test_history_chart_takes_its_colours_from_the_theme_and_escapes_text() -> No
     assert "step-chart" in root.get("class", "").split()
     with pytest.raises(ValueError):
         history_svg(p, title="t", element_id='x" onload="alert(1)')
+
+
+def test_each_label_has_its_halo_under_it_drawn_by_the_theme_alone() -> None:
+    """Catches: a label without the outline that keeps a gridline from crossing it (a forecast
+    near 100% sits on the 100% line), one drawn over the label instead of under it, and one
+    painted where a theme has no .step-halo rule (a black copy of the figure)."""
+    p = forecast(("2026-01-05", 0.8), ("2026-03-01", 0.92))
+    root = parse(history_svg(p, title="t"))
+    texts = [e for e in root.iter(SVG + "text") if e.get("class") in ("step-halo", "step-label")]
+    assert len(texts) == 6  # the first forecast and two updates, each labelled
+    assert [e.get("class") for e in texts] == ["step-halo", "step-label"] * 3
+    for halo, label in zip(texts[::2], texts[1::2], strict=True):
+        where = ("x", "y", "text-anchor")
+        assert [halo.get(a) for a in where] == [label.get(a) for a in where]
+        assert halo.text == label.text
+        assert (halo.get("fill"), halo.get("stroke")) == ("none", "none")
+    css = (REPO / "themes/default/static/style.css").read_text(encoding="utf-8")
+    assert ".step-halo { font-weight: 600; stroke: var(--paper);" in css

@@ -172,10 +172,12 @@ def _step_points(p: Prediction, scale: _TimeScale) -> list[str]:
             continue
         label_x, label_y, anchor, box = place
         taken.append(box)
-        parts.append(
-            f'<text class="step-label" fill="currentColor" x="{num(label_x)}"'
-            f' y="{num(label_y)}" text-anchor="{anchor}">{text}</text>'
-        )
+        at = f'x="{num(label_x)}" y="{num(label_y)}" text-anchor="{anchor}"'
+        # Under the figure, the same text outlined in the page's colour (the theme's
+        # .step-halo), so that a gridline it sits on passes behind it; drawn as nothing where
+        # a theme has no such rule.
+        parts.append(f'<text class="step-halo" fill="none" stroke="none" {at}>{text}</text>')
+        parts.append(f'<text class="step-label" fill="currentColor" {at}>{text}</text>')
     parts.append("</g>")
     return parts
 
