@@ -130,8 +130,9 @@ def test_a_missing_field_beside_another_mistake_is_reported_with_it(
     site: SiteFolder, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A field missing at the top has no line of its own: it is reported at the front matter's
-    start, beside the file's other mistakes. (Catches problems sorted with a missing line
-    compared to a number: a TypeError traceback instead of the report.)"""
+    start, beside the file's other mistakes. (Catches the field reported without a line, which
+    then sorted against a numbered one raised a TypeError instead of the report; the order
+    itself is tests/test_errors.py's.)"""
     site.write(
         "two.md", VALID(prediction_extra="confidence: 1.5\n").replace("title: 'A prediction'\n", "")
     )

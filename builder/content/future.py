@@ -28,16 +28,16 @@ WHY = {
 }
 
 
-def dated_after(p: Prediction, today: dt.date) -> list[tuple[str, dt.date]]:
-    """(field, date) of each date of `p` after `today`."""
-    found = [("date", p.date)] if p.date > today else []
+def dated_after(p: Prediction, today: dt.date) -> list[tuple[str, dt.date, str]]:
+    """(field, date, what it is: a key of WHY) of each date of `p` after `today`."""
+    found = [("date", p.date, "date")] if p.date > today else []
     found += [
-        (f"prediction.updates.{index}.date", update.date)
+        (f"prediction.updates.{index}.date", update.date, "updates")
         for index, update in enumerate(p.updates)
         if update.date > today
     ]
     if p.resolution is not None and p.resolution.date > today:
-        found.append(("prediction.resolution.date", p.resolution.date))
+        found.append(("prediction.resolution.date", p.resolution.date, "resolution"))
     return found
 
 
@@ -49,9 +49,8 @@ def future_dates(root: Path, predictions: Iterable[Prediction], today: dt.date) 
         if not found:
             continue
         reader = _reader(root / p.source, p.source)
-        for field, date in found:
-            why = WHY[field.split(".")[1] if "." in field else field]
-            message = f"{date.isoformat()} is after today ({today.isoformat()}): {why}"
+        for field, date, what in found:
+            message = f"{date.isoformat()} is after today ({today.isoformat()}): {WHY[what]}"
             line = None if reader is None else reader.line_of(field)
             problems.append(Problem(p.source, line, field, message, "warning"))
     return problems

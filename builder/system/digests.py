@@ -47,9 +47,10 @@ def output_digest(data: bytes) -> str:
 
 
 def source_digest(data: bytes) -> str:
-    """The digest of an input file's bytes: the parse cache's and the shortcut's (a short
-    BLAKE2b: inputs are read anyway, and are few beside the outputs)."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    """The digest of an input file's bytes: the parse cache's and the shortcut's, the same
+    short BLAKE2b as keys' (`digest`): inputs are read anyway, and are few beside the
+    outputs."""
+    return digest(data)
 
 
 def source_digests(root: Path, names: Sequence[str]) -> list[str | None]:
