@@ -66,7 +66,10 @@ class Rebuilder:
         self._entries: dict[str, FileEntry] = {}
         self._pages: dict[str, tuple[str, bytes | Pending]] = {}  # path -> (key, bytes)
         self._units: dict[str, UnitRecord] = {}  # slug -> its unit as last built
-        self._memo: dict[str, object] = {}
+        # The last full rebuild's memo and its predictions' digests: what it keeps is taken
+        # at the next one, so that the values its pending files fill in when they are made,
+        # after it returned (lazy.py), are carried too.
+        self._memo, self._live = Memo(), frozenset[str]()
         self._record: shortcut.Record | None = None  # what the shortcut needs, if it may run
         # How to make the record's feeds once the shortcut is sure to run: every feed of
         # the site (a seventh of a full rebuild at 1,000), which no other edit needs.
@@ -90,7 +93,7 @@ class Rebuilder:
         previous = {path: key for path, (key, _) in self._pages.items()}
         root = self.options.root
         site = history.with_history(loaded.site, root, fresh.head)
-        memo = Memo(self._memo)
+        memo = Memo(self._memo.retained(self._live))
         units, index = self._units, self.index
         if self._pages:  # a rebuild: each changed file made when asked for (lazy.py)
             rendered, made = pending_site(site, root, previous, memo, units, index=index)
@@ -101,7 +104,7 @@ class Rebuilder:
             files = dict[str, bytes | Pending](sink.files)
         self.site = site
         self._units = rendered.units
-        self._memo = memo.retained({p.digest for p in site.predictions})
+        self._memo, self._live = memo, frozenset(p.digest for p in site.predictions)
         pages = {path: self._pages[path] for path in rendered.reused}
         for path, key in rendered.keys.items():
             if path not in rendered.reused:
