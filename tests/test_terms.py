@@ -43,6 +43,10 @@ TERM_EDITS: dict[str, Callable[[SiteFolder], None]] = {
         _replace(s, P5, "[t1, shared]", "[t1, shared, fresh]"),
         _replace(s, P5, "Body of 5.", "Another body."),
     ),
+    "a category and the confidence": lambda s: (
+        _replace(s, P5, "category: Space", "category: Energy"),
+        _replace(s, P5, "  target_date", "  confidence: 0.7\n  target_date"),
+    ),
     "a tag and the title": lambda s: (
         _replace(s, P5, "[t1, shared]", "[t1, shared, fresh]"),
         _replace(s, P5, "Prediction 5", "Renamed"),
@@ -203,6 +207,19 @@ def test_a_clash_of_names_is_reported(site: SiteFolder, tmp_path: Path, where: s
     assert site.build() == 1
 
 
+def test_a_confidence_after_a_category_takes_the_shortcut(
+    built: SiteFolder, tmp_path: Path
+) -> None:
+    """A prediction's category, built, then its confidence: the file now differs from the
+    full build's version in both. Catches: each save taken by the shortcut only when it
+    differs in one kind of field, the second one sent down the full path."""
+    _replace(built, P5, "category: Space", "category: Energy")
+    assert _build(built).way == "shortcut"
+    _replace(built, P5, "  target_date", "  confidence: 0.7\n  target_date")
+    assert _build(built).way == "shortcut"
+    assert built.files() == _clean_build(built, tmp_path)
+
+
 def test_a_resolved_predictions_tag_takes_the_full_path(built: SiteFolder, tmp_path: Path) -> None:
     """Its tags slice its author's scores (trackrecord/slices.py). Catches: the shortcut
     taken where the track record changes."""
@@ -215,7 +232,7 @@ def test_a_resolved_predictions_tag_takes_the_full_path(built: SiteFolder, tmp_p
 
 # One edit of an open prediction of _populate's site: (what, which prediction, a name).
 STEPS = st.tuples(
-    st.sampled_from(["tag added", "tags emptied", "category", "title", "undone"]),
+    st.sampled_from(["tag added", "tags emptied", "category", "confidence", "title", "undone"]),
     st.integers(3, 5),
     st.sampled_from(["fresh", "Fresh", "shared", "t0", "Space", "Oceans"]),
 )
@@ -234,6 +251,10 @@ def _step(site: SiteFolder, originals: dict[Path, str], step: tuple[str, int, st
         now = now.replace(
             now[now.index("tags: [") : now.index("]", now.index("tags: ["))], "tags: ["
         )
+    elif what == "confidence":
+        confidence = f"  confidence: 0.{n}{len(name)}\n"
+        lines = [line for line in now.splitlines(keepends=True) if "  confidence: " not in line]
+        now = "".join(lines).replace("  target_date", confidence + "  target_date", 1)
     elif what == "category":
         start = now.index("category: ")
         now = now[:start] + f"category: {name}" + now[now.index("\n", start) :]
@@ -254,7 +275,7 @@ def _step(site: SiteFolder, originals: dict[Path, str], step: tuple[str, int, st
 def test_any_sequence_of_edits_gives_a_clean_builds_bytes(
     steps: list[tuple[str, int, str]],
 ) -> None:
-    """Random runs of term, title and undone edits of three predictions, each built and
+    """Random runs of term, confidence, title and undone edits of three predictions, each built and
     held to a clean build's bytes. Catches what the cases above do not name: an edit's
     leftovers once later edits pile up on it (with what taken.py keeps ignored, it fails)."""
     with tempfile.TemporaryDirectory() as folder:

@@ -96,6 +96,13 @@ def differs_in_open_terms(a: Prediction, b: Prediction) -> bool:
     return unresolved and _same_but(a, b, DISPLAY_ONLY + TERMS)
 
 
+def differs_in_open_forecasts_and_terms(a: Prediction, b: Prediction) -> bool:
+    """Whether `a` and `b`, neither resolved, are the same but for DISPLAY_ONLY fields, their
+    forecasts and their terms: an author's new confidence and category in one save, say."""
+    unresolved = a.resolution is None and b.resolution is None
+    return unresolved and _same_but(a, b, DISPLAY_ONLY + OPEN_FORECASTS + TERMS)
+
+
 def differs_in_display_only(a: Prediction, b: Prediction) -> bool:
     """Whether `a` and `b` are the same but for DISPLAY_ONLY fields."""
     return _same_but(a, b, DISPLAY_ONLY)

@@ -1,7 +1,7 @@
 """The edits the shortcut takes (shortcut.py): which prediction files changed since its
-record, read again, and the kind of each edit: "body", "display" (display.py), "forecast"
-(forecasts.py) or "terms" (terms.py), as at least the kinds the shortcuts since the last
-full build took each file as (taken.py).
+record, read again, and the kinds of each edit: "body", "display" (display.py), "forecast"
+(forecasts.py), "terms" (terms.py) or the last two, as at least the kinds the shortcuts since
+the last full build took each file as (taken.py).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from builder.content.model import (
     Prediction,
     differs_in_display_only,
     differs_in_open_forecasts,
+    differs_in_open_forecasts_and_terms,
     differs_in_open_terms,
 )
 from builder.incremental import taken
@@ -36,7 +37,7 @@ class Edits:
 
     entries: dict[str, FileEntry]
     before: dict[str, Prediction]  # slug -> the version the record was made with
-    # source -> the kinds of edit (_edit_kind: body, display, forecast, terms) each file is
+    # source -> the kinds of edit (_edit_kinds: body, display, forecast, terms) each file is
     # taken as: its own, and those the shortcuts since the last full build took it as
     # (taken.py)
     kinds_by_source: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
@@ -77,7 +78,7 @@ def find(
     since: taken.Taken | None = None,
 ) -> Edits | None:
     """The changed files read again, or None unless each differs from its `previous` entry
-    as _edit_kind allows. Each is taken as its edit and as the kinds the shortcuts `since`
+    as _edit_kinds allows. Each is taken as its edit and as the kinds the shortcuts `since`
     the last full build took it as (taken.py)."""
     assert fresh.config[0] is not None
     authors = frozenset(a.key for a in fresh.config[0].authors)
@@ -92,10 +93,10 @@ def find(
         entry = since.entries.get(source)  # as the last shortcut read it, if still so
         if entry is None or entry.stat != fresh.inputs.get(source) or entry.authors != authors:
             entry = read_entry(options.root, (source, None), authors)
-        kind = _edit_kind(old, entry)
-        if kind is None or dated_after(entry.result.prediction, fresh.today):  # type: ignore[arg-type]
+        found = _edit_kinds(old, entry)
+        if found is None or dated_after(entry.result.prediction, fresh.today):  # type: ignore[arg-type]
             return None  # a date after today: the full build warns of it (content/future.py)
-        kinds[source] = frozenset({kind}) | since.kinds_by_source.get(source, frozenset())
+        kinds[source] = found | since.kinds_by_source.get(source, frozenset())
         new[source] = entry
         before[_slug(old)] = _prediction(old)
     taken_before = since.kinds_by_source
@@ -120,22 +121,26 @@ def changed_articles(
     return changed if all(is_article(path) for path in changed) else None
 
 
-def _edit_kind(old: FileEntry, new: FileEntry) -> str | None:
-    """The kind of edit, when both versions are good, published predictions: "body" when
+def _edit_kinds(old: FileEntry, new: FileEntry) -> frozenset[str] | None:
+    """The kinds of edit, when both versions are good, published predictions: "body" when
     they differ in their body alone, "display" when in what they display alone
     (model.DISPLAY_ONLY), "forecast" when in that and the forecasts of a prediction not
     resolved (model.OPEN_FORECASTS), "terms" when in that and the category and tags of one
-    (model.TERMS, terms.py); else None."""
+    (model.TERMS, terms.py), both when in all of those; else None."""
     a, b = old.result.prediction, new.result.prediction
     if a is None or b is None or old.result.problems or new.result.problems or b.draft:
         return None
     if _without_body(a) == _without_body(b):
-        return "body"
+        return frozenset({"body"})
     if differs_in_display_only(a, b):
-        return "display"
+        return frozenset({"display"})
     if differs_in_open_forecasts(a, b):
-        return "forecast"
-    return "terms" if differs_in_open_terms(a, b) else None
+        return frozenset({"forecast"})
+    if differs_in_open_terms(a, b):
+        return frozenset({"terms"})
+    if differs_in_open_forecasts_and_terms(a, b):
+        return frozenset({"forecast", "terms"})
+    return None
 
 
 def _without_body(p: Prediction) -> Prediction:
