@@ -52,7 +52,7 @@ DIGESTS = "shortcut-digests.pickle"  # every input's content digest (restored.py
 TAKEN = "shortcut-taken.pickle"  # the files the shortcuts since took, and how (taken.py)
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
 # The cache format's version: a pickle another version wrote is not read (read_pickle).
-VERSION = f"foretell {__version__} / python {sys.version_info[:3]} / cache 30"
+VERSION = f"foretell {__version__} / python {sys.version_info[:3]} / cache 31"
 
 T = TypeVar("T")
 
@@ -128,6 +128,9 @@ class Amendment:
     # the cache restored: shortcut.py, restored.py): their key and digest stand.
     restated: dict[str, Stat] = field(default_factory=dict)
     digests: dict[str, str] = field(default_factory=dict)  # of the files in `outputs`
+    # The site's warnings, once a shortcut took a file whose own changed (the manifest's are
+    # the full build's): what the next no-op reports.
+    warnings: list[Problem] | None = None
 
 
 def load_manifest(root: Path) -> Manifest:
@@ -149,6 +152,8 @@ def load_manifest(root: Path) -> Manifest:
         return {k: v for k, v in built.items() if k not in changed} | amended.digests
 
     manifest.outputs, manifest.inputs_key = outputs, amended.inputs_key
+    if amended.warnings is not None:
+        manifest.warnings = amended.warnings
     manifest.later("digests", digests)
     return manifest
 
@@ -160,10 +165,12 @@ def amend_manifest(
     inputs_key: str,
     gone: frozenset[str] = frozenset(),
     restated: Mapping[str, Stat] | None = None,
+    warnings: list[Problem] | None = None,
 ) -> None:
     """Record that the shortcut rewrote `outputs` (path -> stat and content digest; without
     a key, see shortcut.py), deleted `gone` and found `restated` as the manifest says but for
-    their stat, with the inputs now `inputs_key`, in the amendment to `manifest`."""
+    their stat, with the inputs now `inputs_key` and the site's `warnings` (if they are not
+    the manifest's), in the amendment to `manifest`."""
     amended = read_pickle(root, AMENDMENT, Amendment)
     if amended is None or amended.built != manifest.built:
         amended = Amendment(manifest.built, inputs_key)
@@ -178,8 +185,9 @@ def amend_manifest(
     }
     digests = {path: digest for path, digest in amended.digests.items() if path not in gone}
     digests |= {path: digest for path, (_, digest) in outputs.items()}
+    warned = amended.warnings if warnings is None else warnings
     amendment = Amendment(
-        manifest.built, inputs_key, kept | changed, now_gone, now_restated, digests
+        manifest.built, inputs_key, kept | changed, now_gone, now_restated, digests, warned
     )
     write_pickle(root, AMENDMENT, amendment)
 

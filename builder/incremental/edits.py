@@ -7,7 +7,7 @@ the last full build took each file as (taken.py).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from builder.content.future import dated_after
@@ -19,6 +19,7 @@ from builder.content.model import (
     differs_in_open_forecasts_and_terms,
     differs_in_open_terms,
 )
+from builder.errors import Problem
 from builder.incremental import taken
 from builder.incremental.freshness import Freshness
 from builder.options import BuildOptions
@@ -68,6 +69,13 @@ class Edits:
 
     def edited(self) -> dict[str, Prediction]:
         return {_slug(e): _prediction(e) for e in self.entries.values()}
+
+    def warnings_now(self, before: Iterable[Problem]) -> list[Problem]:
+        """The site's warnings `before`, with the edited files' own as they are now. A file's
+        are those its parse finds and those of its dates after today (content/future.py),
+        which no file taken has (find): so its parse finds them all."""
+        kept = [w for w in before if w.path not in self.entries]
+        return sorted(kept + [w for e in self.entries.values() for w in e.result.problems])
 
 
 def find(
@@ -122,13 +130,15 @@ def changed_articles(
 
 
 def _edit_kinds(old: FileEntry, new: FileEntry) -> frozenset[str] | None:
-    """The kinds of edit, when both versions are good, published predictions: "body" when
-    they differ in their body alone, "display" when in what they display alone
-    (model.DISPLAY_ONLY), "forecast" when in that and the forecasts of a prediction not
-    resolved (model.OPEN_FORECASTS), "terms" when in that and the category and tags of one
-    (model.TERMS, terms.py), both when in all of those; else None."""
+    """The kinds of edit, when both versions are published predictions without an error
+    (a warning is reported: Edits.warnings_now): "body" when they differ in their body
+    alone, "display" when in what they display alone (model.DISPLAY_ONLY), "forecast" when in
+    that and the forecasts of a prediction not resolved (model.OPEN_FORECASTS), "terms" when
+    in that and the category and tags of one (model.TERMS, terms.py), both when in all of
+    those; else None."""
     a, b = old.result.prediction, new.result.prediction
-    if a is None or b is None or old.result.problems or new.result.problems or b.draft:
+    errors = (p.is_error for p in old.result.problems + new.result.problems)
+    if a is None or b is None or any(errors) or b.draft:
         return None
     if _without_body(a) == _without_body(b):
         return frozenset({"body"})

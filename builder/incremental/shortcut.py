@@ -21,7 +21,7 @@ With search on, Pagefind indexes the shards holding the edited predictions meanw
 outputs are compared by their bytes (restored.py). What the shortcut finds in the output and
 how it writes there: shortcut_write.py.
 
-Anything else, or any doubt (a missing or foreign record, a file with a problem, an output
+Anything else, or any doubt (a missing or foreign record, a file with an error, an output
 not as the last build left it, a theme that names `body_html` outside `prediction.html`), and
 `try_build` returns None having written nothing: the build takes the full path. Tests hold the
 result to a clean build's bytes.
@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Literal
 
 from builder.config.themes import TEMPLATES, Theme, find_theme
 from builder.content.crowd import CrowdTally
+from builder.errors import Problem
 from builder.incremental import cache, edits, freshness, shortcut_render, shortcut_write, taken
 from builder.incremental.freshness import Freshness
 from builder.options import BuildOptions, Report
@@ -230,11 +231,14 @@ def _build(
     existing = shortcut_write.unchanged_stats(options, as_built, files.keys() | gone)
     if existing is None:
         return None
-    done = shortcut_write.write(options, fresh, files, existing, reindexing, as_built, gone)
+    warnings = found.warnings_now(fresh.manifest.warnings)
+    done = shortcut_write.write(
+        options, fresh, files, existing, reindexing, as_built, gone, warnings
+    )
     if done is None:
         return None
     _taken(root, found, regrouped, patched)
-    return _report(fresh, files, *done)
+    return _report(fresh, files, *done, warnings)
 
 
 def _taken(
@@ -247,14 +251,18 @@ def _taken(
 
 
 def _report(
-    fresh: Freshness, files: Mapping[str, bytes], written: set[str], deleted: set[str]
+    fresh: Freshness,
+    files: Mapping[str, bytes],
+    written: set[str],
+    deleted: set[str],
+    warnings: list[Problem],
 ) -> Report:
     site_files = (fresh.manifest.outputs.keys() - deleted) | files.keys()
     pages = sum(path.endswith(".html") for path in site_files)
-    counts = freshness.no_op_report(fresh)  # its warnings and drafts
+    counts = freshness.no_op_report(fresh)  # its drafts
     return dataclasses.replace(
         counts, pages=pages, files=len(site_files), changed=len(written), rendered=len(files),
-        way="shortcut",
+        warnings=warnings, way="shortcut",
     )  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from builder.errors import Problem
 from builder.incremental import cache, freshness
 from builder.incremental.cache import Manifest
 from builder.incremental.freshness import Freshness
@@ -65,10 +66,12 @@ def write(
     reindexing: Reindexing | None,
     as_built: AsBuilt,
     deleted: Iterable[str] = (),
+    warnings: list[Problem] | None = None,
 ) -> tuple[set[str], set[str]] | None:
     """Write `files`, delete `deleted`, and write the search shards' files once Pagefind
     has made them (`files` and `existing` then hold them too); the files written and all
-    those deleted, or None, having written nothing, if that fails."""
+    those deleted, or None, having written nothing, if that fails. The manifest's amendment
+    records them, and the site's `warnings` when the edits changed them."""
     manifest = fresh.manifest
     gone: set[str] = set(deleted)
     # Staging reads the output's record (65,000 names at 10,000): while Pagefind runs.
@@ -90,7 +93,8 @@ def write(
     # Without a key (see shortcut.py's docstring), with their digests (restored.py).
     stats = {path: (staging.stats[path], staging.digests[path]) for path in written}
     restated = as_built.restated  # amend_manifest leaves out those rewritten or gone
-    cache.amend_manifest(options.root, manifest, stats, fresh.inputs_key, frozenset(gone), restated)
+    key = fresh.inputs_key
+    cache.amend_manifest(options.root, manifest, stats, key, frozenset(gone), restated, warnings)
     if reindexing is not None:
         reindexing.save()
     return written, gone

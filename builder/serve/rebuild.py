@@ -154,6 +154,7 @@ class Rebuilder:
         # The record now describes this version: the next shortcut starts from here.
         record.inputs = fresh.inputs
         self._entries.update(found.entries)
+        self.warnings = found.warnings_now(self.warnings)
         if self.site is not None:  # none of the edits moves a prediction, or changes a status
             edited = found.edited()
             kept = tuple(edited.get(p.slug, p) for p in self.site.predictions)
