@@ -98,6 +98,18 @@ def edit_title(root: Path, n: int) -> None:
     _replace(_nth(root, n), r'^title: "', f'title: "Edited {n}: ')
 
 
+def edit_title_warned(root: Path, n: int) -> None:
+    """A title, in a save that leaves a warning in the file (a reference its text never
+    cites), as on a site with thousands of warnings."""
+    path = _nth(root, n + 500)
+    _replace(path, r'^title: "', f'title: "Edited {n}: ')
+    _replace(
+        path,
+        r"^references:\n",
+        'references:\n  - {title: "Uncited", url: "https://example.org/u"}\n',
+    )
+
+
 def edit_tag(root: Path, n: int) -> None:
     """A new tag on an open prediction (the shortcut: incremental/terms.py)."""
     _replace(_nth(root, n, open_only=True), r"^tags: \[", f"tags: [edited-tag-{n}, ")
@@ -152,6 +164,7 @@ def edit_delete(root: Path, n: int) -> None:
 EDITS: dict[str, Edit] = {
     "body": edit_body,
     "title": edit_title,
+    "title, with a warning": edit_title_warned,
     "tag added": edit_tag,
     "category": edit_category,
     "category (resolved)": partial(edit_category, resolved=True),
@@ -190,8 +203,11 @@ def run(count: int, rounds: int, work: Path, search: bool = False) -> dict[str, 
             samples.setdefault(name, []).append(foretell(root, *build))
         print(f"  round {n + 1}: " + ", ".join(f"{k} {v[-1]:.2f}" for k, v in samples.items()))
     samples["deploy"] = [deploy(root, work, build)]
-    print(f"  deploy (fresh checkout, output/ and cache restored, a title edited): "
-          f"{samples['deploy'][0]:.2f} s", flush=True)
+    print(
+        f"  deploy (fresh checkout, output/ and cache restored, a title edited): "
+        f"{samples['deploy'][0]:.2f} s",
+        flush=True,
+    )
     _verify(root, work)
     return samples
 
