@@ -151,6 +151,69 @@ def test_serve_follows_a_files_warnings_in_memory(built: SiteFolder) -> None:
     assert (rebuilder.way, rebuilder.warnings) == ("shortcut", [])
 
 
+P9 = "content/predictions/p9.md"
+DRAFT = prediction_text("A draft", extra="draft: true\ncategory: Space\n", body="Draft body.\n")
+
+
+@pytest.fixture
+def with_a_draft(site: SiteFolder) -> SiteFolder:
+    _populate(site)
+    site.write("p9.md", DRAFT)
+    assert _build(site).way == "full"
+    return site
+
+
+DRAFT_EDITS: dict[str, tuple[Callable[[SiteFolder], None], str]] = {
+    "its body": (lambda s: _replace(s, P9, "Draft body.", "Another."), "up to date"),
+    "its statement": (lambda s: _replace(s, P9, "Something", "Nothing"), "up to date"),
+    "an uncited reference": (
+        lambda s: _replace(s, P9, "prediction:", "references:\n  - {title: R}\nprediction:"),
+        "up to date",
+    ),
+    # What another file may clash with (loader.check_duplicates), or name (terms.py).
+    "its slug": (lambda s: _replace(s, P9, "draft: true", "draft: true\nslug: p9b"), "full"),
+    "its category": (lambda s: _replace(s, P9, "category: Space", "category: Oceans"), "full"),
+    "published": (lambda s: _replace(s, P9, "draft: true\n", ""), "full"),
+}
+
+
+@pytest.mark.parametrize("edit", list(DRAFT_EDITS))
+def test_a_draft_edited_changes_nothing_of_the_site(
+    with_a_draft: SiteFolder, tmp_path: Path, edit: str
+) -> None:
+    """A draft, left out of the build, edited (`foretell new`'s file, say, while it is
+    written). Catches: the full path taken for it (3 s at 10,000, for an output that does
+    not change); its warnings not followed; the shortcut taken where the draft may now clash
+    with another file, or name a term, or be published."""
+    make, way = DRAFT_EDITS[edit]
+    make(with_a_draft)
+    report = _build(with_a_draft)
+    assert report.way == way
+    assert with_a_draft.files() == _clean_build(with_a_draft, tmp_path)
+    warnings = _warnings_of_a_clean_build(with_a_draft, tmp_path)
+    assert [str(w) for w in report.warnings] == warnings
+    again = _build(with_a_draft)
+    assert again.way == "up to date"
+    assert [str(w) for w in again.warnings] == warnings
+
+
+def test_a_draft_with_an_error_fails_the_build(with_a_draft: SiteFolder) -> None:
+    """Catches: a draft's error let through because the site does not show it."""
+    _replace(with_a_draft, P9, "Draft body.", "See [3].")
+    assert with_a_draft.build() == 1
+
+
+def test_serve_leaves_the_site_as_it_is_for_a_draft(with_a_draft: SiteFolder) -> None:
+    """Catches: serve rebuilding (and reloading the open pages) for a draft it does not show,
+    or keeping the warnings of the draft's version before."""
+    rebuilder = Rebuilder(BuildOptions(with_a_draft.root, dt.date.fromisoformat(NOW)))
+    files = rebuilder.files()
+    DRAFT_EDITS["an uncited reference"][0](with_a_draft)
+    assert rebuilder.files() is files
+    assert rebuilder.way == "shortcut"
+    assert [w.path for w in rebuilder.warnings] == [P9]
+
+
 def test_the_shortcut_amends_the_manifest_without_rewriting_it(built: SiteFolder) -> None:
     """Catches: the whole manifest written by each shortcut (10 MB at 10,000 predictions), an
     amendment lost (the next no-op would not be one, or a page the shortcut made would keep

@@ -49,6 +49,9 @@ class Edits:
     # Commits since the record touched them (a later HEAD: restored.py), so their history,
     # which every one of their files shows, is another.
     history_moved: bool = False
+    # The drafts edited, left out of a build that does not preview them: nothing of the site
+    # shows them, but their warnings (_stays_a_draft).
+    drafts: dict[str, FileEntry] = dataclasses.field(default_factory=dict)
 
     @property
     def edit_kinds(self) -> frozenset[str]:
@@ -74,8 +77,9 @@ class Edits:
         """The site's warnings `before`, with the edited files' own as they are now. A file's
         are those its parse finds and those of its dates after today (content/future.py),
         which no file taken has (find): so its parse finds them all."""
-        kept = [w for w in before if w.path not in self.entries]
-        return sorted(kept + [w for e in self.entries.values() for w in e.result.problems])
+        taken = self.entries | self.drafts
+        kept = [w for w in before if w.path not in taken]
+        return sorted(kept + [w for e in taken.values() for w in e.result.problems])
 
 
 def find(
@@ -93,6 +97,7 @@ def find(
     new: dict[str, FileEntry] = {}
     before: dict[str, Prediction] = {}
     kinds: dict[str, frozenset[str]] = {}
+    drafts: dict[str, FileEntry] = {}
     since = since or taken.Taken("")
     for source in changed:
         old = previous.get(source)
@@ -101,6 +106,9 @@ def find(
         entry = since.entries.get(source)  # as the last shortcut read it, if still so
         if entry is None or entry.stat != fresh.inputs.get(source) or entry.authors != authors:
             entry = read_entry(options.root, (source, None), authors)
+        if not options.drafts and _stays_a_draft(old, entry):
+            drafts[source] = entry
+            continue
         found = _edit_kinds(old, entry)
         if found is None or dated_after(entry.result.prediction, fresh.today):  # type: ignore[arg-type]
             return None  # a date after today: the full build warns of it (content/future.py)
@@ -109,7 +117,7 @@ def find(
         before[_slug(old)] = _prediction(old)
     taken_before = since.kinds_by_source
     again = frozenset(_slug(previous[source]) for source in changed if source in taken_before)
-    return Edits(new, before, kinds, since, again)
+    return Edits(new, before, kinds, since, again, drafts=drafts)
 
 
 def is_article(path: str) -> bool:
@@ -137,8 +145,7 @@ def _edit_kinds(old: FileEntry, new: FileEntry) -> frozenset[str] | None:
     in that and the category and tags of one (model.TERMS, terms.py), both when in all of
     those; else None."""
     a, b = old.result.prediction, new.result.prediction
-    errors = (p.is_error for p in old.result.problems + new.result.problems)
-    if a is None or b is None or any(errors) or b.draft:
+    if a is None or b is None or b.draft:  # a file with an error has none (loader.py)
         return None
     if _without_body(a) == _without_body(b):
         return frozenset({"body"})
@@ -151,6 +158,18 @@ def _edit_kinds(old: FileEntry, new: FileEntry) -> frozenset[str] | None:
     if differs_in_open_forecasts_and_terms(a, b):
         return frozenset({"forecast", "terms"})
     return None
+
+
+def _stays_a_draft(old: FileEntry, new: FileEntry) -> bool:
+    """Whether both versions are drafts without an error (a file with one has no prediction:
+    loader.py), claiming the same slug, aliases and terms: the full build would leave it out
+    as it did, and find no new clash with another file (loader.check_duplicates), nor
+    another term that drafts name (terms.py)."""
+    a, b = old.result.prediction, new.result.prediction
+    if a is None or b is None or not (a.draft and b.draft):
+        return False
+    claims = lambda p: (p.slug, p.aliases, p.category, p.tags)  # noqa: E731
+    return claims(a) == claims(b)
 
 
 def _without_body(p: Prediction) -> Prediction:

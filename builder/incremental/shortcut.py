@@ -175,6 +175,9 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
     found = edits.find(options, fresh, changed, cache.load_entries(root, changed), since)
     if found is None:
         return None
+    if not found.entries:  # drafts alone, left out: nothing of the site changed
+        warnings = found.warnings_now(fresh.manifest.warnings)
+        return shortcut_write.restated(options, fresh, as_built, warnings)
     found.history_moved = moved
     # Pagefind starts first, in its own process: the rest is done while it indexes.
     reindexing = _reindexing(options, fresh, record, found)

@@ -51,11 +51,19 @@ def unchanged_stats(
     return None if any(existing.get(path) != as_built.stat(path) for path in paths) else existing
 
 
-def restated(options: BuildOptions, fresh: Freshness, as_built: AsBuilt) -> Report:
-    """Nothing changed but the files' stats: record them, so the next build is a no-op."""
+def restated(
+    options: BuildOptions,
+    fresh: Freshness,
+    as_built: AsBuilt,
+    warnings: list[Problem] | None = None,
+) -> Report:
+    """Nothing of the site changed, but the files' stats, or the site's `warnings` (a draft
+    edited): record them, so the next build is a no-op."""
     manifest, key = fresh.manifest, fresh.inputs_key
-    cache.amend_manifest(options.root, manifest, {}, key, restated=as_built.restated)
-    return freshness.no_op_report(fresh)
+    restated = as_built.restated
+    cache.amend_manifest(options.root, manifest, {}, key, restated=restated, warnings=warnings)
+    report = freshness.no_op_report(fresh)
+    return report if warnings is None else dataclasses.replace(report, warnings=warnings)
 
 
 def write(

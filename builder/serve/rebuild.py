@@ -130,6 +130,11 @@ class Rebuilder:
         # A terms edit takes a rebuild in memory: under 300 ms at 1,000.
         if found is None or "terms" in found.edit_kinds:
             return None
+        self.warnings = found.warnings_now(self.warnings)
+        if not found.entries:  # drafts alone, left out: nothing of the site changed
+            self._record.inputs = fresh.inputs
+            self._entries.update(found.drafts)
+            return self._files
         if self._feeds_of is not None:
             self._record.feeds, self._feeds_of = self._feeds_of(), None
         if found.display and self._shown is None and self._shown_of is not None:
@@ -154,7 +159,7 @@ class Rebuilder:
         # The record now describes this version: the next shortcut starts from here.
         record.inputs = fresh.inputs
         self._entries.update(found.entries)
-        self.warnings = found.warnings_now(self.warnings)
+        self._entries.update(found.drafts)
         if self.site is not None:  # none of the edits moves a prediction, or changes a status
             edited = found.edited()
             kept = tuple(edited.get(p.slug, p) for p in self.site.predictions)
