@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from builder import __version__
 from builder.arguments import COMMANDS, date, nearest_site, site_options
 from builder.errors import BuildFailed, Problem
-from builder.incremental import dispatch, freshness
+from builder.incremental import cache, dispatch, freshness
 from builder.options import BuildOptions
 from builder.write import ownership
 
@@ -287,8 +287,11 @@ def run_check(args: argparse.Namespace) -> int:
     options = BuildOptions(root=args.source, now=args.now)
     fresh = freshness.check(options, output=False)  # today, resolved once
     templates = _template_errors(options.root, fresh.config[0])
+    # The files unchanged since the last build are taken as it parsed them (the build does
+    # the same): 0.5 s at 10,000 predictions, against 16 s to parse them all again.
+    parsed = cache.load_files(options.root)
     try:
-        loaded = pipeline.load(options, fresh.today, config_read=fresh.config, inputs=fresh.inputs)
+        loaded = pipeline.load(options, fresh.today, parsed, fresh.config, fresh.inputs)
     except BuildFailed as failed:
         return _check_failed(console, failed.problems + templates)
     warnings = sorted(loaded.warnings + _renamed_without_alias(options.root, loaded))
