@@ -26,10 +26,11 @@ from builder.incremental.cache import UnitRecord
 from builder.incremental.display import Shown
 from builder.incremental.freshness import Freshness
 from builder.options import BuildOptions
-from builder.pipeline import load
+from builder.pipeline import Plan, load, plan
 from builder.render import feeds
 from builder.render.feeds import FeedFile
 from builder.render.outputs import Later, Memo
+from builder.serve import warm
 from builder.serve.lazy import LazyFiles, Pending
 from builder.site.model import Site
 
@@ -102,6 +103,8 @@ class Rebuilder:
         if self._pages:  # a rebuild: each changed file made when asked for (lazy.py)
             rendered, made = pending_site(site, root, previous, memo, units, index=index)
             files = {path: _pending(data) for path, data in made.items()}
+        elif (built := warm.built_output(self.options, index=index)) is not None:
+            return self._from_output(fresh, site, built)
         else:  # the first build, on every core
             sink = InMemory()
             rendered = render_site(site, root, sink, previous, memo, units, index=index)
@@ -114,13 +117,31 @@ class Rebuilder:
             if path not in rendered.reused:
                 pages[path] = (key, files[path])
         self._pages = pages
+        self._keep_for_shortcut(fresh, site, memo, lambda: rendered.planned)
+        self._files = LazyFiles({**files, **{path: data for path, (_, data) in pages.items()}})
+        return self._files
+
+    def _from_output(self, fresh: Freshness, site: Site, built: warm.Built) -> LazyFiles:
+        """The first build, as `foretell build` left it in the output folder (warm.py)."""
+        self.site, self._units = site, built.units
+        memo = Memo(built.memo)
+        self._memo, self._live = memo, frozenset(p.digest for p in site.predictions)
+        self._pages = {path: (key or STALE, data) for path, (key, data) in built.files.items()}
+        root, index = self.options.root, self.index
+        self._keep_for_shortcut(fresh, site, memo, lambda: plan(site, root, memo, index=index))
+        self._files = LazyFiles({path: data for path, (_, data) in self._pages.items()})
+        return self._files
+
+    def _keep_for_shortcut(
+        self, fresh: Freshness, site: Site, memo: Memo, planned: Callable[[], Plan]
+    ) -> None:
+        """What the shortcut needs after this build; its feeds and what a display edit needs
+        (from the build's `planned` files) made at the first edit that asks for them."""
         self._record = shortcut.record_of(self.options, fresh, site, memo, with_feeds=False)
         self._feeds_of = partial(feeds.all_feeds, site, memo)
         if self._record is not None:
-            record, planned = self._record, rendered.planned
-            self._shown_of = lambda: display.shown_of(site, planned, memo, record.built)
-        self._files = LazyFiles({**files, **{path: data for path, (_, data) in pages.items()}})
-        return self._files
+            built = self._record.built
+            self._shown_of = lambda: display.shown_of(site, planned(), memo, built)
 
     def _by_shortcut(self, fresh: Freshness) -> LazyFiles | None:
         changed = shortcut.edited_files(self.options, fresh, self._record)
