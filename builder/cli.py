@@ -6,17 +6,15 @@ import argparse
 import contextlib
 import importlib
 import os
-import re
 import sys
 import time
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from builder import __version__
 from builder.arguments import COMMANDS, date, nearest_site, site_options
-from builder.errors import BuildFailed, Problem
+from builder.errors import WARNINGS_SHOWN, BuildFailed, Problem, warnings_left
 from builder.incremental import cache, dispatch, freshness
 from builder.options import BuildOptions
 from builder.write import ownership
@@ -200,31 +198,13 @@ def run_build(args: argparse.Namespace) -> int:
     return 0
 
 
-WARNINGS_SHOWN = 10  # a build shows this many in full; `foretell check` shows every one
-_VARIABLE = re.compile(r"'[^']*'|\"[^\"]*\"|\d+")
-
-
 def _print_warnings(warnings: Sequence[Problem]) -> None:
-    """The first warnings in full, then how many more of each kind: nobody reads 5,000 lines,
-    and printing them would cost a no-op build more than the build itself. Plain text: a
-    build that succeeds never imports rich."""
+    """The first warnings in full, then how many more of each kind (errors.warnings_left).
+    Plain text: a build that succeeds never imports rich."""
     color = sys.stderr.isatty() and "NO_COLOR" not in os.environ
     lead = "\x1b[33mwarning\x1b[0m" if color else "warning"
     lines = [f"{lead}: {problem}" for problem in warnings[:WARNINGS_SHOWN]]
-    rest = warnings[WARNINGS_SHOWN:]
-    if rest:
-        kinds = Counter(_kind(problem) for problem in rest)
-        lines.append(f"... and {_count(len(rest), 'more warning')}:")
-        lines += [f"  {count} x {kind}" for kind, count in kinds.most_common()]
-        lines.append("foretell check lists every one.")
-    sys.stderr.write("\n".join(lines) + "\n")
-
-
-def _kind(problem: Problem) -> str:
-    """A warning without what varies from one to the next: "references.N: reference N is
-    never cited in the text"."""
-    field = re.sub(r"\.\d+", ".N", problem.field) + ": " if problem.field else ""
-    return field + _VARIABLE.sub("N", problem.message)
+    sys.stderr.write("\n".join([*lines, *warnings_left(warnings)]) + "\n")
 
 
 def drafts_skipped(count: int) -> str:

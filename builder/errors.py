@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import total_ordering
 from typing import Literal
@@ -43,3 +46,27 @@ class BuildFailed(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(f"{sum(p.is_error for p in problems)} error(s)")
         self.problems = problems
+
+
+WARNINGS_SHOWN = 10  # a build shows this many in full; `foretell check` shows every one
+_VARIABLE = re.compile(r"'[^']*'|\"[^\"]*\"|\d+")
+
+
+def warnings_left(warnings: Sequence[Problem]) -> list[str]:
+    """What `build` and `serve` print after the first WARNINGS_SHOWN warnings: how many more
+    of each kind, and where to see them all. Nobody reads 5,000 lines, and printing them
+    would cost a no-op build more than the build itself."""
+    rest = warnings[WARNINGS_SHOWN:]
+    if not rest:
+        return []
+    kinds = Counter(_kind(problem) for problem in rest)
+    more = f"{len(rest)} more warning{'' if len(rest) == 1 else 's'}"
+    counts = [f"  {count} x {kind}" for kind, count in kinds.most_common()]
+    return [f"... and {more}:", *counts, "foretell check lists every one."]
+
+
+def _kind(problem: Problem) -> str:
+    """A warning without what varies from one to the next: "references.N: reference N is
+    never cited in the text"."""
+    field = re.sub(r"\.\d+", ".N", problem.field) + ": " if problem.field else ""
+    return field + _VARIABLE.sub("N", problem.message)

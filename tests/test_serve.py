@@ -8,6 +8,7 @@ helpers (path resolution, HTML injection, change classification) are tested dire
 from __future__ import annotations
 
 import datetime as dt
+import io
 import shutil
 import signal
 import socket
@@ -20,6 +21,7 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 from conftest import NOW, REPO, SITE_YAML, SiteFolder, prediction_text
+from rich.console import Console
 from serving import Serve, children, launched, serving, wait_for
 from test_incremental import _clean_build, _populate, _replace
 
@@ -27,6 +29,7 @@ from builder.content import loader
 from builder.errors import Problem
 from builder.options import BuildOptions
 from builder.serve import inject
+from builder.serve.command import Terminal
 from builder.serve.lazy import Completer, LazyFiles
 from builder.serve.rebuild import Rebuilder
 from builder.serve.server import REFUSED, Found, Redirect, resolve, respond
@@ -398,6 +401,25 @@ def live(site: SiteFolder) -> Iterator[LiveSite]:
     assert live.snapshot.files is not None and not live.snapshot.files.pending()
     yield live
     live.close()
+
+
+def test_the_terminal_sums_up_thousands_of_warnings() -> None:
+    """As `build` does (test_cli.py). Catches: serve printing every one of 5,000 warnings at
+    its start and whenever one changes; the same ones printed again at each rebuild."""
+    console = Console(file=io.StringIO(), width=200)
+    terminal = Terminal(console)
+    message = "reference 1 is never cited in the text"
+    warnings = tuple(
+        Problem(f"content/predictions/p{n}.md", 6, "references.0", message, "warning")
+        for n in range(15)
+    )
+    terminal.rebuilt(None, RebuildResult(0.1, 10, warnings=warnings))
+    terminal.rebuilt("p1.md", RebuildResult(0.1, 10, warnings=warnings))
+    printed = console.file.getvalue()  # type: ignore[attr-defined]
+    assert printed.count("warning: ") == 10
+    assert "... and 5 more warnings:" in printed
+    assert "5 x references.N: reference N is never cited in the text" in printed
+    assert printed.count("foretell check lists every one.") == 1
 
 
 def test_serve_takes_the_files_the_last_build_parsed(

@@ -23,6 +23,7 @@ from rich.markup import escape
 
 from builder.arguments import port as port_argument
 from builder.arguments import site_options
+from builder.errors import WARNINGS_SHOWN, warnings_left
 from builder.serve.hosts import host_name
 from builder.system import collector
 from builder.system.sockets import listen
@@ -203,7 +204,10 @@ class Terminal:
             self.console.print(escape(outcome.trace), style="dim", soft_wrap=True)
 
     def _warn(self, outcome: RebuildResult) -> None:
+        """As `build` prints them (errors.warnings_left), when they change."""
         if outcome.warnings != self._warnings:
             self._warnings = outcome.warnings
-            for problem in outcome.warnings:
+            for problem in outcome.warnings[:WARNINGS_SHOWN]:
                 self.console.print(f"  [yellow]warning[/]: {escape(str(problem))}", soft_wrap=True)
+            for line in warnings_left(outcome.warnings):
+                self.console.print(f"  {escape(line)}", soft_wrap=True)
