@@ -1,6 +1,7 @@
 """Edit-to-served latency of `foretell serve` on a generated site.
 
     python benchmarks/serve_latency.py --count 1000 --edits 10 [--kind title] [--search]
+                                       [--after-build]
 
 Generates a site (benchmarks/generate.py), starts `foretell serve` on it, then saves an edit
 again and again: by default to one article's body, or (`--kind`) one of the everyday edits of
@@ -8,7 +9,8 @@ benchmarks/edits.py, each time to another article. Each sample is the time from 
 file is written until the new site is served over HTTP, fetched as an open tab does: when the
 build-event stream announces a new build (for a body edit, until the new text is on the page).
 So it covers the file event, the debounce, the rebuild, the swap, the event and the page's
-request. Prints every sample, the median, and the rebuild times serve reported itself.
+request. Prints every sample, the median, and the rebuild times serve reported itself. With
+`--after-build`, `foretell build` runs first, and serve starts from its output.
 """
 
 from __future__ import annotations
@@ -54,6 +56,11 @@ def main() -> int:
     parser.add_argument("--pause", type=float, default=1.0, help="seconds between edits")
     parser.add_argument("--kind", choices=list(KINDS), default="body", help="what is edited")
     parser.add_argument("--search", action="store_true", help="with `search: true` (Pagefind)")
+    parser.add_argument(
+        "--after-build",
+        action="store_true",
+        help="run `foretell build` first: serve starts from its output (serve/warm.py)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="foretell-serve-latency-") as tmp:
@@ -66,10 +73,13 @@ def main() -> int:
         print(f"generated {args.count} predictions in {time.perf_counter() - started:.1f} s")
         article = sorted((root / "content" / "predictions").glob("*.md"))[args.count // 2]
         log_path = Path(tmp) / "serve.log"
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        if args.after_build:
+            build = [sys.executable, "-m", "builder", "build", "--source", str(root)]
+            subprocess.run([*build, "--now", NOW], env=env, check=True, capture_output=True)
         with log_path.open("wb") as log:
             command = [sys.executable, "-m", "builder", "serve", "--source", str(root)]
             command += ["--port", "0", "--now", NOW]
-            env = {**os.environ, "PYTHONPATH": str(REPO)}
             started = time.perf_counter()
             proc = subprocess.Popen(command, stdout=log, stderr=log, env=env)
             try:
