@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from builder import __version__
 from builder.arguments import COMMANDS, date, nearest_site, site_options
+from builder.content import parsecache
 from builder.errors import WARNINGS_SHOWN, BuildFailed, Problem, warnings_left
-from builder.incremental import cache, dispatch, freshness
+from builder.incremental import dispatch, freshness
 from builder.options import BuildOptions
 from builder.write import ownership
 
@@ -269,7 +270,7 @@ def run_check(args: argparse.Namespace) -> int:
     templates = _template_errors(options.root, fresh.config[0])
     # The files unchanged since the last build are taken as it parsed them (the build does
     # the same): 0.5 s at 10,000 predictions, against 16 s to parse them all again.
-    parsed = cache.load_files(options.root)
+    parsed = parsecache.load_files(options.root)
     try:
         loaded = pipeline.load(options, fresh.today, parsed, fresh.config, fresh.inputs)
     except BuildFailed as failed:

@@ -14,6 +14,7 @@ import pytest
 from conftest import SiteFolder, prediction_text
 
 from builder.cli import main
+from builder.content import parsecache
 from builder.incremental import cache
 from builder.incremental.cache import CACHE_DIR, MANIFEST, SHORTCUT, Manifest
 from builder.incremental.history import HISTORY_FILE, HistoryCache
@@ -403,10 +404,10 @@ def test_a_fresh_checkout_with_the_cache_restored(
         assert capsys.readouterr().err.startswith("Up to date"), "the next build is a no-op"
         return
     # Every source was read again (new mtimes) to find the same bytes but one: the parse
-    # cache rewrote only the shard holding that one, the stats apart (cache.STATS).
+    # cache rewrote only the shard holding that one, the stats apart (parsecache.STATS).
     # Catches: every shard rewritten on every deploy (a second at 10,000).
-    assert rewritten == [f"files-{cache._shard('content/predictions/p4.md'):02d}.pickle"]
-    assert _newer(cache_dir / cache.STATS, restored_at)
+    assert rewritten == [f"files-{parsecache._shard('content/predictions/p4.md'):02d}.pickle"]
+    assert _newer(cache_dir / parsecache.STATS, restored_at)
 
 
 def _restore_in_a_fresh_checkout(

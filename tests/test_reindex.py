@@ -19,6 +19,7 @@ from builder.incremental.cache import CACHE_DIR
 from builder.options import BuildOptions
 from builder.render import search
 from builder.render.pagefind import index_batches
+from builder.system import pickles
 from builder.write.ownership import read_record
 
 P3 = "content/predictions/p3.md"
@@ -156,7 +157,7 @@ def test_after_an_upgrade_the_shortcut_finds_the_shards_inputs_again(
     then on. Catches: the shards' inputs kept under their shard's key alone, so the full
     build after an upgrade leaves them in the old version's pickles, which the shortcut
     cannot read: every edit of a search site then took the full path (3.6 s at 10,000)."""
-    monkeypatch.setattr(cache, "VERSION", cache.VERSION + " / the next version")
+    monkeypatch.setattr(pickles, "VERSION", pickles.VERSION + " / the next version")
     assert _way(site) == "full"  # another version's cache: used for nothing
     _replace(site, P3, "zebrafish3", "quokka3")
     assert _way(site) == "shortcut"

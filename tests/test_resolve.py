@@ -5,11 +5,13 @@ from __future__ import annotations
 import difflib
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import NOW, SiteFolder, odd_prediction, prediction_text
 
 from builder.cli import main
+from builder.content import loader
 
 ODD = odd_prediction("resolution")
 
@@ -28,6 +30,30 @@ def _added(before: str, after: str) -> list[str]:
     assert len(hunks) == 1, diff
     assert all(line.startswith("+") for line in changes), diff
     return [line[1:] for line in changes]
+
+
+def test_the_files_the_last_build_parsed_are_not_parsed_again(
+    site: SiteFolder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The slug is looked for among every file, as the build parsed them. Catches: every
+    file parsed again (17 s at 10,000 predictions, for one line written), or one changed
+    since the build taken as the build saw it (its slug is another now)."""
+    for n in range(3):
+        site.write(f"p{n}.md", prediction_text(f"Prediction {n}"))
+    assert site.build() == 0
+    site.write("p1.md", prediction_text("Prediction 1", extra="slug: renamed\n"))
+    read: list[str] = []
+    parse = loader.read_entry
+
+    def counted(root: Path, item: tuple[str, str | None], authors: frozenset[str]) -> object:
+        read.append(item[0])
+        return parse(root, item, authors)
+
+    monkeypatch.setattr(loader, "read_entry", counted)
+    assert _resolve(site, "renamed", "--outcome", "yes", "--date", "2026-05-01") == 0
+    assert read == ["content/predictions/p1.md"]
+    assert "resolution:" in (site.root / "content/predictions/p1.md").read_text(encoding="utf-8")
+    assert _resolve(site, "p1", "--outcome", "yes", "--date", "2026-05-01") == 1  # its old slug
 
 
 def test_adds_exactly_the_block_and_nothing_else(site: SiteFolder) -> None:

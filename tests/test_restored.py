@@ -22,6 +22,7 @@ from test_integrity import _commit, _git
 
 from builder.incremental import cache, dispatch, freshness
 from builder.options import BuildOptions
+from builder.system import pickles
 from builder.system.digests import source_digest
 from builder.system.files import stat_files
 
@@ -251,7 +252,7 @@ def test_digests_of_another_record_are_not_trusted(built: SiteFolder, tmp_path: 
     p3 = "content/predictions/p3.md"
     EDITS["body"](built)  # p3, whose digest the record then knew otherwise
     recorded = {**recorded, p3: source_digest((built.root / p3).read_bytes())}
-    digests.write_bytes(pickle.dumps((cache.VERSION, ("another build", recorded))))
+    digests.write_bytes(pickle.dumps((pickles.VERSION, ("another build", recorded))))
     _restore_in_a_fresh_checkout(built, tmp_path)
     assert _way(built) == "full"
     assert built.files() == _clean_build(built, tmp_path)

@@ -15,6 +15,7 @@ from builder.incremental import cache, dispatch, edits, shortcut
 from builder.incremental.cache import CACHE_DIR
 from builder.options import BuildOptions, Report
 from builder.serve.rebuild import Rebuilder
+from builder.system import pickles
 
 P8 = "content/predictions/p8.md"  # the newest: in the main feeds and its terms' feeds
 P3 = "content/predictions/p3.md"
@@ -323,7 +324,7 @@ def test_after_an_upgrade_one_full_build_and_the_shortcut_again(
     build takes the full path once, and every kind of edit the shortcut from then on.
     Catches: a cache file the full build writes only when it is missing, left in the old
     version's format (as the search shards' inputs were: tests/test_reindex.py)."""
-    monkeypatch.setattr(cache, "VERSION", cache.VERSION + " / the next version")
+    monkeypatch.setattr(pickles, "VERSION", pickles.VERSION + " / the next version")
     assert _build(built).way == "full"
     _append(built, P8, "\nAfter the upgrade.\n")
     assert _build(built).way == "shortcut"

@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from builder import __version__
+from builder.content import parsecache
 from builder.content.loader import draft_count, hidden_terms
 from builder.errors import Problem
 from builder.incremental import cache, history, shortcut
@@ -187,7 +188,7 @@ def build(options: BuildOptions, fresh: Freshness) -> Report:
     # The command line's build, one per process: what it loads lives to the end, and the
     # collector need never walk it (system/collector.py).
     with collector.held_off():
-        previous_files = cache.load_files(options.root)
+        previous_files = parsecache.load_files(options.root)
         loaded = load(options, fresh.today, previous_files, fresh.config, fresh.inputs)
         site = history.with_history(
             loaded.site, options.root, fresh.head, use_cache=not options.clean

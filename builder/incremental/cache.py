@@ -3,43 +3,35 @@
 Several files, so that the common case stays cheap: `manifest.pickle` (the digest of every
 input's stat; every output file's key, stat and content digest; each prediction's unit: 20 MB
 at 10,000 predictions, the digests and units, most of it, unpickled only when read) answers
-"did anything change?" on its own; `files-NN.pickle` (large: every content file's parse result
-and rendered body, in shards, with `stats.pickle`: their stats) and `memo-NN.pickle`
-(serialised feed entries, calendar events, search shards, sliced records, in shards too) are
-read only when something did.
-A cache that is missing, corrupt or from another version of foretell is ignored, never trusted.
+"did anything change?" on its own; the parse cache (content/parsecache.py, large) and
+`memo-NN.pickle` (serialised feed entries, calendar events, search shards, sliced records, in
+shards too) are read only when something did. Each is read and written as system/pickles.py
+says: one from another version of foretell, or corrupt, is ignored, never trusted.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 import pickle
 import shutil
-import sys
 import zlib
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from builder import __version__
+from builder.content import parsecache
 from builder.errors import Problem
 from builder.options import CACHE_DIR  # where the cache lives: the build's folders read it too
 from builder.system import collector
-from builder.system.files import Stat, write_atomically
+from builder.system.files import Stat
+from builder.system.pickles import read_pickle, write_pickle
 
 if TYPE_CHECKING:  # only for annotations: a no-op build never loads the content stack
     from builder.content.loader import FileEntry
 
 
 MANIFEST = "manifest.pickle"
-FILES = "files-{:02d}.pickle"  # sharded: an edit rewrites one shard, not every parsed file
-SHARDS = 128  # ~80 articles each at 10,000: the shortcut reads one per edited file
-# Each content file's stat as the last build saw it: apart from the shards, so that files
-# read again only to find the same bytes (every file, in a fresh checkout) rewrite no shard.
-STATS = "stats.pickle"
 MEMO = "memo-{:02d}.pickle"  # sharded too: an edit changes a few of its 30,000 values
 MEMO_SHARDS = 16
 LEGACY_MEMO = "memo.pickle"  # the memo in one file (cache 15 and before): removed when seen
@@ -50,11 +42,6 @@ SEARCH = "search"  # a folder: each search shard's inputs, for the shortcut (rei
 SEARCH_SINCE = "shortcut-search.pickle"  # the shards the shortcut indexed since (reindex.py)
 DIGESTS = "shortcut-digests.pickle"  # every input's content digest (restored.py)
 TAKEN = "shortcut-taken.pickle"  # the files the shortcuts since took, and how (taken.py)
-# Any change to foretell or to the Python that pickled the cache makes it another cache.
-# The cache format's version: a pickle another version wrote is not read (read_pickle).
-VERSION = f"foretell {__version__} / python {sys.version_info[:3]} / cache 31"
-
-T = TypeVar("T")
 
 
 # An output file as the last build left it: its page key (None for files regenerated every
@@ -192,59 +179,6 @@ def amend_manifest(
     write_pickle(root, AMENDMENT, amendment)
 
 
-def load_files(root: Path) -> dict[str, FileEntry]:
-    return _load_shards(root, range(SHARDS))
-
-
-def load_entries(root: Path, sources: Iterable[str]) -> dict[str, FileEntry]:
-    """The entries of the shards holding `sources` (the shortcut reads only those)."""
-    return _load_shards(root, sorted({_shard(source) for source in sources}))
-
-
-def _load_shards(root: Path, shards: Iterable[int]) -> dict[str, FileEntry]:
-    entries: dict[str, FileEntry] = {}
-    with collector.held_off():  # across the shards: see system/collector.py
-        for shard in shards:
-            entries.update(read_pickle(root, FILES.format(shard), dict) or {})
-        stats = read_pickle(root, STATS, dict) or {}
-    for source, entry in entries.items():
-        stat = stats.get(source, entry.stat)
-        if stat != entry.stat:
-            entries[source] = dataclasses.replace(entry, stat=stat)
-    return entries
-
-
-def _shard(source: str) -> int:
-    return int.from_bytes(hashlib.blake2b(source.encode(), digest_size=2).digest()) % SHARDS
-
-
-def _save_files(
-    root: Path, files: Mapping[str, FileEntry], previous: Mapping[str, FileEntry]
-) -> None:
-    """Rewrite only the shards holding an entry that is new, gone or changed in more than its
-    stat (the stats are saved apart, every time)."""
-    shards: list[dict[str, FileEntry]] = [{} for _ in range(SHARDS)]
-    dirty = {_shard(source) for source in previous.keys() - files.keys()}
-    for source, entry in files.items():
-        shard = _shard(source)
-        shards[shard][source] = entry
-        if not _same_but_stat(previous.get(source), entry):
-            dirty.add(shard)
-    for shard in sorted(dirty):
-        write_pickle(root, FILES.format(shard), shards[shard])
-    write_pickle(root, STATS, {source: entry.stat for source, entry in files.items()})
-
-
-def _same_but_stat(old: FileEntry | None, new: FileEntry) -> bool:
-    if old is new:
-        return True
-    return (
-        old is not None
-        and (old.digest, old.authors) == (new.digest, new.authors)
-        and (old.result is new.result)
-    )
-
-
 def load_memo(root: Path) -> dict[str, object]:
     memo: dict[str, object] = {}
     with collector.held_off():
@@ -282,16 +216,17 @@ def save(
     memo: dict[str, object],
     previous_memo: Mapping[str, object],
 ) -> None:
-    _save_files(root, files, previous_files)
+    parsecache.save_files(root, files, previous_files)
     _save_memo(root, memo, previous_memo)
     (root / CACHE_DIR / AMENDMENT).unlink(missing_ok=True)  # of the manifest before
     write_pickle(root, MANIFEST, manifest)  # last: it vouches for the other two
 
 
 def clear(root: Path) -> None:
-    shards = [FILES.format(shard) for shard in range(SHARDS)]
+    shards = [parsecache.FILES.format(shard) for shard in range(parsecache.SHARDS)]
     shards += [MEMO.format(shard) for shard in range(MEMO_SHARDS)]
-    names = (MANIFEST, AMENDMENT, SHORTCUT, SHOWN, SEARCH_SINCE, DIGESTS, TAKEN, STATS, LEGACY_MEMO)
+    names = (MANIFEST, AMENDMENT, SHORTCUT, SHOWN, SEARCH_SINCE, DIGESTS, TAKEN, LEGACY_MEMO)
+    names += (parsecache.STATS,)
     names += tuple(shards)
     for name in names:
         (root / CACHE_DIR / name).unlink(missing_ok=True)
@@ -307,31 +242,3 @@ def legacy_outputs(root: Path, out_names: Collection[str]) -> list[str]:
     if manifest is None or getattr(manifest, "output_dir", None) not in out_names:
         return []
     return list(getattr(manifest, "outputs", {}))
-
-
-# Where the modules of pickled classes lived before the package was laid out as the pipeline
-# (foretell 0.1.0 up to the layout change): an older manifest names them so.
-_MOVED = {"builder.cache": "builder.incremental.cache", "builder.inputs": "builder.system.files"}
-
-
-class _Unpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
-        return super().find_class(_MOVED.get(module, module), name)
-
-
-def read_pickle(root: Path, name: str, kind: type[T], *, any_version: bool = False) -> T | None:
-    """The value stored under `name`, or None when it is missing, corrupt, of another type,
-    or written by another version of foretell (unless `any_version`)."""
-    try:
-        with (root / CACHE_DIR / name).open("rb") as handle, collector.held_off():
-            unpickler = _Unpickler(handle) if any_version else pickle.Unpickler(handle)
-            version, value = unpickler.load()
-    except Exception:  # a corrupt cache, of whatever kind, is simply not used
-        return None
-    return value if (any_version or version == VERSION) and isinstance(value, kind) else None
-
-
-def write_pickle(root: Path, name: str, value: Any) -> None:
-    """Write atomically: a build killed halfway leaves the previous cache, not half of one."""
-    data = pickle.dumps((VERSION, value), protocol=pickle.HIGHEST_PROTOCOL)
-    write_atomically(root / CACHE_DIR / name, data, mode=None)

@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from builder.incremental import cache
-from builder.incremental.cache import VERSION, Manifest
+from builder.incremental.cache import Manifest
 from builder.options import BuildOptions, Report
 from builder.system import clock
 from builder.system.files import Stat, StatsProbe, inputs_digest, output_stats, scan, stat_files
 from builder.system.git import git_head
+from builder.system.pickles import VERSION
 
 if TYPE_CHECKING:
     from builder.config.siteconfig import ConfigResult

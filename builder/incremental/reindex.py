@@ -30,6 +30,7 @@ from builder.render import search
 from builder.render.outputs import Memo
 from builder.render.pagefind import Document, PagefindError, index_batches
 from builder.site.model import Site
+from builder.system import pickles
 
 FOLDER = cache.SEARCH  # in the cache folder: a file per shard, named by its key
 SINCE = cache.SEARCH_SINCE  # the shards the shortcut indexed since the full build
@@ -89,7 +90,7 @@ def _file_name(key: str) -> str:
     # The cache's version too: a file is written only when its name is new, and after an
     # upgrade the old version's pickles, which read_pickle refuses, would stay under the same
     # keys, so that every edit took the full path.
-    name = f"{cache.VERSION}\0{key}".encode()
+    name = f"{pickles.VERSION}\0{key}".encode()
     return hashlib.blake2b(name, digest_size=16).hexdigest() + ".pickle"
 
 

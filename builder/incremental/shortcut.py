@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from builder.config.themes import TEMPLATES, Theme, find_theme
+from builder.content import parsecache
 from builder.content.crowd import CrowdTally
 from builder.errors import Problem
 from builder.incremental import cache, edits, freshness, shortcut_render, shortcut_write, taken
@@ -172,7 +173,7 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
     changed = sorted({*changed, *since.kinds_by_source})
     if len(changed) > edits.MAX_EDITED:
         return None
-    found = edits.find(options, fresh, changed, cache.load_entries(root, changed), since)
+    found = edits.find(options, fresh, changed, parsecache.load_entries(root, changed), since)
     if found is None:
         return None
     if not found.entries:  # drafts alone, left out: nothing of the site changed

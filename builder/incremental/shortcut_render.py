@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from builder.config.themes import find_theme
+from builder.content import parsecache
 from builder.content.model import Prediction
 from builder.incremental import cache
 from builder.incremental.edits import Edits
@@ -126,6 +127,6 @@ def _with_body(root: Path, edited: Mapping[str, Prediction], p: Prediction) -> P
     """`p` with its body: edited, or from the parse cache (the record's are without)."""
     if p.slug in edited:
         return edited[p.slug]
-    entry = cache.load_entries(root, [p.source])[p.source]
+    entry = parsecache.load_entries(root, [p.source])[p.source]
     assert entry.result.prediction is not None
     return entry.result.prediction

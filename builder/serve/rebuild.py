@@ -9,10 +9,10 @@ from collections.abc import Callable
 from functools import partial
 from typing import Literal
 
+from builder.content import parsecache
 from builder.content.loader import FileEntry
 from builder.errors import Problem
 from builder.incremental import (
-    cache,
     display,
     edits,
     forecasts,
@@ -92,7 +92,7 @@ class Rebuilder:
         self._shown_of = self._shown = None
         if not self._entries:  # the files unchanged since the last `foretell build`, as it
             # parsed them: 0.5 s at 10,000 predictions, against 16 s of parsing on two cores
-            self._entries = cache.load_files(self.options.root)
+            self._entries = parsecache.load_files(self.options.root)
         loaded = load(self.options, fresh.today, self._entries, fresh.config, fresh.inputs)
         self._entries, self.warnings = loaded.files, loaded.warnings
         previous = {path: key for path, (key, _) in self._pages.items()}
