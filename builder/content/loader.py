@@ -109,6 +109,16 @@ def read_all(
     return {source: entry for source, entry in entries.items() if entry is not None}
 
 
+def read_every_file(root: Path, authors: Collection[str]) -> dict[str, FileEntry]:
+    """Every prediction file's entry, those unchanged since the last build as it parsed them
+    (content/parsecache.py): what the commands that read the whole site outside a build
+    (`resolve`, `due`, `stamp`, `import`) start from. 0.5 s at 10,000 predictions, against
+    16 s to parse them all."""
+    from builder.content import parsecache
+
+    return read_all(root, prediction_files(root), authors, parsecache.load_files(root))
+
+
 def _read_many(
     root: Path, todo: list[tuple[str, str | None]], authors: frozenset[str]
 ) -> list[FileEntry]:

@@ -22,7 +22,7 @@ from typing import TextIO
 
 from builder.arguments import site_options
 from builder.config.siteconfig import load_config
-from builder.content.loader import check_duplicates, prediction_files, read_all
+from builder.content.loader import check_duplicates, read_every_file
 from builder.content.model import OUTCOMES, Prediction
 from builder.errors import Problem
 from builder.trackrecord.overdue import (
@@ -58,7 +58,7 @@ def due(root: Path, within: int, now: dt.date | None = None) -> Due:
     errors = [p for p in problems if p.is_error]
     if config is None:
         raise Unreadable(errors)
-    entries = read_all(root, prediction_files(root), [a.key for a in config.authors])
+    entries = read_every_file(root, [a.key for a in config.authors])
     results = [entry.result for entry in entries.values()]
     errors += [p for r in results for p in r.problems if p.is_error]
     errors += check_duplicates(results)

@@ -18,7 +18,11 @@ from pathlib import Path
 import yaml
 
 from builder.content.importers.question import Question
-from builder.content.loader import PREDICTIONS_DIR, parse_prediction, prediction_files, read_all
+from builder.content.loader import (
+    PREDICTIONS_DIR,
+    parse_prediction,
+    read_every_file,
+)
 from builder.content.model import Prediction
 from builder.content.slugs import slugify
 from builder.errors import Problem
@@ -46,7 +50,7 @@ class ExistingFiles:
 
     @classmethod
     def read(cls, root: Path, authors: Collection[str]) -> ExistingFiles:
-        entries = read_all(root, prediction_files(root), authors)
+        entries = read_every_file(root, authors)
         loaded = [e.result.prediction for e in entries.values() if e.result.prediction]
         return cls(
             files=set(entries),

@@ -22,7 +22,7 @@ from builder.arguments import site_options
 from builder.config.siteconfig import load_config
 from builder.config.timestamps import Authority
 from builder.content.claim import Claim, claims
-from builder.content.loader import check_duplicates, prediction_files, read_all
+from builder.content.loader import check_duplicates, read_every_file
 from builder.content.model import Prediction
 from builder.system.files import write_atomically
 from builder.trackrecord.stamps.authority import AuthorityError, request_token
@@ -45,7 +45,7 @@ def published(root: Path) -> tuple[list[Prediction], tuple[Authority, ...]]:
     errors = [str(p) for p in problems if p.is_error]
     if config is None or errors:
         raise Unreadable("\n".join(errors))
-    entries = read_all(root, prediction_files(root), [a.key for a in config.authors])
+    entries = read_every_file(root, [a.key for a in config.authors])
     results = [entry.result for entry in entries.values()]
     found = [p for r in results for p in r.problems if p.is_error] + check_duplicates(results)
     if found:
