@@ -39,12 +39,15 @@ def _populate(site: SiteFolder) -> None:
         )
 
 
-def _clean_build(site: SiteFolder, tmp: Path, now: str = "2026-11-25") -> dict[str, bytes]:
-    """A from-scratch build of the same input, in a separate copy, for comparison."""
+def _clean_build(
+    site: SiteFolder, tmp: Path, now: str = "2026-11-25", *args: str
+) -> dict[str, bytes]:
+    """A from-scratch build of the same input (`args`: the build's other options), in a
+    separate copy, for comparison."""
     copy = tmp / "clean-copy"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(site.root, copy, ignore=shutil.ignore_patterns("output", ".foretell"))
-    assert main(["build", "--source", str(copy), "--now", now, "--clean"]) == 0
+    assert main(["build", "--source", str(copy), "--now", now, "--clean", *args]) == 0
     return SiteFolder(copy).files()
 
 

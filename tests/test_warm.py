@@ -1,6 +1,6 @@
-"""serve/warm.py: serve's first build takes the output folder `foretell build` left, when it is
-up to date for serve's options; otherwise it builds as before. Either way its files are a
-clean build's bytes, and so are those of the rebuilds after it."""
+"""serve/warm.py: serve's first build is an incremental build from what `foretell build` left in
+the output folder: it makes only the files whose key changed since, and reads the others back.
+Either way its files are a clean build's bytes, and so are those of the rebuilds after it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import NOW, SITE_YAML, SiteFolder
+from conftest import NOW, SITE_YAML, SiteFolder, prediction_text
 from test_incremental import _clean_build, _populate, _replace
 
 from builder.options import BuildOptions
@@ -65,23 +65,38 @@ def test_serve_starts_from_the_built_output(
     assert made == _clean_build(built, tmp_path, NOW)
 
 
-@pytest.mark.parametrize("what", ["an output edited", "an input edited", "another day"])
-def test_serve_builds_as_before_when_the_output_is_not_up_to_date(
+# What changed since the build -> a page serve must make, and one it must not.
+SINCE = {
+    "an output edited": ("index.html", "predictions/p1/index.html"),
+    "an input edited": ("predictions/p3/index.html", "predictions/p1/index.html"),
+    "another day": ("track-record/index.html", None),  # how long the overdue are
+    "a draft previewed": ("predictions/p9/index.html", "predictions/p1/index.html"),
+}
+
+
+@pytest.mark.parametrize("what", list(SINCE))
+def test_serve_makes_what_changed_since_the_build(
     built: SiteFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, what: str
 ) -> None:
-    """Catches: the output folder served though a file in it was changed by hand, though a
-    source changed since the build, or though serve builds for another day."""
-    now = NOW
+    """Catches: a file changed by hand, a source changed since the build, another day or a
+    draft that serve previews left as the build made them; or everything made again."""
+    now, drafts = NOW, False
     if what == "an output edited":
         (built.output / "index.html").write_text("edited by hand", encoding="utf-8")
     elif what == "an input edited":
         _replace(built, P3, "Prediction 3", "Renamed")
-    else:
+    elif what == "another day":
         now = "2026-11-26"
+    else:
+        built.write("p9.md", prediction_text("A draft", extra="draft: true\n"))
+        drafts = True
     rendered = _rendered(monkeypatch)
-    files = _rebuilder(built, now).files()
-    assert "index.html" in rendered
-    assert dict(files) == _clean_build(built, tmp_path, now)
+    options = BuildOptions(built.root, dt.date.fromisoformat(now), drafts=drafts)
+    made = dict(Rebuilder(options).files())
+    made_now, kept = SINCE[what]
+    assert made_now in rendered and kept not in rendered
+    args = ("--drafts",) if drafts else ()
+    assert made == _clean_build(built, tmp_path, now, *args)
 
 
 def test_serve_leaves_the_builds_search_index_to_its_own(
@@ -103,22 +118,21 @@ def test_serve_leaves_the_builds_search_index_to_its_own(
 def test_a_file_written_again_while_read_is_not_trusted(
     built: SiteFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A build beside serve replaces a file after the up-to-date check, before it is read.
-    Catches: the bytes read then trusted under the key of the file the check saw."""
+    """A build beside serve replaces a file after serve found it as the build left it, before
+    it is read. Catches: the bytes read then trusted under the key of the file it found."""
     stat_files = warm.stat_files
+    calls = []
 
     def moved(top: Path, names: list[str]) -> dict[str, tuple[int, int]]:
+        calls.append(names)
         found = stat_files(top, names)
-        return {**found, "index.html": (0, 0)}
+        return found if len(calls) == 1 else {**found, "index.html": (0, 0)}
 
     monkeypatch.setattr(warm, "stat_files", moved)
-    assert (
-        warm.built_output(BuildOptions(built.root, dt.date.fromisoformat(NOW)), index=True) is None
-    )
-    monkeypatch.undo()
     rendered = _rendered(monkeypatch)
-    assert warm.built_output(BuildOptions(built.root, dt.date.fromisoformat(NOW)), index=True)
-    assert rendered == []
+    made = dict(_rebuilder(built).files())
+    assert "index.html" in rendered and "predictions/p1/index.html" in rendered  # all made
+    assert made == _clean_build(built, tmp_path, NOW)
 
 
 @pytest.mark.parametrize(

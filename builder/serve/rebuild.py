@@ -21,12 +21,12 @@ from builder.incremental import (
     shortcut,
     shortcut_render,
 )
-from builder.incremental.build import pending_site, render_site
+from builder.incremental.build import Rendered, pending_site, render_site
 from builder.incremental.cache import UnitRecord
 from builder.incremental.display import Shown
 from builder.incremental.freshness import Freshness
 from builder.options import BuildOptions
-from builder.pipeline import Plan, load, plan
+from builder.pipeline import load
 from builder.render import feeds
 from builder.render.feeds import FeedFile
 from builder.render.outputs import Later, Memo
@@ -103,45 +103,38 @@ class Rebuilder:
         if self._pages:  # a rebuild: each changed file made when asked for (lazy.py)
             rendered, made = pending_site(site, root, previous, memo, units, index=index)
             files = {path: _pending(data) for path, data in made.items()}
-        elif (built := warm.built_output(self.options, index=index)) is not None:
-            return self._from_output(fresh, site, built)
-        else:  # the first build, on every core
-            sink = InMemory()
-            rendered = render_site(site, root, sink, previous, memo, units, index=index)
-            files = dict[str, bytes | Pending](sink.files)
+        else:  # the first build, on every core: what changed since `foretell build` (warm.py)
+            rendered, memo, first = self._first(site)
+            files = dict[str, bytes | Pending](first)
         self.site = site
         self._units = rendered.units
         self._memo, self._live = memo, frozenset(p.digest for p in site.predictions)
-        pages = {path: self._pages[path] for path in rendered.reused}
+        pages = {path: self._pages[path] for path in rendered.reused if path in self._pages}
         for path, key in rendered.keys.items():
-            if path not in rendered.reused:
+            if path not in pages:
                 pages[path] = (key, files[path])
         self._pages = pages
-        self._keep_for_shortcut(fresh, site, memo, lambda: rendered.planned)
-        self._files = LazyFiles({**files, **{path: data for path, (_, data) in pages.items()}})
-        return self._files
-
-    def _from_output(self, fresh: Freshness, site: Site, built: warm.Built) -> LazyFiles:
-        """The first build, as `foretell build` left it in the output folder (warm.py)."""
-        self.site, self._units = site, built.units
-        memo = Memo(built.memo)
-        self._memo, self._live = memo, frozenset(p.digest for p in site.predictions)
-        self._pages = {path: (key or STALE, data) for path, (key, data) in built.files.items()}
-        root, index = self.options.root, self.index
-        self._keep_for_shortcut(fresh, site, memo, lambda: plan(site, root, memo, index=index))
-        self._files = LazyFiles({path: data for path, (_, data) in self._pages.items()})
-        return self._files
-
-    def _keep_for_shortcut(
-        self, fresh: Freshness, site: Site, memo: Memo, planned: Callable[[], Plan]
-    ) -> None:
-        """What the shortcut needs after this build; its feeds and what a display edit needs
-        (from the build's `planned` files) made at the first edit that asks for them."""
         self._record = shortcut.record_of(self.options, fresh, site, memo, with_feeds=False)
         self._feeds_of = partial(feeds.all_feeds, site, memo)
         if self._record is not None:
-            built = self._record.built
-            self._shown_of = lambda: display.shown_of(site, planned(), memo, built)
+            record, planned = self._record, rendered.planned
+            self._shown_of = lambda: display.shown_of(site, planned, memo, record.built)
+        self._files = LazyFiles({**files, **{path: data for path, (_, data) in pages.items()}})
+        return self._files
+
+    def _first(self, site: Site) -> tuple[Rendered, Memo, dict[str, bytes]]:
+        """The first build: the files whose key changed since the last build into the output
+        folder made, the others read back from it (warm.py); every file made, without one."""
+        root, index = self.options.root, self.index
+        last = warm.last_build(self.options)
+        sink, memo = InMemory(), Memo(last.memo)
+        rendered = render_site(site, root, sink, last.keys, memo, last.units, index=index)
+        kept = warm.read_back(self.options, last, rendered.reused)
+        if kept is None:  # written again meanwhile (a build beside serve): make them all
+            sink, memo = InMemory(), Memo()
+            rendered = render_site(site, root, sink, None, memo, None, index=index)
+            kept = {}
+        return rendered, memo, {**sink.files, **kept}
 
     def _by_shortcut(self, fresh: Freshness) -> LazyFiles | None:
         changed = shortcut.edited_files(self.options, fresh, self._record)

@@ -1,53 +1,65 @@
-"""serve's first build from the output folder, when `foretell build` left it up to date for
-the same options: its files read back instead of made again (at 10,000 predictions, 53,600
-files: reading them takes a few seconds, rendering them half a minute), with the page keys,
-units and memo that build recorded, so the rebuilds after it re-render only what changes.
+"""serve's first build, from what the last `foretell build` left in the output folder: the page
+keys, units and memo it recorded (cache.py), and the files still as it wrote them. serve's
+first build then is an incremental build like any other: it makes only the files whose key
+changed since (a draft previewed, a source edited, another day) and reads the others back,
+instead of rendering the whole site in memory (53,600 files at 10,000 predictions: half a
+minute). Without such a build, it makes them all.
 
-The folder is trusted as the build's next no-op would trust it (freshness.py: every input
-and every output as the manifest recorded them), and each file is stat-ed again once read, so
-a build running beside serve that replaced it meanwhile is caught: serve then builds as it
-does without one.
+A file counts as the build's while its stat is the one recorded, as the build itself trusts
+it (build._intact_by_stat); each is stat-ed again once read, so that one a build beside serve
+replaced meanwhile is caught: serve then makes every file itself.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from builder.incremental import cache, freshness
+from builder.incremental import cache
 from builder.incremental.cache import UnitRecord
 from builder.options import BuildOptions
-from builder.render import search
-from builder.system.files import stat_files
+from builder.system.files import Stat, stat_files
 
 
 @dataclass
-class Built:
-    """What the build in the output folder made and recorded."""
+class LastBuild:
+    """What the last build into the output folder recorded, of the files still as it left them."""
 
-    files: dict[str, tuple[str | None, bytes]]  # path -> its page key (None: none) and bytes
-    units: dict[str, UnitRecord]
-    memo: dict[str, object]
+    keys: dict[str, str] = field(default_factory=dict)  # path -> page key
+    stats: dict[str, Stat] = field(default_factory=dict)  # path -> its stat, as recorded
+    units: dict[str, UnitRecord] = field(default_factory=dict)
+    memo: dict[str, object] = field(default_factory=dict)
 
 
-def built_output(options: BuildOptions, *, index: bool) -> Built | None:
-    """The output folder's files with their keys, when it is as the last build left it for
-    these options and inputs; None otherwise. Without `index`, the search index's files are
-    left out (serve makes its own: searching.py)."""
-    fresh = freshness.check(options, output=True)
-    if not fresh.manifest.outputs or not fresh.up_to_date:
-        return None
-    outputs = fresh.manifest.outputs
-    names = [p for p in outputs if index or not p.startswith(search.FOLDER)]
-    files: dict[str, tuple[str | None, bytes]] = {}
-    folder = f"{options.out}{os.sep}"
+def last_build(options: BuildOptions) -> LastBuild:
+    """The last build's record of the output folder (nothing, without one)."""
+    manifest = cache.load_manifest(options.root)
+    if not manifest.outputs or manifest.output_dir not in options.out_names:
+        return LastBuild()
+    now = stat_files(options.out, manifest.outputs)
+    keys, stats = {}, {}
+    for path, (key, stat) in manifest.outputs.items():
+        if key is not None and now.get(path) == stat:  # a shortcut's file has no key
+            keys[path], stats[path] = key, stat
+    return LastBuild(keys, stats, manifest.units, cache.load_memo(options.root))
+
+
+def read_back(
+    options: BuildOptions, last: LastBuild, paths: Iterable[str]
+) -> dict[str, bytes] | None:
+    """The bytes of the files at `paths`, each still as the last build left it; None when one
+    was written again, or removed, meanwhile."""
+    names = sorted(paths)
+    folder = f"{options.out}{os.sep}"  # joined as strings: 53,600 Path objects cost 0.3 s
+    files: dict[str, bytes] = {}
     try:
         for name in names:
             with open(folder + name, "rb") as handle:
-                files[name] = (outputs[name][0], handle.read())
+                files[name] = handle.read()
     except OSError:
         return None
     now = stat_files(options.out, names)
-    if any(now.get(name) != outputs[name][1] for name in names):
-        return None  # written again while read: a build beside serve
-    return Built(files, fresh.manifest.units, cache.load_memo(options.root))
+    if any(now.get(name) != last.stats[name] for name in names):
+        return None
+    return files
