@@ -223,3 +223,19 @@ Body [1].
 prediction:
   {word}: this is body text, not front matter
 """
+
+
+def parsed_files(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The prediction files parsed from now on in this process (loader.read_entry), in order:
+    what a command that takes the build's parse cache must not parse again."""
+    from builder.content import loader
+
+    read: list[str] = []
+    parse = loader.read_entry
+
+    def counted(root: Path, item: tuple[str, str | None], authors: frozenset[str]) -> object:
+        read.append(item[0])
+        return parse(root, item, authors)
+
+    monkeypatch.setattr(loader, "read_entry", counted)
+    return read

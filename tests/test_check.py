@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
-from conftest import SiteFolder, prediction_text
-
-from builder.content import loader
+from conftest import SiteFolder, parsed_files, prediction_text
 
 VALID = prediction_text  # a valid file; the cases below break one thing each
 
@@ -236,14 +233,7 @@ def test_check_takes_the_files_the_last_build_parsed(
         site.write(f"p{n}.md", VALID(f"Prediction {n}"))
     assert site.build() == 0
     site.write("p1.md", VALID("Prediction 1", extra="references:\n  - {title: Never cited}\n"))
-    read: list[str] = []
-    parse = loader.read_entry
-
-    def counted(root: Path, item: tuple[str, str | None], authors: frozenset[str]) -> object:
-        read.append(item[0])
-        return parse(root, item, authors)
-
-    monkeypatch.setattr(loader, "read_entry", counted)
+    read = parsed_files(monkeypatch)
     assert site.check() == 0
     assert read == ["content/predictions/p1.md"]
     assert "p1.md:6: references.0: reference 1 is never cited" in capsys.readouterr().err

@@ -4,13 +4,11 @@ resolves it; then what falls due soon; `--strict` exits 1 while anything is over
 from __future__ import annotations
 
 import shlex
-from pathlib import Path
 
 import pytest
-from conftest import NOW, SiteFolder, prediction_text
+from conftest import NOW, SiteFolder, parsed_files, prediction_text
 
 from builder.cli import main
-from builder.content import loader
 
 RESOLVED = "resolution: {outcome: yes, date: 2026-05-02}\n"
 # slug: (publication date, target date, extra top-level lines, extra prediction lines).
@@ -155,14 +153,7 @@ def test_due_takes_the_files_the_last_build_parsed(
         site.write(f"p{n}.md", prediction_text(f"Prediction {n}", target="2027-01-01"))
     assert site.build() == 0
     site.write("p1.md", prediction_text("Prediction 1", target="2026-11-01"))  # overdue now
-    read: list[str] = []
-    parse = loader.read_entry
-
-    def counted(root: Path, item: tuple[str, str | None], authors: frozenset[str]) -> object:
-        read.append(item[0])
-        return parse(root, item, authors)
-
-    monkeypatch.setattr(loader, "read_entry", counted)
+    read = parsed_files(monkeypatch)
     capsys.readouterr()
     assert main(["due", "--source", str(site.root), "--now", NOW]) == 0
     assert read == ["content/predictions/p1.md"]

@@ -5,13 +5,11 @@ from __future__ import annotations
 import difflib
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from conftest import NOW, SiteFolder, odd_prediction, prediction_text
+from conftest import NOW, SiteFolder, odd_prediction, parsed_files, prediction_text
 
 from builder.cli import main
-from builder.content import loader
 
 ODD = odd_prediction("resolution")
 
@@ -42,14 +40,7 @@ def test_the_files_the_last_build_parsed_are_not_parsed_again(
         site.write(f"p{n}.md", prediction_text(f"Prediction {n}"))
     assert site.build() == 0
     site.write("p1.md", prediction_text("Prediction 1", extra="slug: renamed\n"))
-    read: list[str] = []
-    parse = loader.read_entry
-
-    def counted(root: Path, item: tuple[str, str | None], authors: frozenset[str]) -> object:
-        read.append(item[0])
-        return parse(root, item, authors)
-
-    monkeypatch.setattr(loader, "read_entry", counted)
+    read = parsed_files(monkeypatch)
     assert _resolve(site, "renamed", "--outcome", "yes", "--date", "2026-05-01") == 0
     assert read == ["content/predictions/p1.md"]
     assert "resolution:" in (site.root / "content/predictions/p1.md").read_text(encoding="utf-8")

@@ -20,12 +20,11 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from bs4 import BeautifulSoup
-from conftest import NOW, REPO, SITE_YAML, SiteFolder, prediction_text
+from conftest import NOW, REPO, SITE_YAML, SiteFolder, parsed_files, prediction_text
 from rich.console import Console
 from serving import Serve, children, launched, serving, wait_for
 from test_incremental import _clean_build, _populate, _replace
 
-from builder.content import loader
 from builder.errors import Problem
 from builder.options import BuildOptions
 from builder.serve import inject
@@ -430,14 +429,7 @@ def test_serve_takes_the_files_the_last_build_parsed(
     _populate(site)
     assert site.build() == 0
     _replace(site, P3, "Prediction 3", "Renamed")
-    read: list[str] = []
-    parse = loader.read_entry
-
-    def counted(root: Path, item: tuple[str, str | None], authors: frozenset[str]) -> object:
-        read.append(item[0])
-        return parse(root, item, authors)
-
-    monkeypatch.setattr(loader, "read_entry", counted)
+    read = parsed_files(monkeypatch)
     files = Rebuilder(BuildOptions(site.root, dt.date.fromisoformat(NOW))).files()
     assert read == [P3]
     assert dict(files) == _clean_build(site, tmp_path, NOW)
