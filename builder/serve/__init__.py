@@ -2,7 +2,7 @@
 
     watch.py    file events -> debounced batches of changes, sorted by kind
     rebuild.py  the site built again and again in memory, reusing what did not change
-    warm.py     its first build from the output folder, when `foretell build` left it up to date
+    warm.py     its first build: what changed since `foretell build` made, the rest read back
     state.py    the live site: one Rebuilder, rebuilt on each batch, swapped in atomically
     inject.py   what serve adds to HTML: the live-reload script and the error overlay
     server.py   the Starlette app: site files from memory, the event stream, safe paths
