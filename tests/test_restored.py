@@ -79,7 +79,7 @@ def test_a_cache_naming_its_output_in_full_still_holds(built: SiteFolder) -> Non
     page of the site rendered again."""
     manifest = cache.load_manifest(built.root)
     manifest.output_dir = str(built.output.resolve())
-    cache.write_pickle(built.root, cache.MANIFEST, manifest)
+    pickles.write_pickle(built.root, cache.MANIFEST, manifest)
     (built.root / cache.CACHE_DIR / cache.SHORTCUT).unlink()  # its context named it so too
     EDITS["title"](built)
     options = BuildOptions(built.root, dt.date.fromisoformat(NOW))

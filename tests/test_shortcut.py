@@ -174,6 +174,11 @@ DRAFT_EDITS: dict[str, tuple[Callable[[SiteFolder], None], str]] = {
     # What another file may clash with (loader.check_duplicates), or name (terms.py).
     "its slug": (lambda s: _replace(s, P9, "draft: true", "draft: true\nslug: p9b"), "full"),
     "its category": (lambda s: _replace(s, P9, "category: Space", "category: Oceans"), "full"),
+    "its tags": (lambda s: _replace(s, P9, "draft: true", "draft: true\ntags: [t9]"), "full"),
+    "its aliases": (
+        lambda s: _replace(s, P9, "draft: true", "draft: true\naliases: [/old-draft/]"),
+        "full",
+    ),
     "published": (lambda s: _replace(s, P9, "draft: true\n", ""), "full"),
 }
 
@@ -190,12 +195,24 @@ def test_a_draft_edited_changes_nothing_of_the_site(
     make(with_a_draft)
     report = _build(with_a_draft)
     assert report.way == way
+    assert report.drafts == (0 if edit == "published" else 1)
     assert with_a_draft.files() == _clean_build(with_a_draft, tmp_path)
     warnings = _warnings_of_a_clean_build(with_a_draft, tmp_path)
     assert [str(w) for w in report.warnings] == warnings
     again = _build(with_a_draft)
     assert again.way == "up to date"
     assert [str(w) for w in again.warnings] == warnings
+
+
+def test_a_draft_edited_repairs_an_output_changed_by_hand(
+    with_a_draft: SiteFolder, tmp_path: Path
+) -> None:
+    """Catches: a draft edit reported "up to date" while a file of the site was deleted by
+    hand since the build (its check finds it, then the draft's path wrote nothing)."""
+    (with_a_draft.output / "index.html").unlink()
+    DRAFT_EDITS["its body"][0](with_a_draft)
+    assert _build(with_a_draft).way == "full"
+    assert with_a_draft.files() == _clean_build(with_a_draft, tmp_path)
 
 
 def test_a_draft_with_an_error_fails_the_build(with_a_draft: SiteFolder) -> None:

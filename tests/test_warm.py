@@ -69,7 +69,7 @@ def test_serve_starts_from_the_built_output(
 SINCE = {
     "an output edited": ("index.html", "predictions/p1/index.html"),
     "an input edited": ("predictions/p3/index.html", "predictions/p1/index.html"),
-    "another day": ("track-record/index.html", None),  # how long the overdue are
+    "another day": ("track-record/index.html", "404.html"),  # how long the overdue are
     "a draft previewed": ("predictions/p9/index.html", "predictions/p1/index.html"),
 }
 

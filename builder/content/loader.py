@@ -55,7 +55,8 @@ def prediction_files(root: Path, inputs: Iterable[str] | None = None) -> list[st
 class FileEntry:
     """A content file as last read: its stat, the hash of its bytes, and the parse result.
 
-    Kept between builds (see cache.py) so unchanged files are neither read nor parsed again.
+    Kept between builds (content/parsecache.py) so unchanged files are neither read nor
+    parsed again.
     """
 
     stat: Stat | None

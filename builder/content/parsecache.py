@@ -1,7 +1,8 @@
 """The parse cache in `.foretell/cache/`: every content file's parse result and rendered body
 (loader.FileEntry), as the last build read them, in shards (`files-NN.pickle`, large), with
-their stats apart (`stats.pickle`). A build, `check`, `serve` and the commands that edit a
-prediction (content/edit.py) take from it the files unchanged since (loader.read_all)."""
+their stats apart (`stats.pickle`). A build, `serve` and the commands that read the whole site
+(loader.read_every_file: check, resolve, update, due, stamp, import) take from it the files
+unchanged since (loader.read_all)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,11 @@ if TYPE_CHECKING:  # only for annotations: a no-op build never loads the content
 
 FILES = "files-{:02d}.pickle"  # sharded: an edit rewrites one shard, not every parsed file
 SHARDS = 128  # ~80 articles each at 10,000: the shortcut reads one per edited file
-# Each content file's stat as the last build saw it: apart from the shards, so that files
-# read again only to find the same bytes (every file, in a fresh checkout) rewrite no shard.
+# Each content file's stat as the last build saw it, with its digest: apart from the shards,
+# so that files read again only to find the same bytes (every file, in a fresh checkout)
+# rewrite no shard. The digest says which parse the stat goes with: a reader that meets a
+# shard older than the stats (a build writing beside it) keeps the shard's stat, and the
+# file is read again, rather than take an old parse for the file as it is now.
 STATS = "stats.pickle"
 
 
@@ -40,8 +44,8 @@ def _load_shards(root: Path, shards: Iterable[int]) -> dict[str, FileEntry]:
             entries.update(read_pickle(root, FILES.format(shard), dict) or {})
         stats = read_pickle(root, STATS, dict) or {}
     for source, entry in entries.items():
-        stat = stats.get(source, entry.stat)
-        if stat != entry.stat:
+        stat, digest = stats.get(source, (entry.stat, entry.digest))
+        if stat != entry.stat and digest == entry.digest:
             entries[source] = dataclasses.replace(entry, stat=stat)
     return entries
 
@@ -64,7 +68,8 @@ def save_files(
             dirty.add(shard)
     for shard in sorted(dirty):
         write_pickle(root, FILES.format(shard), shards[shard])
-    write_pickle(root, STATS, {source: entry.stat for source, entry in files.items()})
+    stats = {source: (entry.stat, entry.digest) for source, entry in files.items()}
+    write_pickle(root, STATS, stats)
 
 
 def _same_but_stat(old: FileEntry | None, new: FileEntry) -> bool:

@@ -115,8 +115,8 @@ class Amendment:
     # the cache restored: shortcut.py, restored.py): their key and digest stand.
     restated: dict[str, Stat] = field(default_factory=dict)
     digests: dict[str, str] = field(default_factory=dict)  # of the files in `outputs`
-    # The site's warnings, once a shortcut took a file whose own changed (the manifest's are
-    # the full build's): what the next no-op reports.
+    # The site's warnings as the last shortcut left them (the manifest's are the full
+    # build's: an edited file's may have changed since): what the next no-op reports.
     warnings: list[Problem] | None = None
 
 
@@ -156,8 +156,8 @@ def amend_manifest(
 ) -> None:
     """Record that the shortcut rewrote `outputs` (path -> stat and content digest; without
     a key, see shortcut.py), deleted `gone` and found `restated` as the manifest says but for
-    their stat, with the inputs now `inputs_key` and the site's `warnings` (if they are not
-    the manifest's), in the amendment to `manifest`."""
+    their stat, with the inputs now `inputs_key` and the site's `warnings` now (None: as
+    the amendment or the manifest has them), in the amendment to `manifest`."""
     amended = read_pickle(root, AMENDMENT, Amendment)
     if amended is None or amended.built != manifest.built:
         amended = Amendment(manifest.built, inputs_key)

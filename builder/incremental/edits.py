@@ -34,7 +34,8 @@ MAX_EDITED = 8
 
 @dataclass
 class Edits:
-    """The edited files read again, each a good published prediction."""
+    """The edited files read again: published predictions without an error (`entries`), and
+    drafts that stay drafts (`drafts`)."""
 
     entries: dict[str, FileEntry]
     before: dict[str, Prediction]  # slug -> the version the record was made with
@@ -90,8 +91,9 @@ def find(
     since: taken.Taken | None = None,
 ) -> Edits | None:
     """The changed files read again, or None unless each differs from its `previous` entry
-    as _edit_kinds allows. Each is taken as its edit and as the kinds the shortcuts `since`
-    the last full build took it as (taken.py)."""
+    as _edit_kinds allows, or is a draft that stays one (_stays_a_draft: Edits.drafts). Each
+    is taken as its edit and as the kinds the shortcuts `since` the last full build took it
+    as (taken.py)."""
     assert fresh.config[0] is not None
     authors = frozenset(a.key for a in fresh.config[0].authors)
     new: dict[str, FileEntry] = {}

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.content.model import Prediction
-from builder.incremental import cache
 from builder.site import taxonomy
 from builder.site.model import Site
+from builder.system import pickles
 from builder.system.git import touched_since
 from builder.trackrecord.history import FileHistory, TrackedFields, read_history
 
@@ -37,7 +37,7 @@ def read_site_history(
 ) -> dict[str, FileHistory]:
     """slug -> history of each published prediction that has one."""
     published = [p for p in predictions if not p.draft]
-    stored = cache.read_pickle(root, HISTORY_FILE, HistoryCache) if use_cache else None
+    stored = pickles.read_pickle(root, HISTORY_FILE, HistoryCache) if use_cache else None
     reusable = _reusable(root, stored, head)
     entries: dict[str, tuple[str, FileHistory | None]] = {}
     todo: list[Prediction] = []
@@ -53,7 +53,7 @@ def read_site_history(
         for p in todo:
             entries[p.source] = (p.digest, found.get(p.source))
     if stored is None or stored.head != head or stored.entries != entries:
-        cache.write_pickle(root, HISTORY_FILE, HistoryCache(head, entries))
+        pickles.write_pickle(root, HISTORY_FILE, HistoryCache(head, entries))
     return {p.slug: h for p in published if (h := entries[p.source][1]) is not None}
 
 

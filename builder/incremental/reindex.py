@@ -83,7 +83,7 @@ def save_inputs(root: Path, site: Site, memo: Memo, shards: Shards | None) -> No
         key = shards.keys[shard]
         documents = tuple((p.slug, search.document(site, p)) for p in groups[shard])
         paths = frozenset(search.shard_outputs(shard, memo.get(key, dict)))
-        cache.write_pickle(root, f"{FOLDER}/{_file_name(key)}", ShardInputs(documents, paths))
+        pickles.write_pickle(root, f"{FOLDER}/{_file_name(key)}", ShardInputs(documents, paths))
 
 
 def _file_name(key: str) -> str:
@@ -157,7 +157,7 @@ class Reindexing:
     def save(self) -> None:
         """Once the files are in place: what the output's shards are now made from."""
         if self._changed:
-            cache.write_pickle(self._root, SINCE, (self._built, self._since))
+            pickles.write_pickle(self._root, SINCE, (self._built, self._since))
 
 
 def start(
@@ -166,7 +166,7 @@ def start(
     """Start indexing again the shards of `edited` (slug -> its new version; `site` holds
     them) whose documents differ from those the output's bundle was made from; None when a
     shard's inputs are missing (the full build makes them)."""
-    found = cache.read_pickle(root, SINCE, tuple)
+    found = pickles.read_pickle(root, SINCE, tuple)
     since: dict[int, Indexed] = found[1] if found is not None and found[0] == built else {}
     by_shard: dict[int, dict[str, Document]] = {}
     for slug, p in edited.items():
@@ -174,7 +174,7 @@ def start(
         by_shard.setdefault(shard, {})[slug] = search.document(site, p)
     changed: dict[int, tuple[ShardInputs, Indexed]] = {}
     for shard, documents in sorted(by_shard.items()):
-        base = cache.read_pickle(root, f"{FOLDER}/{_file_name(shards.keys[shard])}", ShardInputs)
+        base = pickles.read_pickle(root, f"{FOLDER}/{_file_name(shards.keys[shard])}", ShardInputs)
         if base is None:
             return None
         if not documents.keys() <= {slug for slug, _ in base.documents}:

@@ -29,6 +29,7 @@ from builder.content.model import Prediction
 from builder.incremental import cache, freshness
 from builder.incremental.freshness import Freshness
 from builder.options import BuildOptions
+from builder.system import pickles
 from builder.system.digests import file_digests, source_digests
 from builder.system.files import Stat
 from builder.system.git import touched_since
@@ -63,7 +64,7 @@ def save_digests(
     others = sorted(path for path, stat in inputs.items() if stat and path not in known)
     read = dict(zip(others, source_digests(root, others), strict=True))
     digests = known | {path: digest for path, digest in read.items() if digest is not None}
-    cache.write_pickle(root, cache.DIGESTS, (built, digests))
+    pickles.write_pickle(root, cache.DIGESTS, (built, digests))
 
 
 def edited(
@@ -72,7 +73,7 @@ def edited(
     """The inputs whose bytes differ from those the full build recorded (`save_digests`) with
     the full build `built` (their stats then in `inputs`), or None when a file was added or
     removed, or that record is missing or another's (a build stopped between the two)."""
-    found = cache.read_pickle(options.root, cache.DIGESTS, tuple)
+    found = pickles.read_pickle(options.root, cache.DIGESTS, tuple)
     if found is None or found[0] != built or inputs.keys() != fresh.inputs.keys():
         return None
     digests: Mapping[str, str] = found[1]

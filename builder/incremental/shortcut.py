@@ -16,6 +16,11 @@ keying its 10,000 units and 3,700 other outputs (build.py):
   every page and the feed of each term it left or joined, their index, the sitemap, the
   search page's counts and its line in each export.
 
+A file's warnings follow it (edits.Edits.warnings_now): the report and the manifest's amendment
+hold the site's warnings as they are now. A draft edited, still a draft with the same slug,
+aliases and terms, changes nothing of a site that leaves drafts out: only its warnings and
+its stat are recorded, once every output is found as built.
+
 With search on, Pagefind indexes the shards holding the edited predictions meanwhile
 (reindex.py). In a fresh checkout with the cache restored, where every stat moved, inputs and
 outputs are compared by their bytes (restored.py). What the shortcut finds in the output and
@@ -51,6 +56,7 @@ from builder.incremental import cache, edits, freshness, shortcut_render, shortc
 from builder.incremental.freshness import Freshness
 from builder.options import BuildOptions, Report
 from builder.site.model import Site
+from builder.system import pickles
 from builder.system.files import Stat, stat_files
 from builder.trackrecord.history import FileHistory
 from builder.trackrecord.records import AuthorStats
@@ -136,9 +142,9 @@ def save_record(
         return
     record.frame, record.head = restored.frame(options, fresh), fresh.head
     restored.save_digests(options.root, record.built, fresh.inputs, site.predictions)
-    cache.write_pickle(options.root, RECORD, record)
+    pickles.write_pickle(options.root, RECORD, record)
     shown = display.shown_of(site, planned, memo, record.built, hidden)
-    cache.write_pickle(options.root, SHOWN, shown)
+    pickles.write_pickle(options.root, SHOWN, shown)
 
 
 def _bodies_only_on_article_pages(theme: Theme) -> bool:
@@ -154,7 +160,7 @@ def _bodies_only_on_article_pages(theme: Theme) -> bool:
 def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
     """Build by the shortcut, or return None (having written nothing) when it does not apply."""
     root = options.root
-    record = cache.read_pickle(root, RECORD, Record)
+    record = pickles.read_pickle(root, RECORD, Record)
     if record is None:
         return None
     changed = edited_files(options, fresh, record)
@@ -177,6 +183,8 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
     if found is None:
         return None
     if not found.entries:  # drafts alone, left out: nothing of the site changed
+        if not shortcut_write.all_as_built(fresh, as_built):
+            return None  # but a file of it was changed by hand: the full build repairs it
         warnings = found.warnings_now(fresh.manifest.warnings)
         return shortcut_write.restated(options, fresh, as_built, warnings)
     found.history_moved = moved
@@ -204,7 +212,7 @@ def _build(
     if found.display:
         from builder.incremental import display
 
-        shown = cache.read_pickle(root, SHOWN, display.Shown)
+        shown = pickles.read_pickle(root, SHOWN, display.Shown)
         if not display.applies(shown, record.built, found.edited()):
             return None
     now, regrouped, patched = record, None, None

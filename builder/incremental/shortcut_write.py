@@ -51,6 +51,13 @@ def unchanged_stats(
     return None if any(existing.get(path) != as_built.stat(path) for path in paths) else existing
 
 
+def all_as_built(fresh: Freshness, as_built: AsBuilt) -> bool:
+    """Whether every output file is as the builds left it (0.15 s at 10,000 predictions): a
+    build that would write none must know there is nothing to repair."""
+    current = fresh.current
+    return all(current.get(path) == as_built.stat(path) for path in fresh.manifest.outputs)
+
+
 def restated(
     options: BuildOptions,
     fresh: Freshness,
@@ -59,9 +66,8 @@ def restated(
 ) -> Report:
     """Nothing of the site changed, but the files' stats, or the site's `warnings` (a draft
     edited): record them, so the next build is a no-op."""
-    manifest, key = fresh.manifest, fresh.inputs_key
-    restated = as_built.restated
-    cache.amend_manifest(options.root, manifest, {}, key, restated=restated, warnings=warnings)
+    manifest, inputs_key, moved = fresh.manifest, fresh.inputs_key, as_built.restated
+    cache.amend_manifest(options.root, manifest, {}, inputs_key, restated=moved, warnings=warnings)
     report = freshness.no_op_report(fresh)
     return report if warnings is None else dataclasses.replace(report, warnings=warnings)
 
@@ -101,8 +107,10 @@ def write(
     # Without a key (see shortcut.py's docstring), with their digests (restored.py).
     stats = {path: (staging.stats[path], staging.digests[path]) for path in written}
     restated = as_built.restated  # amend_manifest leaves out those rewritten or gone
-    key = fresh.inputs_key
-    cache.amend_manifest(options.root, manifest, stats, key, frozenset(gone), restated, warnings)
+    inputs_key = fresh.inputs_key
+    cache.amend_manifest(
+        options.root, manifest, stats, inputs_key, frozenset(gone), restated, warnings
+    )
     if reindexing is not None:
         reindexing.save()
     return written, gone

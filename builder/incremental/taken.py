@@ -20,6 +20,7 @@ from pathlib import Path
 
 from builder.content.loader import FileEntry
 from builder.incremental import cache
+from builder.system import pickles
 
 KindsBySource = Mapping[str, frozenset[str]]  # source -> the kinds of edit it was taken as
 Shape = tuple[str, tuple[str, ...]]  # a term's name and its predictions' slugs, in order
@@ -40,7 +41,7 @@ class Taken:
 
 def read(root: Path, built: str) -> Taken:
     """What the shortcuts since the full build `built` took."""
-    found = cache.read_pickle(root, cache.TAKEN, Taken)
+    found = pickles.read_pickle(root, cache.TAKEN, Taken)
     return found if found is not None and found.built == built else Taken(built)
 
 
@@ -61,7 +62,7 @@ def save(
     lines = {**before.lines, **(lines or {})}
     now = Taken(before.built, merged, shapes, made, lines, {**before.entries, **(entries or {})})
     if now != before:
-        cache.write_pickle(root, cache.TAKEN, now)
+        pickles.write_pickle(root, cache.TAKEN, now)
 
 
 def forget(root: Path) -> None:

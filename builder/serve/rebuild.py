@@ -52,9 +52,11 @@ class InMemory:
 
 class Rebuilder:
     """Builds one site again and again in memory (for `serve`), reusing what has not changed:
-    unchanged files are not parsed again and unchanged pages not rendered again, and when only
-    prediction files changed, in a body, display or forecast edit, only what shows the edits
-    is made (shortcut.py; a terms edit takes a full rebuild, in memory fast enough).
+    unchanged files are not parsed again and unchanged pages not rendered again (the first
+    build starts from the last `foretell build`'s: warm.py), and when only prediction files
+    changed, in a body, display or forecast edit, only what shows the edits is made
+    (shortcut.py; a terms edit takes a full rebuild, in memory fast enough; a draft left out
+    makes nothing).
 
     `files()` returns the whole site as {path: bytes} (LazyFiles: a page changed by a full
     rebuild is rendered when read), or raises BuildFailed with every problem.
@@ -148,10 +150,10 @@ class Rebuilder:
         # A terms edit takes a rebuild in memory: under 300 ms at 1,000.
         if found is None or "terms" in found.edit_kinds:
             return None
-        self.warnings = found.warnings_now(self.warnings)
         if not found.entries:  # drafts alone, left out: nothing of the site changed
             self._record.inputs = fresh.inputs
             self._entries.update(found.drafts)
+            self.warnings = found.warnings_now(self.warnings)
             return self._files
         if self._feeds_of is not None:
             self._record.feeds, self._feeds_of = self._feeds_of(), None
@@ -178,6 +180,7 @@ class Rebuilder:
         record.inputs = fresh.inputs
         self._entries.update(found.entries)
         self._entries.update(found.drafts)
+        self.warnings = found.warnings_now(self.warnings)
         if self.site is not None:  # none of the edits moves a prediction, or changes a status
             edited = found.edited()
             kept = tuple(edited.get(p.slug, p) for p in self.site.predictions)
