@@ -182,7 +182,7 @@ def build(options: BuildOptions, fresh: Freshness) -> Report:
     clock = _Stopwatch(timings)
     manifest, current = fresh.manifest, fresh.current
     # A deploy's restored output is checked byte by byte, mostly while the site loads.
-    intact, restored = _intact_by_stat(manifest, current)
+    intact, restored = intact_by_stat(manifest, current)
     folder = f"{options.out}{os.sep}"  # joined as strings: 53,600 Path objects cost 0.3 s
     digests_now = BackgroundDigests([folder + path for path, _ in restored])
     # The command line's build, one per process: what it loads lives to the end, and the
@@ -248,7 +248,7 @@ def _new_manifest(
     )  # fmt: skip
 
 
-def _intact_by_stat(
+def intact_by_stat(
     manifest: Manifest, current: Mapping[str, Stat]
 ) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """The files still on disk exactly as the last build wrote them (path -> key), which

@@ -183,7 +183,7 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
     if found is None:
         return None
     if not found.entries:  # drafts alone, left out: nothing of the site changed
-        if not shortcut_write.all_as_built(fresh, as_built):
+        if shortcut_write.unchanged_stats(options, as_built, fresh.manifest.outputs) is None:
             return None  # but a file of it was changed by hand: the full build repairs it
         warnings = found.warnings_now(fresh.manifest.warnings)
         return shortcut_write.restated(options, fresh, as_built, warnings)

@@ -6,7 +6,7 @@ instead of rendering the whole site in memory (53,600 files at 10,000 prediction
 minute). Without such a build, it makes them all.
 
 A file counts as the build's while its stat is the one recorded, as the build itself trusts
-it (build._intact_by_stat); each is stat-ed again once read, so that one a build beside serve
+it (build.intact_by_stat); each is stat-ed again once read, so that one a build beside serve
 replaced meanwhile is caught: serve then makes every file itself.
 """
 
@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from builder.incremental import cache
+from builder.incremental.build import intact_by_stat
 from builder.incremental.cache import UnitRecord
 from builder.options import BuildOptions
 from builder.system.files import Stat, stat_files
@@ -37,11 +38,8 @@ def last_build(options: BuildOptions) -> LastBuild:
     manifest = cache.load_manifest(options.root)
     if not manifest.outputs or manifest.output_dir not in options.out_names:
         return LastBuild()
-    now = stat_files(options.out, manifest.outputs)
-    keys, stats = {}, {}
-    for path, (key, stat) in manifest.outputs.items():
-        if key is not None and now.get(path) == stat:  # a shortcut's file has no key
-            keys[path], stats[path] = key, stat
+    keys, _ = intact_by_stat(manifest, stat_files(options.out, manifest.outputs))
+    stats = {path: manifest.outputs[path][1] for path in keys}
     return LastBuild(keys, stats, manifest.units, cache.load_memo(options.root))
 
 
