@@ -68,6 +68,9 @@ def test_table_lists_every_forecast_with_its_note(updated: SiteFolder) -> None:
         ["June 15, 2026", "40%", "No note given."],
     ]
     assert page.select_one(".history b") is None
+    # As a screen reader names them: a phone's short label ("Conf.") is hidden from it.
+    for short in page.select('.history thead [aria-hidden="true"]'):
+        short.decompose()
     headers = [th.get_text() for th in page.select(".history thead th")]
     assert headers == ["From", "Confidence", "Why"]
 
