@@ -17,7 +17,7 @@ from pathlib import Path
 
 from builder import __version__
 from builder.content import parsecache
-from builder.content.loader import draft_count, hidden_terms
+from builder.content.loader import draft_count
 from builder.errors import Problem
 from builder.incremental import cache, history, shortcut
 from builder.incremental.cache import Manifest, UnitRecord
@@ -208,8 +208,8 @@ def build(options: BuildOptions, fresh: Freshness) -> Report:
         clock("render")
         written = staging.commit(keep=rendered.reused)
     manifest = _new_manifest(options, fresh, loaded, rendered, staging, written)
-    hidden = hidden_terms(loaded.files.values(), options.drafts)  # the drafts' (terms.py)
-    shortcut.save_record(options, fresh, site, memo, rendered.planned, hidden)  # fills the memo
+    files = loaded.files.values()
+    shortcut.save_record(options, fresh, site, memo, rendered.planned, files)  # fills the memo
     live = {p.digest for p in site.predictions}
     kept = memo.retained(live)
     cache.save(options.root, manifest, loaded.files, previous_files, kept, loaded_memo)

@@ -118,6 +118,7 @@ class Amendment:
     # The site's warnings as the last shortcut left them (the manifest's are the full
     # build's: an edited file's may have changed since): what the next no-op reports.
     warnings: list[Problem] | None = None
+    drafts: int | None = None  # the drafts left out, as the last shortcut counted them
 
 
 def load_manifest(root: Path) -> Manifest:
@@ -141,6 +142,8 @@ def load_manifest(root: Path) -> Manifest:
     manifest.outputs, manifest.inputs_key = outputs, amended.inputs_key
     if amended.warnings is not None:
         manifest.warnings = amended.warnings
+    if amended.drafts is not None:
+        manifest.drafts = amended.drafts
     manifest.later("digests", digests)
     return manifest
 
@@ -153,11 +156,13 @@ def amend_manifest(
     gone: frozenset[str] = frozenset(),
     restated: Mapping[str, Stat] | None = None,
     warnings: list[Problem] | None = None,
+    drafts: int | None = None,
 ) -> None:
     """Record that the shortcut rewrote `outputs` (path -> stat and content digest; without
     a key, see shortcut.py), deleted `gone` and found `restated` as the manifest says but for
-    their stat, with the inputs now `inputs_key` and the site's `warnings` now (None: as
-    the amendment or the manifest has them), in the amendment to `manifest`."""
+    their stat, with the inputs now `inputs_key`, and the site's `warnings` and count of
+    `drafts` now (None: as the amendment or the manifest has them), in the amendment to
+    `manifest`."""
     amended = read_pickle(root, AMENDMENT, Amendment)
     if amended is None or amended.built != manifest.built:
         amended = Amendment(manifest.built, inputs_key)
@@ -173,9 +178,11 @@ def amend_manifest(
     digests = {path: digest for path, digest in amended.digests.items() if path not in gone}
     digests |= {path: digest for path, (_, digest) in outputs.items()}
     warned = amended.warnings if warnings is None else warnings
+    counted = amended.drafts if drafts is None else drafts
     amendment = Amendment(
-        manifest.built, inputs_key, kept | changed, now_gone, now_restated, digests, warned
-    )
+        manifest.built, inputs_key, kept | changed, now_gone, now_restated, digests, warned,
+        counted,
+    )  # fmt: skip
     write_pickle(root, AMENDMENT, amendment)
 
 

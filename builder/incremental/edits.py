@@ -1,7 +1,8 @@
 """The edits the shortcut takes (shortcut.py): which prediction files changed since its
 record, read again, and the kinds of each edit: "body", "display" (display.py), "forecast"
 (forecasts.py), "terms" (terms.py) or the last two, as at least the kinds the shortcuts since
-the last full build took each file as (taken.py).
+the last full build took each file as (taken.py). Drafts edited, added or deleted, which a
+build that does not preview them leaves out, change none of its files (drafts.py).
 """
 
 from __future__ import annotations
@@ -50,9 +51,11 @@ class Edits:
     # Commits since the record touched them (a later HEAD: restored.py), so their history,
     # which every one of their files shows, is another.
     history_moved: bool = False
-    # The drafts edited, left out of a build that does not preview them: nothing of the site
-    # shows them, but their warnings (_stays_a_draft).
+    # The drafts edited or added, left out of a build that does not preview them: nothing of
+    # the site shows them, but their warnings (_stays_a_draft, _a_new_draft).
     drafts: dict[str, FileEntry] = dataclasses.field(default_factory=dict)
+    added: frozenset[str] = frozenset()  # those of `drafts` the record does not know
+    removed: frozenset[str] = frozenset()  # drafts deleted since the record
 
     @property
     def edit_kinds(self) -> frozenset[str]:
@@ -74,12 +77,17 @@ class Edits:
     def edited(self) -> dict[str, Prediction]:
         return {_slug(e): _prediction(e) for e in self.entries.values()}
 
-    def warnings_now(self, before: Iterable[Problem]) -> list[Problem]:
-        """The site's warnings `before`, with the edited files' own as they are now. A file's
-        are those its parse finds and those of its dates after today (content/future.py),
-        which no file taken has (find): so its parse finds them all."""
+    def warnings_now(
+        self, before: Iterable[Problem], inputs: Mapping[str, Stat | None]
+    ) -> list[Problem]:
+        """The site's warnings `before`, with the edited files' own as they are now, and none
+        of a prediction file no more among the `inputs` (a draft deleted, or added since the
+        record and deleted again). A file's are those its parse finds and those of its dates
+        after today (content/future.py), which no file taken has (find): so its parse finds
+        them all."""
         taken = self.entries | self.drafts
-        kept = [w for w in before if w.path not in taken]
+        gone = lambda path: is_article(path) and path not in inputs  # noqa: E731
+        kept = [w for w in before if w.path not in taken and not gone(w.path)]
         return sorted(kept + [w for e in taken.values() for w in e.result.problems])
 
 
@@ -91,23 +99,34 @@ def find(
     since: taken.Taken | None = None,
 ) -> Edits | None:
     """The changed files read again, or None unless each differs from its `previous` entry
-    as _edit_kinds allows, or is a draft that stays one (_stays_a_draft: Edits.drafts). Each
-    is taken as its edit and as the kinds the shortcuts `since` the last full build took it
-    as (taken.py)."""
+    as _edit_kinds allows, or is a draft that stays one (_stays_a_draft: Edits.drafts), a new
+    draft (_a_new_draft: Edits.added, which drafts.fit checks against the site) or a draft
+    deleted (Edits.removed). Each is taken as its edit and as the kinds the shortcuts `since`
+    the last full build took it as (taken.py)."""
     assert fresh.config[0] is not None
     authors = frozenset(a.key for a in fresh.config[0].authors)
     new: dict[str, FileEntry] = {}
     before: dict[str, Prediction] = {}
     kinds: dict[str, frozenset[str]] = {}
     drafts: dict[str, FileEntry] = {}
+    added, removed = set(), set()
     since = since or taken.Taken("")
     for source in changed:
         old = previous.get(source)
-        if old is None:
-            return None
+        if fresh.inputs.get(source) is None:  # deleted
+            if old is None or options.drafts or not _is_draft(old):
+                return None
+            removed.add(source)
+            continue
         entry = since.entries.get(source)  # as the last shortcut read it, if still so
         if entry is None or entry.stat != fresh.inputs.get(source) or entry.authors != authors:
             entry = read_entry(options.root, (source, None), authors)
+        if old is None:  # a new file
+            if options.drafts or not _a_new_draft(entry):
+                return None
+            drafts[source] = entry
+            added.add(source)
+            continue
         if not options.drafts and _stays_a_draft(old, entry):
             drafts[source] = entry
             continue
@@ -119,7 +138,8 @@ def find(
         before[_slug(old)] = _prediction(old)
     taken_before = since.kinds_by_source
     again = frozenset(_slug(previous[source]) for source in changed if source in taken_before)
-    return Edits(new, before, kinds, since, again, drafts=drafts)
+    news, gone = frozenset(added), frozenset(removed)
+    return Edits(new, before, kinds, since, again, drafts=drafts, added=news, removed=gone)
 
 
 def is_article(path: str) -> bool:
@@ -129,11 +149,11 @@ def is_article(path: str) -> bool:
 def changed_articles(
     before: Mapping[str, Stat | None], now: Mapping[str, Stat | None]
 ) -> list[str] | None:
-    """The prediction files whose stat changed, or None when anything else changed too (a
-    file added or removed, site.yaml, a template...), or when more than MAX_EDITED did."""
-    if before.keys() != now.keys():
-        return None
-    changed = sorted(path for path, stat in now.items() if before[path] != stat)
+    """The prediction files added, deleted or whose stat changed, or None when anything else
+    changed too (site.yaml, a template...), or when more than MAX_EDITED did."""
+    gone = object()
+    paths = before.keys() | now.keys()
+    changed = sorted(path for path in paths if before.get(path, gone) != now.get(path, gone))
     if len(changed) > MAX_EDITED:
         return None
     return changed if all(is_article(path) for path in changed) else None
@@ -172,6 +192,18 @@ def _stays_a_draft(old: FileEntry, new: FileEntry) -> bool:
         return False
     claims = lambda p: (p.slug, p.aliases, p.category, p.tags)  # noqa: E731
     return claims(a) == claims(b)
+
+
+def _a_new_draft(entry: FileEntry) -> bool:
+    """A draft without an error, and without aliases, which a build checks against every page
+    of the site (pipeline.load): what else it may clash with, drafts.fit checks."""
+    p = entry.result.prediction
+    return p is not None and p.draft and not p.aliases
+
+
+def _is_draft(entry: FileEntry) -> bool:
+    p = entry.result.prediction
+    return p is not None and p.draft
 
 
 def _without_body(p: Prediction) -> Prediction:

@@ -18,8 +18,9 @@ keying its 10,000 units and 3,700 other outputs (build.py):
 
 A file's warnings follow it (edits.Edits.warnings_now): the report and the manifest's amendment
 hold the site's warnings as they are now. A draft edited, still a draft with the same slug,
-aliases and terms, changes nothing of a site that leaves drafts out: only its warnings and
-its stat are recorded, once every output is found as built.
+aliases and terms, changes nothing of a site that leaves drafts out, nor does a draft added
+that claims nothing another file claims (drafts.py), or a draft deleted: only the warnings,
+the count of drafts and the stats are recorded, once every output is found as built.
 
 With search on, Pagefind indexes the shards holding the edited predictions meanwhile
 (reindex.py). In a fresh checkout with the cache restored, where every stat moved, inputs and
@@ -42,7 +43,7 @@ the article.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -51,8 +52,17 @@ from typing import TYPE_CHECKING, Literal
 from builder.config.themes import TEMPLATES, Theme, find_theme
 from builder.content import parsecache
 from builder.content.crowd import CrowdTally
+from builder.content.loader import FileEntry, draft_count, hidden_terms
 from builder.errors import Problem
-from builder.incremental import cache, edits, freshness, shortcut_render, shortcut_write, taken
+from builder.incremental import (
+    cache,
+    drafts,
+    edits,
+    freshness,
+    shortcut_render,
+    shortcut_write,
+    taken,
+)
 from builder.incremental.freshness import Freshness
 from builder.options import BuildOptions, Report
 from builder.site.model import Site
@@ -97,6 +107,10 @@ class Record:
     # inputs, and git HEAD then (the history of files no commit since touched is as it was).
     frame: str = ""
     head: str | None = None
+    # The drafts it left out, and every address the files claim, drafts too: what a draft
+    # added since must not claim again (drafts.py).
+    drafts: int = 0
+    claims: frozenset[str] = frozenset()
 
 
 def record_of(
@@ -126,11 +140,11 @@ def save_record(
     site: Site,
     memo: Memo,
     planned: Plan,
-    hidden: Iterable[tuple[str, str]] = (),
+    files: Collection[FileEntry],
 ) -> None:
     """Called by every full build into a folder, once its output is in place, before its
-    memo is saved (display.shown_of keeps its parts there); `hidden`, the (kind, name) of
-    the terms its drafts name (terms.py)."""
+    memo is saved (display.shown_of keeps its parts there); `files`, every file it read,
+    drafts too: the terms they name (terms.py) and the addresses they claim (drafts.py)."""
     from builder.incremental import display, reindex, restored
 
     taken.forget(options.root)
@@ -141,8 +155,11 @@ def save_record(
             (options.root / cache.CACHE_DIR / name).unlink(missing_ok=True)
         return
     record.frame, record.head = restored.frame(options, fresh), fresh.head
+    record.drafts = 0 if options.drafts else draft_count(files)
+    record.claims = drafts.claims_of(files)
     restored.save_digests(options.root, record.built, fresh.inputs, site.predictions)
     pickles.write_pickle(options.root, RECORD, record)
+    hidden = hidden_terms(files, options.drafts)
     shown = display.shown_of(site, planned, memo, record.built, hidden)
     pickles.write_pickle(options.root, SHOWN, shown)
 
@@ -161,7 +178,7 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
     """Build by the shortcut, or return None (having written nothing) when it does not apply."""
     root = options.root
     record = pickles.read_pickle(root, RECORD, Record)
-    if record is None:
+    if record is None or record.built != fresh.manifest.built:  # not the manifest's
         return None
     changed = edited_files(options, fresh, record)
     as_built = shortcut_write.AsBuilt(fresh.manifest)
@@ -174,26 +191,29 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
         changed, as_built, moved = checked
         if not changed and not since.kinds_by_source:
             return shortcut_write.restated(options, fresh, as_built)
-    elif not changed:
-        return None
     changed = sorted({*changed, *since.kinds_by_source})
     if len(changed) > edits.MAX_EDITED:
         return None
     found = edits.find(options, fresh, changed, parsecache.load_entries(root, changed), since)
     if found is None:
         return None
-    if not found.entries:  # drafts alone, left out: nothing of the site changed
+    if found.added and not drafts.fit(root, record.built, record.claims, found):
+        return None
+    counted = record.drafts + len(found.added) - len(found.removed)
+    # Drafts alone, left out, or none (drafts added since the record, deleted again): nothing
+    # of the site changed but its warnings and count of drafts.
+    if not found.entries:
         if shortcut_write.unchanged_stats(options, as_built, fresh.manifest.outputs) is None:
             return None  # but a file of it was changed by hand: the full build repairs it
-        warnings = found.warnings_now(fresh.manifest.warnings)
-        return shortcut_write.restated(options, fresh, as_built, warnings)
+        warnings = found.warnings_now(fresh.manifest.warnings, fresh.inputs)
+        return shortcut_write.restated(options, fresh, as_built, warnings, counted)
     found.history_moved = moved
     # Pagefind starts first, in its own process: the rest is done while it indexes.
     reindexing = _reindexing(options, fresh, record, found)
     if reindexing is False:
         return None
     try:
-        return _build(options, fresh, record, found, reindexing, as_built)
+        return _build(options, fresh, record, found, reindexing, as_built, counted)
     finally:
         if reindexing is not None:
             reindexing.wait()  # declined halfway: no Pagefind outlives the build
@@ -206,7 +226,9 @@ def _build(
     found: edits.Edits,
     reindexing: Reindexing | None,
     as_built: shortcut_write.AsBuilt,
+    counted: int,
 ) -> Report | None:
+    """`counted`: the drafts left out now."""
     root = options.root
     shown = None
     if found.display:
@@ -243,14 +265,14 @@ def _build(
     existing = shortcut_write.unchanged_stats(options, as_built, files.keys() | gone)
     if existing is None:
         return None
-    warnings = found.warnings_now(fresh.manifest.warnings)
+    warnings = found.warnings_now(fresh.manifest.warnings, fresh.inputs)
     done = shortcut_write.write(
-        options, fresh, files, existing, reindexing, as_built, gone, warnings
+        options, fresh, files, existing, reindexing, as_built, gone, warnings, counted
     )
     if done is None:
         return None
     _taken(root, found, regrouped, patched)
-    return _report(fresh, files, *done, warnings)
+    return dataclasses.replace(_report(fresh, files, *done, warnings), drafts=counted)
 
 
 def _taken(

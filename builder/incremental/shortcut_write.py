@@ -56,13 +56,17 @@ def restated(
     fresh: Freshness,
     as_built: AsBuilt,
     warnings: list[Problem] | None = None,
+    drafts: int | None = None,
 ) -> Report:
-    """Nothing of the site changed, but the files' stats, or the site's `warnings` (a draft
-    edited): record them, so the next build is a no-op."""
-    manifest, inputs_key, moved = fresh.manifest, fresh.inputs_key, as_built.restated
-    cache.amend_manifest(options.root, manifest, {}, inputs_key, restated=moved, warnings=warnings)
+    """Nothing of the site changed, but the files' stats, or the site's `warnings` and count
+    of `drafts` (a draft edited, added or deleted): record them, so the next build is a
+    no-op."""
+    manifest, key, moved = fresh.manifest, fresh.inputs_key, as_built.restated
+    cache.amend_manifest(options.root, manifest, {}, key, frozenset(), moved, warnings, drafts)
     report = freshness.no_op_report(fresh)
-    return report if warnings is None else dataclasses.replace(report, warnings=warnings)
+    if warnings is not None:
+        report = dataclasses.replace(report, warnings=warnings)
+    return report if drafts is None else dataclasses.replace(report, drafts=drafts)
 
 
 def write(
@@ -74,11 +78,13 @@ def write(
     as_built: AsBuilt,
     deleted: Iterable[str] = (),
     warnings: list[Problem] | None = None,
+    drafts: int | None = None,
 ) -> tuple[set[str], set[str]] | None:
     """Write `files`, delete `deleted`, and write the search shards' files once Pagefind
     has made them (`files` and `existing` then hold them too); the files written and all
     those deleted, or None, having written nothing, if that fails. The manifest's amendment
-    records them, and the site's `warnings` when the edits changed them."""
+    records them, and the site's `warnings` and count of `drafts` when the edits changed
+    them."""
     manifest = fresh.manifest
     gone: set[str] = set(deleted)
     # Staging reads the output's record (65,000 names at 10,000): while Pagefind runs.
@@ -102,7 +108,7 @@ def write(
     restated = as_built.restated  # amend_manifest leaves out those rewritten or gone
     inputs_key = fresh.inputs_key
     cache.amend_manifest(
-        options.root, manifest, stats, inputs_key, frozenset(gone), restated, warnings
+        options.root, manifest, stats, inputs_key, frozenset(gone), restated, warnings, drafts
     )
     if reindexing is not None:
         reindexing.save()

@@ -75,7 +75,7 @@ def regroup(
         n = at.get((kind, slug))
         bare, slugs = (None, ()) if n is None else lists[n]
         members = _members(kind, slug, slugs, edited, order)
-        name = _name(kind, slug, shown, before, edited)
+        name = name_now(kind, slug, shown, before, edited)
         if name is None:
             return None
         old = _paths(bare, len(slugs)) if bare else []
@@ -115,7 +115,7 @@ def _members(
     return tuple(sorted([*kept, *joined], key=order.__getitem__))
 
 
-def _name(
+def name_now(
     kind: str,
     slug: str,
     shown: Shown,

@@ -1,0 +1,70 @@
+"""Drafts added or deleted since the last full build, which a build that does not preview
+them leaves out: the shortcut takes them (edits.find) when the full build would find nothing
+else to say of them than their warnings and the count of drafts it skipped.
+
+A new draft claims its page's address, which no other file's page nor alias may claim
+(loader.check_duplicates), and the names of its category and tags, which no other spelling
+of the same page may have, a published prediction's or another draft's (content/terms.py):
+the full build would report either clash. The record holds every address the files claim
+(`claims_of`, shortcut.Record.claims) and display.Shown every spelling. A draft deleted frees
+neither until the next full build: the shortcut only declines more often.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Collection, Iterable
+from pathlib import Path
+
+from builder.content import aliases
+from builder.content.loader import FileEntry
+from builder.content.slugs import slugify
+from builder.incremental import cache
+from builder.incremental.edits import Edits
+from builder.system import pickles
+
+
+def claims_of(entries: Iterable[FileEntry]) -> frozenset[str]:
+    """Every output path the files claim, drafts too: each one's page and its aliases'."""
+    claimed: set[str] = set()
+    for entry in entries:
+        if entry.result.prediction is not None:
+            claimed.add(aliases.output_path(entry.result.prediction.url))
+            claimed.update(aliases.output_path(use.alias) for use in entry.result.aliases)
+    return frozenset(claimed)
+
+
+def fit(root: Path, built: str, claims: Collection[str], found: Edits) -> bool:
+    """Whether the drafts `found` added (none with aliases: edits.find) clash with no other
+    file, by their page's address (`claims`: the record's) or by a name of their category
+    or tags (those of the full build `built`'s display.Shown, with `found`'s edits)."""
+    paths = [_page(found.drafts[source]) for source in sorted(found.added)]
+    if len(set(paths)) < len(paths) or any(path in claims for path in paths):
+        return False
+    if not _names(found):
+        return True
+    # display.py brings the whole pipeline: imported once a new draft names a term.
+    from builder.incremental import display, terms
+
+    shown = pickles.read_pickle(root, cache.SHOWN, display.Shown)
+    if shown is None or shown.built != built:
+        return False
+    # Their names among the drafts' (Shown.hidden), and the published predictions' as the
+    # edits `found` leave them: a published file edited since may clash with one as well.
+    names, edited = _names(found), found.edited()
+    shown = dataclasses.replace(shown, hidden=shown.hidden | names)
+    return all(
+        terms.name_now(kind, slugify(name), shown, found.before, edited) is not None
+        for kind, name in names
+    )
+
+
+def _page(entry: FileEntry) -> str:
+    assert entry.result.prediction is not None  # edits.find adds drafts without an error
+    return aliases.output_path(entry.result.prediction.url)
+
+
+def _names(found: Edits) -> frozenset[tuple[str, str]]:
+    """(kind, name) of each category and tag of the drafts `found` added."""
+    added = (found.drafts[source] for source in found.added)
+    return frozenset((use.kind, use.name) for entry in added for use in entry.result.terms)
