@@ -305,8 +305,9 @@ def _restored(
 ) -> tuple[list[str], shortcut_write.AsBuilt, bool] | None:
     """As a fresh checkout with the cache restored, or a later commit, finds them
     (restored.py): the prediction files whose bytes changed since the record, or that a
-    commit since touched; the output, each file checked by its bytes; and whether HEAD
-    moved. None unless only prediction files changed, and every output is as built."""
+    commit since touched; the output, each file checked by its bytes (by its stat, in the
+    record's own checkout); and whether HEAD moved. None unless only prediction files
+    changed, and every output is as built."""
     from builder.incremental import restored
 
     config, config_problems = fresh.config
@@ -325,6 +326,10 @@ def _restored(
         return None
     if not all(map(edits.is_article, changed)):
         return None
+    if edits.changed_articles(record.inputs, fresh.inputs) is not None:
+        # The checkout the record was made in, at a later commit: its output is trusted by
+        # its stats, as by any shortcut there (stat-ing all 53,600 files costs 0.2 s).
+        return changed, shortcut_write.AsBuilt(fresh.manifest), moved
     restated = restored.restated_outputs(fresh)
     if restated is None:
         return None
