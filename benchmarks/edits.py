@@ -5,9 +5,9 @@
 For each size: generates a site (benchmarks/generate.py) outside any git repository, builds it
 cold, then for each kind of edit (a body, a title, a tag added and a category changed on an
 open prediction, a category changed on a resolved one, a confidence changed on an open and on
-a resolved prediction, a resolution through `foretell
-resolve`, an update through `foretell update`, a new prediction, a deletion) makes the edit
-and times the `foretell build` that follows, as a new process (what an author runs),
+a resolved prediction, a resolution through `foretell resolve`, an update through `foretell
+update`, a new prediction, a deletion, a draft added through `foretell new`, then deleted)
+makes the edit and times the `foretell build` that follows, as a new process (what an author runs),
 `--rounds` times on different predictions. A no-op build is timed too, and a deploy: a fresh
 checkout with `output/` and the build cache restored, as a CI cache action does. With
 `--git`, the deploy is also timed as CI runs it on a site kept in git: a title edit is
@@ -39,9 +39,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path[:0] = [str(HERE)]
+sys.path[:0] = [str(HERE), str(REPO)]
 
 from generate import generate  # noqa: E402  (benchmarks/ is not a package)
+
+from builder.content.slugs import slugify  # noqa: E402
 
 NOW = "2026-06-01"  # the date generate.py's sites are made for
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -161,6 +163,20 @@ def edit_delete(root: Path, n: int) -> None:
     _nth(root, n + 1000).unlink()
 
 
+def _draft_title(n: int) -> str:
+    return f"Will the benchmark's draft {n} be published"
+
+
+def edit_new_draft(root: Path, n: int) -> None:
+    """`foretell new`'s file: a draft, which the build leaves out (incremental/drafts.py)."""
+    foretell(root, "new", _draft_title(n), "--now", NOW)
+
+
+def edit_delete_draft(root: Path, n: int) -> None:
+    """The draft edit_new_draft wrote, given up."""
+    (root / "content" / "predictions" / f"{slugify(_draft_title(n))}.md").unlink()
+
+
 EDITS: dict[str, Edit] = {
     "body": edit_body,
     "title": edit_title,
@@ -174,6 +190,8 @@ EDITS: dict[str, Edit] = {
     "update": edit_update,
     "new prediction": edit_new,
     "deletion": edit_delete,
+    "draft added (foretell new)": edit_new_draft,
+    "draft deleted": edit_delete_draft,
 }
 
 
