@@ -41,8 +41,10 @@ from generate import generate  # noqa: E402  (benchmarks/ is not a package)
 from builder.serve.inject import EVENTS_URL as EVENTS  # noqa: E402
 
 # What an author saves in the editor: every edit of edits.py but those made through a
-# foretell command (its own process start would be timed), and a resolution typed in.
-KINDS = {name: edit for name, edit in EDITS.items() if name not in ("resolve", "update")}
+# foretell command (its own process start would be timed), and a resolution typed in. A
+# draft, which serve leaves out, changes nothing served: no build is announced to time.
+COMMANDS_AND_DRAFTS = ("resolve", "update", "draft added (foretell new)", "draft deleted")
+KINDS = {name: edit for name, edit in EDITS.items() if name not in COMMANDS_AND_DRAFTS}
 KINDS["resolve"] = resolve_in_text
 URL = re.compile(r"http://127\.0\.0\.1:\d+/")
 REBUILT = re.compile(r": rebuilt in ([\d.]+) s")
