@@ -330,7 +330,8 @@ def run_round(size: int, round_no: int, rounds: int, bench: Bench, results: Resu
         print(
             f"[{size:,}] round {round_no}/{rounds} {bench.name:8} {scenario:16} "
             f"{sample.wall:7.2f} s wall {sample.cpu:7.2f} s cpu "
-            f"{sample.tree_rss_mb:7.0f} MB tree {sample.max_rss_mb:6.0f} MB max-process "
+            f"{sample.tree_rss_mb:7.0f} MB tree {sample.tree_pss_mb:6.0f} MB tree PSS "
+            f"{sample.max_rss_mb:6.0f} MB max-process "
             f"(load {os.getloadavg()[0]:.1f})",
             flush=True,
         )
@@ -344,6 +345,7 @@ class Summary:
     wall: float
     cpu: float
     tree_rss_mb: float
+    tree_pss_mb: float
     max_rss_mb: float
     runs: int
 
@@ -353,6 +355,7 @@ def summarize(samples: list[Sample]) -> Summary:
         wall=statistics.median(s.wall for s in samples),
         cpu=statistics.median(s.cpu for s in samples),
         tree_rss_mb=max(s.tree_rss_mb for s in samples),
+        tree_pss_mb=max(s.tree_pss_mb for s in samples),
         max_rss_mb=max(s.max_rss_mb for s in samples),
         runs=len(samples),
     )
@@ -384,6 +387,7 @@ def markdown_table(results: Results, counts: list[int]) -> str:
         fw, hw, pw = (s.wall if s else None for s in (f, h, p))
         fc, hc, pc = (s.cpu if s else None for s in (f, h, p))
         fm, hm, pm = (s.tree_rss_mb if s else None for s in (f, h, p))
+        fp, hp, pp = (s.tree_pss_mb if s else None for s in (f, h, p))
         rows.append(
             f"| {size:,} | cold build, wall (median) | {seconds(fw)} | {seconds(hw)} | "
             f"{seconds(pw)} | {ratio(fw, hw)} | {ratio(pw, fw)} |"
@@ -395,6 +399,10 @@ def markdown_table(results: Results, counts: list[int]) -> str:
         rows.append(
             f"| {size:,} | cold build, peak RSS (process tree) | {megabytes(fm)} | "
             f"{megabytes(hm)} | {megabytes(pm)} | | |"
+        )
+        rows.append(
+            f"| {size:,} | cold build, peak PSS (process tree: shared pages once) | "
+            f"{megabytes(fp)} | {megabytes(hp)} | {megabytes(pp)} | | |"
         )
         for scenario in (NOOP, EDIT):
             s = get(size, "foretell", scenario)
@@ -416,7 +424,8 @@ def print_report(results: Results, opts: Options, notes: list[str], header: list
         s = summarize(samples)
         grouped[size].append(
             f"  {tool:8} {scenario:16} {s.wall:7.2f} s wall  {s.cpu:7.2f} s cpu  "
-            f"{s.tree_rss_mb:6.0f} MB tree  {s.max_rss_mb:6.0f} MB max-process  ({s.runs} runs)"
+            f"{s.tree_rss_mb:6.0f} MB tree  {s.tree_pss_mb:6.0f} MB tree PSS  "
+            f"{s.max_rss_mb:6.0f} MB max-process  ({s.runs} runs)"
         )
     for size in opts.counts:
         print(f"{size:,} articles:")

@@ -6,7 +6,10 @@ Memory is measured two ways:
   descendants' maxima), so it is per run, not a running maximum across runs;
 - `tree_rss_mb`: the peak of the *sum* of RSS over the build's whole process tree, sampled
   every 50 ms from /proc. This is what matters for a build that uses a process pool; shared
-  pages are counted once per process, so it is an upper bound.
+  pages are counted once per process, so it is an upper bound;
+- `tree_pss_mb`: the same peak of the sum of PSS (/proc/PID/smaps_rollup): each page shared
+  by N processes counted 1/N in each, so that forked workers' copy-on-write pages, still the
+  parent's, count once. The memory the build takes from the machine.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ class Sample:
     cpu: float  # user + system seconds of the build and its children
     max_rss_mb: float
     tree_rss_mb: float
+    tree_pss_mb: float = 0.0
 
 
 def _children(pid: int) -> list[int]:
@@ -58,34 +62,46 @@ def _rss_bytes(pid: int) -> int:
         return 0
 
 
-def tree_rss_bytes(root: int) -> int:
-    """Sum of RSS over `root` and all its descendants, now."""
-    total, stack = 0, [root]
+def _pss_bytes(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024  # kB
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
+def tree_bytes(root: int) -> tuple[int, int]:
+    """Sums of RSS and of PSS over `root` and all its descendants, now."""
+    rss, pss, stack = 0, 0, [root]
     while stack:
         pid = stack.pop()
-        total += _rss_bytes(pid)
+        rss, pss = rss + _rss_bytes(pid), pss + _pss_bytes(pid)
         stack += _children(pid)
-    return total
+    return rss, pss
 
 
 class TreeSampler(threading.Thread):
-    """Polls the RSS of a process tree until stopped; keeps the peak."""
+    """Polls the RSS and PSS of a process tree until stopped; keeps their peaks."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid = pid
-        self.peak = 0
+        self.peak = self.peak_pss = 0
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         while not self._stop_event.is_set():
-            self.peak = max(self.peak, tree_rss_bytes(self.pid))
+            rss, pss = tree_bytes(self.pid)
+            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
             self._stop_event.wait(SAMPLE_EVERY)
 
-    def stop(self) -> int:
+    def stop(self) -> tuple[int, int]:
         self._stop_event.set()
         self.join()
-        return self.peak
+        return self.peak, self.peak_pss
 
 
 def run_measured(
@@ -107,7 +123,7 @@ def run_measured(
         sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
-        peak = sampler.stop()
+        peak, peak_pss = sampler.stop()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
@@ -118,6 +134,7 @@ def run_measured(
         cpu=usage.ru_utime + usage.ru_stime,
         max_rss_mb=max_rss / 2**20,
         tree_rss_mb=max(peak, max_rss) / 2**20,
+        tree_pss_mb=peak_pss / 2**20,
     )
 
 
