@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import NOW, SiteFolder, prediction_text
 from test_incremental import _clean_build, _replace
-from test_shortcut import P9, _build, _warnings_of_a_clean_build, built, with_a_draft
+from test_shortcut import P9, _build, as_a_clean_build, built, with_a_draft
 
 from builder.content import parsecache
 from builder.errors import BuildFailed
@@ -101,12 +101,7 @@ def test_a_new_draft(aliased: SiteFolder, tmp_path: Path, case: str) -> None:
     report = _build(aliased)
     assert report.way == way
     assert report.drafts == (1 if case == "published" else 2)
-    assert aliased.files() == _clean_build(aliased, tmp_path)
-    warnings = _warnings_of_a_clean_build(aliased, tmp_path)
-    assert [str(w) for w in report.warnings] == warnings
-    again = _build(aliased)
-    assert (again.way, again.drafts) == ("up to date", report.drafts)
-    assert [str(w) for w in again.warnings] == warnings
+    as_a_clean_build(aliased, tmp_path, report)
 
 
 def test_a_new_draft_edited_then_published(built: SiteFolder, tmp_path: Path) -> None:

@@ -196,11 +196,17 @@ def test_a_draft_edited_changes_nothing_of_the_site(
     report = _build(with_a_draft)
     assert report.way == way
     assert report.drafts == (0 if edit == "published" else 1)
-    assert with_a_draft.files() == _clean_build(with_a_draft, tmp_path)
-    warnings = _warnings_of_a_clean_build(with_a_draft, tmp_path)
+    as_a_clean_build(with_a_draft, tmp_path, report)
+
+
+def as_a_clean_build(site: SiteFolder, tmp: Path, report: Report) -> None:
+    """The output, the `report`'s warnings and count of drafts are a clean build's, and the
+    next build is a no-op that reports them too."""
+    assert site.files() == _clean_build(site, tmp)
+    warnings = _warnings_of_a_clean_build(site, tmp)
     assert [str(w) for w in report.warnings] == warnings
-    again = _build(with_a_draft)
-    assert again.way == "up to date"
+    again = _build(site)
+    assert (again.way, again.drafts) == ("up to date", report.drafts)
     assert [str(w) for w in again.warnings] == warnings
 
 
