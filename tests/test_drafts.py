@@ -9,13 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import NOW, SiteFolder, prediction_text
+from conftest import NOW, SITE_YAML, SiteFolder, prediction_text
 from test_incremental import _clean_build, _replace
 from test_shortcut import P9, _build, as_a_clean_build, built, with_a_draft
 
 from builder.content import parsecache
 from builder.errors import BuildFailed
-from builder.incremental import drafts
+from builder.incremental import dispatch, drafts, edits, freshness
 from builder.options import BuildOptions
 from builder.serve.rebuild import Rebuilder
 
@@ -188,3 +188,66 @@ def test_a_new_draft_deleted_again(built: SiteFolder, tmp_path: Path) -> None:
     report = _build(built)
     assert (report.way, report.drafts, report.warnings) == ("shortcut", 0, [])
     assert built.files() == _clean_build(built, tmp_path)
+
+
+# An edit of the draft in a --drafts preview -> the way the build that follows takes.
+PREVIEWED_EDITS: dict[str, tuple[Callable[[SiteFolder], None], str]] = {
+    "its body": (lambda s: _replace(s, P9, "Draft body.", "Another body."), "shortcut"),
+    "its title": (lambda s: _replace(s, P9, "A draft", "A renamed draft"), "shortcut"),
+    # What a feed, the calendar, an export or a term's pages would show of a published one.
+    "its category": (lambda s: _replace(s, P9, "category: Space", "category: Oceans"), "full"),
+    "its confidence": (
+        lambda s: _replace(s, P9, "prediction:\n", "prediction:\n  confidence: 0.7\n"),
+        "full",
+    ),
+    "published": (lambda s: _replace(s, P9, "draft: true\n", ""), "full"),
+}
+
+
+@pytest.mark.parametrize("search", [False, True], ids=["", "search"])
+@pytest.mark.parametrize("edit", list(PREVIEWED_EDITS))
+def test_a_draft_edited_in_a_drafts_preview(
+    with_a_draft: SiteFolder, tmp_path: Path, edit: str, search: bool
+) -> None:
+    """`foretell new`'s file written while `--drafts` shows it. Catches: the full path taken
+    for its body or title (1.5-1.9 s a save in serve at 10,000); the shortcut taken for an
+    edit a feed, the calendar, an export or a term's pages would show of a published one,
+    or putting the draft in the calendar or the search index."""
+    if search:
+        with_a_draft.config(SITE_YAML + "search: true\n")
+    preview = BuildOptions(with_a_draft.root, dt.date.fromisoformat(NOW), drafts=True)
+    assert dispatch.build(preview).way == "full"
+    make, way = PREVIEWED_EDITS[edit]
+    make(with_a_draft)
+    assert dispatch.build(preview).way == way
+    assert with_a_draft.files() == _clean_build(with_a_draft, tmp_path, NOW, "--drafts")
+    assert dispatch.build(preview).way == "up to date"
+
+
+def test_serve_takes_a_previewed_drafts_body_by_the_shortcut(with_a_draft: SiteFolder) -> None:
+    """Catches: `foretell serve --drafts` rebuilding the whole site at each save of the draft
+    being written."""
+    rebuilder = Rebuilder(BuildOptions(with_a_draft.root, dt.date.fromisoformat(NOW), drafts=True))
+    rebuilder.files()
+    PREVIEWED_EDITS["its body"][0](with_a_draft)
+    page = rebuilder.files()["predictions/p9/index.html"]
+    assert rebuilder.way == "shortcut"
+    assert b"Another body." in page
+
+
+def test_only_a_previewed_drafts_body_or_display_is_taken(with_a_draft: SiteFolder) -> None:
+    """Catches: a draft's category or forecast taken as an edit in a --drafts preview (the
+    terms and forecast shortcuts remake what feeds, exports and terms show of a published
+    prediction; for a draft they would get as far as its export line before declining)."""
+    preview = BuildOptions(with_a_draft.root, dt.date.fromisoformat(NOW), drafts=True)
+    dispatch.build(preview)
+
+    def kinds() -> frozenset[str] | None:
+        entries = parsecache.load_files(with_a_draft.root)
+        found = edits.find(preview, freshness.check(preview), [P9], entries)
+        return None if found is None else found.edit_kinds
+
+    PREVIEWED_EDITS["its title"][0](with_a_draft)
+    assert kinds() == {"display"}
+    PREVIEWED_EDITS["its category"][0](with_a_draft)
+    assert kinds() is None

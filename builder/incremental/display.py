@@ -213,7 +213,8 @@ def _site_calendar(
     """calendar.ics with the edited predictions' events, or None when none of them changed
     (a summary or a reference shows nowhere in it); `shown.events` takes the new ones."""
     base = site.config.url
-    new = {slug: calendar.memo_event(memo, base, p) for slug, p in edited.items()}
+    shown_there = (p for p in edited.values() if not p.draft)  # calendar.in_order's
+    new = {p.slug: calendar.memo_event(memo, base, p) for p in shown_there}
     old = dict(event for event in shown.events if event[0] in new)
     if all(old.get(slug) == data for slug, data in new.items()) and not again:
         return None

@@ -130,7 +130,7 @@ def find(
         if not options.drafts and _stays_a_draft(old, entry):
             drafts[source] = entry
             continue
-        found = _edit_kinds(old, entry)
+        found = _edit_kinds(old, entry, drafts_shown=options.drafts)
         if found is None or dated_after(entry.result.prediction, fresh.today):  # type: ignore[arg-type]
             return None  # a date after today: the full build warns of it (content/future.py)
         kinds[source] = found | since.kinds_by_source.get(source, frozenset())
@@ -159,16 +159,27 @@ def changed_articles(
     return changed if all(is_article(path) for path in changed) else None
 
 
-def _edit_kinds(old: FileEntry, new: FileEntry) -> frozenset[str] | None:
+def _edit_kinds(
+    old: FileEntry, new: FileEntry, *, drafts_shown: bool = False
+) -> frozenset[str] | None:
     """The kinds of edit, when both versions are published predictions without an error
     (a warning is reported: Edits.warnings_now): "body" when they differ in their body
     alone, "display" when in what they display alone (model.DISPLAY_ONLY), "forecast" when in
     that and the forecasts of a prediction not resolved (model.OPEN_FORECASTS), "terms" when
     in that and the category and tags of one (model.TERMS, terms.py), both when in all of
-    those; else None."""
+    those; else None. Where `drafts_shown` (a --drafts preview), two versions of a draft
+    too, but in their body or display alone: a draft is in no feed, calendar, export or
+    search index, which the other kinds remake."""
     a, b = old.result.prediction, new.result.prediction
-    if a is None or b is None or b.draft:  # a file with an error has none (loader.py)
+    if a is None or b is None:  # a file with an error has none (loader.py)
         return None
+    if a.draft or b.draft:
+        kinds = _kinds(a, b) if drafts_shown and a.draft and b.draft else None
+        return kinds if kinds is not None and kinds <= {"body", "display"} else None
+    return _kinds(a, b)
+
+
+def _kinds(a: Prediction, b: Prediction) -> frozenset[str] | None:
     if _without_body(a) == _without_body(b):
         return frozenset({"body"})
     if differs_in_display_only(a, b):

@@ -347,7 +347,8 @@ def _reindexing(
 
     edited = found.edited()
     site = shortcut_render.excerpt_of(fresh, record, edited.values())
-    started = reindex.start(options.root, record.built, record.search, site, edited)
+    indexed = {slug: p for slug, p in edited.items() if not p.draft}  # a --drafts preview's
+    started = reindex.start(options.root, record.built, record.search, site, indexed)
     return False if started is None else started
 
 
