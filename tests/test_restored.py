@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -244,6 +245,35 @@ def test_a_file_a_shortcut_took_and_changed_back_is_taken_again(
     _restore_in_a_fresh_checkout(built, tmp_path)
     assert _way(built) == "shortcut"
     assert built.files() == _clean_build(built, tmp_path)
+
+
+DRAFT = prediction_text("A draft", extra="draft: true\ncategory: Space\n")
+# A prediction file added or deleted before the deploy -> the way the deploy takes, and the
+# drafts it leaves out (p9 and a new one).
+COME_AND_GONE: dict[str, tuple[Callable[[SiteFolder], object], str, int]] = {
+    "a draft added": (lambda s: s.write("new.md", DRAFT), "up to date", 2),
+    "a draft deleted": (lambda s: (s.root / "content/predictions/p9.md").unlink(), "up to date", 0),
+    "a prediction added": (lambda s: s.write("new.md", prediction_text("New")), "full", 1),
+    "a prediction deleted": (lambda s: (s.root / "content/predictions/p2.md").unlink(), "full", 1),
+}
+
+
+@pytest.mark.parametrize("change", list(COME_AND_GONE))
+def test_a_file_added_or_deleted_before_a_deploy(
+    built: SiteFolder, tmp_path: Path, change: str
+) -> None:
+    """A draft committed (`foretell new`'s file), or deleted, since the cache's build.
+    Catches: such a deploy sent the full way (nothing a reader sees changed), or a new or
+    deleted prediction taken as a draft."""
+    built.write("p9.md", DRAFT)
+    assert built.build("--clean") == 0  # a full build that knows the draft
+    make, way, drafts = COME_AND_GONE[change]
+    make(built)
+    _restore_in_a_fresh_checkout(built, tmp_path)
+    report = dispatch.build(BuildOptions(built.root, dt.date.fromisoformat(NOW)))
+    assert (report.way, report.drafts) == (way, drafts)
+    assert built.files() == _clean_build(built, tmp_path)
+    assert _a_no_op(built)
 
 
 def test_a_checkout_without_its_output_takes_the_full_path(

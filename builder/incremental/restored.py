@@ -6,8 +6,8 @@ shortcut's record holds differs. Stats then prove nothing either way, and the by
 
 - an input whose stat moved is read and hashed (`source_digest`, as the parse cache hashes
   it), and counts as edited only when the digest differs from the one the full build
-  recorded (`save_digests`); what else the record was made for (today, the options:
-  `frame`) must be the same;
+  recorded (`save_digests`), as does a prediction file added or deleted; what else the
+  record was made for (today, the options: `frame`) must be the same;
 - at a later git HEAD (the next commit deployed, or a commit made since), the prediction
   files a commit since touched count as edited too: every file of theirs shows their
   history (`touched`); the others' history is as it was;
@@ -27,6 +27,7 @@ from pathlib import Path
 
 from builder.content.model import Prediction
 from builder.incremental import cache, freshness
+from builder.incremental.edits import is_article
 from builder.incremental.freshness import Freshness
 from builder.options import BuildOptions
 from builder.system import pickles
@@ -71,15 +72,22 @@ def edited(
     options: BuildOptions, fresh: Freshness, built: str, inputs: Mapping[str, Stat | None]
 ) -> list[str] | None:
     """The inputs whose bytes differ from those the full build recorded (`save_digests`) with
-    the full build `built` (their stats then in `inputs`), or None when a file was added or
-    removed, or that record is missing or another's (a build stopped between the two)."""
+    the full build `built` (their stats then in `inputs`), and the prediction files added or
+    deleted since (a draft committed, say: edits.find takes it); None when another file was
+    added or deleted, or that record is missing or another's (a build stopped between the
+    two)."""
     found = pickles.read_pickle(options.root, cache.DIGESTS, tuple)
-    if found is None or found[0] != built or inputs.keys() != fresh.inputs.keys():
+    if found is None or found[0] != built:
+        return None
+    come_and_gone = inputs.keys() ^ fresh.inputs.keys()
+    if not all(map(is_article, come_and_gone)):
         return None
     digests: Mapping[str, str] = found[1]
-    moved = sorted(path for path, stat in fresh.inputs.items() if stat != inputs[path])
-    now = source_digests(options.root, moved)
-    return [path for path, digest in zip(moved, now, strict=True) if digest != digests.get(path)]
+    now = fresh.inputs.items()
+    moved = sorted(path for path, stat in now if path in inputs and stat != inputs[path])
+    read = source_digests(options.root, moved)
+    edited = [path for path, digest in zip(moved, read, strict=True) if digest != digests.get(path)]
+    return sorted([*edited, *come_and_gone])
 
 
 def restated_outputs(fresh: Freshness) -> dict[str, Stat] | None:
