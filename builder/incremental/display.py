@@ -27,7 +27,7 @@ from builder.render.lists import PageList
 from builder.render.outputs import Memo, Output, bytes_of
 from builder.render.sitemap import Entry
 from builder.render.templates import PageSpec
-from builder.site import pagination, taxonomy
+from builder.site import pagination
 from builder.site.model import Site, Term
 
 if TYPE_CHECKING:
@@ -48,22 +48,12 @@ class Shown:
     events: tuple[tuple[str, bytes], ...]  # calendar.ics's events (slug, bytes), in order
     pinned: frozenset[str]  # predictions another page shows
     sitemap: tuple[Entry, ...] = ()  # its entries (terms.py: a term's pages come and go)
-    hidden: frozenset[tuple[str, str]] = frozenset()  # (kind, name) of the drafts' terms
-    # (kind, slug) of each category and tag -> its spellings, each with how many hold it
-    spellings: Mapping[tuple[str, str], Mapping[str, int]] = dataclasses.field(default_factory=dict)
     search: PageSpec | None = None  # the search page, when search is on: its filters' counts
 
 
-def shown_of(
-    site: Site,
-    planned: Plan,
-    memo: Memo,
-    built: str,
-    hidden: Iterable[tuple[str, str]] = (),
-) -> Shown:
-    """From a full build: its `site`, its `planned` files, its memo (where each
-    prediction's part is kept, made again only for a new version) and the (kind, name) of
-    the terms its drafts name, `hidden`."""
+def shown_of(site: Site, planned: Plan, memo: Memo, built: str) -> Shown:
+    """From a full build: its `site`, its `planned` files and its memo (where each
+    prediction's part is kept, made again only for a new version)."""
     lists = planned.lists
     bare = tuple((_bare(page_list), tuple(p.slug for p in page_list.items)) for page_list in lists)
     predictions = {p.slug: memo.get(_key(p), lambda p=p: _pickled(p)) for p in site.predictions}
@@ -73,15 +63,10 @@ def shown_of(
     # shows, its code decides, and this module (or forecasts.py) makes it again: the feeds,
     # the calendar, the exports (tests hold every kind of edit to a clean build's bytes).
     pinned = frozenset(_slugs_in(spec.context for spec in planned.pages))
-    names = {
-        (kind, slug): dict(counts)
-        for kind in taxonomy.NAMED_KINDS
-        for slug, counts in taxonomy.spellings(site.predictions, kind).items()
-    }
     found = [spec for spec in planned.pages if spec.path == search.PAGE_FILE]
     return Shown(
         built, bare, predictions, events, pinned, sitemap=planned.sitemap,
-        hidden=frozenset(hidden), spellings=names, search=found[0] if found else None,
+        search=found[0] if found else None,
     )  # fmt: skip
 
 

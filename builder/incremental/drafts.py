@@ -6,22 +6,19 @@ A new draft claims its page's address, which no other file's page nor alias may 
 (loader.check_duplicates), and the names of its category and tags, which no other spelling
 of the same page may have, a published prediction's or another draft's (content/terms.py):
 the full build would report either clash. The record holds every address the files claim
-(`claims_of`, shortcut.Record.claims) and display.Shown every spelling. A draft deleted frees
-neither until the next full build: the shortcut only declines more often.
+(`claims_of`, shortcut.Record.claims) and every spelling (spellings.py). A draft deleted
+frees neither until the next full build: the shortcut only declines more often.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Collection, Iterable
-from pathlib import Path
 
 from builder.content import aliases
 from builder.content.loader import FileEntry
 from builder.content.slugs import slugify
-from builder.incremental import cache
 from builder.incremental.edits import Edits
-from builder.system import pickles
+from builder.incremental.spellings import Spellings, name_now
 
 
 def claims_of(entries: Iterable[FileEntry]) -> frozenset[str]:
@@ -34,27 +31,19 @@ def claims_of(entries: Iterable[FileEntry]) -> frozenset[str]:
     return frozenset(claimed)
 
 
-def fit(root: Path, built: str, claims: Collection[str], found: Edits) -> bool:
+def fit(claims: Collection[str], known: Spellings, found: Edits) -> bool:
     """Whether the drafts `found` added (none with aliases: edits.find) clash with no other
     file, by their page's address (`claims`: the record's) or by a name of their category
-    or tags (those of the full build `built`'s display.Shown, with `found`'s edits)."""
+    or tags (`known`: the record's spellings, with `found`'s edits)."""
     paths = [_page(found.drafts[source]) for source in sorted(found.added)]
     if len(set(paths)) < len(paths) or any(path in claims for path in paths):
         return False
-    if not _names(found):
-        return True
-    # display.py brings the whole pipeline: imported once a new draft names a term.
-    from builder.incremental import display, terms
-
-    shown = pickles.read_pickle(root, cache.SHOWN, display.Shown)
-    if shown is None or shown.built != built:
-        return False
-    # Their names among the drafts' (Shown.hidden), and the published predictions' as the
-    # edits `found` leave them: a published file edited since may clash with one as well.
+    # Their names among the drafts', and the published predictions' as the edits `found`
+    # leave them: a published file edited since may clash with one as well.
     names, edited = _names(found), found.edited()
-    shown = dataclasses.replace(shown, hidden=shown.hidden | names)
+    known = known.with_hidden(names)
     return all(
-        terms.name_now(kind, slugify(name), shown, found.before, edited) is not None
+        name_now(known, kind, slugify(name), found.before, edited) is not None
         for kind, name in names
     )
 

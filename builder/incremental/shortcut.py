@@ -61,9 +61,11 @@ from builder.incremental import (
     freshness,
     shortcut_render,
     shortcut_write,
+    spellings,
     taken,
 )
 from builder.incremental.freshness import Freshness
+from builder.incremental.spellings import Spellings
 from builder.options import BuildOptions, Report
 from builder.site.model import Site
 from builder.system import pickles
@@ -111,6 +113,9 @@ class Record:
     # added since must not claim again (drafts.py).
     drafts: int = 0
     claims: frozenset[str] = frozenset()
+    # The spellings of the terms, the drafts' names too: what a term edited or a draft added
+    # since may not clash with (terms.py, drafts.py).
+    spellings: Spellings = dataclasses.field(default_factory=Spellings)
 
 
 def record_of(
@@ -157,10 +162,10 @@ def save_record(
     record.frame, record.head = restored.frame(options, fresh), fresh.head
     record.drafts = 0 if options.drafts else draft_count(files)
     record.claims = drafts.claims_of(files)
+    record.spellings = spellings.counted(site.predictions, hidden_terms(files, options.drafts))
     restored.save_digests(options.root, record.built, fresh.inputs, site.predictions)
     pickles.write_pickle(options.root, RECORD, record)
-    hidden = hidden_terms(files, options.drafts)
-    shown = display.shown_of(site, planned, memo, record.built, hidden)
+    shown = display.shown_of(site, planned, memo, record.built)
     pickles.write_pickle(options.root, SHOWN, shown)
 
 
@@ -197,7 +202,7 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
     found = edits.find(options, fresh, changed, parsecache.load_entries(root, changed), since)
     if found is None:
         return None
-    if found.added and not drafts.fit(root, record.built, record.claims, found):
+    if found.added and not drafts.fit(record.claims, record.spellings, found):
         return None
     counted = record.drafts + len(found.added) - len(found.removed)
     # Drafts alone, left out, or none (drafts added since the record, deleted again): nothing
@@ -249,7 +254,8 @@ def _build(
         from builder.incremental import terms
 
         assert shown is not None
-        regrouped = terms.regroup(shown, found.before, found.edited(), found.since)
+        known = record.spellings
+        regrouped = terms.regroup(shown, known, found.before, found.edited(), found.since)
         if regrouped is None:
             return None
     if found.forecasts or regrouped is not None:  # their lines in the exports

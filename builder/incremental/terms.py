@@ -10,8 +10,8 @@ the exports. A term no prediction holds any more goes, its pages and feed with i
 
 Everything is made from display.Shown, the last full build's lists and predictions: each
 term's new list is its old one with the edited predictions in or out, in the site's order
-(the home list's). A term's name is the least of its spellings, counted in the record;
-two spellings that would share a page are an error the full build reports
+(the home list's). A term's name is the least of its spellings, counted in the record
+(spellings.py); two spellings that would share a page are an error the full build reports
 (content/terms.py), the drafts' too (their names are in the record): the full path. The
 terms the shortcuts since the last full build regrouped are regrouped again (taken.py),
 each made whole only when its shape differs from what the last of them wrote.
@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 from builder.content.model import Prediction
 from builder.content.slugs import slugify
-from builder.content.terms import same_term
 from builder.incremental.display import Lists, Load, Shown, loader, with_members
+from builder.incremental.spellings import Spellings, name_now
 from builder.incremental.taken import Shape, Taken
 from builder.render import pages, search, sitemap
 from builder.render.feed_html import article_html
@@ -58,13 +58,14 @@ class Regrouped:
 
 def regroup(
     shown: Shown,
+    known: Spellings,
     before: Mapping[str, Prediction],
     edited: Mapping[str, Prediction],
     since: Taken,
 ) -> Regrouped | None:
     """The record's lists with the edited predictions moved between terms, and those the
     shortcuts `since` regrouped; None when a term's names would clash (the full build
-    reports it), the drafts' too (Shown.hidden)."""
+    reports it), the drafts' too (`known`: the record's spellings.Spellings)."""
     lists, load = shown.lists, loader(shown, edited)
     at = {(bare.kind, bare.term.slug): n for n, (bare, _) in enumerate(lists) if bare.term}
     order = {slug: n for n, slug in enumerate(_home(lists)[1])}
@@ -75,7 +76,7 @@ def regroup(
         n = at.get((kind, slug))
         bare, slugs = (None, ()) if n is None else lists[n]
         members = _members(kind, slug, slugs, edited, order)
-        name = name_now(kind, slug, shown, before, edited)
+        name = name_now(known, kind, slug, before, edited)
         if name is None:
             return None
         old = _paths(bare, len(slugs)) if bare else []
@@ -113,30 +114,6 @@ def _members(
     kept = [s for s in slugs if s not in edited]
     joined = [s for s, p in edited.items() if slug in _slugs(p, kind)]
     return tuple(sorted([*kept, *joined], key=order.__getitem__))
-
-
-def name_now(
-    kind: str,
-    slug: str,
-    shown: Shown,
-    before: Mapping[str, Prediction],
-    edited: Mapping[str, Prediction],
-) -> str | None:
-    """The term's name, the least of its predictions' spellings (taxonomy's): those the
-    record counted, the edited predictions' versions before out, theirs now in; "" for a
-    term without predictions, None when two spellings clash, the drafts' too
-    (content/terms.py)."""
-    counts = Counter(shown.spellings.get((kind, slug), {}))
-    for versions, step in ((before, -1), (edited, 1)):
-        for p in versions.values():
-            for name in dict.fromkeys(term_names(p, kind)):
-                if slugify(name) == slug:
-                    counts[name] += step
-    spellings = {name for name, count in counts.items() if count > 0}
-    drafts = {n for k, n in shown.hidden if k == kind and slugify(n) == slug}
-    if len({same_term(n) for n in spellings | drafts}) > 1:
-        return None
-    return min(spellings, default="")
 
 
 def _touched(
