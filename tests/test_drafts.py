@@ -212,7 +212,7 @@ def test_a_draft_edited_in_a_drafts_preview(
     """`foretell new`'s file written while `--drafts` shows it. Catches: the full path taken
     for its body or title (1.5-1.9 s a save in serve at 10,000); the shortcut taken for an
     edit a feed, the calendar, an export or a term's pages would show of a published one,
-    or putting the draft in the calendar or the search index."""
+    or putting the draft in the search index."""
     if search:
         with_a_draft.config(SITE_YAML + "search: true\n")
     preview = BuildOptions(with_a_draft.root, dt.date.fromisoformat(NOW), drafts=True)

@@ -278,7 +278,7 @@ def _build(
     if done is None:
         return None
     _taken(root, found, regrouped, patched)
-    return dataclasses.replace(_report(fresh, files, *done, warnings), drafts=counted)
+    return _report(fresh, files, *done, warnings, counted)
 
 
 def _taken(
@@ -296,14 +296,12 @@ def _report(
     written: set[str],
     deleted: set[str],
     warnings: list[Problem],
+    drafts: int,
 ) -> Report:
     site_files = (fresh.manifest.outputs.keys() - deleted) | files.keys()
     pages = sum(path.endswith(".html") for path in site_files)
-    counts = freshness.no_op_report(fresh)  # its drafts
-    return dataclasses.replace(
-        counts, pages=pages, files=len(site_files), changed=len(written), rendered=len(files),
-        warnings=warnings, way="shortcut",
-    )  # fmt: skip
+    counts = (pages, len(site_files), len(written), len(files))
+    return Report(*counts, warnings, way="shortcut", drafts=drafts)
 
 
 def _restored(
