@@ -56,7 +56,7 @@ NEW_DRAFTS: dict[str, tuple[Callable[[SiteFolder], None], str]] = {
         "error",
     ),
     "with a tag clashing with another draft's": (
-        lambda s: s.write(NEW, _draft("category: space.\n")),  # the old draft's is Space
+        lambda s: s.write(NEW, _draft("tags: [secret.]\n")),  # p9's alone is Secret
         "error",
     ),
     "claiming a prediction's address": (lambda s: s.write(NEW, _draft("slug: p3\n")), "error"),
@@ -75,14 +75,16 @@ NEW_DRAFTS: dict[str, tuple[Callable[[SiteFolder], None], str]] = {
 
 @pytest.fixture
 def aliased(with_a_draft: SiteFolder) -> SiteFolder:
-    """with_a_draft, and an alias of p3's that a new draft's address could claim."""
+    """with_a_draft, with an alias of p3's that a new draft's address could claim, and a tag
+    that p9, the draft, alone names."""
     _replace(
         with_a_draft,
         "content/predictions/p3.md",
         "date:",
         "aliases: [/predictions/p3-before/]\ndate:",
     )
-    assert with_a_draft.build() == 0
+    _replace(with_a_draft, P9, "draft: true", "draft: true\ntags: [Secret]")
+    assert with_a_draft.build("--clean") == 0
     return with_a_draft
 
 
