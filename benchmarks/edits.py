@@ -6,15 +6,15 @@ For each size: generates a site (benchmarks/generate.py) outside any git reposit
 cold, then for each kind of edit (a body, a title, a tag added and a category changed on an
 open prediction, a category changed on a resolved one, a confidence changed on an open and on
 a resolved prediction, a resolution through `foretell resolve`, an update through `foretell
-update`, a new prediction, a deletion, a draft added through `foretell new`, then deleted)
-makes the edit and times the `foretell build` that follows, as a new process (what an author runs),
-`--rounds` times on different predictions. A no-op build is timed too, and a deploy: a fresh
-checkout with `output/` and the build cache restored, as a CI cache action does. With
-`--git`, the deploy is also timed as CI runs it on a site kept in git: a title edit is
-committed, the next commit is cloned afresh at the same path and the cache of the build of
-the commit before is restored (pages show each prediction's git history). At the end the
-incrementally built output is compared, file for file, with a clean build of the same final
-input: every edit's bytes must be a clean build's (tests/test_incremental.py checks each
+update`, a new prediction, a deletion, an image added to static/, a draft added through
+`foretell new`, then deleted) makes the edit and times the `foretell build` that follows, as a
+new process (what an author runs), `--rounds` times on different predictions. A no-op build is
+timed too, and a deploy: a fresh checkout with `output/` and the build cache restored, as a CI
+cache action does. With `--git`, the deploy is also timed as CI runs it on a site kept in git:
+a title edit is committed, the next commit is cloned afresh at the same path and the cache of
+the build of the commit before is restored (pages show each prediction's git history). At the
+end the incrementally built output is compared, file for file, with a clean build of the same
+final input: every edit's bytes must be a clean build's (tests/test_incremental.py checks each
 kind on its own, at small size). With `--search`, the site has `search: true`: every build
 keeps its Pagefind index too.
 
@@ -167,6 +167,13 @@ def _draft_title(n: int) -> str:
     return f"Will the benchmark's draft {n} be published"
 
 
+def edit_image(root: Path, n: int) -> None:
+    """An image for an article, added to the site's static/ folder (incremental/site_static.py)."""
+    image = root / "static" / "images" / f"chart-{n}.png"
+    image.parent.mkdir(parents=True, exist_ok=True)
+    image.write_bytes(hashlib.sha256(str(n).encode()).digest() * 4096)  # 128 KB
+
+
 def edit_new_draft(root: Path, n: int) -> None:
     """`foretell new`'s file: a draft, which the build leaves out (incremental/drafts.py)."""
     foretell(root, "new", _draft_title(n), "--now", NOW)
@@ -190,6 +197,7 @@ EDITS: dict[str, Edit] = {
     "update": edit_update,
     "new prediction": edit_new,
     "deletion": edit_delete,
+    "image added (static/)": edit_image,
     "draft added (foretell new)": edit_new_draft,
     "draft deleted": edit_delete_draft,
 }

@@ -42,8 +42,11 @@ from builder.serve.inject import EVENTS_URL as EVENTS  # noqa: E402
 
 # What an author saves in the editor: every edit of edits.py but those made through a
 # foretell command (its own process start would be timed), and a resolution typed in. A
-# draft, which serve leaves out, changes nothing served: no build is announced to time.
-COMMANDS_AND_DRAFTS = ("resolve", "update", "draft added (foretell new)", "draft deleted")
+# draft, which serve leaves out, changes nothing served: no build is announced to time. An
+# image added shows on no page of the generated site.
+COMMANDS_AND_DRAFTS = (
+    "resolve", "update", "image added (static/)", "draft added (foretell new)", "draft deleted",
+)  # fmt: skip
 KINDS = {name: edit for name, edit in EDITS.items() if name not in COMMANDS_AND_DRAFTS}
 KINDS["resolve"] = resolve_in_text
 URL = re.compile(r"http://127\.0\.0\.1:\d+/")

@@ -23,6 +23,7 @@ from builder.content.model import (
 from builder.errors import Problem
 from builder.incremental import taken
 from builder.incremental.freshness import Freshness
+from builder.incremental.site_static import is_site_static
 from builder.options import BuildOptions
 from builder.system.files import Stat
 
@@ -147,16 +148,18 @@ def is_article(path: str) -> bool:
 
 
 def changed_articles(
-    before: Mapping[str, Stat | None], now: Mapping[str, Stat | None]
+    before: Mapping[str, Stat | None], now: Mapping[str, Stat | None], *, static: bool = False
 ) -> list[str] | None:
-    """The prediction files added, deleted or whose stat changed, or None when anything else
-    changed too (site.yaml, a template...), or when more than MAX_EDITED did."""
+    """The prediction files (and with `static`, the site's static files: site_static.py)
+    added, deleted or whose stat changed, or None when anything else changed too (site.yaml,
+    a template...), or when more than MAX_EDITED did."""
     gone = object()
     paths = before.keys() | now.keys()
     changed = sorted(path for path in paths if before.get(path, gone) != now.get(path, gone))
     if len(changed) > MAX_EDITED:
         return None
-    return changed if all(is_article(path) for path in changed) else None
+    taken = (lambda path: is_article(path) or is_site_static(path)) if static else is_article
+    return changed if all(map(taken, changed)) else None
 
 
 def _edit_kinds(

@@ -43,7 +43,7 @@ the article.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -61,6 +61,7 @@ from builder.incremental import (
     freshness,
     shortcut_render,
     shortcut_write,
+    site_static,
     spellings,
     taken,
 )
@@ -190,13 +191,16 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
     moved = False  # HEAD moved since the record
     since = taken.read(root, record.built)
     if changed is None:  # a fresh checkout with the cache restored, or a commit, maybe
-        checked = _restored(options, fresh, record)
+        from builder.incremental import restored
+
+        checked = restored.changes(options, fresh, record)
         if checked is None:
             return None
         changed, as_built, moved = checked
         if not changed and not since.kinds_by_source:
             return shortcut_write.restated(options, fresh, as_built)
-    changed = sorted({*changed, *since.kinds_by_source})
+    static = [path for path in changed if site_static.is_site_static(path)]
+    changed = sorted({*changed, *since.kinds_by_source} - set(static))
     if len(changed) > edits.MAX_EDITED:
         return None
     found = edits.find(options, fresh, changed, parsecache.load_entries(root, changed), since)
@@ -205,9 +209,14 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
     if found.added and not drafts.fit(record.claims, record.spellings, found):
         return None
     counted = record.drafts + len(found.added) - len(found.removed)
+    copies = None
+    if static:
+        copies = site_static.copies(options, fresh, static, record.inputs.keys(), since.static)
+        if copies is None or "terms" in found.edit_kinds:
+            return None
     # Drafts alone, left out, or none (drafts added since the record, deleted again): nothing
     # of the site changed but its warnings and count of drafts.
-    if not found.entries:
+    if not found.entries and copies is None:
         if shortcut_write.unchanged_stats(options, as_built, fresh.manifest.outputs) is None:
             return None  # but a file of it was changed by hand: the full build repairs it
         warnings = found.warnings_now(fresh.manifest.warnings, fresh.inputs)
@@ -218,7 +227,7 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
     if reindexing is False:
         return None
     try:
-        return _build(options, fresh, record, found, reindexing, as_built, counted)
+        return _build(options, fresh, record, found, reindexing, as_built, counted, copies)
     finally:
         if reindexing is not None:
             reindexing.wait()  # declined halfway: no Pagefind outlives the build
@@ -232,8 +241,9 @@ def _build(
     reindexing: Reindexing | None,
     as_built: shortcut_write.AsBuilt,
     counted: int,
+    copies: site_static.Copies | None,
 ) -> Report | None:
-    """`counted`: the drafts left out now."""
+    """`counted`: the drafts left out now; `copies`: of the site's static files changed."""
     root = options.root
     shown = None
     if found.display:
@@ -267,7 +277,9 @@ def _build(
     untouched = partial(_untouched, fresh, as_built)
     files = shortcut_render.render(options, fresh, now, found, shown, untouched, regrouped)
     files |= {} if patched is None else patched.files
-    gone = () if regrouped is None else regrouped.gone
+    files |= {} if copies is None else copies.files
+    gone = set() if regrouped is None else set(regrouped.gone)
+    gone |= set() if copies is None else copies.gone
     existing = shortcut_write.unchanged_stats(options, as_built, files.keys() | gone)
     if existing is None:
         return None
@@ -277,17 +289,22 @@ def _build(
     )
     if done is None:
         return None
-    _taken(root, found, regrouped, patched)
+    _taken(root, found, regrouped, patched, () if copies is None else copies.files)
     return _report(fresh, files, *done, warnings, counted)
 
 
 def _taken(
-    root: Path, found: edits.Edits, regrouped: Regrouped | None, patched: Patched | None
+    root: Path,
+    found: edits.Edits,
+    regrouped: Regrouped | None,
+    patched: Patched | None,
+    copied: Iterable[str],
 ) -> None:
     """What this shortcut took, added to what the shortcuts since took (taken.py)."""
     lines = None if patched is None else patched.lines  # the next shortcut finds them there
     shapes, made = (None, ()) if regrouped is None else (regrouped.terms, regrouped.made)
-    taken.save(root, found.since, found.kinds_by_source, shapes, made, lines, found.entries)
+    entries = found.entries
+    taken.save(root, found.since, found.kinds_by_source, shapes, made, lines, entries, copied)
 
 
 def _report(
@@ -302,42 +319,6 @@ def _report(
     pages = sum(path.endswith(".html") for path in site_files)
     counts = (pages, len(site_files), len(written), len(files))
     return Report(*counts, warnings, way="shortcut", drafts=drafts)
-
-
-def _restored(
-    options: BuildOptions, fresh: Freshness, record: Record
-) -> tuple[list[str], shortcut_write.AsBuilt, bool] | None:
-    """As a fresh checkout with the cache restored, or a later commit, finds them
-    (restored.py): the prediction files whose bytes changed since the record, or that a
-    commit since touched; the output, each file checked by its bytes (by its stat, in the
-    record's own checkout); and whether HEAD moved. None unless only prediction files
-    changed, and every output is as built."""
-    from builder.incremental import restored
-
-    config, config_problems = fresh.config
-    if config is None or config_problems or not record.frame:
-        return None
-    if record.frame != restored.frame(options, fresh):
-        return None
-    changed = restored.edited(options, fresh, record.built, record.inputs)
-    moved = fresh.head != record.head
-    if moved and changed is not None:
-        touched = restored.touched(options.root, record.head, fresh.head, fresh.inputs)
-        # Only a prediction's history is shown: another file's is nothing to remake.
-        articles = filter(edits.is_article, touched or ())
-        changed = None if touched is None else sorted({*changed, *articles})
-    if changed is None or len(changed) > edits.MAX_EDITED:
-        return None
-    if not all(map(edits.is_article, changed)):
-        return None
-    if edits.changed_articles(record.inputs, fresh.inputs) is not None:
-        # The checkout the record was made in, at a later commit: its output is trusted by
-        # its stats, as by any shortcut there (stat-ing all 53,600 files costs 0.2 s).
-        return changed, shortcut_write.AsBuilt(fresh.manifest), moved
-    restated = restored.restated_outputs(fresh)
-    if restated is None:
-        return None
-    return changed, shortcut_write.AsBuilt(fresh.manifest, restated), moved
 
 
 def _reindexing(
@@ -373,11 +354,12 @@ def edited_files(
         return None
     if record.context != _context(options, fresh):
         return None
-    return edits.changed_articles(record.inputs, fresh.inputs)
+    return edits.changed_articles(record.inputs, fresh.inputs, static=True)
 
 
 def _context(options: BuildOptions, fresh: Freshness) -> str:
-    others = {k: v for k, v in fresh.inputs.items() if not edits.is_article(k)}
+    edited = lambda path: edits.is_article(path) or site_static.is_site_static(path)  # noqa: E731
+    others = {k: v for k, v in fresh.inputs.items() if not edited(k)}
     return freshness.inputs_key_of(others, fresh.head, fresh.today, options)
 
 

@@ -37,6 +37,7 @@ class Taken:
     lines: Mapping[tuple[str, str], str] = dataclasses.field(default_factory=dict)
     # source -> the file as the last of them read it: not parsed again while its stat holds
     entries: Mapping[str, FileEntry] = dataclasses.field(default_factory=dict)
+    static: frozenset[str] = frozenset()  # the output paths they copied static files to
 
 
 def read(root: Path, built: str) -> Taken:
@@ -53,6 +54,7 @@ def save(
     made: Iterable[str] = (),
     lines: Mapping[tuple[str, str], str] | None = None,
     entries: Mapping[str, FileEntry] | None = None,
+    static: Iterable[str] = (),
 ) -> None:
     """Add to what was taken `before` what a shortcut that wrote took."""
     merged = dict(before.kinds_by_source)
@@ -60,7 +62,8 @@ def save(
         merged[source] = merged.get(source, frozenset()) | found
     shapes, made = {**before.terms, **(terms or {})}, before.made | set(made)
     lines = {**before.lines, **(lines or {})}
-    now = Taken(before.built, merged, shapes, made, lines, {**before.entries, **(entries or {})})
+    read = {**before.entries, **(entries or {})}
+    now = Taken(before.built, merged, shapes, made, lines, read, before.static | set(static))
     if now != before:
         pickles.write_pickle(root, cache.TAKEN, now)
 

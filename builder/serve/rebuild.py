@@ -25,6 +25,7 @@ from builder.incremental.build import Rendered, pending_site, render_site
 from builder.incremental.cache import UnitRecord
 from builder.incremental.display import Shown
 from builder.incremental.freshness import Freshness
+from builder.incremental.site_static import is_site_static
 from builder.options import BuildOptions
 from builder.pipeline import load
 from builder.render import feeds
@@ -140,8 +141,8 @@ class Rebuilder:
 
     def _by_shortcut(self, fresh: Freshness) -> LazyFiles | None:
         changed = shortcut.edited_files(self.options, fresh, self._record)
-        if not changed or self._record is None:
-            return None
+        if not changed or self._record is None or any(map(is_site_static, changed)):
+            return None  # a static file: a rebuild in memory, fast enough
         # The search shards are indexed again by full builds, unless the caller indexes them
         # apart (LiveSite: serve/searching.py), from `site`, which the shortcut keeps current.
         if self._record.search is not None and self.index:

@@ -18,7 +18,7 @@ from builder.system.files import write_atomically
 
 # Any change to foretell or to the Python that pickled the cache makes it another cache.
 # The cache format's version: a pickle another version wrote is not read (read_pickle).
-VERSION = f"foretell {__version__} / python {sys.version_info[:3]} / cache 34"
+VERSION = f"foretell {__version__} / python {sys.version_info[:3]} / cache 35"
 
 T = TypeVar("T")
 
