@@ -16,7 +16,8 @@ keying its 10,000 units and 3,700 other outputs (build.py):
   every page and the feed of each term it left or joined, their index, the sitemap, the
   search page's counts and its line in each export.
 
-A file's warnings follow it (edits.Edits.warnings_now): the report and the manifest's amendment
+The site's own static files (an image for an article) are copied too, or their copies
+deleted (site_static.py). A file's warnings follow it (edits.Edits.warnings_now): the report and the manifest's amendment
 hold the site's warnings as they are now. A draft edited, still a draft with the same slug,
 aliases and terms, changes nothing of a site that leaves drafts out, nor does a draft added
 that claims nothing another file claims (drafts.py), or a draft deleted: only the warnings,
