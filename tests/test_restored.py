@@ -248,6 +248,13 @@ def test_a_file_a_shortcut_took_and_changed_back_is_taken_again(
 
 
 DRAFT = prediction_text("A draft", extra="draft: true\ncategory: Space\n")
+
+
+def _add(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
 # A prediction file added or deleted before the deploy -> the way the deploy takes, and the
 # drafts it leaves out (p9 and a new one).
 COME_AND_GONE: dict[str, tuple[Callable[[SiteFolder], object], str, int]] = {
@@ -255,6 +262,7 @@ COME_AND_GONE: dict[str, tuple[Callable[[SiteFolder], object], str, int]] = {
     "a draft deleted": (lambda s: (s.root / "content/predictions/p9.md").unlink(), "up to date", 0),
     "a prediction added": (lambda s: s.write("new.md", prediction_text("New")), "full", 1),
     "a prediction deleted": (lambda s: (s.root / "content/predictions/p2.md").unlink(), "full", 1),
+    "an image added": (lambda s: _add(s.root / "static/chart.png", b"PNG"), "shortcut", 1),
 }
 
 
@@ -262,9 +270,9 @@ COME_AND_GONE: dict[str, tuple[Callable[[SiteFolder], object], str, int]] = {
 def test_a_file_added_or_deleted_before_a_deploy(
     built: SiteFolder, tmp_path: Path, change: str
 ) -> None:
-    """A draft committed (`foretell new`'s file), or deleted, since the cache's build.
-    Catches: such a deploy sent the full way (nothing a reader sees changed), or a new or
-    deleted prediction taken as a draft."""
+    """A draft committed (`foretell new`'s file), or deleted, or an image added, since the
+    cache's build. Catches: such a deploy sent the full way (nothing a reader sees changed,
+    but the image's copy), or a new or deleted prediction taken as a draft."""
     built.write("p9.md", DRAFT)
     assert built.build("--clean") == 0  # a full build that knows the draft
     make, way, drafts = COME_AND_GONE[change]

@@ -31,6 +31,7 @@ from builder.incremental import cache, edits, freshness
 from builder.incremental.edits import is_article
 from builder.incremental.freshness import Freshness
 from builder.incremental.shortcut_write import AsBuilt
+from builder.incremental.site_static import is_site_static
 from builder.options import BuildOptions
 from builder.system import pickles
 from builder.system.digests import file_digests, source_digests
@@ -77,15 +78,15 @@ def edited(
     options: BuildOptions, fresh: Freshness, built: str, inputs: Mapping[str, Stat | None]
 ) -> list[str] | None:
     """The inputs whose bytes differ from those the full build recorded (`save_digests`) with
-    the full build `built` (their stats then in `inputs`), and the prediction files added or
-    deleted since (a draft committed, say: edits.find takes it); None when another file was
-    added or deleted, or that record is missing or another's (a build stopped between the
-    two)."""
+    the full build `built` (their stats then in `inputs`), and the prediction files and
+    static files added or deleted since (a draft committed, an image: the shortcut takes
+    them); None when another file was added or deleted, or that record is missing or
+    another's (a build stopped between the two)."""
     found = pickles.read_pickle(options.root, cache.DIGESTS, tuple)
     if found is None or found[0] != built:
         return None
     come_and_gone = inputs.keys() ^ fresh.inputs.keys()
-    if not all(map(is_article, come_and_gone)):
+    if not all(map(_taken_by_the_shortcut, come_and_gone)):
         return None
     digests: Mapping[str, str] = found[1]
     now = fresh.inputs.items()
@@ -119,7 +120,7 @@ def changes(
     a later commit, finds them: the prediction files whose bytes changed since the record,
     or that a commit since touched; the output, each file checked by its bytes (by its stat,
     in the record's own checkout); and whether HEAD moved. None unless only prediction files
-    changed, and every output is as built."""
+    (or static files) changed, and every output is as built."""
     config, config_problems = fresh.config
     if config is None or config_problems or not record.frame:
         return None
@@ -134,7 +135,7 @@ def changes(
         changed = None if commits is None else sorted({*changed, *articles})
     if changed is None or len(changed) > edits.MAX_EDITED:
         return None
-    if not all(map(is_article, changed)):
+    if not all(map(_taken_by_the_shortcut, changed)):
         return None
     if edits.changed_articles(record.inputs, fresh.inputs) is not None:
         # The checkout the record was made in, at a later commit: its output is trusted by
@@ -144,3 +145,8 @@ def changes(
     if restated is None:
         return None
     return changed, AsBuilt(fresh.manifest, restated), moved
+
+
+def _taken_by_the_shortcut(path: str) -> bool:
+    """A prediction file (edits.py) or one of the site's static files (site_static.py)."""
+    return is_article(path) or is_site_static(path)

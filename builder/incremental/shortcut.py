@@ -17,11 +17,12 @@ keying its 10,000 units and 3,700 other outputs (build.py):
   search page's counts and its line in each export.
 
 The site's own static files (an image for an article) are copied too, or their copies
-deleted (site_static.py). A file's warnings follow it (edits.Edits.warnings_now): the report and the manifest's amendment
-hold the site's warnings as they are now. A draft edited, still a draft with the same slug,
-aliases and terms, changes nothing of a site that leaves drafts out, nor does a draft added
-that claims nothing another file claims (drafts.py), or a draft deleted: only the warnings,
-the count of drafts and the stats are recorded, once every output is found as built.
+deleted (site_static.py). A file's warnings follow it (edits.Edits.warnings_now): the report
+and the manifest's amendment hold the site's warnings as they are now. A draft edited, still
+a draft with the same slug, aliases and terms, changes nothing of a site that leaves drafts
+out, nor does a draft added that claims nothing another file claims (drafts.py), or a draft
+deleted: only the warnings, the count of drafts and the stats are recorded, once every
+output is found as built.
 
 With search on, Pagefind indexes the shards holding the edited predictions meanwhile
 (reindex.py). In a fresh checkout with the cache restored, where every stat moved, inputs and
