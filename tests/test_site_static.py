@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SiteFolder
-from test_incremental import EDITS, _clean_build
+from test_incremental import EDITS, _clean_build, _replace
 from test_shortcut import _build, built
 
 from builder.incremental import site_static
@@ -86,3 +86,18 @@ def test_is_site_static() -> None:
     assert site_static.is_site_static("static/images/a.png")
     assert not site_static.is_site_static("themes/default/static/style.css")
     assert not site_static.is_site_static("content/predictions/a.md")
+
+
+def test_a_term_edit_after_an_image_added(built: SiteFolder, tmp_path: Path) -> None:
+    """Catches: every term edit sent the full way until the next full build once an image
+    was added (the image is copied again by each shortcut since), or a term's new page made
+    where a static file is copied."""
+    _static(built, "images/chart.png", PNG)
+    assert _build(built).way == "shortcut"
+    EDITS["tag"](built)
+    assert _build(built).way == "shortcut"
+    assert built.files() == _clean_build(built, tmp_path)
+    _static(built, "tags/newer/index.html", b"a page of mine")
+    _replace(built, "content/predictions/p5.md", "[t1, fresh]", "[t1, fresh, newer]")
+    assert _build(built).way == "full"
+    assert built.files() == _clean_build(built, tmp_path)

@@ -214,7 +214,7 @@ def try_build(options: BuildOptions, fresh: Freshness) -> Report | None:
     copies = None
     if static:
         copies = site_static.copies(options, fresh, static, record.inputs.keys(), since.static)
-        if copies is None or "terms" in found.edit_kinds:
+        if copies is None:
             return None
     # Drafts alone, left out, or none (drafts added since the record, deleted again): nothing
     # of the site changed but its warnings and count of drafts.
@@ -268,8 +268,8 @@ def _build(
         assert shown is not None
         known = record.spellings
         regrouped = terms.regroup(shown, known, found.before, found.edited(), found.since)
-        if regrouped is None:
-            return None
+        if regrouped is None or (copies and copies.paths & (regrouped.made | regrouped.gone)):
+            return None  # a clash; or a term's page where a static file is copied
     if found.forecasts or regrouped is not None:  # their lines in the exports
         from builder.incremental import forecasts
 

@@ -29,6 +29,10 @@ class Copies:
     files: dict[str, bytes]  # output path -> the bytes of the static file copied there
     gone: frozenset[str]  # output paths of the static files deleted
 
+    @property
+    def paths(self) -> frozenset[str]:
+        return frozenset(self.files) | self.gone
+
 
 def copies(
     options: BuildOptions,
