@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 from conftest import NOW, SITE_YAML, SiteFolder, prediction_text
 from test_incremental import _clean_build, _replace
-from test_shortcut import P9, _build, as_a_clean_build, built, with_a_draft
+from test_shortcut import (
+    DRAFT_EDITS,
+    P9,
+    _build,
+    as_a_clean_build,
+    built,
+    with_a_draft,
+)
 
 from builder.content import parsecache
 from builder.errors import BuildFailed
@@ -192,22 +199,23 @@ def test_a_new_draft_deleted_again(built: SiteFolder, tmp_path: Path) -> None:
     assert built.files() == _clean_build(built, tmp_path)
 
 
-# An edit of the draft in a --drafts preview -> the way the build that follows takes.
-PREVIEWED_EDITS: dict[str, tuple[Callable[[SiteFolder], None], str]] = {
-    "its body": (lambda s: _replace(s, P9, "Draft body.", "Another body."), "shortcut"),
-    "its title": (lambda s: _replace(s, P9, "A draft", "A renamed draft"), "shortcut"),
-    # What a feed, the calendar, an export or a term's pages would show of a published one.
-    "its category": (lambda s: _replace(s, P9, "category: Space", "category: Oceans"), "full"),
-    "its confidence": (
-        lambda s: _replace(s, P9, "prediction:\n", "prediction:\n  confidence: 0.7\n"),
-        "full",
-    ),
-    "published": (lambda s: _replace(s, P9, "draft: true\n", ""), "full"),
+# An edit of the draft (test_shortcut.DRAFT_EDITS) in a --drafts preview -> the way the build
+# that follows takes: the shortcut for what shows on its own pages and the lists alone; the
+# full build for what a feed, the calendar, an export or a term's pages would show of a
+# published prediction.
+PREVIEWED_WAYS = {
+    "its body": "shortcut",
+    "its title": "shortcut",
+    "an uncited reference": "shortcut",
+    "its statement": "full",
+    "its confidence": "full",
+    "its category": "full",
+    "published": "full",
 }
 
 
 @pytest.mark.parametrize("search", [False, True], ids=["", "search"])
-@pytest.mark.parametrize("edit", list(PREVIEWED_EDITS))
+@pytest.mark.parametrize("edit", list(PREVIEWED_WAYS))
 def test_a_draft_edited_in_a_drafts_preview(
     with_a_draft: SiteFolder, tmp_path: Path, edit: str, search: bool
 ) -> None:
@@ -219,8 +227,8 @@ def test_a_draft_edited_in_a_drafts_preview(
         with_a_draft.config(SITE_YAML + "search: true\n")
     preview = BuildOptions(with_a_draft.root, dt.date.fromisoformat(NOW), drafts=True)
     assert dispatch.build(preview).way == "full"
-    make, way = PREVIEWED_EDITS[edit]
-    make(with_a_draft)
+    DRAFT_EDITS[edit][0](with_a_draft)
+    way = PREVIEWED_WAYS[edit]
     assert dispatch.build(preview).way == way
     assert with_a_draft.files() == _clean_build(with_a_draft, tmp_path, NOW, "--drafts")
     assert dispatch.build(preview).way == "up to date"
@@ -231,10 +239,10 @@ def test_serve_takes_a_previewed_drafts_body_by_the_shortcut(with_a_draft: SiteF
     being written."""
     rebuilder = Rebuilder(BuildOptions(with_a_draft.root, dt.date.fromisoformat(NOW), drafts=True))
     rebuilder.files()
-    PREVIEWED_EDITS["its body"][0](with_a_draft)
+    DRAFT_EDITS["its body"][0](with_a_draft)
     page = rebuilder.files()["predictions/p9/index.html"]
     assert rebuilder.way == "shortcut"
-    assert b"Another body." in page
+    assert b"Another." in page
 
 
 def test_only_a_previewed_drafts_body_or_display_is_taken(with_a_draft: SiteFolder) -> None:
@@ -249,7 +257,7 @@ def test_only_a_previewed_drafts_body_or_display_is_taken(with_a_draft: SiteFold
         found = edits.find(preview, freshness.check(preview), [P9], entries)
         return None if found is None else found.edit_kinds
 
-    PREVIEWED_EDITS["its title"][0](with_a_draft)
+    DRAFT_EDITS["its title"][0](with_a_draft)
     assert kinds() == {"display"}
-    PREVIEWED_EDITS["its category"][0](with_a_draft)
+    DRAFT_EDITS["its category"][0](with_a_draft)
     assert kinds() is None

@@ -167,6 +167,11 @@ def with_a_draft(site: SiteFolder) -> SiteFolder:
 DRAFT_EDITS: dict[str, tuple[Callable[[SiteFolder], None], str]] = {
     "its body": (lambda s: _replace(s, P9, "Draft body.", "Another."), "up to date"),
     "its statement": (lambda s: _replace(s, P9, "Something", "Nothing"), "up to date"),
+    "its title": (lambda s: _replace(s, P9, "A draft", "A renamed draft"), "up to date"),
+    "its confidence": (
+        lambda s: _replace(s, P9, "prediction:\n", "prediction:\n  confidence: 0.7\n"),
+        "up to date",
+    ),
     "an uncited reference": (
         lambda s: _replace(s, P9, "prediction:", "references:\n  - {title: R}\nprediction:"),
         "up to date",
