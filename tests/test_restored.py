@@ -194,6 +194,18 @@ def test_a_commit_in_the_same_checkout_trusts_the_output_by_its_stats(
     assert _a_no_op(in_git)
 
 
+def test_the_next_commit_with_an_image_alone_deployed(in_git: SiteFolder, tmp_path: Path) -> None:
+    """An image committed, nothing else. Catches: the shortcut at a later HEAD with no
+    prediction edited failing, or sent the full way."""
+    _add(in_git.root / "static/images/chart.png", b"PNG")
+    _git(in_git, "add", "static")
+    _commit(in_git, "an image", when=LATER)
+    _restore_in_a_fresh_checkout(in_git, tmp_path)
+    assert _way(in_git) == "shortcut"
+    assert in_git.files() == _clean_build(in_git, tmp_path)
+    assert _a_no_op(in_git)
+
+
 def test_a_file_changed_and_changed_back_since_is_made_again(
     in_git: SiteFolder, tmp_path: Path
 ) -> None:
