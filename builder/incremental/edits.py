@@ -147,7 +147,7 @@ def is_article(path: str) -> bool:
     return path.startswith(_PREDICTION_FILES) and path.endswith(".md")
 
 
-def changed_articles(
+def changed_sources(
     before: Mapping[str, Stat | None], now: Mapping[str, Stat | None], *, static: bool = False
 ) -> list[str] | None:
     """The prediction files (and with `static`, the site's static files: site_static.py)

@@ -349,14 +349,15 @@ def _output(out: Path, path: str) -> bytes | None:
 def edited_files(
     options: BuildOptions, fresh: Freshness, record: Record | None
 ) -> list[str] | None:
-    """The prediction files changed since `record` was made, or None when the shortcut cannot
-    apply (no record, anything else changed, a problem in site.yaml)."""
+    """The prediction files and the site's static files changed since `record` was made, or
+    None when the shortcut cannot apply (no record, anything else changed, a problem in
+    site.yaml)."""
     config, config_problems = fresh.config
     if record is None or config is None or config_problems:
         return None
     if record.context != _context(options, fresh):
         return None
-    return edits.changed_articles(record.inputs, fresh.inputs, static=True)
+    return edits.changed_sources(record.inputs, fresh.inputs, static=True)
 
 
 def _context(options: BuildOptions, fresh: Freshness) -> str:
