@@ -87,8 +87,8 @@ class Edits:
         after today (content/future.py), which no file taken has (find): so its parse finds
         them all."""
         taken = self.entries | self.drafts
-        gone = lambda path: is_article(path) and path not in inputs  # noqa: E731
-        kept = [w for w in before if w.path not in taken and not gone(w.path)]
+        deleted = lambda path: is_article(path) and path not in inputs  # noqa: E731
+        kept = [w for w in before if w.path not in taken and not deleted(w.path)]
         return sorted(kept + [w for e in taken.values() for w in e.result.problems])
 
 
@@ -139,8 +139,8 @@ def find(
         before[_slug(old)] = _prediction(old)
     taken_before = since.kinds_by_source
     again = frozenset(_slug(previous[source]) for source in changed if source in taken_before)
-    news, gone = frozenset(added), frozenset(removed)
-    return Edits(new, before, kinds, since, again, drafts=drafts, added=news, removed=gone)
+    news, deleted = frozenset(added), frozenset(removed)
+    return Edits(new, before, kinds, since, again, drafts=drafts, added=news, removed=deleted)
 
 
 def is_article(path: str) -> bool:
@@ -153,9 +153,9 @@ def changed_sources(
     """The prediction files (and with `static`, the site's static files: site_static.py)
     added, deleted or whose stat changed, or None when anything else changed too (site.yaml,
     a template...), or when more than MAX_EDITED did."""
-    gone = object()
+    missing = object()
     paths = before.keys() | now.keys()
-    changed = sorted(path for path in paths if before.get(path, gone) != now.get(path, gone))
+    changed = sorted(path for path in paths if before.get(path, missing) != now.get(path, missing))
     if len(changed) > MAX_EDITED:
         return None
     taken = (lambda path: is_article(path) or is_site_static(path)) if static else is_article
