@@ -164,27 +164,25 @@ def with_a_draft(site: SiteFolder) -> SiteFolder:
     return site
 
 
+def _in_p9(old: str, new: str) -> Callable[[SiteFolder], None]:
+    return lambda site: _replace(site, P9, old, new)
+
+
 DRAFT_EDITS: dict[str, tuple[Callable[[SiteFolder], None], str]] = {
-    "its body": (lambda s: _replace(s, P9, "Draft body.", "Another."), "up to date"),
-    "its statement": (lambda s: _replace(s, P9, "Something", "Nothing"), "up to date"),
-    "its title": (lambda s: _replace(s, P9, "A draft", "A renamed draft"), "up to date"),
-    "its confidence": (
-        lambda s: _replace(s, P9, "prediction:\n", "prediction:\n  confidence: 0.7\n"),
-        "up to date",
-    ),
+    "its body": (_in_p9("Draft body.", "Another."), "up to date"),
+    "its statement": (_in_p9("Something", "Nothing"), "up to date"),
+    "its title": (_in_p9("A draft", "A renamed draft"), "up to date"),
+    "its confidence": (_in_p9("prediction:\n", "prediction:\n  confidence: 0.7\n"), "up to date"),
     "an uncited reference": (
-        lambda s: _replace(s, P9, "prediction:", "references:\n  - {title: R}\nprediction:"),
+        _in_p9("prediction:", "references:\n  - {title: R}\nprediction:"),
         "up to date",
     ),
     # What another file may clash with (loader.check_duplicates), or name (terms.py).
-    "its slug": (lambda s: _replace(s, P9, "draft: true", "draft: true\nslug: p9b"), "full"),
-    "its category": (lambda s: _replace(s, P9, "category: Space", "category: Oceans"), "full"),
-    "its tags": (lambda s: _replace(s, P9, "draft: true", "draft: true\ntags: [t9]"), "full"),
-    "its aliases": (
-        lambda s: _replace(s, P9, "draft: true", "draft: true\naliases: [/old-draft/]"),
-        "full",
-    ),
-    "published": (lambda s: _replace(s, P9, "draft: true\n", ""), "full"),
+    "its slug": (_in_p9("draft: true", "draft: true\nslug: p9b"), "full"),
+    "its category": (_in_p9("category: Space", "category: Oceans"), "full"),
+    "its tags": (_in_p9("draft: true", "draft: true\ntags: [t9]"), "full"),
+    "its aliases": (_in_p9("draft: true", "draft: true\naliases: [/old-draft/]"), "full"),
+    "published": (_in_p9("draft: true\n", ""), "full"),
 }
 
 
