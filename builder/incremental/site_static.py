@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from builder.incremental.freshness import Freshness
 from builder.options import BuildOptions
+from builder.system.files import SITE_STATIC
 
-FOLDER = "static/"  # render/assets.SITE_STATIC's, as an input's path starts
+FOLDER = f"{SITE_STATIC}/"  # as an input's path starts
 
 
 def is_site_static(path: str) -> bool:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from builder.config.themes import STATIC, Theme
 from builder.content.markdown import pygments_css
+from builder.system.files import SITE_STATIC
 
 FINGERPRINTED = {".css", ".js"}
-SITE_STATIC = "static"
 
 
 def theme_assets(theme: Theme) -> tuple[dict[str, bytes], dict[str, str]]:

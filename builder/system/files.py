@@ -18,7 +18,8 @@ from pathlib import Path
 
 Stat = tuple[int, int]  # (mtime_ns, size)
 
-INPUT_DIRS = ("content", "themes", "static")
+SITE_STATIC = "static"  # the site's own files, copied as they are (render/assets.py)
+INPUT_DIRS = ("content", "themes", SITE_STATIC)
 INPUT_FILES = ("site.yaml",)
 
 

@@ -18,11 +18,7 @@ from pathlib import Path
 import yaml
 
 from builder.content.importers.question import Question
-from builder.content.loader import (
-    PREDICTIONS_DIR,
-    parse_prediction,
-    read_every_file,
-)
+from builder.content.loader import PREDICTIONS_DIR, parse_prediction, read_every_file
 from builder.content.model import Prediction
 from builder.content.slugs import slugify
 from builder.errors import Problem
