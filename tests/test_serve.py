@@ -490,6 +490,30 @@ def test_a_page_that_fails_to_render_after_a_rebuild_fails_the_build(
     assert live.rebuild().ok and not live.snapshot.problems
 
 
+def test_a_request_that_meets_a_page_failing_fails_the_build_there_and_then(
+    live: LiveSite, site: SiteFolder
+) -> None:
+    """The app's way (respond given the live site): a tab reloading after the rebuild asks
+    for its page before the completer has made it. Catches: the error answered alone (a 500
+    with nothing of the page) until the completer reports it; the failure told twice when
+    the completer meets it after the request did."""
+    told: list[RebuildResult] = []
+    live.late = told.append
+    live._completer.close()  # only the request meets the failure
+    template = site.root / "themes" / "default" / "templates" / "prediction.html"
+    block = "{% block content %}"
+    template.write_text(template.read_text().replace(block, block + "{{ 1 // 0 }}"))
+    assert live.rebuild().ok
+    broken, pages = live.snapshot, live._pages
+    page = respond(broken, "/predictions/p3/", "", live)
+    shown = page.body.decode()
+    assert page.status_code == 200 and 'role="alert"' in shown and "Body of 3." in shown
+    assert "ZeroDivisionError" in shown and live.snapshot.build_id != broken.build_id
+    assert pages is not None and len(told) == 1
+    live._failed_late(pages, ZeroDivisionError("again"))  # the completer, later
+    assert len(told) == 1 and len(live.snapshot.problems) == 1
+
+
 def test_a_page_failing_after_a_build_that_failed_since_keeps_both_errors(
     live: LiveSite, site: SiteFolder
 ) -> None:

@@ -138,9 +138,11 @@ class HostGuard:
 
 
 def create_app(live: LiveSite, events: Events, hosts: AllowedHosts) -> Starlette:
-    async def site_file(request: Request) -> Response:
-        # scope["path"] is already percent-decoded: "%2e%2e" and "%2f" arrive as ".." and "/".
-        return respond(live.snapshot, request.scope["path"], request.url.query)
+    def site_file(request: Request) -> Response:
+        # Not async: a page not made yet is rendered here (lazy.py), on a worker thread, so
+        # the event streams go on meanwhile. scope["path"] is already percent-decoded:
+        # "%2e%2e" and "%2f" arrive as ".." and "/".
+        return respond(live.snapshot, request.scope["path"], request.url.query, live)
 
     async def event_stream(request: Request) -> Response:
         headers = {**NO_STORE, "X-Accel-Buffering": "no"}
@@ -160,7 +162,29 @@ def create_app(live: LiveSite, events: Events, hosts: AllowedHosts) -> Starlette
     )
 
 
-def respond(snapshot: Served, path: str, query: str = "") -> Response:
+class Unrendered(Exception):
+    """A page of the site served that failed to render (lazy.py)."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def respond(snapshot: Served, path: str, query: str = "", live: LiveSite | None = None) -> Response:
+    """The answer to a GET of `path`. Given `live`, a page that fails to render fails its
+    build there and then (LiveSite.failed_to_render): the last good page is answered, with
+    the problem on top. Without it, the problem alone (500)."""
+    try:
+        return _respond(snapshot, path, query)
+    except Unrendered as unrendered:
+        if live is not None:
+            return respond(live.failed_to_render(snapshot, unrendered.error), path, query)
+        problem, _ = problem_of(unrendered.error, snapshot.root or Path.cwd())
+        page = inject.error_page(snapshot.build_id, (problem,))
+        return Response(page, 500, media_type="text/html", headers=NO_STORE)
+
+
+def _respond(snapshot: Served, path: str, query: str) -> Response:
     if snapshot.files is None:  # no good build yet: only the errors to show
         page = inject.error_page(snapshot.build_id, snapshot.problems)
         return Response(page, 500, media_type="text/html", headers=NO_STORE)
@@ -186,10 +210,8 @@ def _file(snapshot: Served, key: str, status: int) -> Response:
     assert snapshot.files is not None
     try:
         data = snapshot.files[key]  # rendered now, if it was not yet (lazy.py)
-    except Exception as exc:  # the build fails with it (state.LiveSite): its problem shown
-        problem, _ = problem_of(exc, snapshot.root or Path.cwd())
-        page = inject.error_page(snapshot.build_id, (problem,))
-        return Response(page, 500, media_type="text/html", headers=NO_STORE)
+    except Exception as exc:  # the build fails with it (state.LiveSite)
+        raise Unrendered(exc) from exc
     media_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
     if media_type == "text/html":
         data = inject.inject(data, snapshot.build_id, snapshot.problems)

@@ -140,13 +140,25 @@ class LiveSite:
         self._tell()
         self.late(outcome)
 
+    def failed_to_render(self, served: Served, exc: BaseException) -> Served:
+        """A request met a page of `served` that fails to render (on a request's thread): the
+        build fails now, as when the completer meets it first, rather than the page showing
+        the error alone until it does. Returns the site to answer from."""
+        with self._lock:
+            pages = self._pages if self.snapshot.build_id == served.build_id else None
+        if pages is not None:
+            self._failed_late(pages, exc)
+        return self.snapshot
+
     def _failed_late(self, files: LazyFiles, exc: BaseException) -> None:
-        """A page of the site served now failed to render (on the completer's thread): its
-        build failed, and the site before it is served again, with the problem on top."""
+        """A page of the site served now failed to render (on the completer's thread, or a
+        request's): its build failed, and the site before it is served again, with the
+        problem on top."""
         problem, trace = problem_of(exc, self.options.root)
         with self._lock:
-            if files is not self._pages:  # another build is served by now
+            if files is not self._pages:  # another build is served by now, or this failed
                 return
+            self._pages = None  # told once, whoever (completer, request) meets it first
             # With the errors of a build that failed since, if one did (it kept these files).
             problems = (*self.snapshot.problems, problem)
             served = replace(self.snapshot, files=self._fallback)
