@@ -11,7 +11,13 @@ import pytest
 
 from builder.system.files import Stat, output_stats
 from builder.write import staging as write
-from builder.write.ownership import _FORMAT, OWNERSHIP_FILE, write_record
+from builder.write.ownership import (
+    _FORMAT,
+    ADDITIONS_FILE,
+    OWNERSHIP_FILE,
+    read_record,
+    write_record,
+)
 from builder.write.staging import Staging
 
 
@@ -144,6 +150,63 @@ def test_the_record_is_rewritten_only_when_the_set_of_files_changes(tmp_path: Pa
     assert json.loads(record.read_text(encoding="utf-8"))["files"] == ["a.html"]
     write_output(out, {"a.html": b"A2", "c/d.html": b"D"})
     assert json.loads(record.read_text(encoding="utf-8"))["files"] == ["a.html", "c/d.html"]
+
+
+def test_files_added_and_gone_cost_one_write_of_the_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What a shortcut that re-indexes a search shard does (its bundle's files are renamed).
+    # Catches: the whole record written before moving in and again after (two writes of
+    # 65,000 names at 10,000 predictions with search), or the new files not recorded first.
+    out = tmp_path / "out"
+    write_output(out, {"a.html": b"A", "old.pf": b"1"})
+    writes: list[tuple[str, set[str]]] = []
+    real_write = write.write_record
+    monkeypatch.setattr(
+        write, "write_record", lambda o, n: (writes.append(("record", set(n))), real_write(o, n))
+    )
+    real_add = write.record_additions
+
+    def record_additions(o: Path, n: set[str]) -> None:
+        writes.append(("additions", set(n)))
+        real_add(o, n)
+
+    monkeypatch.setattr(write, "record_additions", record_additions)
+    write_output(out, {"a.html": b"A", "new.pf": b"2"})
+    assert writes == [("additions", {"new.pf"}), ("record", {"a.html", "new.pf"})]
+    assert read_record(out) == {"a.html", "new.pf"} and not (out / ADDITIONS_FILE).exists()
+
+
+def test_a_build_killed_while_moving_in_leaves_its_files_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Catches: a new file moved in before it is recorded (after a kill, no build would ever
+    # delete it); the additions left beside the record by the next build (its output then
+    # differs from a clean build's).
+    out = tmp_path / "out"
+    write_output(out, {"a.html": b"A", "old.txt": b"O"})
+    real_replace, moved = os.replace, []
+
+    def killed(src: str, dst: str) -> None:
+        if moved:
+            raise KeyboardInterrupt  # killed after the first file is in
+        moved.append(dst)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(write.os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        write_output(out, {"a.html": b"A2", "b.html": b"B", "c.html": b"C"})
+    assert moved and read_record(out) == {"a.html", "old.txt", "b.html", "c.html"}
+    moved.clear()  # killed again, adding another file: the first one's additions stay
+    with pytest.raises(KeyboardInterrupt):
+        write_output(out, {"b.html": b"B", "c.html": b"C", "d.html": b"D"})
+    assert read_record(out) == {"a.html", "old.txt", "b.html", "c.html", "d.html"}
+    monkeypatch.setattr(write.os, "replace", real_replace)
+    files = {"a.html": b"A", "b.html": b"B", "c.html": b"C", "d.html": b"D", "old.txt": b"O"}
+    write_output(out, files)  # exactly the files recorded: the additions go all the same
+    assert _tree(out) == files and read_record(out) == set(files)
+    write_output(out, {"a.html": b"A"})
+    assert _tree(out) == {"a.html": b"A"}
 
 
 @pytest.mark.parametrize("names", [[], ["a.html"], ["z/é.html", 'q"uote,\n y', "a b/c.html"]])

@@ -7,6 +7,11 @@ corrupt or from another version of foretell must never turn a site owner's own f
 build". A folder that holds sources is never an output, and a non-empty folder foretell has no
 record of is refused unless the author says `--force` (and even then only the files the build
 makes are replaced).
+
+A build records the files it adds before it moves them in, in a small file beside the record
+(`ADDITIONS_FILE`), and rewrites the record once they are in and the files gone are deleted:
+so a build killed halfway leaves no file of its own unrecorded, and the record of 65,000
+names (10,000 predictions with search: about 50 ms a write) is written once, not twice.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pathlib import Path
 from builder.system.files import write_atomically
 
 OWNERSHIP_FILE = ".foretell-output.json"
+ADDITIONS_FILE = ".foretell-output-adding.json"  # only while a build moves its files in
 _FORMAT = "foretell output record 1"  # the record's own format: independent of foretell's version
 
 # Folders of the site that a build reads (or, for the cache, writes): no output may lie in them.
@@ -55,9 +61,18 @@ def read_record(out: Path) -> set[str] | None:
 
 
 def _recorded_names(out: Path) -> list[str] | None:
-    """The names in `out`'s record, unchecked, or None without a well-formed record."""
+    """The names in `out`'s record and the additions beside it (those of a build killed while
+    moving its files in), unchecked, or None without a well-formed record."""
+    recorded = _names_in(out / OWNERSHIP_FILE)
+    if recorded is None:
+        return None
+    return recorded + (_names_in(out / ADDITIONS_FILE) or [])
+
+
+def _names_in(path: Path) -> list[str] | None:
+    """The names a record's file holds, or None if it is missing or malformed."""
     try:
-        data = json.loads((out / OWNERSHIP_FILE).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("format") != _FORMAT:
@@ -70,14 +85,32 @@ def _recorded_names(out: Path) -> list[str] | None:
 
 def write_record(out: Path, names: Iterable[str]) -> None:
     """Record `names` as the build's files in `out`, atomically: a build killed halfway leaves
-    the previous record or this one, never half of one."""
+    the previous record or this one, never half of one. The additions beside it, which it
+    lists, go."""
+    _write_names(out / OWNERSHIP_FILE, names)
+    (out / ADDITIONS_FILE).unlink(missing_ok=True)
+
+
+def record_additions(out: Path, names: Iterable[str]) -> None:
+    """Record `names` as the build's files in `out` too, before they are moved in, beside
+    the record (with any additions a killed build left there), until write_record lists
+    them."""
+    _write_names(out / ADDITIONS_FILE, {*names, *(_names_in(out / ADDITIONS_FILE) or [])})
+
+
+def has_additions(out: Path) -> bool:
+    """Whether additions lie beside the record (a build was killed while moving in)."""
+    return (out / ADDITIONS_FILE).exists()
+
+
+def _write_names(path: Path, names: Iterable[str]) -> None:
     # What json.dumps(..., indent=0) writes, by the C encoder: with an indent, json encodes in
     # pure Python (a fifth of a second for the 53,600 names of a 10,000-prediction site).
     files = json.dumps(sorted(names), ensure_ascii=True, separators=(",\n", ": "))
     files = files if files == "[]" else f"[\n{files[1:-1]}\n]"
     text = f'{{\n"format": {json.dumps(_FORMAT)},\n"files": {files}\n}}\n'
     # 0644: mkstemp's 0600 would hide it from a web server's user.
-    write_atomically(out / OWNERSHIP_FILE, text.encode("utf-8"))
+    write_atomically(path, text.encode("utf-8"))
 
 
 def claim(out: Path, *, force: bool, adopted: Callable[[], Iterable[str]]) -> set[str] | None:
