@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -274,6 +277,24 @@ def test_a_pagefind_that_cannot_run_fails_the_build_in_one_line(
     assert "site.yaml: search: the search index could not be made" in err
     assert "Traceback" not in err
     assert site.files() == before
+
+
+def test_the_binary_is_the_packages_and_found_without_asyncio() -> None:
+    """Looked up as `pagefind.service` would, without importing it (it imports asyncio: 50 ms
+    before Pagefind starts, on every edit with search on). Catches: the lookup through
+    `pagefind.service` again; another binary than the package's; PAGEFIND_BINARY_PATH, which
+    the package honours, ignored."""
+    code = (
+        "import sys; from builder.render.pagefind import pagefind_binary as b; "
+        "from pathlib import Path; found = b(); print('asyncio' in sys.modules); "
+        "from pagefind.service import get_executable; print(Path(found) == get_executable())"
+    )
+    run = lambda env: subprocess.run(  # noqa: E731
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    ).stdout.split()
+    env = {k: v for k, v in os.environ.items() if k != "PAGEFIND_BINARY_PATH"}
+    assert run(env) == ["False", "True"]
+    assert run({**env, "PAGEFIND_BINARY_PATH": "/elsewhere/pagefind"}) == ["True", "True"]
 
 
 def test_the_search_page_holds_each_filters_values_and_counts(site: SiteFolder) -> None:

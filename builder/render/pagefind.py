@@ -5,8 +5,8 @@ Chinese and Japanese) and an asyncio wrapper around its `--service` mode. The wr
 reply per tenth of a second (a sleep in its polling loop), so 10,000 documents would take
 1,000 s through it; this module speaks the same protocol (base64 JSON messages, each followed
 by a comma, on stdin and stdout) directly: every request is written at once by a thread while
-the replies are read as fast as they come. The binary is found by the package
-(`pagefind.service.get_executable`): nothing is downloaded.
+the replies are read as fast as they come. The binary is the one the package finds
+(`pagefind_binary`): nothing is downloaded.
 
 Pagefind writes the values of a filter in a hash map's order, which changes from run to run;
 pagefind_files.canonical() orders them, so the same documents always give the same bytes.
@@ -15,8 +15,10 @@ pagefind_files.canonical() orders them, so the same documents always give the sa
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import json
+import os
 import subprocess
 import threading
 from collections.abc import Sequence
@@ -143,9 +145,17 @@ def _decoded(files: list[dict[str, str]]) -> dict[str, bytes]:
 
 @functools.cache
 def pagefind_binary() -> object:
-    """The binary the pagefind package ships; imported only when indexing (the package
-    imports asyncio, which a build without search, or with nothing to index, need not load).
-    Looked up once: each shard's key names it (a third of a millisecond a lookup)."""
+    """The binary the pagefind package ships, looked up once: each shard's key names it (a
+    third of a millisecond a lookup). Through `pagefind_bin_extended`, which
+    `pagefind[extended]` installs, as the package's own lookup (`pagefind.service`) finds
+    it: that module imports asyncio, 50 ms before Pagefind could start on every edit with
+    search on. The package's lookup when told another binary (PAGEFIND_BINARY_PATH), or
+    when that one is missing."""
+    if os.environ.get("PAGEFIND_BINARY_PATH") is None:
+        with contextlib.suppress(ImportError, FileNotFoundError):
+            from pagefind_bin_extended import get_executable as shipped
+
+            return shipped()
     from pagefind.service import get_executable
 
     return get_executable()
