@@ -264,10 +264,10 @@ def test_repository_output_is_not_refused(tmp_path: Path) -> None:
 def test_a_build_that_adds_files_and_removes_none_writes_the_record_once(
     site: SiteFolder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Recorded before they are moved in, the new files need no second write once they are:
-    at 10,000 predictions with search, a write of the record is 38 ms. Catches: the record
-    written again with the same names; and (the second build) the record not written again
-    when files went."""
+    """The new files are recorded beside the record before they are moved in, and the record
+    is written once, after (at 10,000 predictions with search, a write of it is about 50 ms).
+    Catches: the record written again with the same names; and (the second build) the record
+    not written again when files went."""
     site.write("p1.md", prediction_text("First", extra="tags: [solar]\n"))
     assert site.build() == 0
     writes: list[set[str]] = []

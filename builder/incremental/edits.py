@@ -147,6 +147,12 @@ def is_article(path: str) -> bool:
     return path.startswith(_PREDICTION_FILES) and path.endswith(".md")
 
 
+def shortcut_takes(path: str) -> bool:
+    """An input whose change the shortcut may take: a prediction file, or one of the site's
+    static files (site_static.py)."""
+    return is_article(path) or is_site_static(path)
+
+
 def changed_sources(
     before: Mapping[str, Stat | None], now: Mapping[str, Stat | None], *, static: bool = False
 ) -> list[str] | None:
@@ -158,8 +164,7 @@ def changed_sources(
     changed = sorted(path for path in paths if before.get(path, missing) != now.get(path, missing))
     if len(changed) > MAX_EDITED:
         return None
-    taken = (lambda path: is_article(path) or is_site_static(path)) if static else is_article
-    return changed if all(map(taken, changed)) else None
+    return changed if all(map(shortcut_takes if static else is_article, changed)) else None
 
 
 def _edit_kinds(

@@ -31,7 +31,6 @@ from builder.incremental import cache, edits, freshness
 from builder.incremental.edits import is_article
 from builder.incremental.freshness import Freshness
 from builder.incremental.shortcut_write import AsBuilt
-from builder.incremental.site_static import is_site_static
 from builder.options import BuildOptions
 from builder.system import pickles
 from builder.system.digests import file_digests, source_digests
@@ -86,7 +85,7 @@ def edited(
     if found is None or found[0] != built:
         return None
     come_and_gone = inputs.keys() ^ fresh.inputs.keys()
-    if not all(map(_taken_by_the_shortcut, come_and_gone)):
+    if not all(map(edits.shortcut_takes, come_and_gone)):
         return None
     digests: Mapping[str, str] = found[1]
     now = fresh.inputs.items()
@@ -135,7 +134,7 @@ def changes(
         changed = None if commits is None else sorted({*changed, *articles})
     if changed is None or len(changed) > edits.MAX_EDITED:
         return None
-    if not all(map(_taken_by_the_shortcut, changed)):
+    if not all(map(edits.shortcut_takes, changed)):
         return None
     if edits.changed_sources(record.inputs, fresh.inputs) is not None:
         # The checkout the record was made in, at a later commit: its output is trusted by
@@ -145,8 +144,3 @@ def changes(
     if restated is None:
         return None
     return changed, AsBuilt(fresh.manifest, restated), moved
-
-
-def _taken_by_the_shortcut(path: str) -> bool:
-    """A prediction file (edits.py) or one of the site's static files (site_static.py)."""
-    return is_article(path) or is_site_static(path)

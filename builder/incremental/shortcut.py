@@ -361,8 +361,7 @@ def edited_files(
 
 
 def _context(options: BuildOptions, fresh: Freshness) -> str:
-    edited = lambda path: edits.is_article(path) or site_static.is_site_static(path)  # noqa: E731
-    others = {k: v for k, v in fresh.inputs.items() if not edited(k)}
+    others = {k: v for k, v in fresh.inputs.items() if not edits.shortcut_takes(k)}
     return freshness.inputs_key_of(others, fresh.head, fresh.today, options)
 
 
